@@ -1,0 +1,15 @@
+/**
+ * Unit tests. ts-jest only transpiles (isolatedModules in tsconfig): `npm run typecheck` checks types once for
+ * the whole tree, which is far cheaper than type-checking @pulumi/aws in every test file.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/integration/"],
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
+import { lambdaBundle } from "./lambda-bundle";
+
+/** Node.js 22 is the newest managed runtime Lambda offers for Node; 20 leaves support in 2026. */
+export const NODE_RUNTIME = "nodejs22.x";
+
+export interface NodeFunctionArgs {
+  /** Folder under lambda/ whose bundle this function runs. */
+  readonly codeName: string;
+  /** Provider for the function's region. */
+  readonly provider: aws.Provider;
+  /** Timeout in seconds. Default: 30. */
+  readonly timeout?: number;
+  /** Memory in MB. Default: 256. */
+  readonly memorySize?: number;
+  readonly environment?: Record<string, pulumi.Input<string>>;
+  /** IAM statements beyond logging (and VPC access when `vpc` is set). */
+  readonly statements: Statement[];
+  /** Places the function in these subnets with these security groups. Default: no VPC. */
+  readonly vpc?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
+  /** KMS key for the log group. */
+  readonly logKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  /** Reserved concurrency. Default: none (unreserved). */
+  readonly reservedConcurrentExecutions?: number;
+  readonly description?: string;
+}
+
+/**
+ * A Node.js Lambda with its own least-privilege role, an encrypted log group with retention, X-Ray
+ * tracing, and code from its esbuild bundle. Every function in the stack is one of these.
+ */
+export class NodeFunction extends pulumi.ComponentResource {
+  public readonly function: aws.lambda.Function;
+  public readonly role: aws.iam.Role;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  public readonly arn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+
+  constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:compute:NodeFunction", name, {}, opts);
+    checkNodeFunctionArgs(args);
+    const child = { parent: this, provider: args.provider };
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com") },
+      child,
+    );
+    // The log group is created up front so retention and encryption apply from the first invocation.
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
+      child,
+    );
+    const statements: Statement[] = [
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+      },
+      {
+        // X-Ray has no resource-level permissions for these actions.
+        Sid: "Tracing",
+        Effect: "Allow",
+        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        Resource: "*",
+      },
+      ...args.statements,
+    ];
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: this.role.id, policy: policyJson(statements) },
+      child,
+    );
+    const attachments: pulumi.Resource[] = [policy];
+    if (args.vpc) {
+      // Managing ENIs needs ec2:Create/Describe/DeleteNetworkInterface on "*"; AWS's managed policy is exact.
+      attachments.push(
+        new aws.iam.RolePolicyAttachment(
+          `${name}-vpc-access`,
+          {
+            role: this.role.name,
+            policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+          },
+          child,
+        ),
+      );
+    }
+
+    this.function = new aws.lambda.Function(
+      name,
+      {
+        description: args.description,
+        runtime: NODE_RUNTIME,
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: lambdaBundle(args.codeName),
+        role: this.role.arn,
+        timeout: args.timeout ?? 30,
+        memorySize: args.memorySize ?? 256,
+        reservedConcurrentExecutions: args.reservedConcurrentExecutions,
+        tracingConfig: { mode: "Active" },
+        loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+        environment: args.environment ? { variables: args.environment } : undefined,
+        vpcConfig: args.vpc,
+      },
+      { ...child, dependsOn: attachments },
+    );
+
+    this.arn = this.function.arn;
+    this.functionName = this.function.name;
+    this.registerOutputs({ arn: this.arn, functionName: this.functionName });
+  }
+}
+
+export function checkNodeFunctionArgs(args: NodeFunctionArgs): void {
+  const t = args.timeout ?? 30;
+  if (!Number.isInteger(t) || t < 1 || t > 900)
+    throw new Error(`NodeFunction: timeout must be 1..900 s, got ${t}`);
+  const m = args.memorySize ?? 256;
+  if (!Number.isInteger(m) || m < 128 || m > 10240)
+    throw new Error(`NodeFunction: memorySize must be 128..10240 MB`);
+}

@@ -1,0 +1,338 @@
+/**
+ * Typed stack configuration. `loadConfig` is the only place that reads Pulumi config; every component
+ * receives plain, already-validated values. Validation collects every problem and throws once, before
+ * a single resource is declared, so an operator fixes the whole file in one pass.
+ */
+
+/** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
+ *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
+ *  https://docs.aws.amazon.com/sns/latest/dg/lambda-prereq.html */
+export const SUPPORTED_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-north-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "sa-east-1",
+] as const;
+export type Region = (typeof SUPPORTED_REGIONS)[number];
+
+/** The values CloudWatch Logs accepts for `retentionInDays` (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Route 53 accepts only these request intervals for health checks. */
+export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
+
+export interface DrTargets {
+  /** Recovery time objective, seconds. */
+  readonly rtoSeconds: number;
+  readonly auroraRpoSeconds: number;
+  readonly dynamoRpoSeconds: number;
+  readonly s3RpoSeconds: number;
+}
+
+export interface TapConfig {
+  /** Appended to every name so that several stacks can share one account. */
+  readonly environmentSuffix: string;
+  /** Production turns on deletion protection, final snapshots and `protect`. */
+  readonly production: boolean;
+  readonly project: string;
+  readonly costCenter: string;
+  readonly primaryRegion: Region;
+  readonly secondaryRegion: Region;
+  readonly primaryVpcCidr: string;
+  readonly secondaryVpcCidr: string;
+  readonly alertEmail?: string;
+  readonly logRetentionDays: number;
+  readonly dbEngineVersion: string;
+  readonly dbInstanceClass: string;
+  readonly dbBackupRetentionDays: number;
+  readonly hostedZoneName?: string;
+  readonly apiDomainName?: string;
+  readonly healthCheckIntervalSeconds: number;
+  readonly healthCheckFailureThreshold: number;
+  readonly replicationLagAlarmMs: number;
+  readonly canaryRuntimeVersion: string;
+  readonly canaryScheduleMinutes: number;
+  /** What an alarm-triggered run of the failover orchestrator does: only report, or really fail over. */
+  readonly alarmFailoverAction: "notify" | "failover";
+  /** Time an operator (or automation) takes to decide, used by the DR budget. */
+  readonly decisionSeconds: number;
+  readonly dnsTtlSeconds: number;
+  readonly targets: DrTargets;
+}
+
+/** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
+export type ConfigSource = (key: string) => string | undefined;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid stack configuration (${problems.length} problem(s)):\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Defaults, mirrored in Pulumi.yaml (a test keeps the two in step). */
+export const CONFIG_DEFAULTS = {
+  environmentSuffix: "dev",
+  production: false,
+  costCenter: "trading-platform",
+  primaryRegion: "us-east-1",
+  secondaryRegion: "us-west-2",
+  primaryVpcCidr: "10.10.0.0/16",
+  secondaryVpcCidr: "10.20.0.0/16",
+  logRetentionDays: 30,
+  // Newest Aurora PostgreSQL 15 minor we could confirm (released with 16.10/17.6 in 2025). 15.4, the
+  // original pin, is no longer offered for new clusters. Check before changing it:
+  //   aws rds describe-db-engine-versions --engine aurora-postgresql --engine-version 15.14 \
+  //     --query 'DBEngineVersions[].SupportsGlobalDatabases'
+  dbEngineVersion: "15.14",
+  // Global databases need a memory-optimised (r-class) instance; burstable classes are not supported.
+  dbInstanceClass: "db.r6g.large",
+  dbBackupRetentionDays: 7,
+  healthCheckIntervalSeconds: 30,
+  healthCheckFailureThreshold: 3,
+  replicationLagAlarmMs: 2000,
+  // Newest Puppeteer runtime in AWS's list; runtimes up to 7.0 can no longer create canaries.
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Runtime_Support_Policy.html
+  canaryRuntimeVersion: "syn-nodejs-puppeteer-15.0",
+  canaryScheduleMinutes: 5,
+  alarmFailoverAction: "notify",
+  decisionSeconds: 60,
+  dnsTtlSeconds: 60,
+  rtoTargetSeconds: 300,
+  auroraRpoTargetSeconds: 1,
+  dynamoRpoTargetSeconds: 1,
+  s3RpoTargetSeconds: 900,
+} as const;
+
+/** Aurora PostgreSQL 15 minors below this were withdrawn for new clusters (15.4 among them). */
+export const MIN_AURORA_15_MINOR = 6;
+
+const SUFFIX_RE = /^[a-z][a-z0-9-]{0,9}$/;
+const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Parses `a.b.c.d/n` into [network address as uint32, prefix]; undefined when malformed. */
+export function parseCidr(cidr: string): [number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const addr = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  if (addr % size !== 0) return undefined; // host bits set: AWS rejects e.g. 10.0.0.1/16
+  return [addr, prefix];
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const pa = parseCidr(a);
+  const pb = parseCidr(b);
+  if (!pa || !pb) return false;
+  const endA = pa[0] + 2 ** (32 - pa[1]);
+  const endB = pb[0] + 2 ** (32 - pb[1]);
+  return pa[0] < endB && pb[0] < endA;
+}
+
+/**
+ * Builds and validates the typed configuration. Throws a ConfigError listing every problem.
+ */
+export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
+  const problems: string[] = [];
+  const d = CONFIG_DEFAULTS;
+
+  const str = (key: string, def: string): string => {
+    const v = get(key);
+    return v === undefined ? def : v.trim();
+  };
+  const optional = (key: string): string | undefined => {
+    const v = get(key)?.trim();
+    return v ? v : undefined;
+  };
+  const int = (key: string, def: number, min: number, max: number): number => {
+    const raw = get(key);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key}: expected an integer from ${min} to ${max}, got "${raw}"`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (key: string, def: boolean): boolean => {
+    const raw = get(key);
+    if (raw === undefined) return def;
+    if (raw === "true" || raw === "false") return raw === "true";
+    problems.push(`${key}: expected true or false, got "${raw}"`);
+    return def;
+  };
+  const oneOf = <T extends string | number>(key: string, value: T, allowed: readonly T[]): void => {
+    if (!allowed.includes(value)) problems.push(`${key}: "${value}" is not one of ${allowed.join(", ")}`);
+  };
+
+  const environmentSuffix = str("environmentSuffix", d.environmentSuffix);
+  if (environmentSuffix === "") {
+    problems.push("environmentSuffix: must not be empty");
+  } else if (!SUFFIX_RE.test(environmentSuffix)) {
+    problems.push(
+      `environmentSuffix: "${environmentSuffix}" must start with a lowercase letter and contain only ` +
+        "lowercase letters, digits and hyphens, at most 10 characters (S3 and RDS names reject the rest)",
+    );
+  }
+
+  const regions = (SUPPORTED_REGIONS as readonly string[]).slice();
+  const primaryRegion = str("primaryRegion", d.primaryRegion);
+  const secondaryRegion = str("secondaryRegion", d.secondaryRegion);
+  oneOf("primaryRegion", primaryRegion, regions);
+  oneOf("secondaryRegion", secondaryRegion, regions);
+  if (primaryRegion === secondaryRegion) {
+    problems.push(`primaryRegion and secondaryRegion are both "${primaryRegion}"; DR needs two regions`);
+  }
+
+  const primaryVpcCidr = str("primaryVpcCidr", d.primaryVpcCidr);
+  const secondaryVpcCidr = str("secondaryVpcCidr", d.secondaryVpcCidr);
+  let cidrsValid = true;
+  for (const [key, cidr] of [
+    ["primaryVpcCidr", primaryVpcCidr],
+    ["secondaryVpcCidr", secondaryVpcCidr],
+  ] as const) {
+    const parsed = parseCidr(cidr);
+    if (!parsed) {
+      problems.push(`${key}: "${cidr}" is not a valid IPv4 CIDR block (network address/prefix)`);
+      cidrsValid = false;
+    } else if (parsed[1] < 16 || parsed[1] > 22) {
+      // AWS allows /16../28; subnets are carved 4 bits deeper and Lambda ENIs need room, so /22 at most.
+      problems.push(`${key}: prefix /${parsed[1]} is outside /16 to /22`);
+      cidrsValid = false;
+    }
+  }
+  if (cidrsValid && cidrsOverlap(primaryVpcCidr, secondaryVpcCidr)) {
+    problems.push(
+      `primaryVpcCidr ${primaryVpcCidr} and secondaryVpcCidr ${secondaryVpcCidr} overlap; ` +
+        "they must be disjoint so the regions can be peered later",
+    );
+  }
+
+  const alertEmail = optional("alertEmail");
+  if (alertEmail !== undefined && !EMAIL_RE.test(alertEmail)) {
+    problems.push(`alertEmail: "${alertEmail}" is not an e-mail address`);
+  }
+
+  const logRetentionDays = int("logRetentionDays", d.logRetentionDays, 1, 3653);
+  oneOf("logRetentionDays", logRetentionDays, LOG_RETENTION_DAYS as readonly number[]);
+
+  const dbEngineVersion = str("dbEngineVersion", d.dbEngineVersion);
+  if (!/^15\.\d+$/.test(dbEngineVersion)) {
+    problems.push(`dbEngineVersion: "${dbEngineVersion}" must be an Aurora PostgreSQL 15.x version (R7)`);
+  } else if (Number(dbEngineVersion.split(".")[1]) < MIN_AURORA_15_MINOR) {
+    problems.push(
+      `dbEngineVersion: ${dbEngineVersion} is no longer offered for new Aurora clusters; use 15.${MIN_AURORA_15_MINOR} or later`,
+    );
+  }
+  const dbInstanceClass = str("dbInstanceClass", d.dbInstanceClass);
+  if (!/^db\.(r5|r6g|r6i|r7g|r7i|r8g|x2g)\.[a-z0-9]+$/.test(dbInstanceClass)) {
+    problems.push(
+      `dbInstanceClass: "${dbInstanceClass}" is not a class Aurora global databases support ` +
+        "(memory-optimised db.r5/r6g/r6i/r7g/r7i/r8g or db.x2g)",
+    );
+  }
+  const dbBackupRetentionDays = int("dbBackupRetentionDays", d.dbBackupRetentionDays, 1, 35);
+
+  const hostedZoneName = optional("hostedZoneName")?.replace(/\.$/, "");
+  const apiDomainName = optional("apiDomainName")?.replace(/\.$/, "");
+  if (hostedZoneName !== undefined && !DNS_NAME_RE.test(hostedZoneName)) {
+    problems.push(`hostedZoneName: "${hostedZoneName}" is not a DNS name`);
+  }
+  if (apiDomainName !== undefined) {
+    if (hostedZoneName === undefined) {
+      problems.push("apiDomainName: needs hostedZoneName, the zone the failover records go into");
+    } else if (!DNS_NAME_RE.test(apiDomainName) || !apiDomainName.endsWith(`.${hostedZoneName}`)) {
+      problems.push(`apiDomainName: "${apiDomainName}" must be a name inside ${hostedZoneName}`);
+    }
+  }
+
+  const healthCheckIntervalSeconds = int("healthCheckIntervalSeconds", d.healthCheckIntervalSeconds, 10, 30);
+  oneOf(
+    "healthCheckIntervalSeconds",
+    healthCheckIntervalSeconds,
+    HEALTH_CHECK_INTERVALS as readonly number[],
+  );
+  const healthCheckFailureThreshold = int(
+    "healthCheckFailureThreshold",
+    d.healthCheckFailureThreshold,
+    1,
+    10,
+  );
+  const replicationLagAlarmMs = int("replicationLagAlarmMs", d.replicationLagAlarmMs, 100, 3_600_000);
+
+  const canaryRuntimeVersion = str("canaryRuntimeVersion", d.canaryRuntimeVersion);
+  const puppeteerMajor = /^syn-nodejs-puppeteer-(\d+)\.\d+$/.exec(canaryRuntimeVersion);
+  if (!puppeteerMajor) {
+    problems.push(
+      `canaryRuntimeVersion: "${canaryRuntimeVersion}" is not a syn-nodejs-puppeteer-N.M runtime`,
+    );
+  } else if (Number(puppeteerMajor[1]) <= 7) {
+    problems.push(
+      `canaryRuntimeVersion: ${canaryRuntimeVersion} is deprecated; new canaries need 8.0 or later (R24)`,
+    );
+  }
+  const canaryScheduleMinutes = int("canaryScheduleMinutes", d.canaryScheduleMinutes, 1, 60);
+
+  const alarmFailoverAction = str("alarmFailoverAction", d.alarmFailoverAction);
+  oneOf("alarmFailoverAction", alarmFailoverAction, ["notify", "failover"]);
+  const decisionSeconds = int("decisionSeconds", d.decisionSeconds, 0, 3600);
+  const dnsTtlSeconds = int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
+
+  const targets: DrTargets = {
+    rtoSeconds: int("rtoTargetSeconds", d.rtoTargetSeconds, 1, 86_400),
+    auroraRpoSeconds: int("auroraRpoTargetSeconds", d.auroraRpoTargetSeconds, 1, 86_400),
+    dynamoRpoSeconds: int("dynamoRpoTargetSeconds", d.dynamoRpoTargetSeconds, 1, 86_400),
+    s3RpoSeconds: int("s3RpoTargetSeconds", d.s3RpoTargetSeconds, 1, 86_400),
+  };
+
+  const production = bool("production", d.production);
+  const costCenter = str("costCenter", d.costCenter);
+  if (costCenter === "") problems.push("costCenter: must not be empty");
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    environmentSuffix,
+    production,
+    project,
+    costCenter,
+    primaryRegion: primaryRegion as Region,
+    secondaryRegion: secondaryRegion as Region,
+    primaryVpcCidr,
+    secondaryVpcCidr,
+    alertEmail,
+    logRetentionDays,
+    dbEngineVersion,
+    dbInstanceClass,
+    dbBackupRetentionDays,
+    hostedZoneName,
+    apiDomainName,
+    healthCheckIntervalSeconds,
+    healthCheckFailureThreshold,
+    replicationLagAlarmMs,
+    canaryRuntimeVersion,
+    canaryScheduleMinutes,
+    alarmFailoverAction: alarmFailoverAction as TapConfig["alarmFailoverAction"],
+    decisionSeconds,
+    dnsTtlSeconds,
+    targets,
+  };
+}

@@ -1,0 +1,249 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr, Region } from "../config";
+import { policyJson, serviceTrustPolicy } from "../policy-documents";
+
+/**
+ * VPC endpoints that let the in-VPC Lambdas (order processor, health check) work with no internet path:
+ * - dynamodb, s3 (gateway, free): order-state writes and the health check's DescribeTable;
+ * - secretsmanager (interface): the processor reads DB credentials; Secrets Manager decrypts with KMS
+ *   server-side, so no kms endpoint is needed;
+ * - sqs (interface): the health check reads queue attributes. (The event source mapping itself polls
+ *   from the Lambda service, outside the VPC.)
+ * Logs, metrics (EMF via logs) and X-Ray traces leave through the Lambda service, not the function's ENI.
+ */
+export const GATEWAY_ENDPOINTS = ["s3", "dynamodb"] as const;
+export const INTERFACE_ENDPOINTS = ["secretsmanager", "sqs"] as const;
+
+export interface NetworkArgs {
+  /** Region of the VPC; used for endpoint service names. */
+  readonly region: Region;
+  /** Provider for `region`. */
+  readonly provider: aws.Provider;
+  /** IPv4 CIDR of the VPC, /16 to /22. Subnets are carved 4 bits deeper. */
+  readonly cidrBlock: string;
+  /** Number of AZs (and private subnets). Default: 3; at least 2. */
+  readonly azCount?: number;
+  /** KMS key for the flow-log group. */
+  readonly logKeyArn: pulumi.Input<string>;
+  /** Flow-log retention in days. */
+  readonly logRetentionDays: number;
+  /** Account id, for the flow-log role's confused-deputy guard. */
+  readonly accountId: pulumi.Input<string>;
+}
+
+/** Splits `cidr` into `count` consecutive subnets `newBits` longer. Pure, so tests can check it. */
+export function subnetCidrs(cidr: string, count: number, newBits = 4): string[] {
+  const parsed = parseCidr(cidr);
+  if (!parsed) throw new Error(`invalid CIDR ${cidr}`);
+  const [base, prefix] = parsed;
+  const size = 2 ** (32 - prefix - newBits);
+  if (count > 2 ** newBits) throw new Error(`${cidr} cannot hold ${count} subnets of /${prefix + newBits}`);
+  return Array.from({ length: count }, (_, i) => {
+    const addr = base + i * size;
+    const octets = [24, 16, 8, 0].map((shift) => Math.floor(addr / 2 ** shift) % 256);
+    return `${octets.join(".")}/${prefix + newBits}`;
+  });
+}
+
+/**
+ * A private, isolated network for one region (P4): a VPC, private subnets across AZs with their own
+ * route tables, flow logs to an encrypted log group, the endpoints the Lambdas need, and the Lambdas'
+ * security group (the one Aurora admits).
+ */
+export class Network extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly cidrBlock: string;
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Security group for the Lambdas that reach Aurora and the endpoints. */
+  public readonly lambdaSecurityGroupId: pulumi.Output<string>;
+  public readonly flowLogGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:network:Network", name, {}, opts);
+    const azCount = args.azCount ?? 3;
+    checkNetworkArgs(args, azCount);
+    const { provider, region } = args;
+    const child = { parent: this, provider };
+
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.cidrBlock,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: { Name: `${name}-vpc` },
+      },
+      child,
+    );
+    // The default security group allows all traffic between its members; strip it so nothing uses it.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [] }, child);
+
+    const azs = aws.getAvailabilityZonesOutput(
+      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      { parent: this, provider },
+    );
+    const routeTableIds: pulumi.Output<string>[] = [];
+    this.privateSubnetIds = subnetCidrs(args.cidrBlock, azCount).map((cidrBlock, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock,
+          availabilityZone: azs.names.apply((names) => {
+            if (names.length < azCount) throw new Error(`${region} has ${names.length} AZs, need ${azCount}`);
+            return names[i];
+          }),
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-private-${i}`, Tier: "private" },
+        },
+        child,
+      );
+      const rt = new aws.ec2.RouteTable(
+        `${name}-private-rt-${i}`,
+        { vpcId: vpc.id, tags: { Name: `${name}-private-rt-${i}` } },
+        child,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-rta-${i}`,
+        { subnetId: subnet.id, routeTableId: rt.id },
+        child,
+      );
+      routeTableIds.push(rt.id);
+      return subnet.id;
+    });
+
+    const flowLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
+      child,
+    );
+    const flowLogRole = new aws.iam.Role(
+      `${name}-flow-logs-role`,
+      { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId) },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-flow-logs-policy`,
+      {
+        role: flowLogRole.id,
+        policy: policyJson([
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+          },
+        ]),
+      },
+      child,
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: flowLogGroup.arn,
+        iamRoleArn: flowLogRole.arn,
+        maxAggregationInterval: 60,
+      },
+      child,
+    );
+
+    const gatewayEndpoints = GATEWAY_ENDPOINTS.map(
+      (service) =>
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service}-endpoint`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${region}.${service}`,
+            vpcEndpointType: "Gateway",
+            routeTableIds,
+          },
+          child,
+        ),
+    );
+
+    const endpointSg = new aws.ec2.SecurityGroup(
+      `${name}-endpoints-sg`,
+      {
+        vpcId: vpc.id,
+        description: "HTTPS from inside the VPC to interface endpoints",
+        ingress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidrBlock], description: "VPC" },
+        ],
+        egress: [],
+      },
+      child,
+    );
+    for (const service of INTERFACE_ENDPOINTS) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service}-endpoint`,
+        {
+          vpcId: vpc.id,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: this.privateSubnetIds,
+          securityGroupIds: [endpointSg.id],
+        },
+        child,
+      );
+    }
+
+    const lambdaSg = new aws.ec2.SecurityGroup(
+      `${name}-lambda-sg`,
+      {
+        vpcId: vpc.id,
+        description: "Order-processing and health Lambdas",
+        egress: [
+          {
+            protocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            cidrBlocks: [args.cidrBlock],
+            description: "Aurora",
+          },
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: [args.cidrBlock],
+            description: "Interface endpoints",
+          },
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            prefixListIds: gatewayEndpoints.map((e) => e.prefixListId),
+            description: "S3 and DynamoDB gateway endpoints",
+          },
+        ],
+      },
+      child,
+    );
+
+    this.vpcId = vpc.id;
+    this.cidrBlock = args.cidrBlock;
+    this.lambdaSecurityGroupId = lambdaSg.id;
+    this.flowLogGroupName = flowLogGroup.name;
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      lambdaSecurityGroupId: this.lambdaSecurityGroupId,
+    });
+  }
+}
+
+export function checkNetworkArgs(args: NetworkArgs, azCount: number): void {
+  const parsed = parseCidr(args.cidrBlock);
+  if (!parsed) throw new Error(`Network: cidrBlock "${args.cidrBlock}" is not a CIDR block`);
+  if (!Number.isInteger(azCount) || azCount < 2 || azCount > 6) {
+    throw new Error(`Network: azCount must be 2..6 (Aurora needs subnets in two AZs), got ${azCount}`);
+  }
+}
+
+/** Regions where new accounts only see two AZs. */
+export function defaultAzCount(region: Region): number {
+  return region === "us-west-1" ? 2 : 3;
+}

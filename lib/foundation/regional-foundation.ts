@@ -1,0 +1,71 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+import { AlertTopic } from "./alert-topic";
+import { defaultAzCount, Network } from "./network";
+import { RegionalKey } from "./regional-key";
+
+export interface RegionalFoundationArgs {
+  readonly region: Region;
+  /** Provider for `region`. */
+  readonly provider: aws.Provider;
+  readonly accountId: pulumi.Input<string>;
+  /** VPC CIDR. Default: no network (the us-east-1 metrics region needs only a key and a topic). */
+  readonly vpcCidr?: string;
+  readonly logRetentionDays: number;
+  readonly alertEmail?: string;
+  /** Production: longer key deletion window and `protect` on the key. Default: false. */
+  readonly production?: boolean;
+}
+
+/** What every region of the stack starts from: a KMS key, an alert topic and, optionally, a network. */
+export class RegionalFoundation extends pulumi.ComponentResource {
+  public readonly region: Region;
+  public readonly key: RegionalKey;
+  public readonly topic: AlertTopic;
+  public readonly network?: Network;
+
+  constructor(name: string, args: RegionalFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:foundation:RegionalFoundation", name, {}, opts);
+    const { provider, region, accountId } = args;
+    this.region = region;
+    this.key = new RegionalKey(
+      `${name}-kms`,
+      {
+        region,
+        accountId,
+        provider,
+        deletionWindowInDays: args.production ? 30 : 7,
+        protect: args.production ?? false,
+      },
+      { parent: this },
+    );
+    this.topic = new AlertTopic(
+      `${name}-alerts`,
+      { provider, kmsKeyArn: this.key.arn, accountId, alertEmail: args.alertEmail },
+      { parent: this },
+    );
+    if (args.vpcCidr) {
+      this.network = new Network(
+        `${name}-net`,
+        {
+          region,
+          provider,
+          cidrBlock: args.vpcCidr,
+          azCount: defaultAzCount(region),
+          logKeyArn: this.key.arn,
+          logRetentionDays: args.logRetentionDays,
+          accountId,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ keyArn: this.key.arn, topicArn: this.topic.arn });
+  }
+
+  /** The network, which regions that run workloads always have. */
+  get vpc(): Network {
+    if (!this.network) throw new Error(`${this.region} foundation has no network`);
+    return this.network;
+  }
+}

@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A statement of an IAM or resource policy, with Input values so ARNs can flow in unresolved. */
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: pulumi.Input<Record<string, pulumi.Input<string | pulumi.Input<string>[]>> | "*">;
+  Action: string | string[];
+  Resource?: pulumi.Input<string> | pulumi.Input<string>[];
+  Condition?: pulumi.Input<
+    Record<string, Record<string, pulumi.Input<string | string[] | pulumi.Input<string>[]>>>
+  >;
+}
+
+/** Serialises a policy document once every ARN in it is known. */
+export function policyJson(statements: Statement[]): pulumi.Output<string> {
+  return pulumi.output({ Version: "2012-10-17", Statement: statements }).apply((doc) => JSON.stringify(doc));
+}
+
+/**
+ * A trust policy that lets one AWS service assume a role. `sourceAccount` adds the confused-deputy guard
+ * where the service documents it (VPC Flow Logs does; Lambda's execution-role trust does not use it).
+ */
+export function serviceTrustPolicy(
+  service: string,
+  sourceAccount?: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return policyJson([
+    {
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sts:AssumeRole",
+      ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+    },
+  ]);
+}
+
+/** Denies any request to a bucket that does not use TLS. */
+export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}

@@ -1,0 +1,50 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Region, TapConfig } from "./config";
+import { standardTags } from "./tags";
+
+/** CloudWatch metrics for Route 53 health checks exist only in us-east-1, so alarms on them live there.
+ *  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html */
+export const ROUTE53_METRICS_REGION: Region = "us-east-1";
+
+/** One deployment region: its name and the provider every resource placed there must use. */
+export interface RegionalContext {
+  readonly region: Region;
+  /** "primary" or "secondary": used in names and outputs. */
+  readonly role: "primary" | "secondary";
+  readonly provider: aws.Provider;
+}
+
+export interface Providers {
+  readonly primary: RegionalContext;
+  readonly secondary: RegionalContext;
+  /** us-east-1, where Route 53 health-check metrics are published. May be the primary or secondary provider. */
+  readonly metrics: aws.Provider;
+  readonly metricsRegion: Region;
+  readonly random: random.Provider;
+}
+
+/**
+ * Explicit providers for every region the stack touches (P3). Stack files also set
+ * `pulumi:disable-default-providers: ["*"]`, so a resource that forgets its provider fails at preview
+ * instead of landing in whatever region the operator's shell points at.
+ */
+export function createProviders(name: string, cfg: TapConfig, parent?: pulumi.Resource): Providers {
+  const defaultTags = { tags: standardTags(cfg) };
+  const make = (role: string, region: Region) =>
+    new aws.Provider(`${name}-${role}`, { region, defaultTags }, { parent });
+  const primary = make("primary", cfg.primaryRegion);
+  const secondary = make("secondary", cfg.secondaryRegion);
+  let metrics: aws.Provider;
+  if (cfg.primaryRegion === ROUTE53_METRICS_REGION) metrics = primary;
+  else if (cfg.secondaryRegion === ROUTE53_METRICS_REGION) metrics = secondary;
+  else metrics = make("metrics", ROUTE53_METRICS_REGION);
+  return {
+    primary: { region: cfg.primaryRegion, role: "primary", provider: primary },
+    secondary: { region: cfg.secondaryRegion, role: "secondary", provider: secondary },
+    metrics,
+    metricsRegion: ROUTE53_METRICS_REGION,
+    random: new random.Provider(`${name}-random`, {}, { parent }),
+  };
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { CONFIG_DEFAULTS, ConfigError, parseConfig } from "../lib/config";
+
+const parse = (values: Record<string, string>) => parseConfig((k) => values[k]);
+const problemsOf = (values: Record<string, string>): string[] => {
+  try {
+    parse(values);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("P1: typed, validated config", () => {
+  it("P1: defaults produce the documented dev configuration", () => {
+    const cfg = parse({});
+    expect(cfg).toMatchObject({
+      environmentSuffix: "dev",
+      primaryRegion: "us-east-1",
+      secondaryRegion: "us-west-2",
+      primaryVpcCidr: "10.10.0.0/16",
+      secondaryVpcCidr: "10.20.0.0/16",
+      production: false,
+      healthCheckIntervalSeconds: 30,
+      healthCheckFailureThreshold: 3,
+      dbEngineVersion: "15.14",
+    });
+    expect(cfg.alertEmail).toBeUndefined();
+  });
+
+  it("P1: typed values are parsed from strings", () => {
+    const cfg = parse({ production: "true", logRetentionDays: "365", alertEmail: "ops@example.com" });
+    expect(cfg.production).toBe(true);
+    expect(cfg.logRetentionDays).toBe(365);
+    expect(cfg.alertEmail).toBe("ops@example.com");
+  });
+
+  it("P1: equal regions are rejected", () => {
+    expect(problemsOf({ secondaryRegion: "us-east-1" })).toEqual([
+      'primaryRegion and secondaryRegion are both "us-east-1"; DR needs two regions',
+    ]);
+  });
+
+  it("P1: an unknown region is rejected", () => {
+    const problems = problemsOf({ primaryRegion: "us-east-9" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^primaryRegion: "us-east-9" is not one of us-east-1, /);
+  });
+
+  it.each([["10.0.0/16"], ["10.0.0.1/16"], ["300.0.0.0/16"], ["10.0.0.0/33"], ["banana"]])(
+    "P1: malformed CIDR %s is rejected",
+    (cidr) => {
+      expect(problemsOf({ primaryVpcCidr: cidr })).toEqual([
+        `primaryVpcCidr: "${cidr}" is not a valid IPv4 CIDR block (network address/prefix)`,
+      ]);
+    },
+  );
+
+  it("P1: a CIDR too small for the subnets is rejected", () => {
+    expect(problemsOf({ secondaryVpcCidr: "10.20.0.0/24" })).toEqual([
+      "secondaryVpcCidr: prefix /24 is outside /16 to /22",
+    ]);
+  });
+
+  it("P1: overlapping VPC CIDRs across regions are rejected", () => {
+    const problems = problemsOf({ primaryVpcCidr: "10.0.0.0/16", secondaryVpcCidr: "10.0.128.0/20" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /primaryVpcCidr 10\.0\.0\.0\/16 and secondaryVpcCidr 10\.0\.128\.0\/20 overlap/,
+    );
+  });
+
+  it("P1: an empty suffix is rejected", () => {
+    expect(problemsOf({ environmentSuffix: "" })).toEqual(["environmentSuffix: must not be empty"]);
+  });
+
+  it.each([["Prod"], ["dev_1"], ["dev.1"], ["1dev"], ["way-too-long-suffix"], ["dev 1"]])(
+    "P1: suffix %s with characters AWS names reject is rejected",
+    (suffix) => {
+      const problems = problemsOf({ environmentSuffix: suffix });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`environmentSuffix: "${suffix}" must start with a lowercase letter`);
+    },
+  );
+
+  it("P1: every problem is reported in one message", () => {
+    let message = "";
+    try {
+      parse({
+        environmentSuffix: "",
+        primaryRegion: "mars-1",
+        primaryVpcCidr: "10.0.0.0/8",
+        logRetentionDays: "42",
+        healthCheckIntervalSeconds: "20",
+        dbEngineVersion: "16.4",
+        canaryRuntimeVersion: "syn-nodejs-puppeteer-6.2",
+        production: "yes",
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid stack configuration \(8 problem\(s\)\):/);
+    for (const key of [
+      "environmentSuffix",
+      "primaryRegion",
+      "primaryVpcCidr",
+      "logRetentionDays",
+      "healthCheckIntervalSeconds",
+      "dbEngineVersion",
+      "canaryRuntimeVersion",
+      "production",
+    ]) {
+      expect(message).toContain(`\n  - ${key}`);
+    }
+  });
+
+  it("R7: withdrawn Aurora 15 minors such as 15.4 are rejected", () => {
+    expect(problemsOf({ dbEngineVersion: "15.4" })[0]).toMatch(/15\.4 is no longer offered/);
+  });
+
+  it("P1: burstable instance classes are rejected for the global database", () => {
+    expect(problemsOf({ dbInstanceClass: "db.t4g.medium" })[0]).toMatch(
+      /^dbInstanceClass: "db.t4g.medium" is not a class/,
+    );
+  });
+
+  it("P1: apiDomainName needs a hosted zone and must sit inside it", () => {
+    expect(problemsOf({ apiDomainName: "api.example.com" })).toEqual([
+      "apiDomainName: needs hostedZoneName, the zone the failover records go into",
+    ]);
+    expect(problemsOf({ hostedZoneName: "example.com", apiDomainName: "api.other.com" })).toEqual([
+      'apiDomainName: "api.other.com" must be a name inside example.com',
+    ]);
+  });
+
+  it("P1: every default in Pulumi.yaml matches the loader's default", () => {
+    const yaml = readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+    const declared = new Map<string, string>();
+    let current = "";
+    for (const line of yaml.split("\n")) {
+      const key = /^ {2}([A-Za-z0-9]+):\s*$/.exec(line);
+      if (key) current = key[1];
+      const def = /^ {4}default:\s*(.*)$/.exec(line);
+      if (def && current) declared.set(current, def[1].replace(/^"(.*)"$/, "$1"));
+    }
+    const expected: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(CONFIG_DEFAULTS).map(([k, v]) => [k, String(v)])),
+      alertEmail: "",
+      hostedZoneName: "",
+      apiDomainName: "",
+    };
+    expect(Object.fromEntries(declared)).toEqual(expected);
+  });
+});
