@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TapConfig } from "./config";
+import { AuroraGlobalDatabase } from "./data/aurora-global-database";
+import { DbCredentials } from "./data/db-credentials";
+import { OrdersTable } from "./data/orders-table";
+import { ReplicatedBuckets } from "./data/replicated-buckets";
 import { AlertRelay } from "./foundation/alert-relay";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
@@ -20,6 +24,10 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly secondary: RegionalFoundation;
   /** The us-east-1 foundation for Route 53 health-check alarms; one of the two above when they are there. */
   public readonly metrics: RegionalFoundation;
+  public readonly credentials: DbCredentials;
+  public readonly aurora: AuroraGlobalDatabase;
+  public readonly ordersTable: OrdersTable;
+  public readonly buckets: ReplicatedBuckets;
   public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,6 +82,70 @@ export class TapStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.primary.topic, this.secondary.topic] },
     );
 
+    // Data tier. Aurora waits for the SNS topics its alarms publish to (R1).
+    const topics = [this.primary.topic, this.secondary.topic];
+    const region = (f: RegionalFoundation, provider: aws.Provider) => ({
+      region: f.region,
+      provider,
+      vpcId: f.vpc.vpcId,
+      subnetIds: f.vpc.privateSubnetIds,
+      clientSecurityGroupId: f.vpc.lambdaSecurityGroupId,
+      kmsKeyArn: f.key.arn,
+    });
+    this.credentials = new DbCredentials(
+      `${name}-db-credentials`,
+      {
+        provider: p.primary.provider,
+        randomProvider: p.random,
+        kmsKeyArn: this.primary.key.arn,
+        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
+        recoveryWindowInDays: cfg.production ? 30 : 7,
+        protect: cfg.production,
+      },
+      { parent: this },
+    );
+    this.aurora = new AuroraGlobalDatabase(
+      `${name}-aurora`,
+      {
+        primary: region(this.primary, p.primary.provider),
+        secondary: region(this.secondary, p.secondary.provider),
+        engineVersion: cfg.dbEngineVersion,
+        instanceClass: cfg.dbInstanceClass,
+        databaseName: "orders",
+        masterUsername: this.credentials.username,
+        masterPassword: this.credentials.password,
+        credentialsSecretArn: this.credentials.secretArn,
+        backupRetentionDays: cfg.dbBackupRetentionDays,
+        production: cfg.production,
+        secondaryAlarmTopicArn: this.secondary.topic.arn,
+        replicationLagAlarmMs: cfg.replicationLagAlarmMs,
+      },
+      { parent: this, dependsOn: [...topics, this.credentials] },
+    );
+    this.ordersTable = new OrdersTable(
+      `${name}-orders`,
+      {
+        provider: p.primary.provider,
+        kmsKeyArn: this.primary.key.arn,
+        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
+        production: cfg.production,
+      },
+      { parent: this, dependsOn: topics },
+    );
+    this.buckets = new ReplicatedBuckets(
+      `${name}-objects`,
+      {
+        primary: { region: cfg.primaryRegion, provider: p.primary.provider, kmsKeyArn: this.primary.key.arn },
+        secondary: {
+          region: cfg.secondaryRegion,
+          provider: p.secondary.provider,
+          kmsKeyArn: this.secondary.key.arn,
+        },
+        production: cfg.production,
+      },
+      { parent: this, dependsOn: topics },
+    );
+
     this.outputs = {
       primaryRegion: cfg.primaryRegion,
       secondaryRegion: cfg.secondaryRegion,
@@ -84,6 +156,17 @@ export class TapStack extends pulumi.ComponentResource {
       primarySnsTopicArn: this.primary.topic.arn,
       secondarySnsTopicArn: this.secondary.topic.arn,
       metricsSnsTopicArn: this.metrics.topic.arn,
+      dbSecretArn: this.credentials.secretArn,
+      globalClusterId: this.aurora.globalClusterId,
+      globalWriterEndpoint: this.aurora.globalWriterEndpoint,
+      auroraPrimaryEndpoint: this.aurora.primaryWriterEndpoint,
+      auroraPrimaryReaderEndpoint: this.aurora.primaryReaderEndpoint,
+      auroraSecondaryEndpoint: this.aurora.secondaryReaderEndpoint,
+      primaryClusterArn: this.aurora.primaryClusterArn,
+      secondaryClusterArn: this.aurora.secondaryClusterArn,
+      dynamoTableName: this.ordersTable.tableName,
+      primaryBucketName: this.buckets.primaryBucketName,
+      secondaryBucketName: this.buckets.secondaryBucketName,
     };
     this.registerOutputs(this.outputs);
   }

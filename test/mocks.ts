@@ -73,6 +73,21 @@ export function byUrn(urn: string): RecordedResource | undefined {
   return resources.find((r) => r.urn === urn);
 }
 
+/** Every resource below `urn` in the parent tree. */
+export function descendants(urn: string): RecordedResource[] {
+  const children = resources.filter((r) => r.parentUrn === urn);
+  return children.flatMap((c) => [c, ...descendants(c.urn)]);
+}
+
+/**
+ * True when `r` waits for `component`: Pulumi expands a dependency on a component into its custom
+ * descendants, so every one of those must be among r's dependencies.
+ */
+export function waitsFor(r: RecordedResource, component: RecordedResource): boolean {
+  const targets = component.custom ? [component] : descendants(component.urn).filter((d) => d.custom);
+  return targets.length > 0 && targets.every((t) => r.dependencies.includes(t.urn));
+}
+
 /** Resolves an Output (or Input) to its value. */
 export function promiseOf<T>(value: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
@@ -238,6 +253,11 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
           engineArn: arn("lambda", `function:cwsyn-${inputs.name}`),
         },
       };
+    case "random:index/randomPassword:RandomPassword": {
+      // Deterministic and recognisable, so tests can prove it never leaks into a plain input.
+      const result = `Pw!${hex(name, 12)}#${hex(name + "p", 12)}`;
+      return { id: "none", state: { ...inputs, result, bcryptHash: `$2a$10$${hex(result, 20)}` } };
+    }
     case "aws:ec2/vpc:Vpc":
       return {
         id: `vpc-${hex(name, 17)}`,

@@ -1,0 +1,282 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+
+export const AURORA_ENGINE = "aurora-postgresql";
+export const AURORA_PORT = 5432;
+
+/** Where one member cluster of the global database lives. */
+export interface AuroraRegionArgs {
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  /** The only security group admitted on 5432: the application Lambdas' (R10). */
+  readonly clientSecurityGroupId: pulumi.Input<string>;
+  /** Customer-managed key of this region (R8). */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Number of instances. Primary default: 2 (writer + reader); secondary default: 1. */
+  readonly instanceCount?: number;
+}
+
+export interface AuroraGlobalDatabaseArgs {
+  readonly primary: AuroraRegionArgs;
+  readonly secondary: AuroraRegionArgs;
+  /** Aurora PostgreSQL 15.x minor, identical on the global cluster and both members (R7). */
+  readonly engineVersion: string;
+  /** Instance class for every instance; must be one global databases support. */
+  readonly instanceClass: string;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** Secret Output; never a plain string (R9). */
+  readonly masterPassword: pulumi.Output<string>;
+  /** Secret that receives the connection document once the endpoint exists. */
+  readonly credentialsSecretArn: pulumi.Input<string>;
+  readonly backupRetentionDays: number;
+  /** Deletion protection, final snapshot and `protect` (P8). Default: false. */
+  readonly production?: boolean;
+  /** Secondary-region topic for the replication-lag alarm (R1). */
+  readonly secondaryAlarmTopicArn: pulumi.Input<string>;
+  /** Replication lag, ms, that raises the alarm. */
+  readonly replicationLagAlarmMs: number;
+}
+
+/**
+ * An Aurora PostgreSQL global database (R7, R8, R10, P8): the global cluster, a primary cluster with a
+ * writer and a reader, and a secondary cluster in the other region.
+ *
+ * A secondary member must not set master credentials or a database name (it replicates them), must
+ * name a KMS key of its own region when encrypted, and can join only once the primary has an instance.
+ * https://www.pulumi.com/registry/packages/aws/api-docs/rds/globalcluster/
+ */
+export class AuroraGlobalDatabase extends pulumi.ComponentResource {
+  public readonly globalClusterId: pulumi.Output<string>;
+  public readonly globalClusterArn: pulumi.Output<string>;
+  /** Writer endpoint that follows the writer across a switchover or failover. */
+  public readonly globalWriterEndpoint: pulumi.Output<string>;
+  public readonly primaryWriterEndpoint: pulumi.Output<string>;
+  public readonly primaryReaderEndpoint: pulumi.Output<string>;
+  public readonly secondaryReaderEndpoint: pulumi.Output<string>;
+  /** The secondary cluster's own endpoint; the writer there after a failover. */
+  public readonly secondaryClusterEndpoint: pulumi.Output<string>;
+  public readonly primaryClusterArn: pulumi.Output<string>;
+  public readonly secondaryClusterArn: pulumi.Output<string>;
+  public readonly primaryClusterId: pulumi.Output<string>;
+  public readonly secondaryClusterId: pulumi.Output<string>;
+  public readonly replicationLagAlarmArn: pulumi.Output<string>;
+  public readonly replicationLagAlarmName: pulumi.Output<string>;
+
+  constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:data:AuroraGlobalDatabase", name, {}, opts);
+    checkAuroraGlobalDatabaseArgs(args);
+    const prod = args.production ?? false;
+    const stateful = { protect: prod };
+
+    const global = new aws.rds.GlobalCluster(
+      `${name}-global`,
+      {
+        globalClusterIdentifier: `${name}-global`,
+        engine: AURORA_ENGINE,
+        engineVersion: args.engineVersion,
+        databaseName: args.databaseName,
+        storageEncrypted: true,
+        deletionProtection: prod,
+      },
+      { parent: this, provider: args.primary.provider, ...stateful },
+    );
+
+    const primary = this.memberCluster(`${name}-primary`, args.primary, args, global, {
+      masterUsername: args.masterUsername,
+      masterPassword: args.masterPassword,
+      databaseName: args.databaseName,
+      skipFinalSnapshot: !prod,
+      finalSnapshotIdentifier: prod ? `${name}-primary-final` : undefined,
+    });
+    const primaryInstances = this.instances(`${name}-primary`, args.primary, args, primary, 2);
+
+    const secondary = this.memberCluster(
+      `${name}-secondary`,
+      args.secondary,
+      args,
+      global,
+      // A secondary cannot take a final snapshot while it is a replica; the primary's covers the data.
+      { skipFinalSnapshot: true },
+      primaryInstances,
+    );
+    this.instances(`${name}-secondary`, args.secondary, args, secondary, 1);
+
+    new aws.secretsmanager.SecretVersion(
+      `${name}-connection`,
+      {
+        secretId: args.credentialsSecretArn,
+        secretString: pulumi.all([args.masterPassword, global.endpoint]).apply(([password, host]) =>
+          JSON.stringify({
+            engine: "postgres",
+            username: args.masterUsername,
+            password,
+            host,
+            port: AURORA_PORT,
+            dbname: args.databaseName,
+          }),
+        ),
+      },
+      { parent: this, provider: args.primary.provider },
+    );
+
+    // Lag is measured on the secondary cluster and published in its region, so the alarm lives there.
+    const lagAlarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-replication-lag`,
+      {
+        alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
+        namespace: "AWS/RDS",
+        metricName: "AuroraGlobalDBReplicationLag",
+        dimensions: { DBClusterIdentifier: secondary.clusterIdentifier },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        threshold: args.replicationLagAlarmMs,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: [args.secondaryAlarmTopicArn],
+        okActions: [args.secondaryAlarmTopicArn],
+      },
+      { parent: this, provider: args.secondary.provider },
+    );
+
+    this.globalClusterId = global.id;
+    this.globalClusterArn = global.arn;
+    this.globalWriterEndpoint = global.endpoint;
+    this.primaryWriterEndpoint = primary.endpoint;
+    this.primaryReaderEndpoint = primary.readerEndpoint;
+    this.secondaryReaderEndpoint = secondary.readerEndpoint;
+    this.secondaryClusterEndpoint = secondary.endpoint;
+    this.primaryClusterArn = primary.arn;
+    this.secondaryClusterArn = secondary.arn;
+    this.primaryClusterId = primary.clusterIdentifier;
+    this.secondaryClusterId = secondary.clusterIdentifier;
+    this.replicationLagAlarmArn = lagAlarm.arn;
+    this.replicationLagAlarmName = lagAlarm.name;
+    this.registerOutputs({
+      globalClusterId: this.globalClusterId,
+      globalWriterEndpoint: this.globalWriterEndpoint,
+      primaryWriterEndpoint: this.primaryWriterEndpoint,
+      primaryReaderEndpoint: this.primaryReaderEndpoint,
+      secondaryReaderEndpoint: this.secondaryReaderEndpoint,
+    });
+  }
+
+  private memberCluster(
+    name: string,
+    region: AuroraRegionArgs,
+    args: AuroraGlobalDatabaseArgs,
+    global: aws.rds.GlobalCluster,
+    extra: Partial<aws.rds.ClusterArgs>,
+    dependsOn: pulumi.Resource[] = [],
+  ): aws.rds.Cluster {
+    const child = { parent: this, provider: region.provider };
+    const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: region.subnetIds }, child);
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: region.vpcId,
+        description: "Aurora: PostgreSQL from the application security group only",
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: AURORA_PORT,
+            toPort: AURORA_PORT,
+            securityGroups: [region.clientSecurityGroupId],
+            description: "Order processor and health Lambdas",
+          },
+        ],
+        egress: [],
+      },
+      child,
+    );
+    const params = new aws.rds.ClusterParameterGroup(
+      `${name}-params`,
+      {
+        family: "aurora-postgresql15",
+        description: `${name}: TLS-only connections`,
+        parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+      },
+      child,
+    );
+    const prod = args.production ?? false;
+    return new aws.rds.Cluster(
+      name,
+      {
+        engine: AURORA_ENGINE,
+        engineVersion: args.engineVersion,
+        globalClusterIdentifier: global.id,
+        storageEncrypted: true,
+        kmsKeyId: region.kmsKeyArn,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [sg.id],
+        dbClusterParameterGroupName: params.name,
+        port: AURORA_PORT,
+        backupRetentionPeriod: args.backupRetentionDays,
+        preferredBackupWindow: "03:00-04:00",
+        preferredMaintenanceWindow: "sun:05:00-sun:06:00",
+        copyTagsToSnapshot: true,
+        enabledCloudwatchLogsExports: ["postgresql"],
+        deletionProtection: prod,
+        ...extra,
+      },
+      {
+        ...child,
+        protect: prod,
+        dependsOn,
+        // AWS sets this on a secondary and moves it on switchover; Pulumi must not fight it.
+        ignoreChanges: ["replicationSourceIdentifier"],
+      },
+    );
+  }
+
+  private instances(
+    name: string,
+    region: AuroraRegionArgs,
+    args: AuroraGlobalDatabaseArgs,
+    cluster: aws.rds.Cluster,
+    defaultCount: number,
+  ): aws.rds.ClusterInstance[] {
+    return Array.from(
+      { length: region.instanceCount ?? defaultCount },
+      (_, i) =>
+        new aws.rds.ClusterInstance(
+          `${name}-${i}`,
+          {
+            clusterIdentifier: cluster.id,
+            engine: AURORA_ENGINE,
+            engineVersion: args.engineVersion,
+            instanceClass: args.instanceClass,
+            dbSubnetGroupName: cluster.dbSubnetGroupName,
+            publiclyAccessible: false,
+            // Minor upgrades must land on both regions together, or switchover is refused.
+            autoMinorVersionUpgrade: false,
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: region.kmsKeyArn,
+            performanceInsightsRetentionPeriod: 7,
+            promotionTier: i,
+          },
+          { parent: this, provider: region.provider, protect: args.production ?? false },
+        ),
+    );
+  }
+}
+
+export function checkAuroraGlobalDatabaseArgs(args: AuroraGlobalDatabaseArgs): void {
+  const problems: string[] = [];
+  if (!/^15\.\d+$/.test(args.engineVersion)) problems.push(`engineVersion ${args.engineVersion} is not 15.x`);
+  if (args.primary.region === args.secondary.region)
+    problems.push("primary and secondary must be different regions");
+  if (args.backupRetentionDays < 1 || args.backupRetentionDays > 35)
+    problems.push("backupRetentionDays must be 1..35");
+  if ((args.primary.instanceCount ?? 2) < 2)
+    problems.push("the primary needs a writer and at least one reader");
+  if ((args.secondary.instanceCount ?? 1) < 1) problems.push("the secondary needs at least one instance");
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(args.databaseName))
+    problems.push(`databaseName ${args.databaseName} is invalid`);
+  if (problems.length) throw new Error(`AuroraGlobalDatabase: ${problems.join("; ")}`);
+}
