@@ -6,8 +6,18 @@ import { DbCredentials } from "./data/db-credentials";
 import { OrdersTable } from "./data/orders-table";
 import { ReplicatedBuckets } from "./data/replicated-buckets";
 import { AlertRelay } from "./foundation/alert-relay";
+import { AURORA_PORT } from "./data/aurora-global-database";
+import { OrderApi } from "./orders/order-api";
+import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "./orders/order-processor";
+import { OrderQueue } from "./orders/order-queue";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
+
+export interface RegionalOrderFlow {
+  readonly queue: OrderQueue;
+  readonly processor: OrderProcessor;
+  readonly api: OrderApi;
+}
 
 export interface TapStackArgs {
   /** Validated stack configuration (lib/config.ts). */
@@ -28,6 +38,7 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly aurora: AuroraGlobalDatabase;
   public readonly ordersTable: OrdersTable;
   public readonly buckets: ReplicatedBuckets;
+  public readonly orderFlow: Record<"primary" | "secondary", RegionalOrderFlow>;
   public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -146,6 +157,65 @@ export class TapStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: topics },
     );
 
+    // Order flow, the same in both regions (warm standby). The processor waits for the stores it
+    // writes to (R2).
+    const orderFlow = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) => {
+      const secretArn =
+        role === "primary"
+          ? this.credentials.secretArn
+          : this.credentials.secretArn.apply((arn) =>
+              arn.replace(`:${cfg.primaryRegion}:`, `:${cfg.secondaryRegion}:`),
+            );
+      const queue = new OrderQueue(
+        `${name}-${role}-orders-queue`,
+        { provider, kmsKeyArn: f.key.arn, consumerTimeoutSeconds: ORDER_PROCESSOR_TIMEOUT },
+        { parent: this },
+      );
+      const processor = new OrderProcessor(
+        `${name}-${role}-order-processor`,
+        {
+          region: f.region,
+          provider,
+          subnetIds: f.vpc.privateSubnetIds,
+          securityGroupId: f.vpc.lambdaSecurityGroupId,
+          queueArn: queue.queueArn,
+          secretArn,
+          kmsKeyArn: f.key.arn,
+          dbHost: this.aurora.globalWriterEndpoint,
+          dbPort: AURORA_PORT,
+          dbName: "orders",
+          tableName: this.ordersTable.tableName,
+          accountId,
+          logRetentionDays: cfg.logRetentionDays,
+        },
+        { parent: this, dependsOn: [this.aurora, this.ordersTable, queue] },
+      );
+      const api = new OrderApi(
+        `${name}-${role}-api`,
+        {
+          region: f.region,
+          provider,
+          accountId,
+          kmsKeyArn: f.key.arn,
+          logRetentionDays: cfg.logRetentionDays,
+          queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
+          tableName: this.ordersTable.tableName,
+          dbHost:
+            role === "primary" ? this.aurora.primaryWriterEndpoint : this.aurora.secondaryReaderEndpoint,
+          dbPort: AURORA_PORT,
+          subnetIds: f.vpc.privateSubnetIds,
+          securityGroupId: f.vpc.lambdaSecurityGroupId,
+        },
+        { parent: this, dependsOn: [queue, this.ordersTable, this.aurora] },
+      );
+      return { queue, processor, api };
+    };
+    this.orderFlow = {
+      primary: orderFlow("primary", this.primary, p.primary.provider),
+      secondary: orderFlow("secondary", this.secondary, p.secondary.provider),
+    };
+    const of = this.orderFlow;
+
     this.outputs = {
       primaryRegion: cfg.primaryRegion,
       secondaryRegion: cfg.secondaryRegion,
@@ -167,6 +237,17 @@ export class TapStack extends pulumi.ComponentResource {
       dynamoTableName: this.ordersTable.tableName,
       primaryBucketName: this.buckets.primaryBucketName,
       secondaryBucketName: this.buckets.secondaryBucketName,
+      dbEngineVersion: cfg.dbEngineVersion,
+      primaryApiEndpoint: of.primary.api.endpoint,
+      secondaryApiEndpoint: of.secondary.api.endpoint,
+      primaryHealthUrl: of.primary.api.healthUrl,
+      secondaryHealthUrl: of.secondary.api.healthUrl,
+      primaryQueueUrl: of.primary.queue.queueUrl,
+      secondaryQueueUrl: of.secondary.queue.queueUrl,
+      primaryDlqUrl: of.primary.queue.dlqUrl,
+      secondaryDlqUrl: of.secondary.queue.dlqUrl,
+      primaryOrderProcessorName: of.primary.processor.functionName,
+      secondaryOrderProcessorName: of.secondary.processor.functionName,
     };
     this.registerOutputs(this.outputs);
   }

@@ -1,0 +1,383 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
+import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+import { policyJson, serviceTrustPolicy } from "../policy-documents";
+
+/** R18: the usage plan's limits, and the stage-wide method throttling that applies them to everyone. */
+export const API_THROTTLE = { burstLimit: 5000, rateLimit: 2000 } as const;
+export const STAGE_NAME = "v1";
+
+/** R17: one JSON line per request, with what an operator needs to trace a failure. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  responseLatency: "$context.responseLatency",
+  integrationLatency: "$context.integrationLatency",
+  integrationStatus: "$context.integrationStatus",
+  errorMessage: "$context.error.message",
+  validationError: "$context.error.validationErrorString",
+  sourceIp: "$context.identity.sourceIp",
+  caller: "$context.identity.caller",
+  userAgent: "$context.identity.userAgent",
+  xrayTraceId: "$context.xrayTraceId",
+});
+
+const SQS_REQUEST_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)";
+const ACCEPTED_TEMPLATE = '{"status":"accepted","requestId":"$context.requestId"}';
+const UNAVAILABLE_TEMPLATE = '{"error":"order intake unavailable, retry","requestId":"$context.requestId"}';
+const BAD_BODY_TEMPLATE =
+  '{"error":"invalid order","details":"$context.error.validationErrorString","requestId":"$context.requestId"}';
+
+export interface OrderApiArgs {
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  readonly accountId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  /** Queue that POST /orders writes to. */
+  readonly queue: {
+    readonly arn: pulumi.Input<string>;
+    readonly name: pulumi.Input<string>;
+    readonly url: pulumi.Input<string>;
+  };
+  /** For the health function: the table and this region's cluster endpoint. */
+  readonly tableName: pulumi.Input<string>;
+  readonly dbHost: pulumi.Input<string>;
+  readonly dbPort: number;
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly securityGroupId: pulumi.Input<string>;
+}
+
+/**
+ * The regional REST API (P5, R17, R18): `POST /orders` validates the body against the order model and
+ * sends it straight to SQS; `GET /health` answers from a small function that checks this region's
+ * dependencies. Access logs, X-Ray, stage throttling and a usage plan on the stage.
+ */
+export class OrderApi extends pulumi.ComponentResource {
+  public readonly restApiId: pulumi.Output<string>;
+  /** Base URL of the stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/v1 */
+  public readonly endpoint: pulumi.Output<string>;
+  public readonly healthUrl: pulumi.Output<string>;
+  /** Host name of the stage, for the Route 53 health check. */
+  public readonly host: pulumi.Output<string>;
+  public readonly stageName = STAGE_NAME;
+  public readonly apiName: pulumi.Output<string>;
+  public readonly healthFunctionName: pulumi.Output<string>;
+  public readonly accessLogGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:orders:OrderApi", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+
+    // API Gateway writes access logs through an account-wide role, set once per region. Without it the
+    // stage's access logging fails to deploy. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+    const cwRole = new aws.iam.Role(
+      `${name}-cw-role`,
+      { assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com") },
+      child,
+    );
+    const cwAttach = new aws.iam.RolePolicyAttachment(
+      `${name}-cw-attach`,
+      {
+        role: cwRole.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+      },
+      child,
+    );
+    const account = new aws.apigateway.Account(
+      `${name}-account`,
+      { cloudwatchRoleArn: cwRole.arn },
+      { ...child, dependsOn: [cwAttach] },
+    );
+
+    const api = new aws.apigateway.RestApi(
+      `${name}-api`,
+      { description: `Order intake (${args.region})`, endpointConfiguration: { types: "REGIONAL" } },
+      child,
+    );
+
+    // POST /orders -> SQS
+    const model = new aws.apigateway.Model(
+      `${name}-order-model`,
+      {
+        restApi: api.id,
+        name: "Order",
+        contentType: "application/json",
+        schema: JSON.stringify(orderJsonSchema),
+      },
+      child,
+    );
+    const validator = new aws.apigateway.RequestValidator(
+      `${name}-validator`,
+      { restApi: api.id, name: "body", validateRequestBody: true, validateRequestParameters: false },
+      child,
+    );
+    new aws.apigateway.Response(
+      `${name}-bad-body`,
+      {
+        restApiId: api.id,
+        responseType: "BAD_REQUEST_BODY",
+        statusCode: "400",
+        responseTemplates: {
+          "application/json": BAD_BODY_TEMPLATE,
+        },
+      },
+      child,
+    );
+    const sqsRole = new aws.iam.Role(
+      `${name}-sqs-role`,
+      { assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com") },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-sqs-policy`,
+      {
+        role: sqsRole.id,
+        policy: policyJson([
+          { Sid: "SendOrders", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.queue.arn },
+          {
+            Sid: "EncryptForQueue",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: args.kmsKeyArn,
+          },
+        ]),
+      },
+      child,
+    );
+    const orders = new aws.apigateway.Resource(
+      `${name}-orders`,
+      { restApi: api.id, parentId: api.rootResourceId, pathPart: "orders" },
+      child,
+    );
+    const postOrders = new aws.apigateway.Method(
+      `${name}-post-orders`,
+      {
+        restApi: api.id,
+        resourceId: orders.id,
+        httpMethod: "POST",
+        authorization: "NONE",
+        requestValidatorId: validator.id,
+        requestModels: { "application/json": model.name },
+      },
+      child,
+    );
+    const sqsIntegration = new aws.apigateway.Integration(
+      `${name}-post-orders-sqs`,
+      {
+        restApi: api.id,
+        resourceId: orders.id,
+        httpMethod: postOrders.httpMethod,
+        type: "AWS",
+        integrationHttpMethod: "POST",
+        uri: pulumi.interpolate`arn:aws:apigateway:${args.region}:sqs:path/${args.accountId}/${args.queue.name}`,
+        credentials: sqsRole.arn,
+        passthroughBehavior: "NEVER",
+        requestParameters: {
+          "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: { "application/json": SQS_REQUEST_TEMPLATE },
+      },
+      child,
+    );
+    const accepted = new aws.apigateway.MethodResponse(
+      `${name}-post-orders-202`,
+      { restApi: api.id, resourceId: orders.id, httpMethod: postOrders.httpMethod, statusCode: "202" },
+      child,
+    );
+    const unavailable = new aws.apigateway.MethodResponse(
+      `${name}-post-orders-503`,
+      { restApi: api.id, resourceId: orders.id, httpMethod: postOrders.httpMethod, statusCode: "503" },
+      child,
+    );
+    const integrationResponses = [
+      new aws.apigateway.IntegrationResponse(
+        `${name}-post-orders-202`,
+        {
+          restApi: api.id,
+          resourceId: orders.id,
+          httpMethod: postOrders.httpMethod,
+          statusCode: accepted.statusCode,
+          selectionPattern: "2\\d{2}",
+          responseTemplates: { "application/json": ACCEPTED_TEMPLATE },
+        },
+        { ...child, dependsOn: [sqsIntegration] },
+      ),
+      new aws.apigateway.IntegrationResponse(
+        `${name}-post-orders-503`,
+        {
+          restApi: api.id,
+          resourceId: orders.id,
+          httpMethod: postOrders.httpMethod,
+          statusCode: unavailable.statusCode,
+          selectionPattern: "[45]\\d{2}",
+          responseTemplates: { "application/json": UNAVAILABLE_TEMPLATE },
+        },
+        { ...child, dependsOn: [sqsIntegration] },
+      ),
+    ];
+
+    // GET /health -> health function
+    const healthFn = new NodeFunction(
+      `${name}-health`,
+      {
+        codeName: "health",
+        description: "Reports whether this region can take orders",
+        provider: args.provider,
+        timeout: 5,
+        memorySize: 256,
+        vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+        environment: {
+          QUEUE_URL: args.queue.url,
+          ORDERS_TABLE_NAME: args.tableName,
+          DB_HOST: args.dbHost,
+          DB_PORT: String(args.dbPort),
+          CHECK_TIMEOUT_MS: "2000",
+        },
+        statements: [
+          {
+            Sid: "QueueReachable",
+            Effect: "Allow",
+            Action: "sqs:GetQueueAttributes",
+            Resource: args.queue.arn,
+          },
+          {
+            Sid: "TableActive",
+            Effect: "Allow",
+            Action: "dynamodb:DescribeTable",
+            Resource: pulumi.interpolate`arn:aws:dynamodb:${args.region}:${args.accountId}:table/${args.tableName}`,
+          },
+        ],
+        logKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+    const health = new aws.apigateway.Resource(
+      `${name}-health`,
+      { restApi: api.id, parentId: api.rootResourceId, pathPart: "health" },
+      child,
+    );
+    const getHealth = new aws.apigateway.Method(
+      `${name}-get-health`,
+      { restApi: api.id, resourceId: health.id, httpMethod: "GET", authorization: "NONE" },
+      child,
+    );
+    const healthIntegration = new aws.apigateway.Integration(
+      `${name}-get-health-lambda`,
+      {
+        restApi: api.id,
+        resourceId: health.id,
+        httpMethod: getHealth.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: healthFn.function.invokeArn,
+      },
+      child,
+    );
+    new aws.lambda.Permission(
+      `${name}-health-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: healthFn.functionName,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/GET/health`,
+      },
+      child,
+    );
+
+    // A new deployment whenever the API's shape changes; otherwise the stage keeps serving the old one.
+    const shape = [
+      model,
+      validator,
+      orders,
+      postOrders,
+      sqsIntegration,
+      health,
+      getHealth,
+      healthIntegration,
+      ...integrationResponses,
+    ];
+    const deployment = new aws.apigateway.Deployment(
+      `${name}-deployment`,
+      {
+        restApi: api.id,
+        triggers: { redeployment: apiFingerprint(args.region) },
+      },
+      { ...child, dependsOn: shape },
+    );
+
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+      child,
+    );
+    const stage = new aws.apigateway.Stage(
+      `${name}-stage`,
+      {
+        restApi: api.id,
+        deployment: deployment.id,
+        stageName: STAGE_NAME,
+        xrayTracingEnabled: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      { ...child, dependsOn: [account] },
+    );
+    new aws.apigateway.MethodSettings(
+      `${name}-throttling`,
+      {
+        restApi: api.id,
+        stageName: stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          throttlingBurstLimit: API_THROTTLE.burstLimit,
+          throttlingRateLimit: API_THROTTLE.rateLimit,
+          metricsEnabled: true,
+          loggingLevel: "ERROR",
+        },
+      },
+      { ...child, dependsOn: [account] },
+    );
+    // Usage-plan limits apply per API key; the stage throttling above is what binds anonymous callers.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
+    new aws.apigateway.UsagePlan(
+      `${name}-usage-plan`,
+      {
+        description: "Order intake limits (R18)",
+        apiStages: [{ apiId: api.id, stage: stage.stageName }],
+        throttleSettings: { burstLimit: API_THROTTLE.burstLimit, rateLimit: API_THROTTLE.rateLimit },
+      },
+      child,
+    );
+
+    this.restApiId = api.id;
+    this.apiName = api.name;
+    this.endpoint = stage.invokeUrl;
+    this.healthUrl = pulumi.interpolate`${stage.invokeUrl}/health`;
+    this.host = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
+    this.healthFunctionName = healthFn.functionName;
+    this.accessLogGroupName = accessLogs.name;
+    this.registerOutputs({ endpoint: this.endpoint, healthUrl: this.healthUrl });
+  }
+}
+
+/** A digest of everything that defines the API, so any change to it yields a new deployment. */
+export function apiFingerprint(region: string): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify({
+        region,
+        orderJsonSchema,
+        routes: ["POST /orders -> sqs", "GET /health -> lambda"],
+        templates: [SQS_REQUEST_TEMPLATE, ACCEPTED_TEMPLATE, UNAVAILABLE_TEMPLATE, BAD_BODY_TEMPLATE],
+      }),
+    )
+    .digest("hex");
+}

@@ -1,0 +1,111 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+
+/** R11: long enough for a batch against a database that is failing over. */
+export const ORDER_PROCESSOR_TIMEOUT = 300;
+/** Caps concurrent pollers, and so database connections, per region. Lambda's minimum is 2. */
+export const MAX_CONCURRENCY = 10;
+
+export interface OrderProcessorArgs {
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  readonly subnetIds: pulumi.Input<string>[];
+  /** The Lambda security group Aurora admits (R10, R12). */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** Queue to consume. */
+  readonly queueArn: pulumi.Input<string>;
+  /** This region's copy of the DB secret (the replica in the secondary). */
+  readonly secretArn: pulumi.Input<string>;
+  /** Key that encrypts the secret and the queue in this region. */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Writer endpoint that follows failovers: the global cluster endpoint. */
+  readonly dbHost: pulumi.Input<string>;
+  readonly dbPort: number;
+  readonly dbName: string;
+  readonly tableName: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+}
+
+/** The SQS-fed order processor of one region (P6, R2, R11, R12, R13). Code: lambda/order-processor. */
+export class OrderProcessor extends pulumi.ComponentResource {
+  public readonly functionArn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+
+  constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:orders:OrderProcessor", name, {}, opts);
+    const tableArn = pulumi.interpolate`arn:aws:dynamodb:${args.region}:${args.accountId}:table/${args.tableName}`;
+
+    const fn = new NodeFunction(
+      `${name}-fn`,
+      {
+        codeName: "order-processor",
+        description: "Books orders from SQS into the Aurora ledger and DynamoDB order state",
+        provider: args.provider,
+        timeout: ORDER_PROCESSOR_TIMEOUT,
+        memorySize: 512,
+        vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+        environment: {
+          DB_SECRET_ARN: args.secretArn,
+          DB_HOST: args.dbHost,
+          DB_PORT: String(args.dbPort),
+          DB_NAME: args.dbName,
+          DB_SSL: "require",
+          // Node 20+ runtimes do not load the RDS CA bundle unless told to.
+          NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+          ORDERS_TABLE_NAME: args.tableName,
+          POWERTOOLS_SERVICE_NAME: "order-processor",
+          POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
+        },
+        statements: [
+          {
+            Sid: "ReadDbSecret",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: args.secretArn,
+          },
+          { Sid: "DecryptSecretAndQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+          {
+            Sid: "ConsumeQueue",
+            Effect: "Allow",
+            Action: [
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+              "sqs:GetQueueAttributes",
+              "sqs:ChangeMessageVisibility",
+            ],
+            Resource: args.queueArn,
+          },
+          {
+            Sid: "WriteOrderState",
+            Effect: "Allow",
+            Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+            Resource: tableArn,
+          },
+        ],
+        logKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+
+    new aws.lambda.EventSourceMapping(
+      `${name}-sqs`,
+      {
+        eventSourceArn: args.queueArn,
+        functionName: fn.arn,
+        batchSize: 10,
+        maximumBatchingWindowInSeconds: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
+      },
+      { parent: this, provider: args.provider },
+    );
+
+    this.functionArn = fn.arn;
+    this.functionName = fn.functionName;
+    this.registerOutputs({ functionArn: this.functionArn, functionName: this.functionName });
+  }
+}

@@ -1,0 +1,91 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../policy-documents";
+
+/** Lambda's SQS guidance: visibility timeout at least six times the function timeout.
+ *  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Receives before a message is parked in the DLQ; AWS recommends at least 5 so throttling alone cannot. */
+export const MAX_RECEIVE_COUNT = 5;
+
+export interface OrderQueueArgs {
+  readonly provider: aws.Provider;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Timeout of the consuming Lambda, seconds; sets the visibility timeout. */
+  readonly consumerTimeoutSeconds: number;
+}
+
+/** The order intake queue of one region with its dead-letter queue (P5). */
+export class OrderQueue extends pulumi.ComponentResource {
+  public readonly queueArn: pulumi.Output<string>;
+  public readonly queueUrl: pulumi.Output<string>;
+  public readonly queueName: pulumi.Output<string>;
+  public readonly dlqArn: pulumi.Output<string>;
+  public readonly dlqUrl: pulumi.Output<string>;
+  public readonly dlqName: pulumi.Output<string>;
+
+  constructor(name: string, args: OrderQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:orders:OrderQueue", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    const encryption = { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 };
+
+    const dlq = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { ...encryption, messageRetentionSeconds: 14 * 24 * 3600 },
+      child,
+    );
+    const queue = new aws.sqs.Queue(
+      `${name}-queue`,
+      {
+        ...encryption,
+        visibilityTimeoutSeconds: args.consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
+        messageRetentionSeconds: 4 * 24 * 3600,
+        receiveWaitTimeSeconds: 20,
+        redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
+          JSON.stringify({ deadLetterTargetArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+        ),
+      },
+      child,
+    );
+    new aws.sqs.RedriveAllowPolicy(
+      `${name}-dlq-allow`,
+      {
+        queueUrl: dlq.url,
+        redriveAllowPolicy: queue.arn.apply((arn) =>
+          JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] }),
+        ),
+      },
+      child,
+    );
+    for (const [suffix, q] of [
+      ["queue", queue],
+      ["dlq", dlq],
+    ] as const) {
+      new aws.sqs.QueuePolicy(
+        `${name}-${suffix}-policy`,
+        {
+          queueUrl: q.url,
+          policy: policyJson([
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "sqs:*",
+              Resource: q.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ]),
+        },
+        child,
+      );
+    }
+
+    this.queueArn = queue.arn;
+    this.queueUrl = queue.url;
+    this.queueName = queue.name;
+    this.dlqArn = dlq.arn;
+    this.dlqUrl = dlq.url;
+    this.dlqName = dlq.name;
+    this.registerOutputs({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl });
+  }
+}

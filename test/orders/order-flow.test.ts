@@ -1,0 +1,342 @@
+import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
+import { ACCESS_LOG_FORMAT, API_THROTTLE } from "../../lib/orders/order-api";
+import { RecordedResource, waitsFor } from "../mocks";
+import { ProgramRun, runProgram } from "../program";
+
+let run: ProgramRun;
+const of = (type: string) => run.resources.filter((r) => r.type === type);
+const named = (type: string, name: string): RecordedResource => {
+  const r = run.resources.find((x) => x.type === type && x.name === name);
+  if (!r) throw new Error(`no ${type} ${name}`);
+  return r;
+};
+const policyOf = (fn: string) =>
+  JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", `${fn}-policy`).inputs.policy)).Statement as any[];
+const ROLES = [
+  ["primary", "us-east-1"],
+  ["secondary", "us-west-2"],
+] as const;
+
+beforeAll(async () => {
+  run = await runProgram();
+});
+
+describe("order processor infrastructure", () => {
+  it.each(ROLES)("R11: the %s order processor runs Node.js 22 with a 300 s timeout", (role, region) => {
+    const fn = named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`);
+    expect(fn.region).toBe(region);
+    expect(fn.inputs).toMatchObject({
+      runtime: "nodejs22.x",
+      timeout: 300,
+      handler: "index.handler",
+      tracingConfig: { mode: "Active" },
+    });
+  });
+
+  it.each(ROLES)(
+    "R12: the %s order processor runs in the VPC's private subnets with the Lambda security group",
+    (role, region) => {
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`);
+      const subnets = of("aws:ec2/subnet:Subnet")
+        .filter((s) => s.region === region)
+        .map((s) => s.id);
+      const sg = named("aws:ec2/securityGroup:SecurityGroup", `tap-dev-${role}-net-lambda-sg`);
+      expect((fn.inputs.vpcConfig as any).subnetIds).toEqual(subnets);
+      expect((fn.inputs.vpcConfig as any).securityGroupIds).toEqual([sg.id]);
+      const attach = named(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        `tap-dev-${role}-order-processor-fn-vpc-access`,
+      );
+      expect(attach.inputs.policyArn).toBe(
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+      );
+    },
+  );
+
+  it.each(ROLES)(
+    "R13: the %s processor may read only its region's copy of the DB secret and decrypt with that region's key",
+    (role, region) => {
+      const statements = policyOf(`tap-dev-${role}-order-processor-fn`);
+      const secretArn = String(of("aws:secretsmanager/secret:Secret")[0].state.arn).replace(
+        "us-east-1",
+        region,
+      );
+      const read = statements.filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
+      expect(read).toEqual([
+        {
+          Sid: "ReadDbSecret",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: secretArn,
+        },
+      ]);
+      const key = of("aws:kms/key:Key").find((k) => k.region === region)!;
+      expect(statements.find((s) => s.Sid === "DecryptSecretAndQueue")).toMatchObject({
+        Action: "kms:Decrypt",
+        Resource: key.state.arn,
+      });
+      const wildcard = statements.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat());
+      expect(wildcard).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+    },
+  );
+
+  it.each(ROLES)(
+    "R13: the %s processor's queue and table permissions name only its own queue and table",
+    (role, region) => {
+      const statements = policyOf(`tap-dev-${role}-order-processor-fn`);
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      const table = of("aws:dynamodb/table:Table")[0];
+      expect(statements.find((s) => s.Sid === "ConsumeQueue").Resource).toBe(queue.state.arn);
+      expect(statements.find((s) => s.Sid === "WriteOrderState").Resource).toBe(
+        `arn:aws:dynamodb:${region}:123456789012:table/${table.state.name}`,
+      );
+    },
+  );
+
+  it.each(ROLES)(
+    "P6: the %s processor gets the failover-following writer endpoint, its secret and the table",
+    (role) => {
+      const env = (
+        named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`).inputs.environment as any
+      ).variables;
+      expect(env.DB_HOST).toBe(run.outputs.globalWriterEndpoint);
+      expect(env).toMatchObject({
+        DB_PORT: "5432",
+        DB_NAME: "orders",
+        DB_SSL: "require",
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+      });
+      expect(env.ORDERS_TABLE_NAME).toBe(run.outputs.dynamoTableName);
+      expect(env.DB_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
+    },
+  );
+
+  it.each(ROLES)(
+    "P5: the %s event source mapping reports batch item failures and caps concurrency",
+    (role) => {
+      const esm = named(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        `tap-dev-${role}-order-processor-sqs`,
+      );
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      expect(esm.inputs).toMatchObject({
+        eventSourceArn: queue.state.arn,
+        batchSize: 10,
+        maximumBatchingWindowInSeconds: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: 10 },
+      });
+    },
+  );
+
+  it.each(ROLES)(
+    "P5: the %s queue is KMS-encrypted, hides messages for 6x the processor timeout and redrives to its DLQ",
+    (role, region) => {
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      const dlq = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-dlq`);
+      const key = of("aws:kms/key:Key").find((k) => k.region === region)!;
+      expect(queue.inputs.visibilityTimeoutSeconds).toBe(1800);
+      expect(queue.inputs.kmsMasterKeyId).toBe(key.state.arn);
+      expect(dlq.inputs.kmsMasterKeyId).toBe(key.state.arn);
+      expect(JSON.parse(String(queue.inputs.redrivePolicy))).toEqual({
+        deadLetterTargetArn: dlq.state.arn,
+        maxReceiveCount: 5,
+      });
+      expect(Number(dlq.inputs.messageRetentionSeconds)).toBeGreaterThan(
+        Number(queue.inputs.messageRetentionSeconds),
+      );
+    },
+  );
+
+  it("R2: the order-processing Lambda component depends on the Aurora and DynamoDB components", () => {
+    const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
+    const table = run.resources.find((r) => r.type === "tap:data:OrdersTable")!;
+    for (const processor of of("tap:orders:OrderProcessor")) {
+      expect([processor.name, waitsFor(processor, aurora), waitsFor(processor, table)]).toEqual([
+        processor.name,
+        true,
+        true,
+      ]);
+    }
+    expect(of("tap:orders:OrderProcessor")).toHaveLength(2);
+  });
+
+  it("P9: every function's code is its own esbuild bundle with an encrypted, retained log group", () => {
+    for (const fn of of("aws:lambda/function:Function")) {
+      expect(String((fn.inputs.code as any)?.path ?? JSON.stringify(fn.inputs.code))).toMatch(
+        /dist\/lambda\/[a-z-]+/,
+      );
+      const logGroup = (fn.inputs.loggingConfig as any).logGroup;
+      const group = of("aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === logGroup)!;
+      expect(group.inputs.retentionInDays).toBe(30);
+      expect(String(group.inputs.kmsKeyId)).toMatch(/^arn:aws:kms:/);
+    }
+  });
+});
+
+describe("API Gateway", () => {
+  it.each(ROLES)("P5: the %s POST /orders validates the body against the order model", (role) => {
+    const model = named("aws:apigateway/model:Model", `tap-dev-${role}-api-order-model`);
+    expect(JSON.parse(String(model.inputs.schema))).toEqual(orderJsonSchema);
+    expect(model.inputs.contentType).toBe("application/json");
+    const method = named("aws:apigateway/method:Method", `tap-dev-${role}-api-post-orders`);
+    const validator = named(
+      "aws:apigateway/requestValidator:RequestValidator",
+      `tap-dev-${role}-api-validator`,
+    );
+    expect(validator.inputs).toMatchObject({ validateRequestBody: true });
+    expect(method.inputs).toMatchObject({
+      httpMethod: "POST",
+      requestValidatorId: validator.id,
+      requestModels: { "application/json": "Order" },
+    });
+    const bad = named("aws:apigateway/response:Response", `tap-dev-${role}-api-bad-body`);
+    expect(bad.inputs).toMatchObject({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
+    expect(String((bad.inputs.responseTemplates as any)["application/json"])).toContain(
+      "$context.error.validationErrorString",
+    );
+  });
+
+  it("P5: the order model requires every order field and rejects unknown ones", () => {
+    expect(orderJsonSchema.required).toEqual([
+      "orderId",
+      "account",
+      "symbol",
+      "side",
+      "quantity",
+      "orderType",
+      "clientTimestamp",
+    ]);
+    expect(orderJsonSchema.additionalProperties).toBe(false);
+    expect(orderJsonSchema.properties.side.enum).toEqual(["BUY", "SELL"]);
+  });
+
+  it.each(ROLES)(
+    "P5: the %s POST /orders sends the body straight to its regional queue with a least-privilege role",
+    (role, region) => {
+      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-post-orders-sqs`);
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      expect(integ.inputs).toMatchObject({
+        type: "AWS",
+        integrationHttpMethod: "POST",
+        uri: `arn:aws:apigateway:${region}:sqs:path/123456789012/${queue.state.name}`,
+        requestParameters: {
+          "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: {
+          "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)",
+        },
+      });
+      const statements = JSON.parse(
+        String(named("aws:iam/rolePolicy:RolePolicy", `tap-dev-${role}-api-sqs-policy`).inputs.policy),
+      ).Statement;
+      expect(statements[0]).toMatchObject({ Action: "sqs:SendMessage", Resource: queue.state.arn });
+    },
+  );
+
+  it.each(ROLES)(
+    "R17: the %s stage writes JSON access logs with request id, status, latency, error and caller",
+    (role) => {
+      const stage = named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`);
+      const group = named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-api-access-logs`);
+      const settings = stage.inputs.accessLogSettings as any;
+      expect(settings.destinationArn).toBe(group.state.arn);
+      const format = JSON.parse(settings.format);
+      expect(format).toMatchObject({
+        requestId: "$context.requestId",
+        status: "$context.status",
+        responseLatency: "$context.responseLatency",
+        errorMessage: "$context.error.message",
+        caller: "$context.identity.caller",
+        sourceIp: "$context.identity.sourceIp",
+      });
+      expect(settings.format).toBe(ACCESS_LOG_FORMAT);
+      expect(stage.inputs.xrayTracingEnabled).toBe(true);
+      expect(group.inputs.retentionInDays).toBe(30);
+    },
+  );
+
+  it.each(ROLES)(
+    "R17: the %s region has the account-level CloudWatch role that access logging needs, before the stage",
+    (role) => {
+      const account = named("aws:apigateway/account:Account", `tap-dev-${role}-api-account`);
+      const roleRes = named("aws:iam/role:Role", `tap-dev-${role}-api-cw-role`);
+      expect(account.inputs.cloudwatchRoleArn).toBe(roleRes.state.arn);
+      expect(named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`).dependencies).toContain(
+        account.urn,
+      );
+    },
+  );
+
+  it.each(ROLES)(
+    "R18: the %s stage throttles every method and has a usage plan at burst 5000, rate 2000",
+    (role) => {
+      expect(API_THROTTLE).toEqual({ burstLimit: 5000, rateLimit: 2000 });
+      const settings = named(
+        "aws:apigateway/methodSettings:MethodSettings",
+        `tap-dev-${role}-api-throttling`,
+      );
+      expect(settings.inputs).toMatchObject({
+        methodPath: "*/*",
+        settings: { throttlingBurstLimit: 5000, throttlingRateLimit: 2000 },
+      });
+      const plan = named("aws:apigateway/usagePlan:UsagePlan", `tap-dev-${role}-api-usage-plan`);
+      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-api-api`);
+      expect(plan.inputs.throttleSettings).toEqual({ burstLimit: 5000, rateLimit: 2000 });
+      expect(plan.inputs.apiStages).toEqual([{ apiId: api.id, stage: "v1" }]);
+    },
+  );
+
+  it.each(ROLES)(
+    "P5: the %s deployment is re-created when the API changes and waits for every route",
+    (role) => {
+      const dep = named("aws:apigateway/deployment:Deployment", `tap-dev-${role}-api-deployment`);
+      expect(String((dep.inputs.triggers as any).redeployment)).toMatch(/^[0-9a-f]{64}$/);
+      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-get-health-lambda`);
+      expect(dep.dependencies).toContain(integ.urn);
+    },
+  );
+
+  it.each(ROLES)(
+    "P5: the %s GET /health is served by the health function, in the VPC, allowed to check only its dependencies",
+    (role) => {
+      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-get-health-lambda`);
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-api-health`);
+      expect(integ.inputs).toMatchObject({ type: "AWS_PROXY", uri: fn.state.invokeArn });
+      expect(fn.inputs.timeout).toBe(5);
+      expect((fn.inputs.vpcConfig as any).subnetIds.length).toBeGreaterThanOrEqual(2);
+      const env = (fn.inputs.environment as any).variables;
+      expect(env.QUEUE_URL).toBe(
+        named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`).state.url,
+      );
+      const actions = policyOf(`tap-dev-${role}-api-health`).flatMap((s) => [s.Action].flat());
+      expect(actions.sort()).toEqual(
+        [
+          "dynamodb:DescribeTable",
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+          "sqs:GetQueueAttributes",
+          "xray:PutTelemetryRecords",
+          "xray:PutTraceSegments",
+        ].sort(),
+      );
+      const perm = named("aws:lambda/permission:Permission", `tap-dev-${role}-api-health-invoke`);
+      expect(String(perm.inputs.sourceArn)).toMatch(/\/\*\/GET\/health$/);
+    },
+  );
+
+  it("R4: API endpoints, health URLs and queue URLs of both regions are outputs", () => {
+    expect(String(run.outputs.primaryApiEndpoint)).toMatch(
+      /^https:\/\/[a-f0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/v1$/,
+    );
+    expect(String(run.outputs.secondaryApiEndpoint)).toMatch(/\.us-west-2\.amazonaws\.com\/v1$/);
+    expect(run.outputs.primaryHealthUrl).toBe(`${run.outputs.primaryApiEndpoint}/health`);
+    expect(run.outputs.secondaryHealthUrl).toBe(`${run.outputs.secondaryApiEndpoint}/health`);
+    expect(String(run.outputs.primaryQueueUrl)).toMatch(
+      /^https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\//,
+    );
+    expect(String(run.outputs.secondaryQueueUrl)).toMatch(
+      /^https:\/\/sqs\.us-west-2\.amazonaws\.com\/123456789012\//,
+    );
+  });
+});
