@@ -1,0 +1,315 @@
+/**
+ * Disaster-recovery drill, run by an operator from a workstation (see docs/runbook.md):
+ *
+ *   npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--outputs outputs.json] [--reason text]
+ *
+ * Reads the stack outputs written by `pulumi stack output --json --show-secrets > outputs.json`
+ * (default ./outputs.json, or $TAP_OUTPUTS_FILE) and runs the SAME orchestrator as the failover Lambda,
+ * against the secondary Region. Without --yes nothing is changed: it prints the plan and exits 2.
+ * Exit codes: 0 success, 1 the run failed, 2 usage/outputs error or not confirmed with --yes.
+ */
+import { readFileSync } from "node:fs";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { clusterArnRegion, parseTuning, topicArnRegion, type Env } from "../lambda/failover/config";
+import type { FailoverMode } from "../lambda/failover/events";
+import {
+  describeGlobalCluster,
+  describeSnapshot,
+  runFailover,
+  type Clock,
+  type GlobalClusterSnapshot,
+  type Logger,
+} from "../lambda/failover/orchestrator";
+import { errorMessage } from "../lambda/shared/retry";
+
+export interface DrillDeps {
+  readonly readFile: (path: string) => string;
+  readonly env: Env;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly rdsClient: (region: string) => RDSClient;
+  readonly snsClient: (region: string) => SNSClient;
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+export interface DrillOutputs {
+  readonly globalClusterId: string;
+  readonly secondaryClusterArn: string;
+  readonly secondaryRegion: string;
+  readonly secondaryAlertTopicArn: string;
+}
+
+export const REQUIRED_OUTPUT_KEYS = [
+  "globalClusterId",
+  "secondaryClusterArn",
+  "secondaryRegion",
+  "secondaryAlertTopicArn",
+] as const;
+
+/** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
+const DRILL_TIME_BUDGET_MS = 900_000;
+
+export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--outputs outputs.json] [--reason text]
+
+  --mode      switchover: planned, no data loss, both Regions must be healthy
+              failover:   unplanned, AllowDataLoss=true, for when the primary Region is impaired
+  --dry-run   only report the plan (default unless --yes is given)
+  --yes       really do it
+  --outputs   stack outputs JSON (default $TAP_OUTPUTS_FILE or ./outputs.json), from:
+              pulumi stack output --json --show-secrets > outputs.json
+  --reason    free text recorded in the SNS notifications`;
+
+export class DrillUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DrillUsageError";
+  }
+}
+
+interface DrillArgs {
+  mode: FailoverMode;
+  dryRun: boolean;
+  yes: boolean;
+  outputs?: string;
+  reason?: string;
+  help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): DrillArgs {
+  const args: Partial<DrillArgs> & { dryRun: boolean; yes: boolean; help: boolean } = {
+    dryRun: false,
+    yes: false,
+    help: false,
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new DrillUsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const take = (): string => {
+      if (inline !== undefined) return inline;
+      const v = value(i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case "--mode": {
+        const m = take();
+        if (m !== "switchover" && m !== "failover")
+          throw new DrillUsageError(`--mode must be switchover or failover, got "${m}"`);
+        args.mode = m;
+        break;
+      }
+      case "--dry-run":
+        args.dryRun = true;
+        break;
+      case "--yes":
+        args.yes = true;
+        break;
+      case "--outputs":
+        args.outputs = take();
+        break;
+      case "--reason":
+        args.reason = take();
+        break;
+      case "--help":
+      case "-h":
+        args.help = true;
+        break;
+      default:
+        throw new DrillUsageError(`unknown argument "${argv[i]}"`);
+    }
+  }
+  if (!args.help && !args.mode) throw new DrillUsageError("--mode is required");
+  return args as DrillArgs;
+}
+
+/** Reads and validates the stack outputs, naming every missing or malformed key. */
+export function loadOutputs(path: string, readFile: (p: string) => string): DrillOutputs {
+  let raw: string;
+  try {
+    raw = readFile(path);
+  } catch (err) {
+    throw new DrillUsageError(
+      `cannot read stack outputs from ${path} (${errorMessage(err)}); create it with: pulumi stack output --json --show-secrets > ${path}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    throw new DrillUsageError(`${path} is not valid JSON`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new DrillUsageError(`${path} must contain a JSON object of stack outputs`);
+  }
+  const obj = data as Record<string, unknown>;
+  const missing = REQUIRED_OUTPUT_KEYS.filter(
+    (k) => typeof obj[k] !== "string" || (obj[k] as string).trim() === "",
+  );
+  if (missing.length > 0) {
+    throw new DrillUsageError(
+      `${path} is missing stack output key(s): ${missing.join(", ")} (expected ${REQUIRED_OUTPUT_KEYS.join(", ")})`,
+    );
+  }
+  const out = {
+    globalClusterId: (obj.globalClusterId as string).trim(),
+    secondaryClusterArn: (obj.secondaryClusterArn as string).trim(),
+    secondaryRegion: (obj.secondaryRegion as string).trim(),
+    secondaryAlertTopicArn: (obj.secondaryAlertTopicArn as string).trim(),
+  };
+  const problems: string[] = [];
+  if (clusterArnRegion(out.secondaryClusterArn) !== out.secondaryRegion) {
+    problems.push(
+      `secondaryClusterArn ${out.secondaryClusterArn} is not an RDS cluster ARN in ${out.secondaryRegion}`,
+    );
+  }
+  if (topicArnRegion(out.secondaryAlertTopicArn) !== out.secondaryRegion) {
+    problems.push(
+      `secondaryAlertTopicArn ${out.secondaryAlertTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
+    );
+  }
+  if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
+  return out;
+}
+
+function defaultDeps(): DrillDeps {
+  return {
+    readFile: (p) => readFileSync(p, "utf8"),
+    env: process.env,
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    rdsClient: (region) => new RDSClient({ region, maxAttempts: 1 }),
+    snsClient: (region) => new SNSClient({ region, maxAttempts: 1 }),
+    clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    random: Math.random,
+  };
+}
+
+function printState(out: (line: string) => void, label: string, snap: GlobalClusterSnapshot): void {
+  out(`${label}: ${describeSnapshot(snap)}`);
+  if (snap.endpoint) out(`  global writer endpoint: ${snap.endpoint}`);
+}
+
+export async function main(argv: readonly string[], overrides: Partial<DrillDeps> = {}): Promise<number> {
+  const deps: DrillDeps = { ...defaultDeps(), ...overrides };
+  const { out, err } = deps;
+
+  let args: DrillArgs;
+  let outputs: DrillOutputs;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      out(USAGE);
+      return 0;
+    }
+    const path = args.outputs ?? deps.env.TAP_OUTPUTS_FILE ?? "outputs.json";
+    outputs = loadOutputs(path, deps.readFile);
+  } catch (e) {
+    err(`drill: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof DrillUsageError) err(USAGE);
+    return 2;
+  }
+
+  const problems: string[] = [];
+  const tuning = parseTuning(deps.env, problems);
+  if (problems.length > 0) {
+    err(`drill: invalid settings:\n  - ${problems.join("\n  - ")}`);
+    return 2;
+  }
+  const timeBudgetMs = deps.env.TIME_BUDGET_MS ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
+
+  const confirmed = args.yes && !args.dryRun;
+  const dryRun = !confirmed;
+  const region = outputs.secondaryRegion;
+  const rds = deps.rdsClient(region);
+  const remoteClients = new Map<string, RDSClient>();
+  const logger: Logger = {
+    info: (message) => out(`  - ${message}`),
+    warn: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
+    error: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
+  };
+
+  out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
+  out(`  global cluster: ${outputs.globalClusterId}`);
+  out(`  target (secondary) cluster: ${outputs.secondaryClusterArn} in ${region}`);
+  out(`  notifications: ${outputs.secondaryAlertTopicArn}`);
+
+  out("Step 1/3: live state before");
+  try {
+    printState(out, "before", await describeGlobalCluster(rds, outputs.globalClusterId));
+  } catch (e) {
+    err(`drill: cannot read global cluster ${outputs.globalClusterId} in ${region}: ${errorMessage(e)}`);
+    return 1;
+  }
+
+  out(`Step 2/3: ${dryRun ? "planning" : "executing"} ${args.mode}`);
+  const result = await runFailover(
+    {
+      mode: args.mode,
+      dryRun,
+      reason: args.reason ?? `DR drill (${args.mode})`,
+      requestedBy: `drill:${deps.env.USER ?? deps.env.USERNAME ?? "unknown"}`,
+      trigger: "drill",
+    },
+    {
+      globalClusterId: outputs.globalClusterId,
+      targetClusterArn: outputs.secondaryClusterArn,
+      alertTopicArn: outputs.secondaryAlertTopicArn,
+      ...tuning,
+      timeBudgetMs,
+    },
+    {
+      rds,
+      rdsForRegion: (r) => {
+        if (r === region) return rds;
+        let c = remoteClients.get(r);
+        if (!c) remoteClients.set(r, (c = deps.rdsClient(r)));
+        return c;
+      },
+      sns: deps.snsClient(region),
+      clock: deps.clock,
+      random: deps.random,
+      logger,
+    },
+  );
+
+  out("Step 3/3: live state after");
+  try {
+    printState(out, "after", await describeGlobalCluster(rds, outputs.globalClusterId));
+  } catch (e) {
+    err(`drill: cannot read global cluster state after the run: ${errorMessage(e)}`);
+  }
+
+  out(`Result: ${result.result} (${result.ok ? "ok" : "NOT ok"}) in ${result.timings.durationMs} ms`);
+  out(`  ${result.message}`);
+  if (result.plan) {
+    out(
+      `  plan: ${result.plan.apiCall} ${JSON.stringify(result.plan.parameters)}; data loss possible: ${result.plan.dataLossPossible ? "yes" : "no"}`,
+    );
+  }
+  for (const n of result.notificationErrors ?? []) out(`  ! notification not delivered: ${n}`);
+
+  if (!result.ok) return 1;
+  if (!args.dryRun && !args.yes) {
+    out(`Nothing was changed. To execute this ${args.mode} for real, re-run with --yes.`);
+    return 2;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`drill: ${errorMessage(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}
