@@ -10,6 +10,11 @@ import { AURORA_PORT } from "./data/aurora-global-database";
 import { OrderApi } from "./orders/order-api";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "./orders/order-processor";
 import { OrderQueue } from "./orders/order-queue";
+import { ApiFailoverDns } from "./detection/api-failover-dns";
+import { HealthCanary } from "./detection/health-canary";
+import { HealthCheck } from "./detection/health-check";
+import { FailoverOrchestrator } from "./failover/failover-orchestrator";
+import { Monitoring } from "./monitoring/monitoring";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
 
@@ -39,6 +44,10 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly ordersTable: OrdersTable;
   public readonly buckets: ReplicatedBuckets;
   public readonly orderFlow: Record<"primary" | "secondary", RegionalOrderFlow>;
+  public readonly healthChecks: Record<"primary" | "secondary", HealthCheck>;
+  public readonly canaries: Record<"primary" | "secondary", HealthCanary>;
+  public readonly failover: FailoverOrchestrator;
+  public readonly monitoring: Monitoring;
   public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -216,6 +225,142 @@ export class TapStack extends pulumi.ComponentResource {
     };
     const of = this.orderFlow;
 
+    // Detection. Route 53 health checks and their alarms live in us-east-1, where their metrics are.
+    const healthCheck = (role: "primary" | "secondary") =>
+      new HealthCheck(
+        `${name}-health-${role}`,
+        {
+          host: of[role].api.host,
+          path: `/${of[role].api.stageName}/health`,
+          requestIntervalSeconds: cfg.healthCheckIntervalSeconds,
+          failureThreshold: cfg.healthCheckFailureThreshold,
+          metricsProvider: p.metrics,
+          alarmTopicArn: this.metrics.topic.arn,
+        },
+        { parent: this, dependsOn: [of[role].api, this.metrics.topic] },
+      );
+    this.healthChecks = { primary: healthCheck("primary"), secondary: healthCheck("secondary") };
+    let apiUrl: string | undefined;
+    if (cfg.hostedZoneName) {
+      const dns = new ApiFailoverDns(
+        `${name}-dns`,
+        {
+          zoneName: cfg.hostedZoneName,
+          domainName: cfg.apiDomainName ?? `api-${cfg.environmentSuffix}.${cfg.hostedZoneName}`,
+          ttlSeconds: cfg.dnsTtlSeconds,
+          dnsProvider: p.metrics,
+          regions: (["primary", "secondary"] as const).map((role) => ({
+            role: role === "primary" ? ("PRIMARY" as const) : ("SECONDARY" as const),
+            provider: p[role].provider,
+            restApiId: of[role].api.restApiId,
+            stageName: of[role].api.stageName,
+            healthCheckId: this.healthChecks[role].healthCheckId,
+          })),
+        },
+        { parent: this, dependsOn: [this.healthChecks.primary, this.healthChecks.secondary] },
+      );
+      apiUrl = dns.url;
+    }
+
+    const canary = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) =>
+      new HealthCanary(
+        `${name}-${role}-canary`,
+        {
+          canaryName: `tap-${cfg.environmentSuffix}-${role === "primary" ? "p" : "s"}-cnry`,
+          region: f.region,
+          provider,
+          accountId,
+          kmsKeyArn: f.key.arn,
+          apiBaseUrl: of[role].api.endpoint,
+          runtimeVersion: cfg.canaryRuntimeVersion,
+          scheduleMinutes: cfg.canaryScheduleMinutes,
+          alarmTopicArn: f.topic.arn,
+        },
+        { parent: this, dependsOn: [of[role].api, f.topic] },
+      );
+    this.canaries = {
+      primary: canary("primary", this.primary, p.primary.provider),
+      secondary: canary("secondary", this.secondary, p.secondary.provider),
+    };
+
+    this.failover = new FailoverOrchestrator(
+      `${name}-failover`,
+      {
+        region: cfg.secondaryRegion,
+        provider: p.secondary.provider,
+        globalClusterId: this.aurora.globalClusterId,
+        globalClusterArn: this.aurora.globalClusterArn,
+        primaryClusterArn: this.aurora.primaryClusterArn,
+        secondaryClusterArn: this.aurora.secondaryClusterArn,
+        alertTopicArn: this.secondary.topic.arn,
+        publishTopicArns: [this.secondary.topic.arn, this.primary.topic.arn],
+        kmsKeyArns: [this.secondary.key.arn, this.primary.key.arn],
+        alarmAction: cfg.alarmFailoverAction,
+        trigger: {
+          alarmName: this.healthChecks.primary.alarmName,
+          topicArn: this.metrics.topic.arn,
+          provider: p.metrics,
+        },
+        logKeyArn: this.secondary.key.arn,
+        logRetentionDays: cfg.logRetentionDays,
+      },
+      { parent: this, dependsOn: [this.aurora, this.secondary.topic, this.healthChecks.primary] },
+    );
+
+    // Monitoring waits for everything it watches (R3).
+    const monitored = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) => ({
+      role,
+      region: f.region,
+      provider,
+      topicArn: f.topic.arn,
+      processorFunctionName: of[role].processor.functionName,
+      queueName: of[role].queue.queueName,
+      dlqName: of[role].queue.dlqName,
+      apiName: of[role].api.apiName,
+      stageName: of[role].api.stageName,
+      canaryName: this.canaries[role].canaryName,
+    });
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      {
+        primary: monitored("primary", this.primary, p.primary.provider),
+        secondary: monitored("secondary", this.secondary, p.secondary.provider),
+        tableName: this.ordersTable.tableName,
+        replication: {
+          sourceBucket: this.buckets.primaryBucketName,
+          destinationBucket: this.buckets.secondaryBucketName,
+          ruleId: this.buckets.replicationRuleId,
+        },
+        auroraSecondaryClusterId: this.aurora.secondaryClusterId,
+        healthCheckIds: {
+          primary: this.healthChecks.primary.healthCheckId,
+          secondary: this.healthChecks.secondary.healthCheckId,
+        },
+        healthCheckMetricsRegion: p.metricsRegion,
+        replicationLagAlarmMs: cfg.replicationLagAlarmMs,
+        existingAlarms: [
+          { name: this.healthChecks.primary.alarmName, region: p.metricsRegion, critical: true },
+          { name: this.canaries.primary.alarmName, region: cfg.primaryRegion, critical: true },
+          { name: this.aurora.replicationLagAlarmName, region: cfg.secondaryRegion, critical: false },
+        ],
+      },
+      {
+        parent: this,
+        dependsOn: [
+          this.aurora,
+          of.primary.processor,
+          of.secondary.processor,
+          of.primary.api,
+          of.secondary.api,
+          ...topics,
+          this.healthChecks.primary,
+          this.healthChecks.secondary,
+          this.canaries.primary,
+          this.canaries.secondary,
+        ],
+      },
+    );
+
     this.outputs = {
       primaryRegion: cfg.primaryRegion,
       secondaryRegion: cfg.secondaryRegion,
@@ -248,6 +393,15 @@ export class TapStack extends pulumi.ComponentResource {
       secondaryDlqUrl: of.secondary.queue.dlqUrl,
       primaryOrderProcessorName: of.primary.processor.functionName,
       secondaryOrderProcessorName: of.secondary.processor.functionName,
+      primaryHealthCheckId: this.healthChecks.primary.healthCheckId,
+      secondaryHealthCheckId: this.healthChecks.secondary.healthCheckId,
+      primaryHealthAlarmName: this.healthChecks.primary.alarmName,
+      canaryNames: [this.canaries.primary.canaryName, this.canaries.secondary.canaryName],
+      failoverFunctionArn: this.failover.functionArn,
+      failoverFunctionName: this.failover.functionName,
+      compositeAlarmName: this.monitoring.compositeAlarmName,
+      dashboardName: this.monitoring.dashboardName,
+      ...(apiUrl ? { apiUrl } : {}),
     };
     this.registerOutputs(this.outputs);
   }

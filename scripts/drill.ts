@@ -38,14 +38,14 @@ export interface DrillOutputs {
   readonly globalClusterId: string;
   readonly secondaryClusterArn: string;
   readonly secondaryRegion: string;
-  readonly secondaryAlertTopicArn: string;
+  readonly secondarySnsTopicArn: string;
 }
 
 export const REQUIRED_OUTPUT_KEYS = [
   "globalClusterId",
   "secondaryClusterArn",
   "secondaryRegion",
-  "secondaryAlertTopicArn",
+  "secondarySnsTopicArn",
 ] as const;
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
@@ -160,7 +160,7 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
     globalClusterId: (obj.globalClusterId as string).trim(),
     secondaryClusterArn: (obj.secondaryClusterArn as string).trim(),
     secondaryRegion: (obj.secondaryRegion as string).trim(),
-    secondaryAlertTopicArn: (obj.secondaryAlertTopicArn as string).trim(),
+    secondarySnsTopicArn: (obj.secondarySnsTopicArn as string).trim(),
   };
   const problems: string[] = [];
   if (clusterArnRegion(out.secondaryClusterArn) !== out.secondaryRegion) {
@@ -168,9 +168,9 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
       `secondaryClusterArn ${out.secondaryClusterArn} is not an RDS cluster ARN in ${out.secondaryRegion}`,
     );
   }
-  if (topicArnRegion(out.secondaryAlertTopicArn) !== out.secondaryRegion) {
+  if (topicArnRegion(out.secondarySnsTopicArn) !== out.secondaryRegion) {
     problems.push(
-      `secondaryAlertTopicArn ${out.secondaryAlertTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
+      `secondarySnsTopicArn ${out.secondarySnsTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
     );
   }
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
@@ -237,7 +237,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
   out(`  global cluster: ${outputs.globalClusterId}`);
   out(`  target (secondary) cluster: ${outputs.secondaryClusterArn} in ${region}`);
-  out(`  notifications: ${outputs.secondaryAlertTopicArn}`);
+  out(`  notifications: ${outputs.secondarySnsTopicArn}`);
 
   out("Step 1/3: live state before");
   try {
@@ -259,7 +259,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     {
       globalClusterId: outputs.globalClusterId,
       targetClusterArn: outputs.secondaryClusterArn,
-      alertTopicArn: outputs.secondaryAlertTopicArn,
+      alertTopicArn: outputs.secondarySnsTopicArn,
       ...tuning,
       timeBudgetMs,
     },

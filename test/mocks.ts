@@ -242,7 +242,10 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
     case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
       const alarmName = (inputs.name as string) ?? (inputs.alarmName as string) ?? physical;
-      return { id: alarmName, state: { ...inputs, alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+      return {
+        id: alarmName,
+        state: { ...inputs, name: alarmName, alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) },
+      };
     }
     case "aws:synthetics/canary:Canary":
       return {

@@ -26,8 +26,9 @@ function helpers(run: ProgramRun) {
     if (!r) throw new Error(`no ${type} ${name}`);
     return r;
   };
+  const dataBuckets = () => of(T.bucket).filter((b) => b.name.startsWith("tap-dev-objects-"));
   const keyArn = (region: string) => of(T.key).find((k) => k.region === region)!.state.arn;
-  return { of, named, keyArn };
+  return { of, named, keyArn, dataBuckets };
 }
 
 describe("data tier, dev stack", () => {
@@ -238,7 +239,7 @@ describe("data tier, dev stack", () => {
   });
 
   it("R16: versioning is enabled on the primary and the replica bucket", () => {
-    const buckets = h.of(T.bucket);
+    const buckets = h.dataBuckets();
     expect(buckets.map((b) => b.region).sort()).toEqual(["us-east-1", "us-west-2"]);
     const versioning = h.of(T.versioning);
     for (const b of buckets) {
@@ -249,7 +250,7 @@ describe("data tier, dev stack", () => {
   });
 
   it("R16: both buckets block public access, enforce TLS, use SSE-KMS with their region's key and expire old versions", () => {
-    for (const b of h.of(T.bucket)) {
+    for (const b of h.dataBuckets()) {
       const pab = h
         .of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
         .find((x) => x.inputs.bucket === b.id)!;
@@ -301,7 +302,9 @@ describe("data tier, dev stack", () => {
     expect(rule.destination.bucket).toBe(replica.state.arn);
     expect(rule.destination.encryptionConfiguration).toEqual({ replicaKmsKeyId: h.keyArn("us-west-2") });
     const deps = cfgs[0].dependencies;
-    for (const v of h.of(T.versioning)) expect(deps).toContain(v.urn);
+    const versioning = h.of(T.versioning).filter((v) => v.name.startsWith("tap-dev-objects-"));
+    expect(versioning).toHaveLength(2);
+    for (const v of versioning) expect(deps).toContain(v.urn);
   });
 
   it("R15: the replication role may decrypt only the source key and encrypt only the replica key, via S3 in each region", () => {
@@ -352,9 +355,13 @@ describe("data tier, production", () => {
       [T.key, 2],
     ];
     for (const [type, count] of mustProtect) {
-      const found: RecordedResource[] = of(type);
+      // Canary artifact buckets are disposable; the data buckets are what must survive.
+      const found: RecordedResource[] = of(type).filter(
+        (r) => type !== T.bucket || r.name.includes("-objects-"),
+      );
       expect([type, found.length, found.every((r) => r.protect)]).toEqual([type, count, true]);
     }
-    for (const b of of(T.bucket)) expect(b.inputs.forceDestroy).toBe(false);
+    for (const b of of(T.bucket).filter((x) => x.name.includes("-objects-")))
+      expect(b.inputs.forceDestroy).toBe(false);
   });
 });

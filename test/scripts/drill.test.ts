@@ -16,7 +16,7 @@ const OUTPUTS = {
   globalClusterId: "tap-global-dev",
   secondaryClusterArn: SECONDARY_ARN,
   secondaryRegion: "us-west-2",
-  secondaryAlertTopicArn: TOPIC_ARN,
+  secondarySnsTopicArn: TOPIC_ARN,
   primaryClusterArn: PRIMARY_ARN,
 };
 
@@ -106,10 +106,10 @@ describe("scripts/drill.ts", () => {
   });
 
   it("a missing outputs key is a clear error naming every missing key, before any AWS call", async () => {
-    const partial = { ...OUTPUTS, secondaryRegion: undefined, secondaryAlertTopicArn: undefined };
+    const partial = { ...OUTPUTS, secondaryRegion: undefined, secondarySnsTopicArn: undefined };
     const r = run(["--mode", "switchover", "--dry-run"], partial);
     expect(await r.code).toBe(2);
-    expect(r.err[0]).toMatch(/missing stack output key\(s\): secondaryRegion, secondaryAlertTopicArn/);
+    expect(r.err[0]).toMatch(/missing stack output key\(s\): secondaryRegion, secondarySnsTopicArn/);
     expect(h.rdsMock.calls()).toHaveLength(0);
   });
 

@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { Region } from "../config";
+import { SecureBucket } from "../data/secure-bucket";
+import { policyJson, serviceTrustPolicy } from "../policy-documents";
+
+/** Where the Node.js Puppeteer runtimes load a canary from, and the handler that names it. */
+export const CANARY_FILE = "health-canary.js";
+export const CANARY_PACKAGE_PATH = `nodejs/node_modules/${CANARY_FILE}`;
+export const CANARY_HANDLER = "health-canary.handler";
+export const CANARY_SOURCE = path.join(__dirname, "..", "..", "lambda", "canary", CANARY_FILE);
+/** R25 */
+export const CANARY_SUCCESS_THRESHOLD = 90;
+
+export interface HealthCanaryArgs {
+  /** Canary name: at most 21 characters of [0-9a-z_-] (the limit older API versions still enforce). */
+  readonly canaryName: string;
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  readonly accountId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Base URL of the regional API stage. */
+  readonly apiBaseUrl: pulumi.Input<string>;
+  /** syn-nodejs-puppeteer-N.M */
+  readonly runtimeVersion: string;
+  readonly scheduleMinutes: number;
+  /** Topic in the canary's region for the SuccessPercent alarm. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * A Synthetics canary that exercises one region's API like a client would (R24), with its encrypted
+ * artifacts bucket, the role AWS documents for canaries, and an alarm on SuccessPercent (R25).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Roles.html
+ */
+export class HealthCanary extends pulumi.ComponentResource {
+  public readonly canaryName: pulumi.Output<string>;
+  public readonly alarmName: pulumi.Output<string>;
+  public readonly alarmArn: pulumi.Output<string>;
+
+  constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:detection:HealthCanary", name, {}, opts);
+    checkHealthCanaryArgs(args);
+    const child = { parent: this, provider: args.provider };
+
+    const artifacts = new SecureBucket(
+      `${name}-artifacts`,
+      { provider: args.provider, kmsKeyArn: args.kmsKeyArn, expireAfterDays: 30, noncurrentVersionDays: 7 },
+      { parent: this },
+    );
+    const code = new aws.s3.BucketObjectv2(
+      `${name}-code`,
+      {
+        bucket: artifacts.bucketName,
+        key: "code/health-canary.zip",
+        source: new pulumi.asset.AssetArchive({
+          [CANARY_PACKAGE_PATH]: new pulumi.asset.FileAsset(CANARY_SOURCE),
+        }),
+      },
+      child,
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com") },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: policyJson([
+          {
+            Sid: "WriteArtifacts",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject"],
+            Resource: pulumi.interpolate`${artifacts.arn}/*`,
+          },
+          { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: artifacts.arn },
+          // No resource-level permissions exist for these three.
+          { Sid: "ListBuckets", Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" },
+          {
+            Sid: "CanaryMetrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "CloudWatchSynthetics" } },
+          },
+          { Sid: "Tracing", Effect: "Allow", Action: "xray:PutTraceSegments", Resource: "*" },
+          {
+            Sid: "CanaryLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:/aws/lambda/cwsyn-*`,
+          },
+          {
+            Sid: "EncryptArtifacts",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: args.kmsKeyArn,
+          },
+        ]),
+      },
+      child,
+    );
+
+    const canary = new aws.synthetics.Canary(
+      `${name}-canary`,
+      {
+        name: args.canaryName,
+        runtimeVersion: args.runtimeVersion,
+        handler: CANARY_HANDLER,
+        s3Bucket: artifacts.bucketName,
+        s3Key: code.key,
+        s3Version: code.versionId,
+        executionRoleArn: role.arn,
+        artifactS3Location: pulumi.interpolate`s3://${artifacts.bucketName}/results/`,
+        artifactConfig: { s3Encryption: { encryptionMode: "SSE_KMS", kmsKeyArn: args.kmsKeyArn } },
+        schedule: {
+          expression: `rate(${args.scheduleMinutes} minute${args.scheduleMinutes === 1 ? "" : "s"})`,
+        },
+        runConfig: {
+          timeoutInSeconds: 60,
+          memoryInMb: 1024,
+          activeTracing: true,
+          environmentVariables: { API_BASE_URL: args.apiBaseUrl },
+        },
+        successRetentionPeriod: 7,
+        failureRetentionPeriod: 31,
+        startCanary: true,
+      },
+      child,
+    );
+
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-success`,
+      {
+        alarmDescription: `Canary ${args.canaryName} succeeded in less than ${CANARY_SUCCESS_THRESHOLD}% of runs`,
+        namespace: "CloudWatchSynthetics",
+        metricName: "SuccessPercent",
+        dimensions: { CanaryName: canary.name },
+        statistic: "Average",
+        period: args.scheduleMinutes * 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: CANARY_SUCCESS_THRESHOLD,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+      },
+      child,
+    );
+
+    this.canaryName = canary.name;
+    this.alarmName = alarm.name;
+    this.alarmArn = alarm.arn;
+    this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
+  }
+}
+
+export function checkHealthCanaryArgs(args: HealthCanaryArgs): void {
+  if (!/^[0-9a-z_-]{1,21}$/.test(args.canaryName)) {
+    throw new Error(`HealthCanary: name "${args.canaryName}" must be 1-21 characters of 0-9, a-z, _ and -`);
+  }
+  if (!/^syn-nodejs-puppeteer-\d+\.\d+$/.test(args.runtimeVersion)) {
+    throw new Error(`HealthCanary: ${args.runtimeVersion} is not a Node.js Puppeteer runtime`);
+  }
+  if (!Number.isInteger(args.scheduleMinutes) || args.scheduleMinutes < 1 || args.scheduleMinutes > 60) {
+    throw new Error("HealthCanary: scheduleMinutes must be 1..60");
+  }
+}

@@ -1,0 +1,84 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface HealthCheckArgs {
+  /** Host serving the health endpoint (the regional execute-api host). */
+  readonly host: pulumi.Input<string>;
+  /** Path of the health endpoint, including the stage, e.g. /v1/health. */
+  readonly path: pulumi.Input<string>;
+  /** 10 or 30 seconds; Route 53 accepts nothing else. */
+  readonly requestIntervalSeconds: number;
+  /** Consecutive failures before unhealthy, 1..10. */
+  readonly failureThreshold: number;
+  /** us-east-1 provider: Route 53 publishes health-check metrics only there. */
+  readonly metricsProvider: aws.Provider;
+  /** Topic in us-east-1 for the alarm (alarm actions must be in the alarm's region). */
+  readonly alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * A Route 53 HTTPS health check on one region's health endpoint and a CloudWatch alarm on its status
+ * (R5, R6). https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
+ */
+export class HealthCheck extends pulumi.ComponentResource {
+  public readonly healthCheckId: pulumi.Output<string>;
+  public readonly alarmName: pulumi.Output<string>;
+  public readonly alarmArn: pulumi.Output<string>;
+
+  constructor(name: string, args: HealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:detection:HealthCheck", name, {}, opts);
+    checkHealthCheckArgs(args);
+    const child = { parent: this, provider: args.metricsProvider };
+
+    const check = new aws.route53.HealthCheck(
+      `${name}-check`,
+      {
+        type: "HTTPS",
+        fqdn: args.host,
+        port: 443,
+        resourcePath: args.path,
+        requestInterval: args.requestIntervalSeconds,
+        failureThreshold: args.failureThreshold,
+        measureLatency: true,
+        enableSni: true,
+        tags: { Name: name },
+      },
+      child,
+    );
+    // Minimum of HealthCheckStatus over a minute is 0 as soon as Route 53 considers the endpoint down.
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-alarm`,
+      {
+        alarmDescription: `Route 53 health check ${name} reports the endpoint unhealthy`,
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: check.id },
+        statistic: "Minimum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+      },
+      child,
+    );
+
+    this.healthCheckId = check.id;
+    this.alarmName = alarm.name;
+    this.alarmArn = alarm.arn;
+    this.registerOutputs({ healthCheckId: this.healthCheckId, alarmName: this.alarmName });
+  }
+}
+
+export function checkHealthCheckArgs(args: HealthCheckArgs): void {
+  if (![10, 30].includes(args.requestIntervalSeconds)) {
+    throw new Error(
+      `HealthCheck: requestIntervalSeconds must be 10 or 30, got ${args.requestIntervalSeconds}`,
+    );
+  }
+  if (!Number.isInteger(args.failureThreshold) || args.failureThreshold < 1 || args.failureThreshold > 10) {
+    throw new Error(`HealthCheck: failureThreshold must be 1..10, got ${args.failureThreshold}`);
+  }
+}

@@ -1,0 +1,135 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+
+/** R21: RDS global-cluster operations take minutes; the code keeps a 30 s margin inside this. */
+export const FAILOVER_TIMEOUT = 300;
+
+export interface FailoverOrchestratorArgs {
+  /** The secondary region: the orchestrator must survive the loss of the primary. */
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  readonly globalClusterId: pulumi.Input<string>;
+  readonly globalClusterArn: pulumi.Input<string>;
+  readonly primaryClusterArn: pulumi.Input<string>;
+  /** The cluster to promote. */
+  readonly secondaryClusterArn: pulumi.Input<string>;
+  /** Topic in this region that hears start, success and failure. */
+  readonly alertTopicArn: pulumi.Input<string>;
+  /** Both regions' topics and keys: the function may publish to either. */
+  readonly publishTopicArns: pulumi.Input<string>[];
+  readonly kmsKeyArns: pulumi.Input<string>[];
+  /** What an alarm-triggered run does: notify (dry run) or failover. */
+  readonly alarmAction: "notify" | "failover";
+  /** Alarm whose ALARM state triggers a run, and the topic (with its provider) it publishes to. */
+  readonly trigger: {
+    readonly alarmName: pulumi.Input<string>;
+    readonly topicArn: pulumi.Input<string>;
+    readonly provider: aws.Provider;
+  };
+  readonly logKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * The failover orchestrator (P7, R21, R22): lambda/failover, deployed in the secondary region, run by
+ * hand or by the primary health-check alarm through SNS. Event shapes are documented in
+ * lambda/failover/index.ts and docs/runbook.md.
+ */
+export class FailoverOrchestrator extends pulumi.ComponentResource {
+  public readonly functionArn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+
+  constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:failover:FailoverOrchestrator", name, {}, opts);
+    const clusters = [args.primaryClusterArn, args.secondaryClusterArn];
+
+    const fn = new NodeFunction(
+      `${name}-fn`,
+      {
+        codeName: "failover",
+        description: "Promotes the secondary Aurora cluster: planned switchover or unplanned failover",
+        provider: args.provider,
+        timeout: FAILOVER_TIMEOUT,
+        memorySize: 256,
+        // One run at a time: a second concurrent run would only find the first one in progress.
+        reservedConcurrentExecutions: 1,
+        environment: {
+          GLOBAL_CLUSTER_ID: args.globalClusterId,
+          TARGET_CLUSTER_ARN: args.secondaryClusterArn,
+          ALERT_TOPIC_ARN: args.alertTopicArn,
+          ALARM_ACTION: args.alarmAction,
+          TIME_BUDGET_MS: String((FAILOVER_TIMEOUT - 30) * 1000),
+          MAX_ATTEMPTS: "5",
+          POLL_INTERVAL_MS: "15000",
+        },
+        statements: [
+          {
+            Sid: "ReadGlobalCluster",
+            Effect: "Allow",
+            Action: "rds:DescribeGlobalClusters",
+            Resource: args.globalClusterArn,
+          },
+          {
+            Sid: "ReadMemberClusters",
+            Effect: "Allow",
+            Action: "rds:DescribeDBClusters",
+            Resource: clusters,
+          },
+          {
+            Sid: "PromoteSecondary",
+            Effect: "Allow",
+            Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
+            Resource: [args.globalClusterArn, ...clusters],
+          },
+          { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
+          {
+            Sid: "EncryptNotifications",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: args.kmsKeyArns,
+          },
+        ],
+        logKeyArn: args.logKeyArn,
+        logRetentionDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+    // Failed runs are reported and returned, never retried by Lambda: a retry could act twice.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async`,
+      { functionName: fn.functionName, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 600 },
+      { parent: this, provider: args.provider },
+    );
+
+    const permission = new aws.lambda.Permission(
+      `${name}-alarm-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.functionName,
+        principal: "sns.amazonaws.com",
+        sourceArn: args.trigger.topicArn,
+      },
+      { parent: this, provider: args.provider },
+    );
+    // The topic carries every alarm; only the primary health alarm going to ALARM may start a run.
+    new aws.sns.TopicSubscription(
+      `${name}-alarm-trigger`,
+      {
+        topic: args.trigger.topicArn,
+        protocol: "lambda",
+        endpoint: fn.arn,
+        filterPolicyScope: "MessageBody",
+        filterPolicy: pulumi
+          .output(args.trigger.alarmName)
+          .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
+      },
+      { parent: this, provider: args.trigger.provider, dependsOn: [permission] },
+    );
+
+    this.functionArn = fn.arn;
+    this.functionName = fn.functionName;
+    this.registerOutputs({ functionArn: this.functionArn });
+  }
+}

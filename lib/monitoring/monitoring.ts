@@ -1,0 +1,416 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+
+/** What the monitoring needs to know about one region. */
+export interface MonitoredRegion {
+  readonly role: "primary" | "secondary";
+  readonly region: Region;
+  readonly provider: aws.Provider;
+  /** Alarm and OK actions of every alarm in this region go here (R20). */
+  readonly topicArn: pulumi.Input<string>;
+  readonly processorFunctionName: pulumi.Input<string>;
+  readonly queueName: pulumi.Input<string>;
+  readonly dlqName: pulumi.Input<string>;
+  readonly apiName: pulumi.Input<string>;
+  readonly stageName: string;
+  readonly canaryName: pulumi.Input<string>;
+}
+
+/** An alarm that already exists elsewhere (health checks, canaries, Aurora) and the region it lives in. */
+export interface ExistingAlarm {
+  readonly name: pulumi.Input<string>;
+  readonly region: Region;
+  /** Critical alarms of the primary region feed the composite alarm. */
+  readonly critical: boolean;
+}
+
+export interface MonitoringArgs {
+  readonly primary: MonitoredRegion;
+  readonly secondary: MonitoredRegion;
+  readonly tableName: pulumi.Input<string>;
+  readonly replication: {
+    readonly sourceBucket: pulumi.Input<string>;
+    readonly destinationBucket: pulumi.Input<string>;
+    readonly ruleId: string;
+  };
+  readonly auroraSecondaryClusterId: pulumi.Input<string>;
+  readonly healthCheckIds: {
+    readonly primary: pulumi.Input<string>;
+    readonly secondary: pulumi.Input<string>;
+  };
+  /** Route 53 metrics live in us-east-1. */
+  readonly healthCheckMetricsRegion: Region;
+  /** Replication lag, ms, that counts as a problem for DynamoDB (Aurora's alarm lives with Aurora). */
+  readonly replicationLagAlarmMs: number;
+  readonly existingAlarms: ExistingAlarm[];
+}
+
+interface AlarmSpec {
+  readonly id: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, pulumi.Input<string>>;
+  readonly statistic?: string;
+  readonly extendedStatistic?: string;
+  readonly threshold: number;
+  readonly comparison: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
+  readonly periods?: number;
+  readonly datapoints?: number;
+  readonly critical: boolean;
+}
+
+/**
+ * Alarms for both regions, the primary region's composite alarm and one dashboard (R3, R19, R20, B6).
+ * Every alarm notifies its own region's topic on ALARM and on OK.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  public readonly compositeAlarmName: pulumi.Output<string>;
+  public readonly compositeAlarmRule: pulumi.Output<string>;
+  public readonly dashboardName: pulumi.Output<string>;
+  public readonly alarmNames: pulumi.Output<string>[] = [];
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:monitoring:Monitoring", name, {}, opts);
+    const critical: pulumi.Output<string>[] = [];
+    const alarm = (where: MonitoredRegion, spec: AlarmSpec) => {
+      const a = new aws.cloudwatch.MetricAlarm(
+        `${name}-${where.role}-${spec.id}`,
+        {
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          extendedStatistic: spec.extendedStatistic,
+          period: 60,
+          evaluationPeriods: spec.periods ?? 5,
+          datapointsToAlarm: spec.datapoints ?? 3,
+          threshold: spec.threshold,
+          comparisonOperator: spec.comparison,
+          // Quiet metrics (no traffic, no errors) mean nothing is wrong.
+          treatMissingData: "notBreaching",
+          alarmActions: [where.topicArn],
+          okActions: [where.topicArn],
+        },
+        { parent: this, provider: where.provider },
+      );
+      this.alarmNames.push(a.name);
+      if (spec.critical && where.role === "primary") critical.push(a.name);
+      return a;
+    };
+
+    for (const r of [args.primary, args.secondary]) {
+      const fn = { FunctionName: r.processorFunctionName };
+      alarm(r, {
+        id: "processor-errors",
+        description: "Order processor invocations failing",
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: fn,
+        statistic: "Sum",
+        threshold: 0,
+        comparison: "GreaterThanThreshold",
+        critical: true,
+      });
+      alarm(r, {
+        id: "processor-throttles",
+        description: "Order processor throttled",
+        namespace: "AWS/Lambda",
+        metricName: "Throttles",
+        dimensions: fn,
+        statistic: "Sum",
+        threshold: 0,
+        comparison: "GreaterThanThreshold",
+        critical: true,
+      });
+      alarm(r, {
+        id: "dlq-depth",
+        description: "Orders parked in the dead-letter queue",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: r.dlqName },
+        statistic: "Maximum",
+        threshold: 0,
+        comparison: "GreaterThanThreshold",
+        periods: 1,
+        datapoints: 1,
+        critical: true,
+      });
+      alarm(r, {
+        id: "oldest-message",
+        description: "Orders waiting more than 5 minutes",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: r.queueName },
+        statistic: "Maximum",
+        threshold: 300,
+        comparison: "GreaterThanThreshold",
+        critical: true,
+      });
+      const api = { ApiName: r.apiName, Stage: r.stageName };
+      alarm(r, {
+        id: "api-5xx",
+        description: "API answering 5xx",
+        namespace: "AWS/ApiGateway",
+        metricName: "5XXError",
+        dimensions: api,
+        statistic: "Sum",
+        threshold: 5,
+        comparison: "GreaterThanOrEqualToThreshold",
+        critical: true,
+      });
+      alarm(r, {
+        id: "api-p99-latency",
+        description: "API p99 latency above 2 s",
+        namespace: "AWS/ApiGateway",
+        metricName: "Latency",
+        dimensions: api,
+        extendedStatistic: "p99",
+        threshold: 2000,
+        comparison: "GreaterThanThreshold",
+        critical: true,
+      });
+    }
+    // DynamoDB reports replication latency in the source region, per receiving region.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
+    alarm(args.primary, {
+      id: "dynamodb-replication-latency",
+      description: `DynamoDB replication to ${args.secondary.region} slower than ${args.replicationLagAlarmMs} ms`,
+      namespace: "AWS/DynamoDB",
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: args.tableName, ReceivingRegion: args.secondary.region },
+      statistic: "Average",
+      threshold: args.replicationLagAlarmMs,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    });
+    // S3 publishes replication metrics in the destination bucket's region.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+    const s3 = {
+      SourceBucket: args.replication.sourceBucket,
+      DestinationBucket: args.replication.destinationBucket,
+      RuleId: args.replication.ruleId,
+    };
+    alarm(args.secondary, {
+      id: "s3-replication-failed",
+      description: "S3 objects failing to replicate",
+      namespace: "AWS/S3",
+      metricName: "OperationsFailedReplication",
+      dimensions: s3,
+      statistic: "Sum",
+      threshold: 0,
+      comparison: "GreaterThanThreshold",
+      periods: 1,
+      datapoints: 1,
+      critical: false,
+    });
+    alarm(args.secondary, {
+      id: "s3-replication-latency",
+      description: "S3 replication slower than the 15-minute RTC threshold",
+      namespace: "AWS/S3",
+      metricName: "ReplicationLatency",
+      dimensions: s3,
+      statistic: "Maximum",
+      threshold: 900,
+      comparison: "GreaterThanThreshold",
+      critical: false,
+    });
+
+    // A composite alarm may only reference alarms of its own account and region.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
+    for (const existing of args.existingAlarms) {
+      if (existing.critical && existing.region === args.primary.region)
+        critical.push(pulumi.output(existing.name));
+    }
+    this.compositeAlarmRule = pulumi.all(critical).apply((names) => compositeRule(names));
+    const composite = new aws.cloudwatch.CompositeAlarm(
+      `${name}-primary-critical`,
+      {
+        alarmName: `${name}-primary-critical`,
+        alarmDescription: `Any critical alarm in ${args.primary.region} (R19)`,
+        alarmRule: this.compositeAlarmRule,
+        alarmActions: [args.primary.topicArn],
+        okActions: [args.primary.topicArn],
+        actionsEnabled: true,
+      },
+      { parent: this, provider: args.primary.provider },
+    );
+
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      {
+        dashboardName: `${name}-dr`,
+        dashboardBody: pulumi
+          .all([
+            args.primary.processorFunctionName,
+            args.secondary.processorFunctionName,
+            args.primary.queueName,
+            args.secondary.queueName,
+            args.primary.dlqName,
+            args.secondary.dlqName,
+            args.primary.apiName,
+            args.secondary.apiName,
+            args.primary.canaryName,
+            args.secondary.canaryName,
+            args.healthCheckIds.primary,
+            args.healthCheckIds.secondary,
+            args.auroraSecondaryClusterId,
+            args.tableName,
+          ])
+          .apply(([pFn, sFn, pQ, sQ, pDlq, sDlq, pApi, sApi, pCanary, sCanary, pHc, sHc, auroraId, table]) =>
+            JSON.stringify(
+              dashboardBody({
+                primary: {
+                  region: args.primary.region,
+                  fn: pFn,
+                  queue: pQ,
+                  dlq: pDlq,
+                  api: pApi,
+                  stage: args.primary.stageName,
+                  canary: pCanary,
+                },
+                secondary: {
+                  region: args.secondary.region,
+                  fn: sFn,
+                  queue: sQ,
+                  dlq: sDlq,
+                  api: sApi,
+                  stage: args.secondary.stageName,
+                  canary: sCanary,
+                },
+                healthChecks: { primary: pHc, secondary: sHc, region: args.healthCheckMetricsRegion },
+                auroraSecondaryClusterId: auroraId,
+                tableName: table,
+              }),
+            ),
+          ),
+      },
+      // The dashboard lives in the secondary region so it is there when the primary is not.
+      { parent: this, provider: args.secondary.provider },
+    );
+
+    this.compositeAlarmName = composite.alarmName;
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ compositeAlarmName: this.compositeAlarmName, dashboardName: this.dashboardName });
+  }
+}
+
+/** R19: the composite fires when ANY child is in ALARM. */
+export function compositeRule(alarmNames: string[]): string {
+  if (alarmNames.length === 0) throw new Error("a composite alarm needs at least one child alarm");
+  if (alarmNames.length > 100) throw new Error("a composite alarm may reference at most 100 alarms");
+  const rule = alarmNames.map((n) => `ALARM("${n}")`).join(" OR ");
+  if (rule.length > 10240) throw new Error("composite alarm rule exceeds 10240 characters");
+  return rule;
+}
+
+interface RegionView {
+  region: string;
+  fn: string;
+  queue: string;
+  dlq: string;
+  api: string;
+  stage: string;
+  canary: string;
+}
+
+/** Both regions side by side: a column per region, a row per concern (B6). */
+export function dashboardBody(v: {
+  primary: RegionView;
+  secondary: RegionView;
+  healthChecks: { primary: string; secondary: string; region: string };
+  auroraSecondaryClusterId: string;
+  tableName: string;
+}) {
+  const widget = (
+    x: number,
+    y: number,
+    title: string,
+    region: string,
+    metrics: unknown[][],
+    stat = "Sum",
+  ) => ({
+    type: "metric",
+    x,
+    y,
+    width: 12,
+    height: 6,
+    properties: { title, region, metrics, stat, period: 60, view: "timeSeries" },
+  });
+  const column = (r: RegionView, x: number) => [
+    widget(
+      x,
+      6,
+      `${r.region}: canary success %`,
+      r.region,
+      [["CloudWatchSynthetics", "SuccessPercent", "CanaryName", r.canary]],
+      "Average",
+    ),
+    widget(
+      x,
+      12,
+      `${r.region}: queue depth and DLQ`,
+      r.region,
+      [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", r.queue],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", r.dlq],
+      ],
+      "Maximum",
+    ),
+    widget(x, 18, `${r.region}: errors`, r.region, [
+      ["AWS/Lambda", "Errors", "FunctionName", r.fn],
+      ["AWS/Lambda", "Throttles", "FunctionName", r.fn],
+      ["AWS/ApiGateway", "5XXError", "ApiName", r.api, "Stage", r.stage],
+    ]),
+  ];
+  return {
+    widgets: [
+      widget(
+        0,
+        0,
+        "Route 53 health checks (1 = healthy)",
+        v.healthChecks.region,
+        [
+          [
+            "AWS/Route53",
+            "HealthCheckStatus",
+            "HealthCheckId",
+            v.healthChecks.primary,
+            { label: v.primary.region },
+          ],
+          [
+            "AWS/Route53",
+            "HealthCheckStatus",
+            "HealthCheckId",
+            v.healthChecks.secondary,
+            { label: v.secondary.region },
+          ],
+        ],
+        "Minimum",
+      ),
+      widget(
+        12,
+        0,
+        "Replication lag (ms)",
+        v.secondary.region,
+        [
+          ["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", v.auroraSecondaryClusterId],
+          [
+            "AWS/DynamoDB",
+            "ReplicationLatency",
+            "TableName",
+            v.tableName,
+            "ReceivingRegion",
+            v.secondary.region,
+            { region: v.primary.region },
+          ],
+        ],
+        "Maximum",
+      ),
+      ...column(v.primary, 0),
+      ...column(v.secondary, 12),
+    ],
+  };
+}

@@ -1,0 +1,357 @@
+import { CANARY_HANDLER, CANARY_PACKAGE_PATH, CANARY_SOURCE } from "../../lib/detection/health-canary";
+import { compositeRule } from "../../lib/monitoring/monitoring";
+import { RecordedResource, waitsFor } from "../mocks";
+import { ProgramRun, runProgram } from "../program";
+
+let run: ProgramRun;
+const of = (type: string) => run.resources.filter((r) => r.type === type);
+const named = (type: string, name: string): RecordedResource => {
+  const r = run.resources.find((x) => x.type === type && x.name === name);
+  if (!r) throw new Error(`no ${type} ${name}`);
+  return r;
+};
+const topicIn = (region: string) => of("aws:sns/topic:Topic").find((t) => t.region === region)!.state.arn;
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+
+beforeAll(async () => {
+  run = await runProgram();
+});
+
+describe("Route 53 health checks", () => {
+  it.each([
+    ["primary", "us-east-1"],
+    ["secondary", "us-west-2"],
+  ])(
+    "R5: the %s health check polls the regional /health over HTTPS on 443 every 30 s, threshold 3",
+    (role, region) => {
+      const hc = named("aws:route53/healthCheck:HealthCheck", `tap-dev-health-${role}-check`);
+      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-api-api`);
+      expect(hc.inputs).toMatchObject({
+        type: "HTTPS",
+        port: 443,
+        fqdn: `${api.id}.execute-api.${region}.amazonaws.com`,
+        resourcePath: "/v1/health",
+        requestInterval: 30,
+        failureThreshold: 3,
+        measureLatency: true,
+        enableSni: true,
+      });
+    },
+  );
+
+  it("R5: the interval and threshold follow config", async () => {
+    const other = await runProgram({ healthCheckIntervalSeconds: "10", healthCheckFailureThreshold: "5" });
+    const hc = other.resources.find((r) => r.name === "tap-dev-health-primary-check")!;
+    expect([hc.inputs.requestInterval, hc.inputs.failureThreshold]).toEqual([10, 5]);
+  });
+
+  it("R6: an alarm on the primary health check's status lives in us-east-1 and notifies the us-east-1 topic", () => {
+    const hc = named("aws:route53/healthCheck:HealthCheck", "tap-dev-health-primary-check");
+    const alarm = named(ALARM, "tap-dev-health-primary-alarm");
+    expect(alarm.region).toBe("us-east-1");
+    expect(hc.region).toBe("us-east-1");
+    expect(alarm.inputs).toMatchObject({
+      namespace: "AWS/Route53",
+      metricName: "HealthCheckStatus",
+      dimensions: { HealthCheckId: hc.id },
+      statistic: "Minimum",
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      alarmActions: [topicIn("us-east-1")],
+      okActions: [topicIn("us-east-1")],
+    });
+  });
+
+  it("R6: with both regions outside us-east-1 the health-check alarm and its topic are still in us-east-1", async () => {
+    const other = await runProgram({ primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
+    const alarm = other.resources.find((r) => r.name === "tap-dev-health-primary-alarm")!;
+    const topic = other.resources.find((r) => r.type === "aws:sns/topic:Topic" && r.region === "us-east-1")!;
+    expect(alarm.region).toBe("us-east-1");
+    expect(alarm.inputs.alarmActions).toEqual([topic.state.arn]);
+    expect(other.resources.find((r) => r.name === "tap-dev-health-primary-check")!.region).toBe("us-east-1");
+  });
+
+  it("R5: without a hosted zone there are no DNS records or certificates, and everything else deploys", () => {
+    expect(of("aws:route53/record:Record")).toEqual([]);
+    expect(of("aws:acm/certificate:Certificate")).toEqual([]);
+    expect(of("aws:route53/healthCheck:HealthCheck")).toHaveLength(2);
+  });
+
+  it("R5: with a hosted zone, failover records tie PRIMARY to the primary health check, with certificates in both regions", async () => {
+    const other = await runProgram({
+      hostedZoneName: "example.com",
+      apiDomainName: "api.example.com",
+      dnsTtlSeconds: "30",
+    });
+    const records = other.resources.filter(
+      (r) => r.type === "aws:route53/record:Record" && r.name.endsWith("-record"),
+    );
+    const checks = other.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck");
+    const primaryCheck = checks.find((c) => c.name === "tap-dev-health-primary-check")!;
+    const secondaryCheck = checks.find((c) => c.name === "tap-dev-health-secondary-check")!;
+    expect(
+      records.map((r) => [
+        (r.inputs.failoverRoutingPolicies as any)[0].type,
+        r.inputs.healthCheckId,
+        r.inputs.ttl,
+        r.inputs.name,
+      ]),
+    ).toEqual([
+      ["PRIMARY", primaryCheck.id, 30, "api.example.com"],
+      ["SECONDARY", secondaryCheck.id, 30, "api.example.com"],
+    ]);
+    const certs = other.resources.filter((r) => r.type === "aws:acm/certificate:Certificate");
+    expect(certs.map((c) => [c.region, c.inputs.domainName, c.inputs.validationMethod])).toEqual([
+      ["us-east-1", "api.example.com", "DNS"],
+      ["us-west-2", "api.example.com", "DNS"],
+    ]);
+    const domains = other.resources.filter((r) => r.type === "aws:apigateway/domainName:DomainName");
+    expect(
+      domains.map((d) => [d.region, (d.inputs.endpointConfiguration as any).types, d.inputs.securityPolicy]),
+    ).toEqual([
+      ["us-east-1", "REGIONAL", "TLS_1_2"],
+      ["us-west-2", "REGIONAL", "TLS_1_2"],
+    ]);
+    expect(other.outputs.apiUrl).toBe("https://api.example.com");
+  });
+});
+
+describe("monitoring", () => {
+  it("R20: every alarm, with no exception, has SNS alarm actions and OK actions in its own region", () => {
+    const alarms = [...of(ALARM), ...of("aws:cloudwatch/compositeAlarm:CompositeAlarm")];
+    expect(alarms.length).toBeGreaterThanOrEqual(20);
+    for (const a of alarms) {
+      const topic = topicIn(String(a.region));
+      expect([a.name, a.inputs.alarmActions, a.inputs.okActions]).toEqual([a.name, [topic], [topic]]);
+    }
+  });
+
+  it("B6: the alarms cover replication, processing, queues and the API in both regions", () => {
+    const ids = of(ALARM).map((a) => a.name.replace(/^tap-dev-(monitoring-)?/, ""));
+    for (const expected of [
+      "aurora-replication-lag",
+      "primary-processor-errors",
+      "secondary-processor-errors",
+      "primary-processor-throttles",
+      "primary-dlq-depth",
+      "secondary-dlq-depth",
+      "primary-oldest-message",
+      "primary-api-5xx",
+      "primary-api-p99-latency",
+      "secondary-api-p99-latency",
+      "primary-dynamodb-replication-latency",
+      "secondary-s3-replication-failed",
+      "secondary-s3-replication-latency",
+    ]) {
+      expect(ids).toContain(expected);
+    }
+    const p99 = named(ALARM, "tap-dev-monitoring-primary-api-p99-latency");
+    expect(p99.inputs).toMatchObject({
+      extendedStatistic: "p99",
+      namespace: "AWS/ApiGateway",
+      metricName: "Latency",
+    });
+    const ddb = named(ALARM, "tap-dev-monitoring-primary-dynamodb-replication-latency");
+    expect(ddb.region).toBe("us-east-1");
+    expect((ddb.inputs.dimensions as any).ReceivingRegion).toBe("us-west-2");
+  });
+
+  it("R19: the composite alarm ORs the primary region's critical alarms and only alarms of its own region", () => {
+    const composite = of("aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    expect(composite).toHaveLength(1);
+    expect(composite[0].region).toBe("us-east-1");
+    const rule = String(composite[0].inputs.alarmRule);
+    const referenced = [...rule.matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(rule).toBe(referenced.map((n) => `ALARM("${n}")`).join(" OR "));
+    expect(rule).not.toMatch(/ AND /);
+    const byName = new Map(of(ALARM).map((a) => [String(a.state.name), a]));
+    for (const n of referenced) expect([n, byName.get(n)?.region]).toEqual([n, "us-east-1"]);
+    expect(referenced.length).toBeGreaterThanOrEqual(8);
+    expect(referenced).toContain(named(ALARM, "tap-dev-health-primary-alarm").state.name);
+    expect(referenced).toContain(named(ALARM, "tap-dev-primary-canary-success").state.name);
+  });
+
+  it("R19: the rule builder joins with OR and refuses what CloudWatch would refuse", () => {
+    expect(compositeRule(["a", "b", "c"])).toBe('ALARM("a") OR ALARM("b") OR ALARM("c")');
+    expect(() => compositeRule([])).toThrow(/at least one/);
+    expect(() => compositeRule(Array.from({ length: 101 }, (_, i) => `a${i}`))).toThrow(/at most 100/);
+  });
+
+  it("R3: the monitoring component depends on Aurora, both order processors, both APIs and the SNS topics", () => {
+    const monitoring = of("tap:monitoring:Monitoring")[0];
+    const needed = [
+      ...of("tap:data:AuroraGlobalDatabase"),
+      ...of("tap:orders:OrderProcessor"),
+      ...of("tap:orders:OrderApi"),
+      ...of("tap:messaging:AlertTopic"),
+    ];
+    expect(needed).toHaveLength(1 + 2 + 2 + 2);
+    for (const c of needed) expect([c.name, waitsFor(monitoring, c)]).toEqual([c.name, true]);
+  });
+
+  it("B6: one dashboard, in the secondary region, shows both regions side by side", () => {
+    const dash = of("aws:cloudwatch/dashboard:Dashboard");
+    expect(dash).toHaveLength(1);
+    expect(dash[0].region).toBe("us-west-2");
+    const body = JSON.parse(String(dash[0].inputs.dashboardBody));
+    const titles = body.widgets.map((w: any) => w.properties.title);
+    for (const t of [
+      "us-east-1: canary success %",
+      "us-west-2: canary success %",
+      "us-east-1: queue depth and DLQ",
+      "us-west-2: errors",
+    ]) {
+      expect(titles).toContain(t);
+    }
+    expect(titles).toContain("Replication lag (ms)");
+    const hc = body.widgets.find((w: any) => w.properties.title.startsWith("Route 53"));
+    expect(hc.properties.region).toBe("us-east-1");
+    expect(run.outputs.dashboardName).toBe(dash[0].inputs.dashboardName);
+  });
+});
+
+describe("failover orchestrator infrastructure", () => {
+  const fn = () => named("aws:lambda/function:Function", "tap-dev-failover-fn");
+
+  it("R21: the failover Lambda runs in the secondary region with a 300 s timeout", () => {
+    expect(fn().region).toBe("us-west-2");
+    expect(fn().inputs).toMatchObject({
+      timeout: 300,
+      runtime: "nodejs22.x",
+      reservedConcurrentExecutions: 1,
+    });
+    const env = (fn().inputs.environment as any).variables;
+    expect(Number(env.TIME_BUDGET_MS)).toBeLessThan(300_000);
+    expect(env).toMatchObject({
+      GLOBAL_CLUSTER_ID: run.outputs.globalClusterId,
+      TARGET_CLUSTER_ARN: run.outputs.secondaryClusterArn,
+      ALERT_TOPIC_ARN: topicIn("us-west-2"),
+      ALARM_ACTION: "notify",
+    });
+  });
+
+  it("R22: Lambda never retries a run by itself (a retry could act twice)", () => {
+    const cfg = named(
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+      "tap-dev-failover-async",
+    );
+    expect(cfg.inputs.maximumRetryAttempts).toBe(0);
+  });
+
+  it("P7: the role may only touch the global cluster and its members, and publish to the two topics", () => {
+    const statements = JSON.parse(
+      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-failover-fn-policy").inputs.policy),
+    ).Statement;
+    const promote = statements.find((s: any) => s.Sid === "PromoteSecondary");
+    const globalArn = of("aws:rds/globalCluster:GlobalCluster")[0].state.arn;
+    const clusterArns = of("aws:rds/cluster:Cluster").map((c) => c.state.arn);
+    expect(promote.Action).toEqual(["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"]);
+    expect(promote.Resource.sort()).toEqual([globalArn, ...clusterArns].sort());
+    expect(statements.find((s: any) => s.Sid === "Notify").Resource.sort()).toEqual(
+      [topicIn("us-east-1"), topicIn("us-west-2")].sort(),
+    );
+    const wildcard = statements.filter((s: any) => s.Resource === "*").flatMap((s: any) => [s.Action].flat());
+    expect(wildcard).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+  });
+
+  it("P7: the primary health alarm going to ALARM triggers it through SNS, and nothing else does", () => {
+    const sub = named("aws:sns/topicSubscription:TopicSubscription", "tap-dev-failover-alarm-trigger");
+    const alarm = named(ALARM, "tap-dev-health-primary-alarm");
+    expect(sub.region).toBe("us-east-1");
+    expect(sub.inputs).toMatchObject({
+      protocol: "lambda",
+      endpoint: fn().state.arn,
+      topic: topicIn("us-east-1"),
+      filterPolicyScope: "MessageBody",
+    });
+    expect(JSON.parse(String(sub.inputs.filterPolicy))).toEqual({
+      AlarmName: [alarm.state.name],
+      NewStateValue: ["ALARM"],
+    });
+  });
+
+  it("R4: the failover function ARN, health checks, canaries, composite alarm and dashboard are outputs", () => {
+    expect(run.outputs.failoverFunctionArn).toBe(fn().state.arn);
+    expect(run.outputs.primaryHealthCheckId).toBe(
+      named("aws:route53/healthCheck:HealthCheck", "tap-dev-health-primary-check").id,
+    );
+    expect(run.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry"]);
+    expect(run.outputs.compositeAlarmName).toBe("tap-dev-monitoring-primary-critical");
+  });
+});
+
+describe("Synthetics canaries", () => {
+  it.each([
+    ["primary", "us-east-1", "tap-dev-p-cnry"],
+    ["secondary", "us-west-2", "tap-dev-s-cnry"],
+  ])(
+    "R24: the %s canary runs the Node.js script on the configured Puppeteer runtime against its own API",
+    (role, region, name) => {
+      const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-canary-canary`);
+      expect(canary.region).toBe(region);
+      expect(canary.inputs).toMatchObject({
+        name,
+        runtimeVersion: "syn-nodejs-puppeteer-15.0",
+        handler: "health-canary.handler",
+        startCanary: true,
+        schedule: { expression: "rate(5 minutes)" },
+      });
+      expect((canary.inputs.runConfig as any).environmentVariables.API_BASE_URL).toBe(
+        run.outputs[`${role}ApiEndpoint`],
+      );
+      expect(String(canary.inputs.name).length).toBeLessThanOrEqual(21);
+      expect((canary.inputs.artifactConfig as any).s3Encryption.encryptionMode).toBe("SSE_KMS");
+    },
+  );
+
+  it("R24: the code package puts the script where Node.js Puppeteer runtimes load it", () => {
+    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-canary-code");
+    const source = code.inputs.source as any;
+    const assets = JSON.stringify(source);
+    expect(assets).toContain(CANARY_PACKAGE_PATH);
+    expect(CANARY_PACKAGE_PATH).toBe("nodejs/node_modules/health-canary.js");
+    expect(CANARY_HANDLER).toBe("health-canary.handler");
+    expect(assets).toContain(CANARY_SOURCE);
+  });
+
+  it("R24: the handler named in the canary is an exported function of the packaged file", () => {
+    const [file, fnName] = CANARY_HANDLER.split(".");
+    expect(CANARY_PACKAGE_PATH.endsWith(`/${file}.js`)).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(CANARY_SOURCE);
+    expect(typeof mod[fnName]).toBe("function");
+  });
+
+  it.each([
+    ["primary", "us-east-1"],
+    ["secondary", "us-west-2"],
+  ])("R25: the %s canary's SuccessPercent below 90%% raises an alarm to SNS", (role, region) => {
+    const alarm = named(ALARM, `tap-dev-${role}-canary-success`);
+    const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-canary-canary`);
+    expect(alarm.region).toBe(region);
+    expect(alarm.inputs).toMatchObject({
+      namespace: "CloudWatchSynthetics",
+      metricName: "SuccessPercent",
+      dimensions: { CanaryName: canary.state.name },
+      threshold: 90,
+      comparisonOperator: "LessThanThreshold",
+      alarmActions: [topicIn(region)],
+    });
+  });
+
+  it("R24: the canary role has what AWS documents for canaries, scoped where AWS allows", () => {
+    const statements = JSON.parse(
+      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-primary-canary-policy").inputs.policy),
+    ).Statement;
+    const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
+    expect(bySid.CanaryMetrics.Condition).toEqual({
+      StringEquals: { "cloudwatch:namespace": "CloudWatchSynthetics" },
+    });
+    expect(bySid.CanaryLogs.Resource).toBe(
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-*",
+    );
+    expect(bySid.WriteArtifacts.Action).toContain("s3:PutObject");
+    expect(bySid.ListBuckets.Action).toBe("s3:ListAllMyBuckets");
+    expect(bySid.Tracing.Action).toBe("xray:PutTraceSegments");
+  });
+});

@@ -1,0 +1,75 @@
+import { EventEmitter } from "node:events";
+import { orderJsonSchema } from "../../../lambda/order-processor/order-schema";
+import { OrderSchema } from "../../../lambda/order-processor/order-schema";
+
+type Step = { name: string; request: any; validate: (res: any) => Promise<void> };
+
+function fakeResponse(statusCode: number, body: string) {
+  const res = new EventEmitter() as EventEmitter & { statusCode: number };
+  res.statusCode = statusCode;
+  setImmediate(() => {
+    res.emit("data", body);
+    res.emit("end");
+  });
+  return res;
+}
+
+function loadCanary(steps: Step[]) {
+  jest.resetModules();
+  jest.doMock(
+    "Synthetics",
+    () => ({
+      executeHttpStep: async (name: string, request: any, validate: (res: any) => Promise<void>) => {
+        steps.push({ name, request, validate });
+      },
+    }),
+    { virtual: true },
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../../../lambda/canary/health-canary.js");
+}
+
+describe("health canary script", () => {
+  afterEach(() => {
+    delete process.env.API_BASE_URL;
+  });
+
+  it("R24: checks GET /health, then POSTs a synthetic order to the region's API", async () => {
+    const steps: Step[] = [];
+    const canary = loadCanary(steps);
+    process.env.API_BASE_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/v1";
+    await canary.handler();
+    expect(
+      steps.map((s) => [s.name, s.request.method, s.request.hostname, s.request.path, s.request.port]),
+    ).toEqual([
+      ["health", "GET", "abc123.execute-api.us-east-1.amazonaws.com", "/v1/health", 443],
+      ["synthetic-order", "POST", "abc123.execute-api.us-east-1.amazonaws.com", "/v1/orders", 443],
+    ]);
+    const order = JSON.parse(steps[1].request.body);
+    expect(order.synthetic).toBe(true);
+  });
+
+  it("R24: the smoke order passes the processor's schema and the API model's required fields", () => {
+    const canary = loadCanary([]);
+    const order = canary.syntheticOrder(new Date("2026-11-28T12:00:00Z"));
+    expect(OrderSchema.safeParse(order).success).toBe(true);
+    for (const field of orderJsonSchema.required) expect(order).toHaveProperty(field);
+  });
+
+  it("R24: a step fails on an unexpected status, with the body in the message", async () => {
+    const steps: Step[] = [];
+    const canary = loadCanary(steps);
+    process.env.API_BASE_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/v1";
+    await canary.handler();
+    await expect(steps[0].validate(fakeResponse(503, '{"status":"degraded"}'))).rejects.toThrow(
+      'expected HTTP 200, got 503: {"status":"degraded"}',
+    );
+    await expect(steps[0].validate(fakeResponse(200, "{}"))).resolves.toBeUndefined();
+    await expect(steps[1].validate(fakeResponse(202, "{}"))).resolves.toBeUndefined();
+  });
+
+  it("R24: a missing API_BASE_URL is a clear error", async () => {
+    const canary = loadCanary([]);
+    await expect(canary.handler()).rejects.toThrow("API_BASE_URL is not set");
+  });
+});
