@@ -139,6 +139,7 @@ export class TapStack extends pulumi.ComponentResource {
         production: cfg.production,
         secondaryAlarmTopicArn: this.secondary.topic.arn,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
+        logRetentionDays: cfg.logRetentionDays,
       },
       { parent: this, dependsOn: [...topics, this.credentials] },
     );

@@ -39,6 +39,8 @@ export interface AuroraGlobalDatabaseArgs {
   readonly secondaryAlarmTopicArn: pulumi.Input<string>;
   /** Replication lag, ms, that raises the alarm. */
   readonly replicationLagAlarmMs: number;
+  /** Retention of the exported PostgreSQL logs. */
+  readonly logRetentionDays: number;
 }
 
 /**
@@ -204,9 +206,17 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       child,
     );
     const prod = args.production ?? false;
+    // Pre-create the log group RDS exports to, so it gets retention and encryption instead of
+    // "never expire". The cluster identifier is fixed (it carries the stack suffix) to know its name.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-postgresql-logs`,
+      { name: `/aws/rds/cluster/${name}/postgresql`, retentionInDays: args.logRetentionDays, kmsKeyId: region.kmsKeyArn },
+      child,
+    );
     return new aws.rds.Cluster(
       name,
       {
+        clusterIdentifier: name,
         engine: AURORA_ENGINE,
         engineVersion: args.engineVersion,
         globalClusterIdentifier: global.id,
@@ -227,7 +237,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       {
         ...child,
         protect: prod,
-        dependsOn,
+        dependsOn: [...dependsOn, logGroup],
         // AWS sets this on a secondary and moves it on switchover; Pulumi must not fight it.
         ignoreChanges: ["replicationSourceIdentifier"],
       },

@@ -53,8 +53,6 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         provider: args.provider,
         timeout: FAILOVER_TIMEOUT,
         memorySize: 256,
-        // One run at a time: a second concurrent run would only find the first one in progress.
-        reservedConcurrentExecutions: 1,
         environment: {
           GLOBAL_CLUSTER_ID: args.globalClusterId,
           TARGET_CLUSTER_ARN: args.secondaryClusterArn,

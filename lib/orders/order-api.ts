@@ -330,6 +330,16 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [account] },
     );
+    // Execution logs (ERROR level) go to a group API Gateway names itself; create it first for retention.
+    const executionLogs = new aws.cloudwatch.LogGroup(
+      `${name}-execution-logs`,
+      {
+        name: pulumi.interpolate`API-Gateway-Execution-Logs_${api.id}/${STAGE_NAME}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+      },
+      child,
+    );
     new aws.apigateway.MethodSettings(
       `${name}-throttling`,
       {
@@ -343,7 +353,7 @@ export class OrderApi extends pulumi.ComponentResource {
           loggingLevel: "ERROR",
         },
       },
-      { ...child, dependsOn: [account] },
+      { ...child, dependsOn: [account, executionLogs] },
     );
     // Usage-plan limits apply per API key; the stage throttling above is what binds anonymous callers.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html

@@ -81,7 +81,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
           {
             Sid: "WriteOrderState",
             Effect: "Allow",
-            Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+            Action: "dynamodb:PutItem",
             Resource: tableArn,
           },
         ],

@@ -114,6 +114,21 @@ describe("data tier, dev stack", () => {
     }
   });
 
+  it("P8: exported PostgreSQL logs go to pre-created, encrypted log groups with retention", () => {
+    for (const [cluster, region] of [
+      [primary(), "us-east-1"],
+      [secondary(), "us-west-2"],
+    ] as const) {
+      const group = h.named("aws:cloudwatch/logGroup:LogGroup", `${cluster.name}-postgresql-logs`);
+      expect(group.inputs).toMatchObject({
+        name: `/aws/rds/cluster/${cluster.inputs.clusterIdentifier}/postgresql`,
+        retentionInDays: 30,
+        kmsKeyId: h.keyArn(region),
+      });
+      expect(cluster.dependencies).toContain(group.urn);
+    }
+  });
+
   it("P8: dev stacks can be torn down: no deletion protection, no final snapshot, nothing protected", () => {
     expect(primary().inputs).toMatchObject({ deletionProtection: false, skipFinalSnapshot: true });
     expect(run.resources.filter((r) => r.protect)).toEqual([]);

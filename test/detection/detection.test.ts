@@ -218,7 +218,6 @@ describe("failover orchestrator infrastructure", () => {
     expect(fn().inputs).toMatchObject({
       timeout: 300,
       runtime: "nodejs22.x",
-      reservedConcurrentExecutions: 1,
     });
     const env = (fn().inputs.environment as any).variables;
     expect(Number(env.TIME_BUDGET_MS)).toBeLessThan(300_000);

@@ -1,0 +1,246 @@
+/**
+ * The ledger connection: a small pg Pool cached for the life of the execution environment, credentials
+ * from Secrets Manager (or DATABASE_URL for local runs), migrations applied once per cold start, and one
+ * transparent reconnect for the failures a reconnect can fix: a rotated password, a dropped connection,
+ * or a writer endpoint that now points at a read-only instance after a global-database failover.
+ */
+import { GetSecretValueCommand, type GetSecretValueCommandOutput } from "@aws-sdk/client-secrets-manager";
+import { Pool, type PoolConfig } from "pg";
+import { intFromEnv } from "../shared/env";
+import type { Log } from "../shared/log";
+import { applyMigrations, MIGRATIONS, type Migration } from "./migrations";
+import { sqlState, type Sql } from "./sql";
+
+export interface DbSettings {
+  /** DATABASE_URL: bypasses Secrets Manager (local runs and tests). */
+  readonly url?: string;
+  readonly secretArn?: string;
+  /** Override the secret's host/port/dbname: the infra passes the global writer endpoint. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly database?: string;
+  /** "require" = TLS with certificate and host-name verification; undefined = whatever `url` says. */
+  readonly ssl?: "require" | "disable";
+  readonly poolMax: number;
+  readonly connectTimeoutMs: number;
+  /** Server-side cap per statement (SET statement_timeout). */
+  readonly statementTimeoutMs: number;
+  /** Client-side cap per query: catches a connection that stalls without closing. */
+  readonly queryTimeoutMs: number;
+}
+
+export const DB_DEFAULTS = {
+  poolMax: 3,
+  connectTimeoutMs: 3000,
+  statementTimeoutMs: 5000,
+  queryTimeoutMs: 7000,
+} as const;
+
+export function dbSettingsFromEnv(env: NodeJS.ProcessEnv): DbSettings {
+  const url = env.DATABASE_URL?.trim() || undefined;
+  const secretArn = env.DB_SECRET_ARN?.trim() || undefined;
+  if (!url && !secretArn) throw new Error("DB_SECRET_ARN is not set (or DATABASE_URL for local runs)");
+  const sslRaw = env.DB_SSL?.trim() || (url ? undefined : "require");
+  if (sslRaw !== undefined && sslRaw !== "require" && sslRaw !== "disable") {
+    throw new Error(`DB_SSL: expected "require" or "disable", got "${sslRaw}"`);
+  }
+  const port = env.DB_PORT?.trim() ? intFromEnv(env, "DB_PORT", 5432, 1, 65535) : undefined;
+  return {
+    url,
+    secretArn: url ? undefined : secretArn,
+    host: env.DB_HOST?.trim() || undefined,
+    port,
+    database: env.DB_NAME?.trim() || undefined,
+    ssl: sslRaw,
+    ...DB_DEFAULTS,
+  };
+}
+
+/** What the handler needs from Secrets Manager; a SecretsManagerClient satisfies it. */
+export interface SecretSource {
+  send(command: GetSecretValueCommand): Promise<GetSecretValueCommandOutput>;
+}
+
+interface Credentials {
+  readonly user: string;
+  readonly password: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+const AUTH_FAILURES = new Set(["28P01", "28000"]);
+// 25006: read_only_sql_transaction (endpoint now resolves to a reader); 57P01-03: server shutting down,
+// crashed or not yet accepting connections (failover, restart).
+const RECONNECT_STATES = new Set(["25006", "57P01", "57P02", "57P03"]);
+const CONNECTION_LOST =
+  /Connection terminated|ECONNRESET|EPIPE|socket hang up|Client has encountered a connection error/i;
+
+/** Why a reconnect might help, or undefined when it won't (timeouts are not retried: they spent the budget). */
+export function reconnectReason(err: unknown): "auth" | "connection" | undefined {
+  const state = sqlState(err);
+  if (state !== undefined) {
+    if (AUTH_FAILURES.has(state)) return "auth";
+    return RECONNECT_STATES.has(state) ? "connection" : undefined;
+  }
+  const message = String((err as Error | null)?.message ?? err);
+  return CONNECTION_LOST.test(message) && !/timeout/i.test(message) ? "connection" : undefined;
+}
+
+export interface DatabaseDeps {
+  readonly logger: Log;
+  readonly secrets?: SecretSource;
+  readonly migrations?: readonly Migration[];
+  readonly applicationName?: string;
+}
+
+export class Database implements Sql {
+  private credentials?: Promise<Credentials>;
+  private pool?: Promise<Pool>;
+  private migrated = false;
+
+  constructor(
+    private readonly settings: DbSettings,
+    private readonly deps: DatabaseDeps,
+  ) {
+    if (!settings.url && !(settings.secretArn && deps.secrets)) {
+      throw new Error("Database needs either a url or a secretArn and a Secrets Manager client");
+    }
+  }
+
+  async query<R extends object = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[] }> {
+    // At most one reconnect per kind: a failover and a rotated password can coincide, nothing more.
+    const spent = new Set<string>();
+    for (;;) {
+      try {
+        return await (await this.ready()).query<R & Record<string, unknown>>(text, values);
+      } catch (err) {
+        const reason = reconnectReason(err);
+        if (!reason || spent.has(reason)) throw err;
+        spent.add(reason);
+        this.deps.logger.warn("database error; reconnecting", {
+          reason,
+          code: sqlState(err),
+          error: (err as Error).message,
+        });
+        await this.reset(reason === "auth");
+      }
+    }
+  }
+
+  /** Closes the pool (tests, benchmarks). A Lambda never calls it: the pool outlives the invocation. */
+  async end(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await (await pool.catch(() => undefined))?.end();
+  }
+
+  private ready(): Promise<Pool> {
+    this.pool ??= this.open().catch((err: unknown) => {
+      this.pool = undefined; // don't cache a failure: the next invocation tries afresh
+      throw err;
+    });
+    return this.pool;
+  }
+
+  private async open(): Promise<Pool> {
+    const pool = new Pool(await this.poolConfig());
+    pool.on("error", (err) =>
+      this.deps.logger.warn("idle database connection failed", { error: err.message }),
+    );
+    if (!this.migrated) {
+      try {
+        const client = await pool.connect();
+        let failed: Error | undefined;
+        try {
+          const applied = await applyMigrations(client, this.deps.migrations ?? MIGRATIONS);
+          if (applied.length) this.deps.logger.info("applied schema migrations", { applied });
+        } catch (err) {
+          failed = err as Error;
+          throw err;
+        } finally {
+          client.release(failed); // a failed connection is discarded, not returned to the pool
+        }
+        this.migrated = true;
+      } catch (err) {
+        void pool.end().catch(() => undefined);
+        throw err;
+      }
+    }
+    return pool;
+  }
+
+  private async reset(refetchSecret: boolean): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (refetchSecret) this.credentials = undefined;
+    const old = await pool?.catch(() => undefined);
+    void old?.end().catch(() => undefined);
+  }
+
+  private async poolConfig(): Promise<PoolConfig> {
+    const s = this.settings;
+    const common: PoolConfig = {
+      max: s.poolMax,
+      connectionTimeoutMillis: s.connectTimeoutMs,
+      statement_timeout: s.statementTimeoutMs,
+      query_timeout: s.queryTimeoutMs,
+      idleTimeoutMillis: 60_000,
+      keepAlive: true,
+      allowExitOnIdle: true,
+      application_name: this.deps.applicationName ?? "tap-order-processor",
+    };
+    // NODE_EXTRA_CA_CERTS (set by the infra to the runtime's Amazon CA bundle) is part of Node's default
+    // trust store, so plain verification covers the RDS certificates; pg verifies the host name too.
+    const ssl =
+      s.ssl === undefined ? {} : { ssl: s.ssl === "require" ? { rejectUnauthorized: true } : false };
+    if (s.url) {
+      return { ...common, connectionString: s.url, ...ssl };
+    }
+    const c = await this.getCredentials();
+    return {
+      ...common,
+      ...ssl,
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      database: c.database,
+    };
+  }
+
+  private getCredentials(): Promise<Credentials> {
+    this.credentials ??= this.fetchCredentials().catch((err: unknown) => {
+      this.credentials = undefined;
+      throw err;
+    });
+    return this.credentials;
+  }
+
+  private async fetchCredentials(): Promise<Credentials> {
+    const out = await this.deps.secrets!.send(
+      new GetSecretValueCommand({ SecretId: this.settings.secretArn }),
+    );
+    if (!out.SecretString) throw new Error("database secret has no SecretString");
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(out.SecretString) as Record<string, unknown>;
+    } catch {
+      throw new Error("database secret is not JSON"); // never echo the secret itself
+    }
+    const str = (k: string): string | undefined =>
+      typeof parsed[k] === "string" ? (parsed[k] as string) : undefined;
+    const user = str("username");
+    const password = str("password");
+    const host = this.settings.host ?? str("host");
+    const port = this.settings.port ?? Number(parsed.port ?? 5432);
+    const database = this.settings.database ?? str("dbname") ?? "postgres";
+    if (!user || !password || !host || !Number.isInteger(port)) {
+      throw new Error("database secret lacks username, password, host or port");
+    }
+    return { user, password, host, port, database };
+  }
+}
