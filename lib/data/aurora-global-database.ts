@@ -210,7 +210,11 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     // "never expire". The cluster identifier is fixed (it carries the stack suffix) to know its name.
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-postgresql-logs`,
-      { name: `/aws/rds/cluster/${name}/postgresql`, retentionInDays: args.logRetentionDays, kmsKeyId: region.kmsKeyArn },
+      {
+        name: `/aws/rds/cluster/${name}/postgresql`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: region.kmsKeyArn,
+      },
       child,
     );
     return new aws.rds.Cluster(
