@@ -104,7 +104,7 @@ export const CONFIG_DEFAULTS = {
   dbBackupRetentionDays: 7,
   healthCheckIntervalSeconds: 30,
   healthCheckFailureThreshold: 3,
-  replicationLagAlarmMs: 2000,
+  replicationLagAlarmMs: 1000,
   // Newest Puppeteer runtime in AWS's list; runtimes up to 7.0 can no longer create canaries.
   // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Runtime_Support_Policy.html
   canaryRuntimeVersion: "syn-nodejs-puppeteer-15.0",

@@ -213,7 +213,7 @@ describe("data tier, dev stack", () => {
       namespace: "AWS/RDS",
       metricName: "AuroraGlobalDBReplicationLag",
       dimensions: { DBClusterIdentifier: secondary().state.clusterIdentifier },
-      threshold: 2000,
+      threshold: 1000,
       alarmActions: [topic.state.arn],
       okActions: [topic.state.arn],
     });

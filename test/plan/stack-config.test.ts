@@ -1,0 +1,44 @@
+/** The plan reads config as the CLI does: Pulumi.yaml defaults, the stack file on top, then overrides. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { CONFIG_DEFAULTS } from "../../lib/config";
+import { loadStackConfig } from "../../lib/plan/stack-config";
+import { ROOT } from "./helpers";
+
+describe("loadStackConfig", () => {
+  it("dev: Pulumi.yaml defaults under the project namespace, stack values on top", () => {
+    const c = loadStackConfig(ROOT, "dev");
+    expect(c.project).toBe("tap");
+    expect(c.values["tap:rtoTargetSeconds"]).toBe(String(CONFIG_DEFAULTS.rtoTargetSeconds));
+    expect(c.origins["tap:rtoTargetSeconds"]).toBe("Pulumi.yaml default");
+    expect(c.values["tap:environmentSuffix"]).toBe("dev");
+    expect(c.origins["tap:environmentSuffix"]).toBe("Pulumi.dev.yaml");
+    expect(JSON.parse(c.values["pulumi:disable-default-providers"])).toEqual(["*"]);
+  });
+
+  it("prod: the stack file wins; overrides win over both", () => {
+    const c = loadStackConfig(ROOT, "prod", { logRetentionDays: "731", "tap:decisionSeconds": "30" });
+    expect(c.values["tap:production"]).toBe("true");
+    expect(c.values["tap:dbBackupRetentionDays"]).toBe("35");
+    expect(c.values["tap:logRetentionDays"]).toBe("731");
+    expect(c.origins["tap:logRetentionDays"]).toBe("--config");
+    expect(c.values["tap:decisionSeconds"]).toBe("30");
+  });
+
+  it("refuses a stack without a stack file, and encrypted values it cannot decrypt", () => {
+    expect(() => loadStackConfig(ROOT, "nope")).toThrow(/no stack file Pulumi\.nope\.yaml/);
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-config-"));
+    writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      "name: tap\nruntime: nodejs\nconfig:\n  alertEmail:\n    type: string\n    default: ''\n",
+    );
+    writeFileSync(path.join(dir, "Pulumi.s.yaml"), "config:\n  tap:alertEmail:\n    secure: v1:abc\n");
+    expect(() => loadStackConfig(dir, "s")).toThrow(
+      /tap:alertEmail is encrypted .* --config alertEmail=<value>/,
+    );
+    expect(loadStackConfig(dir, "s", { alertEmail: "ops@example.com" }).values["tap:alertEmail"]).toBe(
+      "ops@example.com",
+    );
+  });
+});
