@@ -12,4 +12,5 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };

@@ -13,5 +13,9 @@ module.exports = {
   },
   testTimeout: 120000,
   verbose: true,
-  reporters: ["default", "<rootDir>/test/integration/support/skipped-reporter.js"],
+  reporters: [
+    "default",
+    "<rootDir>/test/integration/support/skipped-reporter.js",
+    "<rootDir>/test/support/summary-reporter.js",
+  ],
 };

@@ -1,0 +1,60 @@
+/**
+ * B4 against the real program: the outputs `index.ts` exports satisfy the integration suite's loader,
+ * and an outputs file whose endpoints point at nothing makes the live suite fail fast, not hang.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { loadStackOutputs } from "../integration/support/outputs";
+import { runProgram } from "../program";
+
+const ROOT = path.join(__dirname, "..", "..");
+let dir: string;
+let file: string;
+
+beforeAll(async () => {
+  const { outputs } = await runProgram();
+  dir = mkdtempSync(path.join(tmpdir(), "tap-outputs-"));
+  file = path.join(dir, "outputs.json");
+  writeFileSync(file, JSON.stringify(outputs, null, 2));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("B4: every key the integration suite needs is a stack output, with the right shape", () => {
+  const decision = loadStackOutputs({ env: { TAP_OUTPUTS_FILE: file } });
+  if (decision.kind !== "run") throw new Error(decision.reason);
+  expect(decision.outputs.dbEngineVersion).toBe("15.14");
+  expect(decision.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry"]);
+});
+
+it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "jest", "bin", "jest.js"), "--config", "jest.integration.config.js"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+      env: {
+        ...process.env,
+        TAP_OUTPUTS_FILE: file,
+        // Nothing listens there: every AWS call is refused at once instead of leaving the machine.
+        AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+        AWS_ACCESS_KEY_ID: "AKIDFAKE",
+        AWS_SECRET_ACCESS_KEY: "fake",
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+    },
+  );
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.signal).toBeNull();
+  expect(result.status).toBe(1);
+  expect(Date.now() - started).toBeLessThan(60_000);
+  expect(output).toMatch(/jest: 0 passed, \d+ failed/);
+  // Each failure names the call and why it failed.
+  expect(output).toMatch(
+    /RDS DescribeGlobalClusters tap-dev-aurora-global \(us-east-1\) failed: .*ECONNREFUSED 127\.0\.0\.1:1/,
+  );
+}, 120_000);
