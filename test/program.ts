@@ -7,6 +7,10 @@ import { installMocks, promiseOf, recorded, RecordedResource, settle } from "./m
 export interface ProgramRun {
   outputs: Record<string, unknown>;
   resources: RecordedResource[];
+  /** Resources of one type. */
+  of(type: string): RecordedResource[];
+  /** The resource of `type` with exactly this logical name; throws when there is none. */
+  named(type: string, name: string): RecordedResource;
 }
 
 /** Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. */
@@ -25,5 +29,15 @@ export async function runProgram(config: Record<string, string> = {}, stack = "d
     outputs[k] = await promiseOf(v as never);
   }
   await settle();
-  return { outputs, resources: [...recorded()] };
+  const resources = [...recorded()];
+  return {
+    outputs,
+    resources,
+    of: (type) => resources.filter((r) => r.type === type),
+    named: (type, name) => {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (!found) throw new Error(`no ${type} named ${name}`);
+      return found;
+    },
+  };
 }

@@ -187,42 +187,34 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
-    const accepted = new aws.apigateway.MethodResponse(
-      `${name}-post-orders-202`,
-      { restApi: api.id, resourceId: orders.id, httpMethod: postOrders.httpMethod, statusCode: "202" },
-      child,
-    );
-    const unavailable = new aws.apigateway.MethodResponse(
-      `${name}-post-orders-503`,
-      { restApi: api.id, resourceId: orders.id, httpMethod: postOrders.httpMethod, statusCode: "503" },
-      child,
-    );
-    const integrationResponses = [
-      new aws.apigateway.IntegrationResponse(
-        `${name}-post-orders-202`,
-        {
-          restApi: api.id,
-          resourceId: orders.id,
-          httpMethod: postOrders.httpMethod,
-          statusCode: accepted.statusCode,
-          selectionPattern: "2\\d{2}",
-          responseTemplates: { "application/json": ACCEPTED_TEMPLATE },
-        },
-        { ...child, dependsOn: [sqsIntegration] },
-      ),
-      new aws.apigateway.IntegrationResponse(
-        `${name}-post-orders-503`,
-        {
-          restApi: api.id,
-          resourceId: orders.id,
-          httpMethod: postOrders.httpMethod,
-          statusCode: unavailable.statusCode,
-          selectionPattern: "[45]\\d{2}",
-          responseTemplates: { "application/json": UNAVAILABLE_TEMPLATE },
-        },
-        { ...child, dependsOn: [sqsIntegration] },
-      ),
+    // 202 is the default mapping; any SQS error becomes a retryable 503 (the client keeps the order).
+    const responses = [
+      { statusCode: "202", selectionPattern: undefined, template: ACCEPTED_TEMPLATE },
+      { statusCode: "503", selectionPattern: "[45]\\d{2}", template: UNAVAILABLE_TEMPLATE },
     ];
+    const integrationResponses = responses.map((r) => {
+      const method = {
+        restApi: api.id,
+        resourceId: orders.id,
+        httpMethod: postOrders.httpMethod,
+        statusCode: r.statusCode,
+      };
+      const methodResponse = new aws.apigateway.MethodResponse(
+        `${name}-post-orders-${r.statusCode}`,
+        method,
+        child,
+      );
+      return new aws.apigateway.IntegrationResponse(
+        `${name}-post-orders-${r.statusCode}`,
+        {
+          ...method,
+          statusCode: methodResponse.statusCode,
+          selectionPattern: r.selectionPattern,
+          responseTemplates: { "application/json": r.template },
+        },
+        { ...child, dependsOn: [sqsIntegration] },
+      );
+    });
 
     // GET /health -> health function
     const healthFn = new NodeFunction(

@@ -20,12 +20,7 @@ const T = {
 };
 
 function helpers(run: ProgramRun) {
-  const of = (type: string) => run.resources.filter((r) => r.type === type);
-  const named = (type: string, name: string) => {
-    const r = run.resources.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} ${name}`);
-    return r;
-  };
+  const { of, named } = run;
   const dataBuckets = () => of(T.bucket).filter((b) => b.name.startsWith("tap-dev-objects-"));
   const keyArn = (region: string) => of(T.key).find((k) => k.region === region)!.state.arn;
   return { of, named, keyArn, dataBuckets };

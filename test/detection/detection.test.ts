@@ -1,15 +1,11 @@
 import { CANARY_HANDLER, CANARY_PACKAGE_PATH, CANARY_SOURCE } from "../../lib/detection/health-canary";
 import { compositeRule } from "../../lib/monitoring/monitoring";
-import { RecordedResource, waitsFor } from "../mocks";
+import { waitsFor } from "../mocks";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
-const of = (type: string) => run.resources.filter((r) => r.type === type);
-const named = (type: string, name: string): RecordedResource => {
-  const r = run.resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} ${name}`);
-  return r;
-};
+const of = (type: string) => run.of(type);
+const named = (type: string, name: string) => run.named(type, name);
 const topicIn = (region: string) => of("aws:sns/topic:Topic").find((t) => t.region === region)!.state.arn;
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 

@@ -13,11 +13,7 @@ type Doc = {
   }[];
 };
 const doc = (r: RecordedResource, key = "policy"): Doc => JSON.parse(String(r.inputs[key]));
-const byName = (run: ProgramRun, type: string, name: string) => {
-  const found = run.resources.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}`);
-  return found;
-};
+const byName = (run: ProgramRun, type: string, name: string) => run.named(type, name);
 
 describe("foundation, default dev stack", () => {
   let run: ProgramRun;

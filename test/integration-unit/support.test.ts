@@ -1,7 +1,7 @@
 /** Unit tests for the B4 live tests' bounded waiting, AWS call wrapper and DB settings; no AWS needed. */
 import { AwsCallError, awsCall, isNotFound } from "../integration/support/aws";
 import { dbTls, parseDbSecret, pgClientConfig } from "../integration/support/db";
-import { DeadlineError, pollUntil, withDeadline } from "../integration/support/poll";
+import { pollUntil, TimeoutError, withDeadline } from "../integration/support/poll";
 
 const never = () => new Promise<never>(() => undefined);
 
@@ -14,7 +14,7 @@ describe("withDeadline", () => {
         signal = s;
         return never();
       }),
-    ).rejects.toThrow(new DeadlineError("stuck call did not finish within 100 ms"));
+    ).rejects.toThrow(new TimeoutError("stuck call", 100));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(signal?.aborted).toBe(true);
   });
@@ -83,7 +83,7 @@ describe("awsCall", () => {
 
   it("fails a call that hangs at its deadline", async () => {
     await expect(awsCall("RDS DescribeDBClusters x", never, 100)).rejects.toThrow(
-      "RDS DescribeDBClusters x failed: DeadlineError: RDS DescribeDBClusters x did not finish within 100 ms",
+      "RDS DescribeDBClusters x failed: TimeoutError: RDS DescribeDBClusters x timed out after 100 ms",
     );
   });
 

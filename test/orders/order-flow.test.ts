@@ -1,15 +1,11 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { ACCESS_LOG_FORMAT, API_THROTTLE } from "../../lib/orders/order-api";
-import { RecordedResource, waitsFor } from "../mocks";
+import { waitsFor } from "../mocks";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
-const of = (type: string) => run.resources.filter((r) => r.type === type);
-const named = (type: string, name: string): RecordedResource => {
-  const r = run.resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} ${name}`);
-  return r;
-};
+const of = (type: string) => run.of(type);
+const named = (type: string, name: string) => run.named(type, name);
 const policyOf = (fn: string) =>
   JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", `${fn}-policy`).inputs.policy)).Statement as any[];
 const ROLES = [
@@ -231,6 +227,27 @@ describe("API Gateway", () => {
         String(named("aws:iam/rolePolicy:RolePolicy", `tap-dev-${role}-api-sqs-policy`).inputs.policy),
       ).Statement;
       expect(statements[0]).toMatchObject({ Action: "sqs:SendMessage", Resource: queue.state.arn });
+    },
+  );
+
+  it.each(ROLES)(
+    "P5: the %s POST /orders answers 202 by default and 503 when SQS refuses the order",
+    (role) => {
+      const ok = named(
+        "aws:apigateway/integrationResponse:IntegrationResponse",
+        `tap-dev-${role}-api-post-orders-202`,
+      );
+      const refused = named(
+        "aws:apigateway/integrationResponse:IntegrationResponse",
+        `tap-dev-${role}-api-post-orders-503`,
+      );
+      expect(ok.inputs.selectionPattern).toBeUndefined();
+      expect(refused.inputs.selectionPattern).toBe("[45]\\d{2}");
+      expect(new RegExp(`^${refused.inputs.selectionPattern}$`).test("403")).toBe(true);
+      expect(new RegExp(`^${refused.inputs.selectionPattern}$`).test("200")).toBe(false);
+      expect(String((ok.inputs.responseTemplates as any)["application/json"])).toContain(
+        '"status":"accepted"',
+      );
     },
   );
 

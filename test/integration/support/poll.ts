@@ -1,34 +1,14 @@
 /** Deadlines and polling for the live tests; nothing here may wait without a bound. */
 
+// The Lambdas' own bounded-wait helper: one implementation of "reject at the deadline even if the work
+// ignores its AbortSignal" (credential resolution, for one, doesn't see the per-request signal).
+export { TimeoutError, withTimeout as withDeadline } from "../../../lambda/shared/timeout";
+
+/** A poll that did not see its value in time, or was cancelled. */
 export class DeadlineError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DeadlineError";
-  }
-}
-
-/**
- * Runs `work` with an AbortSignal that fires after `ms`, and rejects at that moment even if `work`
- * ignores the signal (credential resolution, for one, doesn't see the per-request abort signal).
- */
-export async function withDeadline<T>(
-  ms: number,
-  label: string,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new DeadlineError(`${label} did not finish within ${ms} ms`);
-      controller.abort(err);
-      reject(err);
-    }, ms);
-  });
-  try {
-    return await Promise.race([work(controller.signal), expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
