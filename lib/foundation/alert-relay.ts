@@ -9,6 +9,7 @@ export interface AlertRelayArgs {
   readonly targetTopicArn: pulumi.Input<string>;
   /** Provider of the target topic's region, where the relay function runs. */
   readonly provider: aws.Provider;
+  /** Key of the target region: encrypts the target topic and the function's logs. */
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -36,6 +37,14 @@ export class AlertRelay extends pulumi.ComponentResource {
         environment: { TARGET_TOPIC_ARN: args.targetTopicArn },
         statements: [
           { Sid: "PublishToTarget", Effect: "Allow", Action: "sns:Publish", Resource: args.targetTopicArn },
+          // Publishing to a KMS-encrypted topic needs the publisher to use the topic's key.
+          // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+          {
+            Sid: "EncryptForTarget",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: args.kmsKeyArn,
+          },
         ],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,

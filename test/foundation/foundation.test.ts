@@ -211,6 +211,34 @@ describe("foundation, default dev stack", () => {
   });
 });
 
+describe("publishing to encrypted topics", () => {
+  it("R23: every role that may publish to a KMS-encrypted topic may also use that topic's key", async () => {
+    const run = await runProgram();
+    const topics = run.of("aws:sns/topic:Topic");
+    const publishers = run
+      .of("aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => String(p.inputs.policy).includes("sns:Publish"));
+    expect(publishers.length).toBeGreaterThanOrEqual(2);
+    for (const p of publishers) {
+      const statements = doc(p).Statement as any[];
+      const published = statements
+        .filter((s) => [s.Action].flat().includes("sns:Publish"))
+        .flatMap((s) => [s.Resource].flat());
+      const usable = statements
+        .filter((s) => [s.Action].flat().includes("kms:GenerateDataKey"))
+        .flatMap((s) => [s.Resource].flat());
+      for (const arn of published) {
+        const topic = topics.find((t) => t.state.arn === arn)!;
+        expect([p.name, arn, usable]).toEqual([
+          p.name,
+          arn,
+          expect.arrayContaining([topic.inputs.kmsMasterKeyId]),
+        ]);
+      }
+    }
+  });
+});
+
 describe("foundation, other configurations", () => {
   it("R1: an alert e-mail subscribes to the topic in each region", async () => {
     const run = await runProgram({ alertEmail: "oncall@example.com" });

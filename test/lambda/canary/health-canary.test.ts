@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { orderJsonSchema } from "../../../lambda/order-processor/order-schema";
 import { OrderSchema } from "../../../lambda/order-processor/order-schema";
 
-type Step = { name: string; request: any; validate: (res: any) => Promise<void> };
+type Step = { name: string; request: any; validate: (res: any) => Promise<void>; rest: unknown[] };
 
 function fakeResponse(statusCode: number, body: string) {
   const res = new EventEmitter() as EventEmitter & { statusCode: number };
@@ -14,13 +14,28 @@ function fakeResponse(statusCode: number, body: string) {
   return res;
 }
 
-function loadCanary(steps: Step[]) {
+/** Loads the canary with a fake Synthetics library under the module name the runtime provides. */
+function loadCanary(steps: Step[], moduleName = "@aws/synthetics-puppeteer") {
   jest.resetModules();
+  for (const other of ["@aws/synthetics-puppeteer", "Synthetics"].filter((m) => m !== moduleName)) {
+    jest.doMock(
+      other,
+      () => {
+        throw new Error(`Cannot find module '${other}'`);
+      },
+      { virtual: true },
+    );
+  }
   jest.doMock(
-    "Synthetics",
+    moduleName,
     () => ({
-      executeHttpStep: async (name: string, request: any, validate: (res: any) => Promise<void>) => {
-        steps.push({ name, request, validate });
+      executeHttpStep: async (
+        name: string,
+        request: any,
+        validate: (res: any) => Promise<void>,
+        ...rest: unknown[]
+      ) => {
+        steps.push({ name, request, validate, rest });
       },
     }),
     { virtual: true },
@@ -47,6 +62,16 @@ describe("health canary script", () => {
     ]);
     const order = JSON.parse(steps[1].request.body);
     expect(order.synthetic).toBe(true);
+    // Runtimes from 11.0 reject most per-step overrides, so none are passed.
+    expect(steps.map((s) => s.rest)).toEqual([[], []]);
+  });
+
+  it("R24: runtimes before 13.1 load the library under its legacy name", async () => {
+    const steps: Step[] = [];
+    const canary = loadCanary(steps, "Synthetics");
+    process.env.API_BASE_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/v1";
+    await canary.handler();
+    expect(steps.map((s) => s.name)).toEqual(["health", "synthetic-order"]);
   });
 
   it("R24: the smoke order passes the processor's schema and the API model's required fields", () => {
