@@ -261,6 +261,28 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
       const result = `Pw!${hex(name, 12)}#${hex(name + "p", 12)}`;
       return { id: "none", state: { ...inputs, result, bcryptHash: `$2a$10$${hex(result, 20)}` } };
     }
+    case "aws:acm/certificate:Certificate": {
+      // ACM issues the same validation CNAME for one name in one account, whatever the region.
+      const domainName = String(inputs.domainName);
+      const token = hex(domainName, 16);
+      return {
+        id: arn("acm", `certificate/${hex(name, 8)}`),
+        state: {
+          ...inputs,
+          arn: arn("acm", `certificate/${hex(name, 8)}`),
+          domainValidationOptions: [
+            {
+              domainName,
+              resourceRecordName: `_${token}.${domainName}.`,
+              resourceRecordType: "CNAME",
+              resourceRecordValue: `_${hex(token, 16)}.acm-validations.aws.`,
+            },
+          ],
+        },
+      };
+    }
+    case "aws:route53/record:Record":
+      return { id: `${name}-record`, state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") } };
     case "aws:ec2/vpc:Vpc":
       return {
         id: `vpc-${hex(name, 17)}`,

@@ -8,8 +8,10 @@ export interface SecureBucketArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Days before noncurrent versions expire. Default: 90. */
   readonly noncurrentVersionDays?: number;
-  /** Days before current objects expire. Default: never. */
+  /** Days before current objects under `expirePrefix` expire. Default: never. */
   readonly expireAfterDays?: number;
+  /** Key prefix the expiry applies to, so long-lived objects elsewhere are kept. Default: "" (all). */
+  readonly expirePrefix?: string;
   /** Extra bucket-policy statements; the TLS-only deny is always there. */
   readonly extraStatements?: (bucketArn: pulumi.Output<string>) => Statement[];
   /** Keep the bucket (and refuse to empty it) on destroy. Default: false. */
@@ -85,8 +87,17 @@ export class SecureBucket extends pulumi.ComponentResource {
             filter: { prefix: "" },
             noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-            ...(args.expireAfterDays ? { expiration: { days: args.expireAfterDays } } : {}),
           },
+          ...(args.expireAfterDays
+            ? [
+                {
+                  id: "expire-current",
+                  status: "Enabled",
+                  filter: { prefix: args.expirePrefix ?? "" },
+                  expiration: { days: args.expireAfterDays },
+                },
+              ]
+            : []),
         ],
       },
       { ...child, dependsOn: [this.versioning] },

@@ -38,27 +38,35 @@ export class ApiFailoverDns extends pulumi.ComponentResource {
       { parent: this, provider: args.dnsProvider },
     );
 
-    for (const region of args.regions) {
+    const certs = args.regions.map(
+      (region) =>
+        new aws.acm.Certificate(
+          `${name}-${region.role.toLowerCase()}-cert`,
+          { domainName: args.domainName, validationMethod: "DNS" },
+          { parent: this, provider: region.provider },
+        ),
+    );
+    // ACM asks for the same validation CNAME in every region for one name in one account, so one
+    // record, owned once, validates both certificates and keeps both renewing.
+    // https://github.com/hashicorp/terraform-provider-aws/issues/13653
+    const challenge = certs[0].domainValidationOptions[0];
+    const validationRecord = new aws.route53.Record(
+      `${name}-cert-validation`,
+      {
+        zoneId: zone.zoneId,
+        name: challenge.resourceRecordName,
+        type: challenge.resourceRecordType,
+        records: [challenge.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      },
+      { parent: this, provider: args.dnsProvider },
+    );
+
+    args.regions.forEach((region, i) => {
       const tag = region.role.toLowerCase();
       const child = { parent: this, provider: region.provider };
-      const cert = new aws.acm.Certificate(
-        `${name}-${tag}-cert`,
-        { domainName: args.domainName, validationMethod: "DNS" },
-        child,
-      );
-      // ACM asks for the same validation record in every region for the same name, hence allowOverwrite.
-      const validationRecord = new aws.route53.Record(
-        `${name}-${tag}-cert-validation`,
-        {
-          zoneId: zone.zoneId,
-          name: cert.domainValidationOptions[0].resourceRecordName,
-          type: cert.domainValidationOptions[0].resourceRecordType,
-          records: [cert.domainValidationOptions[0].resourceRecordValue],
-          ttl: 300,
-          allowOverwrite: true,
-        },
-        { parent: this, provider: args.dnsProvider },
-      );
+      const cert = certs[i];
       const validation = new aws.acm.CertificateValidation(
         `${name}-${tag}-cert-valid`,
         { certificateArn: cert.arn, validationRecordFqdns: [validationRecord.fqdn] },
@@ -93,7 +101,7 @@ export class ApiFailoverDns extends pulumi.ComponentResource {
         },
         { parent: this, provider: args.dnsProvider },
       );
-    }
+    });
     this.url = `https://${args.domainName}`;
     this.registerOutputs({ url: this.url });
   }

@@ -12,6 +12,8 @@ export const CANARY_HANDLER = "health-canary.handler";
 export const CANARY_SOURCE = path.join(__dirname, "..", "..", "lambda", "canary", CANARY_FILE);
 /** R25 */
 export const CANARY_SUCCESS_THRESHOLD = 90;
+/** Where the canary writes run artifacts; the only prefix that expires. */
+export const RESULTS_PREFIX = "results/";
 
 export interface HealthCanaryArgs {
   /** Canary name: at most 21 characters of [0-9a-z_-] (the limit older API versions still enforce). */
@@ -46,7 +48,14 @@ export class HealthCanary extends pulumi.ComponentResource {
 
     const artifacts = new SecureBucket(
       `${name}-artifacts`,
-      { provider: args.provider, kmsKeyArn: args.kmsKeyArn, expireAfterDays: 30, noncurrentVersionDays: 7 },
+      // Run results expire; the canary's own code under code/ must stay.
+      {
+        provider: args.provider,
+        kmsKeyArn: args.kmsKeyArn,
+        expireAfterDays: 30,
+        expirePrefix: RESULTS_PREFIX,
+        noncurrentVersionDays: 7,
+      },
       { parent: this },
     );
     const code = new aws.s3.BucketObjectv2(
@@ -58,7 +67,8 @@ export class HealthCanary extends pulumi.ComponentResource {
           [CANARY_PACKAGE_PATH]: new pulumi.asset.FileAsset(CANARY_SOURCE),
         }),
       },
-      child,
+      // s3Version needs the version id, which exists only once versioning is on.
+      { ...child, dependsOn: [artifacts.versioning] },
     );
 
     const role = new aws.iam.Role(
@@ -115,7 +125,7 @@ export class HealthCanary extends pulumi.ComponentResource {
         s3Key: code.key,
         s3Version: code.versionId,
         executionRoleArn: role.arn,
-        artifactS3Location: pulumi.interpolate`s3://${artifacts.bucketName}/results/`,
+        artifactS3Location: pulumi.interpolate`s3://${artifacts.bucketName}/${RESULTS_PREFIX}`,
         artifactConfig: { s3Encryption: { encryptionMode: "SSE_KMS", kmsKeyArn: args.kmsKeyArn } },
         schedule: {
           expression: `rate(${args.scheduleMinutes} minute${args.scheduleMinutes === 1 ? "" : "s"})`,

@@ -128,10 +128,24 @@ export class Network extends pulumi.ComponentResource {
       {
         role: flowLogRole.id,
         policy: policyJson([
+          // The actions AWS lists as the minimum for a flow-log role, scoped to this log group where the
+          // action allows it. https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
           {
+            Sid: "WriteFlowLogs",
             Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Action: [
+              "logs:CreateLogGroup",
+              "logs:CreateLogStream",
+              "logs:PutLogEvents",
+              "logs:DescribeLogStreams",
+            ],
             Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+          },
+          {
+            Sid: "FindLogGroup",
+            Effect: "Allow",
+            Action: "logs:DescribeLogGroups",
+            Resource: pulumi.interpolate`arn:aws:logs:${region}:${args.accountId}:log-group:*`,
           },
         ]),
       },

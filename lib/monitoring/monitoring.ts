@@ -186,14 +186,14 @@ export class Monitoring extends pulumi.ComponentResource {
       comparison: "GreaterThanThreshold",
       critical: true,
     });
-    // S3 publishes replication metrics in the destination bucket's region.
-    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+    // S3 publishes replication latency in the destination bucket's region and failed operations in
+    // the source bucket's. https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
     const s3 = {
       SourceBucket: args.replication.sourceBucket,
       DestinationBucket: args.replication.destinationBucket,
       RuleId: args.replication.ruleId,
     };
-    alarm(args.secondary, {
+    alarm(args.primary, {
       id: "s3-replication-failed",
       description: "S3 objects failing to replicate",
       namespace: "AWS/S3",

@@ -119,7 +119,7 @@ export class OrderApi extends pulumi.ComponentResource {
       { restApi: api.id, name: "body", validateRequestBody: true, validateRequestParameters: false },
       child,
     );
-    new aws.apigateway.Response(
+    const badBody = new aws.apigateway.Response(
       `${name}-bad-body`,
       {
         restApiId: api.id,
@@ -285,8 +285,11 @@ export class OrderApi extends pulumi.ComponentResource {
       child,
     );
 
-    // A new deployment whenever the API's shape changes; otherwise the stage keeps serving the old one.
+    // A new deployment whenever the API's shape or its targets change; otherwise the stage keeps
+    // serving the old snapshot (gateway responses and integrations apply only on redeployment).
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
     const shape = [
+      badBody,
       model,
       validator,
       orders,
@@ -301,7 +304,11 @@ export class OrderApi extends pulumi.ComponentResource {
       `${name}-deployment`,
       {
         restApi: api.id,
-        triggers: { redeployment: apiFingerprint(args.region) },
+        triggers: {
+          redeployment: pulumi
+            .all([sqsIntegration.uri, sqsRole.arn, healthFn.function.invokeArn])
+            .apply((targets) => apiFingerprint(args.region, targets)),
+        },
       },
       { ...child, dependsOn: shape },
     );
@@ -371,11 +378,12 @@ export class OrderApi extends pulumi.ComponentResource {
 }
 
 /** A digest of everything that defines the API, so any change to it yields a new deployment. */
-export function apiFingerprint(region: string): string {
+export function apiFingerprint(region: string, targets: (string | undefined)[]): string {
   return createHash("sha256")
     .update(
       JSON.stringify({
         region,
+        targets,
         orderJsonSchema,
         routes: ["POST /orders -> sqs", "GET /health -> lambda"],
         templates: [SQS_REQUEST_TEMPLATE, ACCEPTED_TEMPLATE, UNAVAILABLE_TEMPLATE, BAD_BODY_TEMPLATE],

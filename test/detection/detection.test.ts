@@ -109,6 +109,18 @@ describe("Route 53 health checks", () => {
       ["us-west-2", "REGIONAL", "TLS_1_2"],
     ]);
     expect(other.outputs.apiUrl).toBe("https://api.example.com");
+    // One validation record serves both regions' certificates, so destroying one cannot orphan the other.
+    const validationRecords = other.resources.filter(
+      (r) => r.type === "aws:route53/record:Record" && r.name.endsWith("-cert-validation"),
+    );
+    expect(validationRecords).toHaveLength(1);
+    const validations = other.resources.filter(
+      (r) => r.type === "aws:acm/certificateValidation:CertificateValidation",
+    );
+    expect(validations.map((v) => [v.region, v.inputs.validationRecordFqdns])).toEqual([
+      ["us-east-1", [validationRecords[0].state.fqdn]],
+      ["us-west-2", [validationRecords[0].state.fqdn]],
+    ]);
   });
 });
 
@@ -136,7 +148,7 @@ describe("monitoring", () => {
       "primary-api-p99-latency",
       "secondary-api-p99-latency",
       "primary-dynamodb-replication-latency",
-      "secondary-s3-replication-failed",
+      "primary-s3-replication-failed",
       "secondary-s3-replication-latency",
     ]) {
       expect(ids).toContain(expected);
@@ -147,6 +159,9 @@ describe("monitoring", () => {
       namespace: "AWS/ApiGateway",
       metricName: "Latency",
     });
+    // S3 publishes failed operations in the source region and latency in the destination region.
+    expect(named(ALARM, "tap-dev-monitoring-primary-s3-replication-failed").region).toBe("us-east-1");
+    expect(named(ALARM, "tap-dev-monitoring-secondary-s3-replication-latency").region).toBe("us-west-2");
     const ddb = named(ALARM, "tap-dev-monitoring-primary-dynamodb-replication-latency");
     expect(ddb.region).toBe("us-east-1");
     expect((ddb.inputs.dimensions as any).ReceivingRegion).toBe("us-west-2");
@@ -332,6 +347,25 @@ describe("Synthetics canaries", () => {
       comparisonOperator: "LessThanThreshold",
       alarmActions: [topicIn(region)],
     });
+  });
+
+  it("R24: canary results expire after 30 days but the canary's own code is kept", () => {
+    const bucket = named("aws:s3/bucket:Bucket", "tap-dev-primary-canary-artifacts");
+    const lifecycle = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find(
+      (l) => l.inputs.bucket === bucket.id,
+    )!;
+    const expiring = (lifecycle.inputs.rules as any[]).filter((r) => r.expiration);
+    expect(expiring).toEqual([
+      { id: "expire-current", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 30 } },
+    ]);
+    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-canary-code");
+    expect(String(code.inputs.key).startsWith("results/")).toBe(false);
+    const versioning = of("aws:s3/bucketVersioning:BucketVersioning").find(
+      (v) => v.inputs.bucket === bucket.id,
+    )!;
+    expect(code.dependencies).toContain(versioning.urn);
+    const canary = named("aws:synthetics/canary:Canary", "tap-dev-primary-canary-canary");
+    expect(String(canary.inputs.artifactS3Location)).toBe(`s3://${bucket.state.bucket}/results/`);
   });
 
   it("R24: the canary role has what AWS documents for canaries, scoped where AWS allows", () => {

@@ -95,6 +95,26 @@ describe("foundation, default dev stack", () => {
     expect(groups.every((g) => String(g.inputs.kmsKeyId).startsWith("arn:aws:kms:"))).toBe(true);
   });
 
+  it("P4: the flow-log role has the actions AWS lists as its minimum, scoped to the region's log groups", () => {
+    const policy = byName(run, "aws:iam/rolePolicy:RolePolicy", "tap-dev-secondary-net-flow-logs-policy");
+    const statements = doc(policy).Statement as any[];
+    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(
+      [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+      ].sort(),
+    );
+    expect(
+      statements
+        .flatMap((s) => [s.Resource].flat())
+        .every((r) => String(r).startsWith("arn:aws:logs:us-west-2:123456789012:log-group:")),
+    ).toBe(true);
+  });
+
   it("P4: the endpoints the Lambdas need exist in both regions", () => {
     const endpoints = ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
     for (const region of ["us-east-1", "us-west-2"]) {

@@ -1,5 +1,5 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
-import { ACCESS_LOG_FORMAT, API_THROTTLE } from "../../lib/orders/order-api";
+import { ACCESS_LOG_FORMAT, API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
 import { waitsFor } from "../mocks";
 import { ProgramRun, runProgram } from "../program";
 
@@ -311,6 +311,21 @@ describe("API Gateway", () => {
       expect(String((dep.inputs.triggers as any).redeployment)).toMatch(/^[0-9a-f]{64}$/);
       const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-get-health-lambda`);
       expect(dep.dependencies).toContain(integ.urn);
+      const badBody = named("aws:apigateway/response:Response", `tap-dev-${role}-api-bad-body`);
+      expect(dep.dependencies).toContain(badBody.urn);
+      // The trigger covers where requests go, so a replaced queue or function redeploys the stage.
+      const sqs = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-post-orders-sqs`);
+      const sqsRole = named("aws:iam/role:Role", `tap-dev-${role}-api-sqs-role`);
+      const health = named("aws:lambda/function:Function", `tap-dev-${role}-api-health`);
+      const region = role === "primary" ? "us-east-1" : "us-west-2";
+      expect((dep.inputs.triggers as any).redeployment).toBe(
+        apiFingerprint(region, [
+          String(sqs.inputs.uri),
+          String(sqsRole.state.arn),
+          String(health.state.invokeArn),
+        ]),
+      );
+      expect(apiFingerprint(region, ["queue-a"])).not.toBe(apiFingerprint(region, ["queue-b"]));
     },
   );
 
