@@ -45,7 +45,8 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly buckets: ReplicatedBuckets;
   public readonly orderFlow: Record<"primary" | "secondary", RegionalOrderFlow>;
   public readonly healthChecks: Record<"primary" | "secondary", HealthCheck>;
-  public readonly canaries: Record<"primary" | "secondary", HealthCanary>;
+  /** A canary per region on its own API, and `probe`: the secondary region watching the primary's API. */
+  public readonly canaries: Record<"primary" | "secondary" | "probe", HealthCanary>;
   public readonly failover: FailoverOrchestrator;
   public readonly monitoring: Monitoring;
   public readonly outputs: Record<string, pulumi.Input<unknown>>;
@@ -263,25 +264,33 @@ export class TapStack extends pulumi.ComponentResource {
       apiUrl = dns.url;
     }
 
-    const canary = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) =>
+    // Canary names are at most 21 characters: p(rimary), s(econdary), x (cross-region probe).
+    const canaryCode = { primary: "p", secondary: "s", probe: "x" } as const;
+    const canary = (
+      id: keyof typeof canaryCode,
+      target: "primary" | "secondary",
+      f: RegionalFoundation,
+      provider: aws.Provider,
+    ) =>
       new HealthCanary(
-        `${name}-${role}-canary`,
+        `${name}-${id}-canary`,
         {
-          canaryName: `tap-${cfg.environmentSuffix}-${role === "primary" ? "p" : "s"}-cnry`,
+          canaryName: `tap-${cfg.environmentSuffix}-${canaryCode[id]}-cnry`,
           region: f.region,
           provider,
           accountId,
           kmsKeyArn: f.key.arn,
-          apiBaseUrl: of[role].api.endpoint,
+          apiBaseUrl: of[target].api.endpoint,
           runtimeVersion: cfg.canaryRuntimeVersion,
           scheduleMinutes: cfg.canaryScheduleMinutes,
           alarmTopicArn: f.topic.arn,
         },
-        { parent: this, dependsOn: [of[role].api, f.topic] },
+        { parent: this, dependsOn: [of[target].api, f.topic] },
       );
     this.canaries = {
-      primary: canary("primary", this.primary, p.primary.provider),
-      secondary: canary("secondary", this.secondary, p.secondary.provider),
+      primary: canary("primary", "primary", this.primary, p.primary.provider),
+      secondary: canary("secondary", "secondary", this.secondary, p.secondary.provider),
+      probe: canary("probe", "primary", this.secondary, p.secondary.provider),
     };
 
     this.failover = new FailoverOrchestrator(
@@ -297,15 +306,29 @@ export class TapStack extends pulumi.ComponentResource {
         publishTopicArns: [this.secondary.topic.arn, this.primary.topic.arn],
         kmsKeyArns: [this.secondary.key.arn, this.primary.key.arn],
         alarmAction: cfg.alarmFailoverAction,
-        trigger: {
-          alarmName: this.healthChecks.primary.alarmName,
-          topicArn: this.metrics.topic.arn,
-          provider: p.metrics,
-        },
+        triggers: [
+          // Route 53's view of the primary, from us-east-1 (where its metrics are).
+          {
+            id: "health",
+            alarmName: this.healthChecks.primary.alarmName,
+            topicArn: this.metrics.topic.arn,
+            provider: p.metrics,
+          },
+          // The secondary region's own view of the primary: still there when us-east-1 is the region in trouble.
+          {
+            id: "probe",
+            alarmName: this.canaries.probe.alarmName,
+            topicArn: this.secondary.topic.arn,
+            provider: p.secondary.provider,
+          },
+        ],
         logKeyArn: this.secondary.key.arn,
         logRetentionDays: cfg.logRetentionDays,
       },
-      { parent: this, dependsOn: [this.aurora, this.secondary.topic, this.healthChecks.primary] },
+      {
+        parent: this,
+        dependsOn: [this.aurora, this.secondary.topic, this.healthChecks.primary, this.canaries.probe],
+      },
     );
 
     // Monitoring waits for everything it watches (R3).
@@ -358,6 +381,7 @@ export class TapStack extends pulumi.ComponentResource {
           this.healthChecks.secondary,
           this.canaries.primary,
           this.canaries.secondary,
+          this.canaries.probe,
         ],
       },
     );
@@ -397,7 +421,11 @@ export class TapStack extends pulumi.ComponentResource {
       primaryHealthCheckId: this.healthChecks.primary.healthCheckId,
       secondaryHealthCheckId: this.healthChecks.secondary.healthCheckId,
       primaryHealthAlarmName: this.healthChecks.primary.alarmName,
-      canaryNames: [this.canaries.primary.canaryName, this.canaries.secondary.canaryName],
+      canaryNames: [
+        this.canaries.primary.canaryName,
+        this.canaries.secondary.canaryName,
+        this.canaries.probe.canaryName,
+      ],
       failoverFunctionArn: this.failover.functionArn,
       failoverFunctionName: this.failover.functionName,
       compositeAlarmName: this.monitoring.compositeAlarmName,

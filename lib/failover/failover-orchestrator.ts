@@ -6,6 +6,15 @@ import { Region } from "../config";
 /** R21: RDS global-cluster operations take minutes; the code keeps a 30 s margin inside this. */
 export const FAILOVER_TIMEOUT = 300;
 
+/** An alarm that may start a run, and the topic (with its region's provider) it publishes to. */
+export interface FailoverTrigger {
+  /** Short name used in resource names. */
+  readonly id: string;
+  readonly alarmName: pulumi.Input<string>;
+  readonly topicArn: pulumi.Input<string>;
+  readonly provider: aws.Provider;
+}
+
 export interface FailoverOrchestratorArgs {
   /** The secondary region: the orchestrator must survive the loss of the primary. */
   readonly region: Region;
@@ -22,12 +31,8 @@ export interface FailoverOrchestratorArgs {
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
   readonly alarmAction: "notify" | "failover";
-  /** Alarm whose ALARM state triggers a run, and the topic (with its provider) it publishes to. */
-  readonly trigger: {
-    readonly alarmName: pulumi.Input<string>;
-    readonly topicArn: pulumi.Input<string>;
-    readonly provider: aws.Provider;
-  };
+  /** Alarms whose ALARM state triggers a run. Default: none (manual runs only). */
+  readonly triggers?: FailoverTrigger[];
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -101,30 +106,32 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
 
-    const permission = new aws.lambda.Permission(
-      `${name}-alarm-invoke`,
-      {
-        action: "lambda:InvokeFunction",
-        function: fn.functionName,
-        principal: "sns.amazonaws.com",
-        sourceArn: args.trigger.topicArn,
-      },
-      { parent: this, provider: args.provider },
-    );
-    // The topic carries every alarm; only the primary health alarm going to ALARM may start a run.
-    new aws.sns.TopicSubscription(
-      `${name}-alarm-trigger`,
-      {
-        topic: args.trigger.topicArn,
-        protocol: "lambda",
-        endpoint: fn.arn,
-        filterPolicyScope: "MessageBody",
-        filterPolicy: pulumi
-          .output(args.trigger.alarmName)
-          .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
-      },
-      { parent: this, provider: args.trigger.provider, dependsOn: [permission] },
-    );
+    // Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run.
+    for (const trigger of args.triggers ?? []) {
+      const permission = new aws.lambda.Permission(
+        `${name}-${trigger.id}-invoke`,
+        {
+          action: "lambda:InvokeFunction",
+          function: fn.functionName,
+          principal: "sns.amazonaws.com",
+          sourceArn: trigger.topicArn,
+        },
+        { parent: this, provider: args.provider },
+      );
+      new aws.sns.TopicSubscription(
+        `${name}-${trigger.id}-trigger`,
+        {
+          topic: trigger.topicArn,
+          protocol: "lambda",
+          endpoint: fn.arn,
+          filterPolicyScope: "MessageBody",
+          filterPolicy: pulumi
+            .output(trigger.alarmName)
+            .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
+        },
+        { parent: this, provider: trigger.provider, dependsOn: [permission] },
+      );
+    }
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;

@@ -264,20 +264,50 @@ describe("failover orchestrator infrastructure", () => {
     expect(wildcard).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
   });
 
-  it("P7: the primary health alarm going to ALARM triggers it through SNS, and nothing else does", () => {
-    const sub = named("aws:sns/topicSubscription:TopicSubscription", "tap-dev-failover-alarm-trigger");
-    const alarm = named(ALARM, "tap-dev-health-primary-alarm");
-    expect(sub.region).toBe("us-east-1");
-    expect(sub.inputs).toMatchObject({
-      protocol: "lambda",
-      endpoint: fn().state.arn,
-      topic: topicIn("us-east-1"),
-      filterPolicyScope: "MessageBody",
-    });
-    expect(JSON.parse(String(sub.inputs.filterPolicy))).toEqual({
-      AlarmName: [alarm.state.name],
-      NewStateValue: ["ALARM"],
-    });
+  it("P7: only two alarms trigger it through SNS: Route 53's health alarm and the secondary region's probe of the primary", () => {
+    const subs = of("aws:sns/topicSubscription:TopicSubscription").filter(
+      (x) => x.inputs.endpoint === fn().state.arn,
+    );
+    const health = named(ALARM, "tap-dev-health-primary-alarm");
+    const probe = named(ALARM, "tap-dev-probe-canary-success");
+    expect(
+      subs.map((x) => [
+        x.name,
+        x.region,
+        x.inputs.topic,
+        x.inputs.filterPolicyScope,
+        JSON.parse(String(x.inputs.filterPolicy)),
+      ]),
+    ).toEqual([
+      [
+        "tap-dev-failover-health-trigger",
+        "us-east-1",
+        topicIn("us-east-1"),
+        "MessageBody",
+        { AlarmName: [health.state.name], NewStateValue: ["ALARM"] },
+      ],
+      [
+        "tap-dev-failover-probe-trigger",
+        "us-west-2",
+        topicIn("us-west-2"),
+        "MessageBody",
+        { AlarmName: [probe.state.name], NewStateValue: ["ALARM"] },
+      ],
+    ]);
+    for (const id of ["health", "probe"]) {
+      const perm = named("aws:lambda/permission:Permission", `tap-dev-failover-${id}-invoke`);
+      expect(perm.inputs.principal).toBe("sns.amazonaws.com");
+    }
+  });
+
+  it("P7: the probe watches the primary's API from the secondary region, so detection survives the loss of us-east-1", () => {
+    const probe = named("aws:synthetics/canary:Canary", "tap-dev-probe-canary-canary");
+    expect(probe.region).toBe("us-west-2");
+    expect(probe.inputs.name).toBe("tap-dev-x-cnry");
+    expect((probe.inputs.runConfig as any).environmentVariables.API_BASE_URL).toBe(
+      run.outputs.primaryApiEndpoint,
+    );
+    expect(named(ALARM, "tap-dev-probe-canary-success").inputs.alarmActions).toEqual([topicIn("us-west-2")]);
   });
 
   it("R4: the failover function ARN, health checks, canaries, composite alarm and dashboard are outputs", () => {
@@ -285,7 +315,7 @@ describe("failover orchestrator infrastructure", () => {
     expect(run.outputs.primaryHealthCheckId).toBe(
       named("aws:route53/healthCheck:HealthCheck", "tap-dev-health-primary-check").id,
     );
-    expect(run.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry"]);
+    expect(run.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
     expect(run.outputs.compositeAlarmName).toBe("tap-dev-monitoring-primary-critical");
   });
 });

@@ -25,7 +25,7 @@ it("B4: every key the integration suite needs is a stack output, with the right 
   const decision = loadStackOutputs({ env: { TAP_OUTPUTS_FILE: file } });
   if (decision.kind !== "run") throw new Error(decision.reason);
   expect(decision.outputs.dbEngineVersion).toBe("15.14");
-  expect(decision.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry"]);
+  expect(decision.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
 });
 
 it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {
