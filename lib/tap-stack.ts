@@ -1,12 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TapConfig } from "./config";
-import { AuroraGlobalDatabase } from "./data/aurora-global-database";
+import { AURORA_PORT, AuroraGlobalDatabase } from "./data/aurora-global-database";
 import { DbCredentials } from "./data/db-credentials";
 import { OrdersTable } from "./data/orders-table";
 import { ReplicatedBuckets } from "./data/replicated-buckets";
 import { AlertRelay } from "./foundation/alert-relay";
-import { AURORA_PORT } from "./data/aurora-global-database";
 import { OrderApi } from "./orders/order-api";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "./orders/order-processor";
 import { OrderQueue } from "./orders/order-queue";
