@@ -17,6 +17,9 @@ import { Monitoring } from "./monitoring/monitoring";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
 
+/** The ledger database inside the Aurora cluster; the order processor migrates its schema. */
+const DATABASE_NAME = "orders";
+
 export interface RegionalOrderFlow {
   readonly queue: OrderQueue;
   readonly processor: OrderProcessor;
@@ -131,7 +134,7 @@ export class TapStack extends pulumi.ComponentResource {
         secondary: region(this.secondary, p.secondary.provider),
         engineVersion: cfg.dbEngineVersion,
         instanceClass: cfg.dbInstanceClass,
-        databaseName: "orders",
+        databaseName: DATABASE_NAME,
         masterUsername: this.credentials.username,
         masterPassword: this.credentials.password,
         credentialsSecretArn: this.credentials.secretArn,
@@ -193,7 +196,7 @@ export class TapStack extends pulumi.ComponentResource {
           kmsKeyArn: f.key.arn,
           dbHost: this.aurora.globalWriterEndpoint,
           dbPort: AURORA_PORT,
-          dbName: "orders",
+          dbName: DATABASE_NAME,
           tableName: this.ordersTable.tableName,
           accountId,
           logRetentionDays: cfg.logRetentionDays,
