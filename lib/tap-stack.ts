@@ -143,6 +143,7 @@ export class TapStack extends pulumi.ComponentResource {
         secondaryAlarmTopicArn: this.secondary.topic.arn,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
         logRetentionDays: cfg.logRetentionDays,
+        randomProvider: p.random,
       },
       { parent: this, dependsOn: [...topics, this.credentials] },
     );

@@ -283,6 +283,10 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
     }
     case "aws:route53/record:Record":
       return { id: `${name}-record`, state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") } };
+    case "random:index/randomId:RandomId": {
+      const h = hex(name, 2 * Number(inputs.byteLength ?? 4));
+      return { id: h, state: { ...inputs, hex: h, b64Std: Buffer.from(h, "hex").toString("base64") } };
+    }
     case "aws:ec2/vpc:Vpc":
       return {
         id: `vpc-${hex(name, 17)}`,

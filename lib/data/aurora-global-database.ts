@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { Region } from "../config";
 
 export const AURORA_ENGINE = "aurora-postgresql";
@@ -37,6 +38,8 @@ export interface AuroraGlobalDatabaseArgs {
   readonly production?: boolean;
   /** Secondary-region topic for the replication-lag alarm (R1). */
   readonly secondaryAlarmTopicArn: pulumi.Input<string>;
+  /** Provider for the random suffix of the final snapshot's name. */
+  readonly randomProvider: random.Provider;
   /** Replication lag, ms, that raises the alarm. */
   readonly replicationLagAlarmMs: number;
   /** Retention of the exported PostgreSQL logs. */
@@ -87,12 +90,22 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       { parent: this, provider: args.primary.provider, ...stateful },
     );
 
+    // Snapshot names are unique per account and region and outlive the stack; a suffix fixed at
+    // creation lets a torn-down production stack be created and destroyed again.
+    const snapshotSuffix = prod
+      ? new random.RandomId(
+          `${name}-final-snapshot-id`,
+          { byteLength: 4 },
+          { parent: this, provider: args.randomProvider },
+        )
+      : undefined;
     const primary = this.memberCluster(`${name}-primary`, args.primary, args, global, {
       masterUsername: args.masterUsername,
       masterPassword: args.masterPassword,
       databaseName: args.databaseName,
       skipFinalSnapshot: !prod,
-      finalSnapshotIdentifier: prod ? `${name}-primary-final` : undefined,
+      finalSnapshotIdentifier:
+        snapshotSuffix && pulumi.interpolate`${name}-primary-final-${snapshotSuffix.hex}`,
     });
     const primaryInstances = this.instances(`${name}-primary`, args.primary, args, primary, 2);
 

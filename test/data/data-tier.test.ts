@@ -347,8 +347,12 @@ describe("data tier, production", () => {
     expect(primary.inputs).toMatchObject({
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "tap-prod-aurora-primary-final",
     });
+    // A suffix fixed at creation keeps the name unique if the stack is ever created and destroyed again.
+    const suffix = run.resources.find((r) => r.type === "random:index/randomId:RandomId")!;
+    expect(primary.inputs.finalSnapshotIdentifier).toBe(`tap-prod-aurora-primary-final-${suffix.state.hex}`);
+    expect(String(primary.inputs.finalSnapshotIdentifier)).toMatch(/^[a-z][a-z0-9-]{0,254}[a-z0-9]$/);
+    expect(String(primary.inputs.finalSnapshotIdentifier)).not.toContain("--");
     expect(of(T.global)[0].inputs.deletionProtection).toBe(true);
     expect(of(T.table)[0].inputs.deletionProtectionEnabled).toBe(true);
     expect((of(T.table)[0].inputs.replicas as any[])[0].deletionProtectionEnabled).toBe(true);
