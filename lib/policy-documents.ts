@@ -35,14 +35,17 @@ export function serviceTrustPolicy(
   ]);
 }
 
-/** Denies any request to a bucket that does not use TLS. */
-export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
+/** Denies `action` on `resource` to any request that does not use TLS. */
+export function denyInsecureTransport(
+  action: string,
+  resource: pulumi.Input<string> | pulumi.Input<string>[],
+): Statement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
     Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+    Action: action,
+    Resource: resource,
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }

@@ -8,17 +8,9 @@ import { standardTags } from "./tags";
  *  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html */
 export const ROUTE53_METRICS_REGION: Region = "us-east-1";
 
-/** One deployment region: its name and the provider every resource placed there must use. */
-export interface RegionalContext {
-  readonly region: Region;
-  /** "primary" or "secondary": used in names and outputs. */
-  readonly role: "primary" | "secondary";
-  readonly provider: aws.Provider;
-}
-
 export interface Providers {
-  readonly primary: RegionalContext;
-  readonly secondary: RegionalContext;
+  readonly primary: aws.Provider;
+  readonly secondary: aws.Provider;
   /** us-east-1, where Route 53 health-check metrics are published. May be the primary or secondary provider. */
   readonly metrics: aws.Provider;
   readonly metricsRegion: Region;
@@ -41,8 +33,8 @@ export function createProviders(name: string, cfg: TapConfig, parent?: pulumi.Re
   else if (cfg.secondaryRegion === ROUTE53_METRICS_REGION) metrics = secondary;
   else metrics = make("metrics", ROUTE53_METRICS_REGION);
   return {
-    primary: { region: cfg.primaryRegion, role: "primary", provider: primary },
-    secondary: { region: cfg.secondaryRegion, role: "secondary", provider: secondary },
+    primary,
+    secondary,
     metrics,
     metricsRegion: ROUTE53_METRICS_REGION,
     random: new random.Provider(`${name}-random`, {}, { parent }),

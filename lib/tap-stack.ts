@@ -58,7 +58,7 @@ export class TapStack extends pulumi.ComponentResource {
     const cfg = args.config;
     const p = (this.providers = createProviders(name, cfg, this));
     const accountId = aws
-      .getCallerIdentityOutput({}, { parent: this, provider: p.primary.provider })
+      .getCallerIdentityOutput({}, { parent: this, provider: p.primary })
       .apply((id) => id.accountId);
 
     const foundation = (
@@ -80,25 +80,25 @@ export class TapStack extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    this.primary = foundation("primary", p.primary.provider, cfg.primaryRegion, cfg.primaryVpcCidr);
-    this.secondary = foundation("secondary", p.secondary.provider, cfg.secondaryRegion, cfg.secondaryVpcCidr);
+    this.primary = foundation("primary", p.primary, cfg.primaryRegion, cfg.primaryVpcCidr);
+    this.secondary = foundation("secondary", p.secondary, cfg.secondaryRegion, cfg.secondaryVpcCidr);
     this.metrics =
-      p.metrics === p.primary.provider
+      p.metrics === p.primary
         ? this.primary
-        : p.metrics === p.secondary.provider
+        : p.metrics === p.secondary
           ? this.secondary
           : foundation("metrics", p.metrics, p.metricsRegion);
 
     // Everything published outside the secondary region is relayed there, so it survives a primary outage.
     const relaySources = [this.primary, this.metrics]
       .filter((f, i, all) => f !== this.secondary && all.indexOf(f) === i)
-      .map((f) => ({ topicArn: f.topic.arn, provider: f === this.primary ? p.primary.provider : p.metrics }));
+      .map((f) => ({ topicArn: f.topic.arn, provider: f.provider }));
     new AlertRelay(
       `${name}-alert-relay`,
       {
         sources: relaySources,
         targetTopicArn: this.secondary.topic.arn,
-        provider: p.secondary.provider,
+        provider: p.secondary,
         kmsKeyArn: this.secondary.key.arn,
         logRetentionDays: cfg.logRetentionDays,
       },
@@ -107,9 +107,9 @@ export class TapStack extends pulumi.ComponentResource {
 
     // Data tier. Aurora waits for the SNS topics its alarms publish to (R1).
     const topics = [this.primary.topic, this.secondary.topic];
-    const region = (f: RegionalFoundation, provider: aws.Provider) => ({
+    const region = (f: RegionalFoundation) => ({
       region: f.region,
-      provider,
+      provider: f.provider,
       vpcId: f.vpc.vpcId,
       subnetIds: f.vpc.privateSubnetIds,
       clientSecurityGroupId: f.vpc.lambdaSecurityGroupId,
@@ -118,7 +118,7 @@ export class TapStack extends pulumi.ComponentResource {
     this.credentials = new DbCredentials(
       `${name}-db-credentials`,
       {
-        provider: p.primary.provider,
+        provider: p.primary,
         randomProvider: p.random,
         kmsKeyArn: this.primary.key.arn,
         replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
@@ -130,8 +130,8 @@ export class TapStack extends pulumi.ComponentResource {
     this.aurora = new AuroraGlobalDatabase(
       `${name}-aurora`,
       {
-        primary: region(this.primary, p.primary.provider),
-        secondary: region(this.secondary, p.secondary.provider),
+        primary: region(this.primary),
+        secondary: region(this.secondary),
         engineVersion: cfg.dbEngineVersion,
         instanceClass: cfg.dbInstanceClass,
         databaseName: DATABASE_NAME,
@@ -150,7 +150,7 @@ export class TapStack extends pulumi.ComponentResource {
     this.ordersTable = new OrdersTable(
       `${name}-orders`,
       {
-        provider: p.primary.provider,
+        provider: p.primary,
         kmsKeyArn: this.primary.key.arn,
         replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
         production: cfg.production,
@@ -160,10 +160,10 @@ export class TapStack extends pulumi.ComponentResource {
     this.buckets = new ReplicatedBuckets(
       `${name}-objects`,
       {
-        primary: { region: cfg.primaryRegion, provider: p.primary.provider, kmsKeyArn: this.primary.key.arn },
+        primary: { region: cfg.primaryRegion, provider: p.primary, kmsKeyArn: this.primary.key.arn },
         secondary: {
           region: cfg.secondaryRegion,
-          provider: p.secondary.provider,
+          provider: p.secondary,
           kmsKeyArn: this.secondary.key.arn,
         },
         production: cfg.production,
@@ -173,13 +173,8 @@ export class TapStack extends pulumi.ComponentResource {
 
     // Order flow, the same in both regions (warm standby). The processor waits for the stores it
     // writes to (R2).
-    const orderFlow = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) => {
-      const secretArn =
-        role === "primary"
-          ? this.credentials.secretArn
-          : this.credentials.secretArn.apply((arn) =>
-              arn.replace(`:${cfg.primaryRegion}:`, `:${cfg.secondaryRegion}:`),
-            );
+    const orderFlow = (role: "primary" | "secondary", f: RegionalFoundation) => {
+      const provider = f.provider;
       const queue = new OrderQueue(
         `${name}-${role}-orders-queue`,
         { provider, kmsKeyArn: f.key.arn, consumerTimeoutSeconds: ORDER_PROCESSOR_TIMEOUT },
@@ -188,18 +183,17 @@ export class TapStack extends pulumi.ComponentResource {
       const processor = new OrderProcessor(
         `${name}-${role}-order-processor`,
         {
-          region: f.region,
           provider,
           subnetIds: f.vpc.privateSubnetIds,
           securityGroupId: f.vpc.lambdaSecurityGroupId,
           queueArn: queue.queueArn,
-          secretArn,
+          secretArn: this.credentials.secretArnIn(f.region),
           kmsKeyArn: f.key.arn,
           dbHost: this.aurora.globalWriterEndpoint,
           dbPort: AURORA_PORT,
           dbName: DATABASE_NAME,
           tableName: this.ordersTable.tableName,
-          accountId,
+          tableArn: this.ordersTable.arnIn(f.region),
           logRetentionDays: cfg.logRetentionDays,
         },
         { parent: this, dependsOn: [this.aurora, this.ordersTable, queue] },
@@ -214,6 +208,7 @@ export class TapStack extends pulumi.ComponentResource {
           logRetentionDays: cfg.logRetentionDays,
           queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
           tableName: this.ordersTable.tableName,
+          tableArn: this.ordersTable.arnIn(f.region),
           dbHost:
             role === "primary" ? this.aurora.primaryWriterEndpoint : this.aurora.secondaryReaderEndpoint,
           dbPort: AURORA_PORT,
@@ -225,8 +220,8 @@ export class TapStack extends pulumi.ComponentResource {
       return { queue, processor, api };
     };
     this.orderFlow = {
-      primary: orderFlow("primary", this.primary, p.primary.provider),
-      secondary: orderFlow("secondary", this.secondary, p.secondary.provider),
+      primary: orderFlow("primary", this.primary),
+      secondary: orderFlow("secondary", this.secondary),
     };
     const of = this.orderFlow;
 
@@ -256,7 +251,7 @@ export class TapStack extends pulumi.ComponentResource {
           dnsProvider: p.metrics,
           regions: (["primary", "secondary"] as const).map((role) => ({
             role: role === "primary" ? ("PRIMARY" as const) : ("SECONDARY" as const),
-            provider: p[role].provider,
+            provider: p[role],
             restApiId: of[role].api.restApiId,
             stageName: of[role].api.stageName,
             healthCheckId: this.healthChecks[role].healthCheckId,
@@ -269,18 +264,13 @@ export class TapStack extends pulumi.ComponentResource {
 
     // Canary names are at most 21 characters: p(rimary), s(econdary), x (cross-region probe).
     const canaryCode = { primary: "p", secondary: "s", probe: "x" } as const;
-    const canary = (
-      id: keyof typeof canaryCode,
-      target: "primary" | "secondary",
-      f: RegionalFoundation,
-      provider: aws.Provider,
-    ) =>
+    const canary = (id: keyof typeof canaryCode, target: "primary" | "secondary", f: RegionalFoundation) =>
       new HealthCanary(
         `${name}-${id}-canary`,
         {
           canaryName: `tap-${cfg.environmentSuffix}-${canaryCode[id]}-cnry`,
           region: f.region,
-          provider,
+          provider: f.provider,
           accountId,
           kmsKeyArn: f.key.arn,
           apiBaseUrl: of[target].api.endpoint,
@@ -291,16 +281,16 @@ export class TapStack extends pulumi.ComponentResource {
         { parent: this, dependsOn: [of[target].api, f.topic] },
       );
     this.canaries = {
-      primary: canary("primary", "primary", this.primary, p.primary.provider),
-      secondary: canary("secondary", "secondary", this.secondary, p.secondary.provider),
-      probe: canary("probe", "primary", this.secondary, p.secondary.provider),
+      primary: canary("primary", "primary", this.primary),
+      secondary: canary("secondary", "secondary", this.secondary),
+      probe: canary("probe", "primary", this.secondary),
     };
 
     this.failover = new FailoverOrchestrator(
       `${name}-failover`,
       {
         region: cfg.secondaryRegion,
-        provider: p.secondary.provider,
+        provider: p.secondary,
         globalClusterId: this.aurora.globalClusterId,
         globalClusterArn: this.aurora.globalClusterArn,
         primaryClusterArn: this.aurora.primaryClusterArn,
@@ -322,7 +312,7 @@ export class TapStack extends pulumi.ComponentResource {
             id: "probe",
             alarmName: this.canaries.probe.alarmName,
             topicArn: this.secondary.topic.arn,
-            provider: p.secondary.provider,
+            provider: p.secondary,
           },
         ],
         logKeyArn: this.secondary.key.arn,
@@ -335,10 +325,10 @@ export class TapStack extends pulumi.ComponentResource {
     );
 
     // Monitoring waits for everything it watches (R3).
-    const monitored = (role: "primary" | "secondary", f: RegionalFoundation, provider: aws.Provider) => ({
+    const monitored = (role: "primary" | "secondary", f: RegionalFoundation) => ({
       role,
       region: f.region,
-      provider,
+      provider: f.provider,
       topicArn: f.topic.arn,
       processorFunctionName: of[role].processor.functionName,
       queueName: of[role].queue.queueName,
@@ -350,8 +340,8 @@ export class TapStack extends pulumi.ComponentResource {
     this.monitoring = new Monitoring(
       `${name}-monitoring`,
       {
-        primary: monitored("primary", this.primary, p.primary.provider),
-        secondary: monitored("secondary", this.secondary, p.secondary.provider),
+        primary: monitored("primary", this.primary),
+        secondary: monitored("secondary", this.secondary),
         tableName: this.ordersTable.tableName,
         replication: {
           sourceBucket: this.buckets.primaryBucketName,

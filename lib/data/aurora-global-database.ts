@@ -62,13 +62,10 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   public readonly primaryWriterEndpoint: pulumi.Output<string>;
   public readonly primaryReaderEndpoint: pulumi.Output<string>;
   public readonly secondaryReaderEndpoint: pulumi.Output<string>;
-  /** The secondary cluster's own endpoint; the writer there after a failover. */
-  public readonly secondaryClusterEndpoint: pulumi.Output<string>;
   public readonly primaryClusterArn: pulumi.Output<string>;
   public readonly secondaryClusterArn: pulumi.Output<string>;
   public readonly primaryClusterId: pulumi.Output<string>;
   public readonly secondaryClusterId: pulumi.Output<string>;
-  public readonly replicationLagAlarmArn: pulumi.Output<string>;
   public readonly replicationLagAlarmName: pulumi.Output<string>;
 
   constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -165,12 +162,10 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     this.primaryWriterEndpoint = primary.endpoint;
     this.primaryReaderEndpoint = primary.readerEndpoint;
     this.secondaryReaderEndpoint = secondary.readerEndpoint;
-    this.secondaryClusterEndpoint = secondary.endpoint;
     this.primaryClusterArn = primary.arn;
     this.secondaryClusterArn = secondary.arn;
     this.primaryClusterId = primary.clusterIdentifier;
     this.secondaryClusterId = secondary.clusterIdentifier;
-    this.replicationLagAlarmArn = lagAlarm.arn;
     this.replicationLagAlarmName = lagAlarm.name;
     this.registerOutputs({
       globalClusterId: this.globalClusterId,

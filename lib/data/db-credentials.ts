@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { arnInRegion } from "../arn";
 import { Region } from "../config";
 
 /**
@@ -36,7 +37,6 @@ export class DbCredentials extends pulumi.ComponentResource {
   /** The master password, always a secret Output. */
   public readonly password: pulumi.Output<string>;
   public readonly secretArn: pulumi.Output<string>;
-  public readonly secretName: pulumi.Output<string>;
 
   constructor(name: string, args: DbCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:data:DbCredentials", name, {}, opts);
@@ -73,7 +73,11 @@ export class DbCredentials extends pulumi.ComponentResource {
 
     this.password = pulumi.secret(password.result);
     this.secretArn = secret.arn;
-    this.secretName = secret.name;
-    this.registerOutputs({ secretArn: this.secretArn, secretName: this.secretName });
+    this.registerOutputs({ secretArn: this.secretArn });
+  }
+
+  /** The secret's ARN in `region`: the primary secret or its replica there. */
+  secretArnIn(region: Region): pulumi.Output<string> {
+    return arnInRegion(this.secretArn, region);
   }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { arnInRegion } from "../arn";
 import { Region } from "../config";
 
 /** Key schema shared with lambda/order-processor: one item per order, looked up by id. */
@@ -72,5 +73,10 @@ export class OrdersTable extends pulumi.ComponentResource {
     this.tableName = table.name;
     this.tableArn = table.arn;
     this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+  }
+
+  /** The table's ARN in `region`: the primary table or its replica there. */
+  arnIn(region: Region): pulumi.Output<string> {
+    return arnInRegion(this.tableArn, region);
   }
 }

@@ -33,8 +33,6 @@ export interface ReplicatedBucketsArgs {
 export class ReplicatedBuckets extends pulumi.ComponentResource {
   public readonly primaryBucketName: pulumi.Output<string>;
   public readonly secondaryBucketName: pulumi.Output<string>;
-  public readonly primaryBucketArn: pulumi.Output<string>;
-  public readonly secondaryBucketArn: pulumi.Output<string>;
   public readonly replicationRuleId = "replicate-everything";
 
   constructor(name: string, args: ReplicatedBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -142,8 +140,6 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
 
     this.primaryBucketName = source.bucketName;
     this.secondaryBucketName = replica.bucketName;
-    this.primaryBucketArn = source.arn;
-    this.secondaryBucketArn = replica.arn;
     this.registerOutputs({
       primaryBucketName: this.primaryBucketName,
       secondaryBucketName: this.secondaryBucketName,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyJson, Statement, tlsOnlyStatement } from "../policy-documents";
+import { denyInsecureTransport, policyJson, Statement } from "../policy-documents";
 
 export interface SecureBucketArgs {
   readonly provider: aws.Provider;
@@ -70,7 +70,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       {
         bucket: bucketId,
         policy: policyJson([
-          tlsOnlyStatement(this.bucket.arn),
+          denyInsecureTransport("s3:*", [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`]),
           ...(args.extraStatements?.(this.bucket.arn) ?? []),
         ]),
       },

@@ -39,7 +39,6 @@ export interface HealthCanaryArgs {
 export class HealthCanary extends pulumi.ComponentResource {
   public readonly canaryName: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
-  public readonly alarmArn: pulumi.Output<string>;
 
   constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCanary", name, {}, opts);
@@ -165,7 +164,6 @@ export class HealthCanary extends pulumi.ComponentResource {
 
     this.canaryName = canary.name;
     this.alarmName = alarm.name;
-    this.alarmArn = alarm.arn;
     this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
   }
 }

@@ -23,7 +23,6 @@ export interface HealthCheckArgs {
 export class HealthCheck extends pulumi.ComponentResource {
   public readonly healthCheckId: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
-  public readonly alarmArn: pulumi.Output<string>;
 
   constructor(name: string, args: HealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCheck", name, {}, opts);
@@ -67,7 +66,6 @@ export class HealthCheck extends pulumi.ComponentResource {
 
     this.healthCheckId = check.id;
     this.alarmName = alarm.name;
-    this.alarmArn = alarm.arn;
     this.registerOutputs({ healthCheckId: this.healthCheckId, alarmName: this.alarmName });
   }
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyJson } from "../policy-documents";
+import { denyInsecureTransport, policyJson } from "../policy-documents";
 
 export interface AlertTopicArgs {
   /** Provider for the topic's region. */
@@ -15,7 +15,6 @@ export interface AlertTopicArgs {
 /** An encrypted SNS topic for alarms and failover notifications in one region (R1). */
 export class AlertTopic extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
-  public readonly topicName: pulumi.Output<string>;
 
   constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:messaging:AlertTopic", name, {}, opts);
@@ -47,14 +46,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             Resource: topic.arn,
             Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
           },
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "sns:Publish",
-            Resource: topic.arn,
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          denyInsecureTransport("sns:Publish", topic.arn),
         ]),
       },
       child,
@@ -68,7 +60,6 @@ export class AlertTopic extends pulumi.ComponentResource {
     }
 
     this.arn = topic.arn;
-    this.topicName = topic.name;
-    this.registerOutputs({ arn: this.arn, topicName: this.topicName });
+    this.registerOutputs({ arn: this.arn });
   }
 }

@@ -53,11 +53,9 @@ export function subnetCidrs(cidr: string, count: number, newBits = 4): string[] 
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
-  public readonly cidrBlock: string;
   public readonly privateSubnetIds: pulumi.Output<string>[];
   /** Security group for the Lambdas that reach Aurora and the endpoints. */
   public readonly lambdaSecurityGroupId: pulumi.Output<string>;
-  public readonly flowLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:network:Network", name, {}, opts);
@@ -238,9 +236,7 @@ export class Network extends pulumi.ComponentResource {
     );
 
     this.vpcId = vpc.id;
-    this.cidrBlock = args.cidrBlock;
     this.lambdaSecurityGroupId = lambdaSg.id;
-    this.flowLogGroupName = flowLogGroup.name;
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,

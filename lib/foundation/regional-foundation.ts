@@ -21,6 +21,8 @@ export interface RegionalFoundationArgs {
 /** What every region of the stack starts from: a KMS key, an alert topic and, optionally, a network. */
 export class RegionalFoundation extends pulumi.ComponentResource {
   public readonly region: Region;
+  /** The provider every resource of this region uses. */
+  public readonly provider: aws.Provider;
   public readonly key: RegionalKey;
   public readonly topic: AlertTopic;
   public readonly network?: Network;
@@ -29,6 +31,7 @@ export class RegionalFoundation extends pulumi.ComponentResource {
     super("tap:foundation:RegionalFoundation", name, {}, opts);
     const { provider, region, accountId } = args;
     this.region = region;
+    this.provider = provider;
     this.key = new RegionalKey(
       `${name}-kms`,
       {

@@ -49,6 +49,8 @@ export interface OrderApiArgs {
   };
   /** For the health function: the table and this region's cluster endpoint. */
   readonly tableName: pulumi.Input<string>;
+  /** This region's copy of the table, for the health check's DescribeTable. */
+  readonly tableArn: pulumi.Input<string>;
   readonly dbHost: pulumi.Input<string>;
   readonly dbPort: number;
   readonly subnetIds: pulumi.Input<string>[];
@@ -69,8 +71,6 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly host: pulumi.Output<string>;
   public readonly stageName = STAGE_NAME;
   public readonly apiName: pulumi.Output<string>;
-  public readonly healthFunctionName: pulumi.Output<string>;
-  public readonly accessLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
@@ -244,7 +244,7 @@ export class OrderApi extends pulumi.ComponentResource {
             Sid: "TableActive",
             Effect: "Allow",
             Action: "dynamodb:DescribeTable",
-            Resource: pulumi.interpolate`arn:aws:dynamodb:${args.region}:${args.accountId}:table/${args.tableName}`,
+            Resource: args.tableArn,
           },
         ],
         logKeyArn: args.kmsKeyArn,
@@ -371,8 +371,6 @@ export class OrderApi extends pulumi.ComponentResource {
     this.endpoint = stage.invokeUrl;
     this.healthUrl = pulumi.interpolate`${stage.invokeUrl}/health`;
     this.host = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
-    this.healthFunctionName = healthFn.functionName;
-    this.accessLogGroupName = accessLogs.name;
     this.registerOutputs({ endpoint: this.endpoint, healthUrl: this.healthUrl });
   }
 }

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeFunction } from "../compute/node-function";
-import { Region } from "../config";
 
 /** R11: long enough for a batch against a database that is failing over. */
 export const ORDER_PROCESSOR_TIMEOUT = 300;
@@ -9,7 +8,6 @@ export const ORDER_PROCESSOR_TIMEOUT = 300;
 export const MAX_CONCURRENCY = 10;
 
 export interface OrderProcessorArgs {
-  readonly region: Region;
   readonly provider: aws.Provider;
   readonly subnetIds: pulumi.Input<string>[];
   /** The Lambda security group Aurora admits (R10, R12). */
@@ -25,7 +23,8 @@ export interface OrderProcessorArgs {
   readonly dbPort: number;
   readonly dbName: string;
   readonly tableName: pulumi.Input<string>;
-  readonly accountId: pulumi.Input<string>;
+  /** This region's copy of the table (the replica in the secondary). */
+  readonly tableArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
 
@@ -36,7 +35,6 @@ export class OrderProcessor extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
-    const tableArn = pulumi.interpolate`arn:aws:dynamodb:${args.region}:${args.accountId}:table/${args.tableName}`;
 
     const fn = new NodeFunction(
       `${name}-fn`,
@@ -82,7 +80,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
             Sid: "WriteOrderState",
             Effect: "Allow",
             Action: "dynamodb:PutItem",
-            Resource: tableArn,
+            Resource: args.tableArn,
           },
         ],
         logKeyArn: args.kmsKeyArn,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyJson } from "../policy-documents";
+import { denyInsecureTransport, policyJson } from "../policy-documents";
 
 /** Lambda's SQS guidance: visibility timeout at least six times the function timeout.
  *  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html */
@@ -20,7 +20,6 @@ export class OrderQueue extends pulumi.ComponentResource {
   public readonly queueArn: pulumi.Output<string>;
   public readonly queueUrl: pulumi.Output<string>;
   public readonly queueName: pulumi.Output<string>;
-  public readonly dlqArn: pulumi.Output<string>;
   public readonly dlqUrl: pulumi.Output<string>;
   public readonly dlqName: pulumi.Output<string>;
 
@@ -65,16 +64,7 @@ export class OrderQueue extends pulumi.ComponentResource {
         `${name}-${suffix}-policy`,
         {
           queueUrl: q.url,
-          policy: policyJson([
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "sqs:*",
-              Resource: q.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ]),
+          policy: policyJson([denyInsecureTransport("sqs:*", q.arn)]),
         },
         child,
       );
@@ -83,7 +73,6 @@ export class OrderQueue extends pulumi.ComponentResource {
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;
     this.queueName = queue.name;
-    this.dlqArn = dlq.arn;
     this.dlqUrl = dlq.url;
     this.dlqName = dlq.name;
     this.registerOutputs({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl });

@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startDynamo, type TestDynamo } from "../../support/dynamodb";
-import { freePort, startTestDatabase, type TestDatabase } from "../../support/postgres";
-import { ledgerRows, order, stateItem, uid } from "./helpers";
-import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
-import { quiet } from "./helpers";
+import type { TestDynamo } from "../../support/dynamodb";
+import { freePort, type TestDatabase } from "../../support/postgres";
+import { ledgerRows, order, startStores, stateItem, stopStores, uid } from "./helpers";
+import type { Database } from "../../../lambda/order-processor/db";
 
 const ROOT = join(__dirname, "../../..");
 const FUNCTIONS = ["order-processor", "health"];
@@ -105,15 +104,9 @@ describe("bundled Lambda artifacts", () => {
     let db: Database;
 
     beforeAll(async () => {
-      [pg, dynamo] = await Promise.all([startTestDatabase(), startDynamo()]);
-      table = await dynamo.createOrdersTable();
-      db = new Database({ url: pg.url, ...DB_DEFAULTS }, { logger: quiet });
+      ({ pg, dynamo, table, db } = await startStores());
     });
-    afterAll(async () => {
-      await db?.end();
-      await dynamo?.stop();
-      await pg?.stop();
-    });
+    afterAll(() => stopStores({ pg, dynamo, db }));
 
     it("P9: the bundled order processor books a valid order and rejects a malformed one", async () => {
       const o = order();

@@ -13,6 +13,9 @@ import type { Order } from "../../../lambda/order-processor/order-schema";
 import type { Sql } from "../../../lambda/order-processor/sql";
 import { putOrderState, type PutSender } from "../../../lambda/order-processor/state";
 import type { Log } from "../../../lambda/shared/log";
+import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
+import { startDynamo, type TestDynamo } from "../../support/dynamodb";
+import { startTestDatabase, type TestDatabase } from "../../support/postgres";
 
 export const REGION = "us-east-1";
 
@@ -150,3 +153,23 @@ export const quiet: Log = {
   warn: () => undefined,
   error: () => undefined,
 };
+
+/** The real stores a processor test runs against: PostgreSQL, dynalite with the orders table, a pool. */
+export interface Stores {
+  pg: TestDatabase;
+  dynamo: TestDynamo;
+  table: string;
+  db: Database;
+}
+
+export async function startStores(): Promise<Stores> {
+  const [pg, dynamo] = await Promise.all([startTestDatabase(), startDynamo()]);
+  const table = await dynamo.createOrdersTable();
+  return { pg, dynamo, table, db: new Database({ url: pg.url, ...DB_DEFAULTS }, { logger: quiet }) };
+}
+
+export async function stopStores(stores: Partial<Stores>): Promise<void> {
+  await stores.db?.end();
+  await stores.dynamo?.stop();
+  await stores.pg?.stop();
+}

@@ -2,10 +2,10 @@
  * The batch handler against real stores: PostgreSQL (DATABASE_URL or embedded) and dynalite.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
+import type { Database } from "../../../lambda/order-processor/db";
 import type { PutSender } from "../../../lambda/order-processor/state";
-import { startDynamo, type TestDynamo } from "../../support/dynamodb";
-import { startTestDatabase, type TestDatabase } from "../../support/postgres";
+import type { TestDynamo } from "../../support/dynamodb";
+import type { TestDatabase } from "../../support/postgres";
 import {
   countingSql,
   event,
@@ -13,10 +13,11 @@ import {
   ledgerRows,
   order,
   processor,
-  quiet,
   record,
   REGION,
+  startStores,
   stateItem,
+  stopStores,
   uid,
 } from "./helpers";
 
@@ -26,16 +27,10 @@ let db: Database;
 let table: string;
 
 beforeAll(async () => {
-  [pg, dynamo] = await Promise.all([startTestDatabase(), startDynamo()]);
-  table = await dynamo.createOrdersTable();
-  db = new Database({ url: pg.url, ...DB_DEFAULTS }, { logger: quiet });
+  ({ pg, dynamo, table, db } = await startStores());
 });
 
-afterAll(async () => {
-  await db?.end();
-  await dynamo?.stop();
-  await pg?.stop();
-});
+afterAll(() => stopStores({ pg, dynamo, db }));
 
 describe("order processor against PostgreSQL and DynamoDB", () => {
   it("P6: a valid batch is booked in the ledger and in DynamoDB with every value", async () => {
