@@ -84,7 +84,10 @@ export async function startTlsProxy(
     sockets.add(client);
     client.once("data", (first) => {
       const isSslRequest = first.length === 8 && first.readInt32BE(4) === 80877103;
-      if (!isSslRequest) return client.destroy();
+      if (!isSslRequest) {
+        client.destroy();
+        return;
+      }
       client.write("S");
       const secure = new TLSSocket(client, { isServer: true, key: cert.key, cert: cert.cert });
       const upstream = connect(target.port, target.host);

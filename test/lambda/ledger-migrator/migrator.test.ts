@@ -120,7 +120,12 @@ describe("L6: migrations at deploy time, the processor as a data-only role", () 
 
   it("L6: the role name and password are checked before any SQL is sent", async () => {
     const sent: string[] = [];
-    const sql = { query: async (text: string) => void sent.push(text) ?? { rows: [] } };
+    const sql = {
+      query: async (text: string) => {
+        sent.push(text);
+        return { rows: [] };
+      },
+    };
     await expect(ensureAppRole(sql as never, { username: "Robert'); DROP", password }, "db")).rejects.toThrow(
       /not a valid/,
     );
