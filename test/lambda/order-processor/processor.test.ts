@@ -279,7 +279,9 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
           ok.map((o) => o.orderId as string),
         ),
       ).toHaveLength(2);
-      expect(entries.find((e) => e.message === "order rejected by the ledger")?.extra.reason).toMatch(/test_no_poison/);
+      expect(entries.find((e) => e.message === "order rejected by the ledger")?.extra.reason).toMatch(
+        /test_no_poison/,
+      );
     } finally {
       await admin.query("ALTER TABLE orders DROP CONSTRAINT test_no_poison");
     }
