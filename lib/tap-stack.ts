@@ -151,7 +151,7 @@ export class TapStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...topics, this.credentials] },
     );
-    // Ledger access (issue 12, L6/L8): the processor's own role and secret, and the deploy-time migration
+    // Ledger access (issue 12, L6): the processor's own role and secret, and the deploy-time migration
     // that applies the schema and that role with the master credentials once the writer exists.
     const dbTlsServerNames = [this.aurora.primaryWriterEndpoint, this.aurora.secondaryWriterEndpoint];
     const appCredentials = new DbAppCredentials(

@@ -12,7 +12,7 @@ export const DB_ENV = {
   /** "require" (default with a secret) = TLS with certificate and host-name verification | "disable". */
   ssl: "DB_SSL",
   /**
-   * Comma-separated host names the server certificate may name besides the host connected to (L8): the
+   * Comma-separated host names the server certificate may name besides the host connected to (L6): the
    * Aurora cluster endpoints the global writer endpoint can resolve to.
    */
   tlsServerNames: "DB_TLS_SERVER_NAMES",

@@ -67,7 +67,7 @@ export function dbSettingsFromEnv(env: NodeJS.ProcessEnv, secretKey: string = DB
 }
 
 /**
- * Host-name check for the server certificate (L8). The chain is verified as always; the name must match
+ * Host-name check for the server certificate (L6). The chain is verified as always; the name must match
  * the host connected to OR one of `alsoAccepted`. Whether Aurora's certificate names the global writer
  * endpoint (<id>.global-<hash>.global.rds.amazonaws.com) is not documented; that endpoint is a DNS name
  * that resolves to the current primary cluster's endpoint, whose name the certificate does carry

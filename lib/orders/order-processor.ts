@@ -21,7 +21,7 @@ export interface OrderProcessorArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Writer endpoint that follows failovers: the global cluster endpoint. */
   readonly dbHost: pulumi.Input<string>;
-  /** Names the server certificate may carry besides dbHost: both clusters' writer endpoints (L8). */
+  /** Names the server certificate may carry besides dbHost: both clusters' writer endpoints (L6). */
   readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly dbPort: number;
   readonly dbName: string;

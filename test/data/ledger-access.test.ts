@@ -1,5 +1,5 @@
 /**
- * Issue 12 infrastructure (L1, L6, L8) through the Pulumi program with mocks: the deploy-time migration,
+ * Issue 12 infrastructure (L1, L6) through the Pulumi program with mocks: the deploy-time migration,
  * the processor's own replicated secret, the TLS names and the conflict alarm.
  */
 import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
@@ -76,7 +76,7 @@ describe("ledger access infrastructure", () => {
   it.each([
     ["primary", "us-east-1"],
     ["secondary", "us-west-2"],
-  ])("L8: the %s processor accepts a certificate naming either cluster's writer endpoint", (role) => {
+  ])("L6: the %s processor accepts a certificate naming either cluster's writer endpoint", (role) => {
     const env = (named(FN, `tap-dev-${role}-order-processor-fn`).inputs.environment as any).variables;
     const clusters = of("aws:rds/cluster:Cluster").map((c) => String(c.state.endpoint));
     expect(String(env[DB_ENV.tlsServerNames]).split(",").sort()).toEqual(clusters.sort());

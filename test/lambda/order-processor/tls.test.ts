@@ -1,5 +1,5 @@
 /**
- * L8: encrypted connections are verified for real. A locally made CA signs server certificates; a
+ * L6: encrypted connections are verified for real. A locally made CA signs server certificates; a
  * TLS-terminating proxy presents them in front of the real PostgreSQL; the processor's Database must
  * accept only a certificate from the trusted CA for an accepted name.
  */
@@ -54,16 +54,16 @@ async function selectOne(cert: { key: string; cert: string }, extra: Partial<DbS
   return rows[0].one;
 }
 
-describe("L8: TLS to the ledger is verified", () => {
-  it("L8: a certificate from the trusted CA for the host connected to is accepted", async () => {
+describe("L6: TLS to the ledger is verified", () => {
+  it("L6: a certificate from the trusted CA for the host connected to is accepted", async () => {
     await expect(selectOne(trusted.issue("localhost"), {})).resolves.toBe(1);
   });
 
-  it("L8: a certificate from another CA is refused, even for the right name", async () => {
+  it("L6: a certificate from another CA is refused, even for the right name", async () => {
     await expect(selectOne(rogue.issue("localhost"), {})).rejects.toThrow(/self[- ]signed|unable to verify/i);
   });
 
-  it("L8: a certificate for another name is refused, even from the trusted CA", async () => {
+  it("L6: a certificate for another name is refused, even from the trusted CA", async () => {
     await expect(selectOne(trusted.issue("other.example"), {})).rejects.toMatchObject({
       code: "ERR_TLS_CERT_ALTNAME_INVALID",
     });
@@ -72,7 +72,7 @@ describe("L8: TLS to the ledger is verified", () => {
     ).rejects.toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
   });
 
-  it("L8: a certificate naming a cluster endpoint is accepted through the global endpoint only when that name is listed", async () => {
+  it("L6: a certificate naming a cluster endpoint is accepted through the global endpoint only when that name is listed", async () => {
     const clusterName = "tap-primary.cluster-abc.us-east-1.rds.example";
     await expect(selectOne(trusted.issue(clusterName), {})).rejects.toMatchObject({
       code: "ERR_TLS_CERT_ALTNAME_INVALID",
@@ -84,7 +84,7 @@ describe("L8: TLS to the ledger is verified", () => {
     ).resolves.toBe(1);
   });
 
-  it("L8: the infra's comma-separated names reach the settings; TLS is required by default with a secret", () => {
+  it("L6: the infra's comma-separated names reach the settings; TLS is required by default with a secret", () => {
     const s = dbSettingsFromEnv({
       [DB_ENV.secretArn]: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
       [DB_ENV.tlsServerNames]: " a.example , b.example ,",
