@@ -21,6 +21,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mapSettledLimit } from "../shared/concurrency";
 import type { Log } from "../shared/log";
+import type { EntitlementCheck } from "./entitlement";
 import type { LedgerEntry, LedgerResult } from "./ledger";
 import type { Order } from "./order-schema";
 import { sqlState } from "./sql";
@@ -48,6 +49,11 @@ export interface OrderProcessorDeps {
   readonly writeLedger: (entries: readonly LedgerEntry[]) => Promise<LedgerResult>;
   /** Writes one order's state idempotently. */
   readonly writeState: (order: Order, now: Date) => Promise<PutOutcome>;
+  /**
+   * Refuses an order whose account the sending principal may not trade (entitlement.ts). The deployed
+   * handler always sets it (index.ts); left out only by tests and benchmarks of the booking path.
+   */
+  readonly checkEntitlement?: EntitlementCheck;
   /** Best effort: makes rejected messages visible again at once so they reach the DLQ quickly. */
   readonly expediteRejected?: (records: readonly SQSRecord[]) => Promise<void>;
   /** Concurrent state writes; default 10. */
@@ -102,6 +108,11 @@ export async function decideBatch(
       continue;
     }
     const { order } = parsed;
+    const notEntitled = deps.checkEntitlement?.(record, order);
+    if (notEntitled !== undefined) {
+      outcomes.set(record, { status: "rejected", reason: notEntitled, orderId: order.orderId });
+      continue;
+    }
     if (order.synthetic === true) {
       outcomes.set(record, { status: "synthetic", orderId: order.orderId });
       logger.info("synthetic order validated, not booked", {

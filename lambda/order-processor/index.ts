@@ -16,6 +16,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { requiredEnv } from "../shared/env";
 import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
 import { Database, dbSettingsFromEnv } from "./db";
+import { createEntitlementCheck } from "./entitlement";
 import { createRejectExpediter } from "./expedite";
 import { insertOrders } from "./ledger";
 import { putOrderState } from "./state";
@@ -43,6 +44,10 @@ function init(): OrderBatchHandler {
     region,
     logger,
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    checkEntitlement: createEntitlementCheck({
+      logger,
+      metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    }),
     writeLedger: (entries) => insertOrders(db, entries, region),
     writeState: (order, now) => putOrderState(ddb, tableName, order, region, now),
     expediteRejected: createRejectExpediter(sqs, logger),
