@@ -16,6 +16,7 @@ import { FailoverOrchestrator } from "./failover/failover-orchestrator";
 import { Monitoring } from "./monitoring/monitoring";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
+import { WebAcl } from "./security/web-acl";
 
 /** The ledger database inside the Aurora cluster; the order processor migrates its schema. */
 const DATABASE_NAME = "orders";
@@ -24,6 +25,8 @@ export interface RegionalOrderFlow {
   readonly queue: OrderQueue;
   readonly processor: OrderProcessor;
   readonly api: OrderApi;
+  /** The web ACL in front of the stage; absent when `wafEnabled` is false (dev only). */
+  readonly webAcl?: WebAcl;
 }
 
 export interface TapStackArgs {
@@ -214,10 +217,25 @@ export class TapStack extends pulumi.ComponentResource {
           dbPort: AURORA_PORT,
           subnetIds: f.vpc.privateSubnetIds,
           securityGroupId: f.vpc.lambdaSecurityGroupId,
+          auth: cfg.security.auth,
+          manageAccountSetting: cfg.security.manageApiGatewayAccount,
         },
         { parent: this, dependsOn: [queue, this.ordersTable, this.aurora] },
       );
-      return { queue, processor, api };
+      const webAcl = cfg.security.waf.enabled
+        ? new WebAcl(
+            `${name}-${role}-waf`,
+            {
+              provider,
+              stageArn: api.stageArn,
+              rateLimitPer5Min: cfg.security.waf.rateLimitPer5Min,
+              kmsKeyArn: f.key.arn,
+              logRetentionDays: cfg.logRetentionDays,
+            },
+            { parent: this },
+          )
+        : undefined;
+      return { queue, processor, api, webAcl };
     };
     this.orderFlow = {
       primary: orderFlow("primary", this.primary),
