@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TapConfig } from "./config";
+import { AccessLogBucket, LoggedBucket } from "./data/access-log-bucket";
 import { AURORA_PORT, AuroraGlobalDatabase } from "./data/aurora-global-database";
 import { DbCredentials } from "./data/db-credentials";
 import { OrdersTable } from "./data/orders-table";
@@ -163,6 +164,7 @@ export class TapStack extends pulumi.ComponentResource {
     this.buckets = new ReplicatedBuckets(
       `${name}-objects`,
       {
+        accountId,
         primary: { region: cfg.primaryRegion, provider: p.primary, kmsKeyArn: this.primary.key.arn },
         secondary: {
           region: cfg.secondaryRegion,
@@ -303,6 +305,37 @@ export class TapStack extends pulumi.ComponentResource {
       secondary: canary("secondary", "secondary", this.secondary),
       probe: canary("probe", "primary", this.secondary),
     };
+
+    // Server access logs of every bucket, to a log bucket in the bucket's own region (S3).
+    const accessLogs = (role: "primary" | "secondary", f: RegionalFoundation, sources: LoggedBucket[]) =>
+      new AccessLogBucket(
+        `${name}-${role}-access-logs`,
+        {
+          provider: f.provider,
+          accountId,
+          sources,
+          retentionDays: cfg.logRetentionDays,
+          production: cfg.production,
+        },
+        { parent: this },
+      );
+    const logged = (
+      prefix: string,
+      b: { bucket: { id: pulumi.Output<string> }; arn: pulumi.Output<string> },
+    ) => ({
+      bucket: b.bucket.id,
+      arn: b.arn,
+      prefix: `${prefix}/`,
+    });
+    accessLogs("primary", this.primary, [
+      logged("objects", this.buckets.primaryBucket),
+      logged("canary-p", this.canaries.primary.artifacts),
+    ]);
+    accessLogs("secondary", this.secondary, [
+      logged("objects", this.buckets.secondaryBucket),
+      logged("canary-s", this.canaries.secondary.artifacts),
+      logged("canary-x", this.canaries.probe.artifacts),
+    ]);
 
     this.failover = new FailoverOrchestrator(
       `${name}-failover`,

@@ -1,7 +1,7 @@
 import { subnetCidrs } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
 import { ofType, RecordedResource } from "../mocks";
-import { runProgram, ProgramRun } from "../program";
+import { PRODUCTION_CONFIG, runProgram, ProgramRun } from "../program";
 
 type Doc = {
   Statement: {
@@ -306,7 +306,7 @@ describe("foundation, other configurations", () => {
   });
 
   it("P8: production keeps keys for 30 days and protects them", async () => {
-    const run = await runProgram({ production: "true", environmentSuffix: "prod" }, "prod");
+    const run = await runProgram(PRODUCTION_CONFIG, "prod");
     for (const k of run.resources.filter((r) => r.type === "aws:kms/key:Key")) {
       expect(k.inputs.deletionWindowInDays).toBe(30);
       expect(k.protect).toBe(true);
