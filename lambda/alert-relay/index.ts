@@ -14,7 +14,6 @@ export const SUBJECT_MAX = 99;
 /** The subject as SNS accepts it: non-ASCII and control characters replaced, cut below 100 characters. */
 export function snsSubject(subject: string | undefined): string | undefined {
   if (!subject) return undefined;
-  // eslint-disable-next-line no-control-regex
   const clean = subject
     .replace(/[\r\n\t]+/g, " ")
     .replace(/[^\x20-\x7e]/g, "?")
