@@ -361,7 +361,7 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [...accountSetting, executionLogs] },
     );
-    // Usage-plan limits apply per API key; the stage throttling above is what binds anonymous callers.
+    // Usage-plan limits apply per API key; the stage throttling above is what binds callers without an API key.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
     new aws.apigateway.UsagePlan(
       `${name}-usage-plan`,
