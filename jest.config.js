@@ -10,7 +10,10 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/test/integration/"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+    // jose ships ES modules only; jest runs CommonJS, so its files are transpiled like ours.
+    "/node_modules/jose/.+\\.js$": ["ts-jest", { diagnostics: false, tsconfig: { allowJs: true } }],
   },
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };

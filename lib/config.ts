@@ -4,6 +4,8 @@
  * a single resource is declared, so an operator fixes the whole file in one pass.
  */
 
+import { parseSecurityConfig, type SecurityConfig } from "./security/security-config";
+
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
  *  https://docs.aws.amazon.com/sns/latest/dg/lambda-prereq.html */
@@ -72,6 +74,8 @@ export interface TapConfig {
   readonly decisionSeconds: number;
   readonly dnsTtlSeconds: number;
   readonly targets: DrTargets;
+  /** Authentication of order intake, the web ACL, the API Gateway account setting (lib/security). */
+  readonly security: SecurityConfig;
 }
 
 /** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
@@ -121,7 +125,16 @@ export const CONFIG_DEFAULTS = {
 /** Aurora PostgreSQL 15 minors below this were withdrawn for new clusters (15.4 among them). */
 export const MIN_AURORA_15_MINOR = 6;
 
-const SUFFIX_RE = /^[a-z][a-z0-9-]{0,9}$/;
+/**
+ * The suffix becomes part of every physical name (`tap-<suffix>-...`), so it must satisfy the strictest
+ * rule it flows into: RDS identifiers (letters, digits, hyphens; start with a letter; no trailing hyphen
+ * and no two hyphens in a row: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints),
+ * S3 bucket names (lowercase, no "--" prefix/suffix tricks:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) and Synthetics canary
+ * names (at most 21 characters; `tap-<suffix>-p-cnry` leaves 10:
+ * https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_CreateCanary.html).
+ */
+const SUFFIX_RE = /^[a-z](?:[a-z0-9-]{0,8}[a-z0-9])?$/;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -186,10 +199,11 @@ export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
   const environmentSuffix = str("environmentSuffix", d.environmentSuffix);
   if (environmentSuffix === "") {
     problems.push("environmentSuffix: must not be empty");
-  } else if (!SUFFIX_RE.test(environmentSuffix)) {
+  } else if (!SUFFIX_RE.test(environmentSuffix) || environmentSuffix.includes("--")) {
     problems.push(
       `environmentSuffix: "${environmentSuffix}" must start with a lowercase letter and contain only ` +
-        "lowercase letters, digits and hyphens, at most 10 characters (S3 and RDS names reject the rest)",
+        "lowercase letters, digits and single hyphens, not end with a hyphen, at most 10 characters " +
+        "(RDS, S3 and canary names reject the rest)",
     );
   }
 
@@ -307,6 +321,8 @@ export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
   const costCenter = str("costCenter", d.costCenter);
   if (costCenter === "") problems.push("costCenter: must not be empty");
 
+  const security = parseSecurityConfig({ str, optional, int, bool }, production, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -334,5 +350,6 @@ export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
     decisionSeconds,
     dnsTtlSeconds,
     targets,
+    security,
   };
 }

@@ -18,20 +18,26 @@ export function policyJson(statements: Statement[]): pulumi.Output<string> {
 }
 
 /**
- * A trust policy that lets one AWS service assume a role. `sourceAccount` adds the confused-deputy guard
- * where the service documents it (VPC Flow Logs does; Lambda's execution-role trust does not use it).
+ * A trust policy that lets one AWS service assume a role. `sourceAccount` (and `sourceArn`) add the
+ * confused-deputy guard where the service documents it (VPC Flow Logs, S3 replication do; Lambda's
+ * execution-role trust and API Gateway's integration roles document none).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
  */
 export function serviceTrustPolicy(
   service: string,
   sourceAccount?: pulumi.Input<string>,
+  sourceArn?: pulumi.Input<string>,
 ): pulumi.Output<string> {
+  const condition = sourceAccount
+    ? {
+        Condition: {
+          StringEquals: { "aws:SourceAccount": sourceAccount },
+          ...(sourceArn ? { ArnLike: { "aws:SourceArn": sourceArn } } : {}),
+        },
+      }
+    : {};
   return policyJson([
-    {
-      Effect: "Allow",
-      Principal: { Service: service },
-      Action: "sts:AssumeRole",
-      ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
-    },
+    { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...condition },
   ]);
 }
 

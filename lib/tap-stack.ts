@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TapConfig } from "./config";
+import { AccessLogBucket, LoggedBucket } from "./data/access-log-bucket";
 import { AURORA_PORT, AuroraGlobalDatabase } from "./data/aurora-global-database";
 import { DbAppCredentials } from "./data/db-app-credentials";
 import { DbCredentials } from "./data/db-credentials";
@@ -18,6 +19,7 @@ import { FailoverOrchestrator } from "./failover/failover-orchestrator";
 import { Monitoring } from "./monitoring/monitoring";
 import { RegionalFoundation } from "./foundation/regional-foundation";
 import { createProviders, Providers } from "./providers";
+import { WebAcl } from "./security/web-acl";
 
 /** The ledger database inside the Aurora cluster; the order processor migrates its schema. */
 const DATABASE_NAME = "orders";
@@ -26,6 +28,8 @@ export interface RegionalOrderFlow {
   readonly queue: OrderQueue;
   readonly processor: OrderProcessor;
   readonly api: OrderApi;
+  /** The web ACL in front of the stage; absent when `wafEnabled` is false (dev only). */
+  readonly webAcl?: WebAcl;
 }
 
 export interface TapStackArgs {
@@ -203,6 +207,7 @@ export class TapStack extends pulumi.ComponentResource {
     this.buckets = new ReplicatedBuckets(
       `${name}-objects`,
       {
+        accountId,
         primary: { region: cfg.primaryRegion, provider: p.primary, kmsKeyArn: this.primary.key.arn },
         secondary: {
           region: cfg.secondaryRegion,
@@ -259,10 +264,25 @@ export class TapStack extends pulumi.ComponentResource {
           dbPort: AURORA_PORT,
           subnetIds: f.vpc.privateSubnetIds,
           securityGroupId: f.vpc.lambdaSecurityGroupId,
+          auth: cfg.security.auth,
+          manageAccountSetting: cfg.security.manageApiGatewayAccount,
         },
         { parent: this, dependsOn: [queue, this.ordersTable, this.aurora] },
       );
-      return { queue, processor, api };
+      const webAcl = cfg.security.waf.enabled
+        ? new WebAcl(
+            `${name}-${role}-waf`,
+            {
+              provider,
+              stageArn: api.stageArn,
+              rateLimitPer5Min: cfg.security.waf.rateLimitPer5Min,
+              kmsKeyArn: f.key.arn,
+              logRetentionDays: cfg.logRetentionDays,
+            },
+            { parent: this },
+          )
+        : undefined;
+      return { queue, processor, api, webAcl };
     };
     this.orderFlow = {
       primary: orderFlow("primary", this.primary),
@@ -330,6 +350,37 @@ export class TapStack extends pulumi.ComponentResource {
       secondary: canary("secondary", "secondary", this.secondary),
       probe: canary("probe", "primary", this.secondary),
     };
+
+    // Server access logs of every bucket, to a log bucket in the bucket's own region (S3).
+    const accessLogs = (role: "primary" | "secondary", f: RegionalFoundation, sources: LoggedBucket[]) =>
+      new AccessLogBucket(
+        `${name}-${role}-access-logs`,
+        {
+          provider: f.provider,
+          accountId,
+          sources,
+          retentionDays: cfg.logRetentionDays,
+          production: cfg.production,
+        },
+        { parent: this },
+      );
+    const logged = (
+      prefix: string,
+      b: { bucket: { id: pulumi.Output<string> }; arn: pulumi.Output<string> },
+    ) => ({
+      bucket: b.bucket.id,
+      arn: b.arn,
+      prefix: `${prefix}/`,
+    });
+    accessLogs("primary", this.primary, [
+      logged("objects", this.buckets.primaryBucket),
+      logged("canary-p", this.canaries.primary.artifacts),
+    ]);
+    accessLogs("secondary", this.secondary, [
+      logged("objects", this.buckets.secondaryBucket),
+      logged("canary-s", this.canaries.secondary.artifacts),
+      logged("canary-x", this.canaries.probe.artifacts),
+    ]);
 
     this.failover = new FailoverOrchestrator(
       `${name}-failover`,

@@ -9,6 +9,7 @@ import { encryptionPolicies } from "./rules/encryption";
 import { iamPolicies } from "./rules/iam";
 import { networkPolicies } from "./rules/network";
 import { operationsPolicies } from "./rules/operations";
+import { securityPolicies } from "./rules/security";
 
 export const PACK_NAME = "tap-dr-guardrails";
 /** Pack default; individual rules override it (advisory ones say so). */
@@ -20,4 +21,5 @@ export const policies: Policies = [
   ...iamPolicies,
   ...dataProtectionPolicies,
   ...operationsPolicies,
+  ...securityPolicies,
 ];

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS, ConfigError, parseConfig } from "../lib/config";
+import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/security/security-config";
 
 const parse = (values: Record<string, string>) => parseConfig((k) => values[k]);
 const problemsOf = (values: Record<string, string>): string[] => {
@@ -31,7 +32,16 @@ describe("P1: typed, validated config", () => {
   });
 
   it("P1: typed values are parsed from strings", () => {
-    const cfg = parse({ production: "true", logRetentionDays: "365", alertEmail: "ops@example.com" });
+    const cfg = parse({
+      production: "true",
+      logRetentionDays: "365",
+      alertEmail: "ops@example.com",
+      // production needs a JWT issuer (S1)
+      authMode: "jwt",
+      authIssuer: "https://idp.example.com/",
+      authAudience: "tap-orders",
+      authJwksUrl: "https://idp.example.com/jwks.json",
+    });
     expect(cfg.production).toBe(true);
     expect(cfg.logRetentionDays).toBe(365);
     expect(cfg.alertEmail).toBe("ops@example.com");
@@ -76,12 +86,27 @@ describe("P1: typed, validated config", () => {
     expect(problemsOf({ environmentSuffix: "" })).toEqual(["environmentSuffix: must not be empty"]);
   });
 
-  it.each([["Prod"], ["dev_1"], ["dev.1"], ["1dev"], ["way-too-long-suffix"], ["dev 1"]])(
-    "P1: suffix %s with characters AWS names reject is rejected",
+  it.each([
+    ["Prod"],
+    ["dev_1"],
+    ["dev.1"],
+    ["1dev"],
+    ["way-too-long-suffix"],
+    ["dev 1"],
+    ["qa-"],
+    ["a--b"],
+    ["-qa"],
+    ["abcdefghijk"],
+  ])("P1: suffix %s with characters AWS names reject is rejected", (suffix) => {
+    const problems = problemsOf({ environmentSuffix: suffix });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`environmentSuffix: "${suffix}" must start with a lowercase letter`);
+  });
+
+  it.each([["a"], ["qa"], ["a-b"], ["abcdefghij"], ["qa-1"], ["pr-12-x9"]])(
+    "S6: suffix %s, which every name it flows into accepts, is accepted",
     (suffix) => {
-      const problems = problemsOf({ environmentSuffix: suffix });
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toContain(`environmentSuffix: "${suffix}" must start with a lowercase letter`);
+      expect(parse({ environmentSuffix: suffix }).environmentSuffix).toBe(suffix);
     },
   );
 
@@ -146,7 +171,10 @@ describe("P1: typed, validated config", () => {
       if (def && current) declared.set(current, def[1].replace(/^"(.*)"$/, "$1"));
     }
     const expected: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(CONFIG_DEFAULTS).map(([k, v]) => [k, String(v)])),
+      ...Object.fromEntries(
+        Object.entries({ ...CONFIG_DEFAULTS, ...SECURITY_DEFAULTS }).map(([k, v]) => [k, String(v)]),
+      ),
+      ...Object.fromEntries(SECURITY_OPTIONAL_KEYS.map((k) => [k, ""])),
       alertEmail: "",
       hostedZoneName: "",
       apiDomainName: "",

@@ -332,7 +332,8 @@ function callResult(token: string, inputs: Record<string, unknown>, region: stri
       const letters = region === "us-west-1" ? ["a", "c"] : ["a", "b", "c", "d"];
       return {
         names: letters.map((l) => `${region}${l}`),
-        zoneIds: letters.map((_, i) => `${region.slice(0, 3)}${region.split("-")[1].slice(0, 2)}-az${i + 1}`),
+        // Zone IDs as AWS spells them: use1-az1, usw2-az1, euw1-az1 ...
+        zoneIds: letters.map((_, i) => `${zonePrefix(region)}-az${i + 1}`),
         state: inputs.state,
         id: region,
       };
@@ -461,4 +462,18 @@ interface RegisterResponse {
   getUrn(): string;
   getId(): string;
   getObject(): { toJavaScript(): unknown } | undefined;
+}
+
+/** use1 for us-east-1, usw2 for us-west-2, apne1 for ap-northeast-1: the prefix of AWS zone IDs. */
+function zonePrefix(region: string): string {
+  const [area, direction, n] = region.split("-");
+  const dir = direction
+    .replace("northeast", "ne")
+    .replace("southeast", "se")
+    .replace("north", "n")
+    .replace("south", "s")
+    .replace("east", "e")
+    .replace("west", "w")
+    .replace("central", "c");
+  return `${area}${dir}${n}`;
 }

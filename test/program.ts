@@ -13,6 +13,16 @@ export interface ProgramRun {
   named(type: string, name: string): RecordedResource;
 }
 
+/** What a production stack must set besides `production`: a JWT issuer for order intake (S1). */
+export const PRODUCTION_CONFIG: Record<string, string> = {
+  production: "true",
+  environmentSuffix: "prod",
+  authMode: "jwt",
+  authIssuer: "https://idp.example.com/",
+  authAudience: "tap-orders",
+  authJwksUrl: "https://idp.example.com/.well-known/jwks.json",
+};
+
 /** Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. */
 export async function runProgram(config: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
   const qualified = Object.fromEntries(

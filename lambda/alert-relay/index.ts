@@ -5,7 +5,21 @@
 import { MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
 
-const SUBJECT_MAX = 100; // SNS rejects longer subjects
+/**
+ * SNS subjects must be ASCII, free of line breaks and control characters, and fewer than 100 characters.
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject)
+ */
+export const SUBJECT_MAX = 99;
+
+/** The subject as SNS accepts it: non-ASCII and control characters replaced, cut below 100 characters. */
+export function snsSubject(subject: string | undefined): string | undefined {
+  if (!subject) return undefined;
+  const clean = subject
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .trim();
+  return clean ? clean.slice(0, SUBJECT_MAX) : undefined;
+}
 
 export function relayRequest(record: SNSEvent["Records"][number], targetTopicArn: string) {
   const { Sns } = record;
@@ -17,7 +31,7 @@ export function relayRequest(record: SNSEvent["Records"][number], targetTopicArn
   attributes.relayedFrom = { DataType: "String", StringValue: Sns.TopicArn };
   return new PublishCommand({
     TopicArn: targetTopicArn,
-    Subject: Sns.Subject ? Sns.Subject.slice(0, SUBJECT_MAX) : undefined,
+    Subject: snsSubject(Sns.Subject),
     Message: Sns.Message,
     MessageAttributes: attributes,
   });

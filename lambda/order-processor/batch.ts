@@ -22,6 +22,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { Log } from "../shared/log";
 import { bookOrders, conflictReason, type BookingDeps, type BookingOutcome } from "./booking";
 import { orderContentHash } from "./content-hash";
+import type { EntitlementCheck } from "./entitlement";
 import { failedVisibilitySeconds, type VisibilityChange } from "./expedite";
 import type { Order } from "./order-schema";
 import { parseOrderMessage } from "./validate";
@@ -45,6 +46,11 @@ export interface OrderProcessorDeps extends BookingDeps {
   readonly metrics: MetricSink;
   /** Best effort: sets the visibility of the messages reported as failed (0 for rejections). */
   readonly changeVisibility?: (changes: readonly VisibilityChange[]) => Promise<void>;
+  /**
+   * Refuses an order whose account the sending principal may not trade (entitlement.ts). The deployed
+   * handler always sets it (index.ts); left out only by tests and benchmarks of the booking path.
+   */
+  readonly checkEntitlement?: EntitlementCheck;
   readonly now?: () => Date;
 }
 
@@ -81,7 +87,7 @@ function parseAll(
   records: readonly SQSRecord[],
   now: Date,
   outcomes: Map<SQSRecord, MessageOutcome>,
-  logger: Log,
+  { logger, checkEntitlement }: Pick<OrderProcessorDeps, "logger" | "checkEntitlement">,
 ): Map<string, Parsed[]> {
   const groups = new Map<string, Parsed[]>();
   for (const record of records) {
@@ -96,6 +102,11 @@ function parseAll(
       continue;
     }
     const { order } = parsed;
+    const notEntitled = checkEntitlement?.(record, order);
+    if (notEntitled !== undefined) {
+      outcomes.set(record, { status: "rejected", reason: notEntitled, orderId: order.orderId });
+      continue;
+    }
     if (order.synthetic === true) {
       outcomes.set(record, { status: "synthetic", orderId: order.orderId });
       logger.info("synthetic order validated, not booked", {
@@ -168,7 +179,7 @@ export async function decideBatch(
 ): Promise<Map<SQSRecord, MessageOutcome>> {
   const now = deps.now?.() ?? new Date();
   const outcomes = new Map<SQSRecord, MessageOutcome>();
-  const groups = parseAll(records, now, outcomes, deps.logger);
+  const groups = parseAll(records, now, outcomes, deps);
   // The first message of each orderId is the one offered to the ledger; the ledger's row decides the rest.
   const entries = [...groups.values()].map(([p]) => ({
     order: p.order,

@@ -15,6 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { requiredEnv } from "../shared/env";
 import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
 import { Database, dbSettingsFromEnv } from "./db";
+import { createEntitlementCheck } from "./entitlement";
 import { createVisibilityChanger } from "./expedite";
 import { insertOrders } from "./ledger";
 import { putOrderState } from "./state";
@@ -42,6 +43,10 @@ function init(): OrderBatchHandler {
     region,
     logger,
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    checkEntitlement: createEntitlementCheck({
+      logger,
+      metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    }),
     writeLedger: (entries) => insertOrders(db, entries, region),
     writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     changeVisibility: createVisibilityChanger(sqs, logger),

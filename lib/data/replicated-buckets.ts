@@ -14,6 +14,8 @@ export interface BucketSideArgs {
 }
 
 export interface ReplicatedBucketsArgs {
+  /** Account that owns both buckets; binds the replication role's trust to it. */
+  readonly accountId: pulumi.Input<string>;
   readonly primary: BucketSideArgs;
   readonly secondary: BucketSideArgs;
   readonly production?: boolean;
@@ -34,6 +36,9 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
   public readonly primaryBucketName: pulumi.Output<string>;
   public readonly secondaryBucketName: pulumi.Output<string>;
   public readonly replicationRuleId = "replicate-everything";
+  /** The two buckets, for server access logging (lib/data/access-log-bucket.ts). */
+  public readonly primaryBucket: SecureBucket;
+  public readonly secondaryBucket: SecureBucket;
 
   constructor(name: string, args: ReplicatedBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:storage:ReplicatedBuckets", name, {}, opts);
@@ -51,7 +56,9 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
 
     const role = new aws.iam.Role(
       `${name}-replication-role`,
-      { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com") },
+      // Only S3 acting for this account's source bucket may assume it (no confused deputy).
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+      { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com", args.accountId, source.arn) },
       { parent: this, provider: args.primary.provider },
     );
     // With bucket keys the KMS encryption context is the bucket ARN; without, the object ARN.
@@ -138,6 +145,8 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
       },
     );
 
+    this.primaryBucket = source;
+    this.secondaryBucket = replica;
     this.primaryBucketName = source.bucketName;
     this.secondaryBucketName = replica.bucketName;
     this.registerOutputs({

@@ -39,13 +39,15 @@ export interface HealthCanaryArgs {
 export class HealthCanary extends pulumi.ComponentResource {
   public readonly canaryName: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
+  /** The artifacts bucket, for server access logging. */
+  public readonly artifacts: SecureBucket;
 
   constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCanary", name, {}, opts);
     checkHealthCanaryArgs(args);
     const child = { parent: this, provider: args.provider };
 
-    const artifacts = new SecureBucket(
+    const artifacts = (this.artifacts = new SecureBucket(
       `${name}-artifacts`,
       // Run results expire; the canary's own code under code/ must stay.
       {
@@ -56,7 +58,7 @@ export class HealthCanary extends pulumi.ComponentResource {
         noncurrentVersionDays: 7,
       },
       { parent: this },
-    );
+    ));
     const code = new aws.s3.BucketObjectv2(
       `${name}-code`,
       {
@@ -138,6 +140,9 @@ export class HealthCanary extends pulumi.ComponentResource {
         successRetentionPeriod: 7,
         failureRetentionPeriod: 31,
         startCanary: true,
+        // S8: remove the canary's Lambda function and layers with it; the default leaves them behind.
+        // https://www.pulumi.com/registry/packages/aws/api-docs/synthetics/canary/ (deleteLambda)
+        deleteLambda: true,
       },
       child,
     );

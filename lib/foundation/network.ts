@@ -77,10 +77,18 @@ export class Network extends pulumi.ComponentResource {
     // The default security group allows all traffic between its members; strip it so nothing uses it.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [] }, child);
 
+    // Zones are chosen by zone ID (the same physical zone in every account), skipping IDs known to lack
+    // a service the stack uses. Names like us-east-1a map to different zones per account.
+    // https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
     const azs = aws.getAvailabilityZonesOutput(
-      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      {
+        state: "available",
+        excludeZoneIds: [...AVOIDED_ZONE_IDS],
+        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      },
       { parent: this, provider },
     );
+    const zoneIds = azs.zoneIds.apply((ids) => usableZoneIds(ids, region, azCount));
     const routeTableIds: pulumi.Output<string>[] = [];
     this.privateSubnetIds = subnetCidrs(args.cidrBlock, azCount).map((cidrBlock, i) => {
       const subnet = new aws.ec2.Subnet(
@@ -88,10 +96,7 @@ export class Network extends pulumi.ComponentResource {
         {
           vpcId: vpc.id,
           cidrBlock,
-          availabilityZone: azs.names.apply((names) => {
-            if (names.length < azCount) throw new Error(`${region} has ${names.length} AZs, need ${azCount}`);
-            return names[i];
-          }),
+          availabilityZoneId: zoneIds.apply((ids) => ids[i]),
           mapPublicIpOnLaunch: false,
           tags: { Name: `${name}-private-${i}`, Tier: "private" },
         },
@@ -243,6 +248,21 @@ export class Network extends pulumi.ComponentResource {
       lambdaSecurityGroupId: this.lambdaSecurityGroupId,
     });
   }
+}
+
+/**
+ * Zone IDs this stack never uses: use1-az3 has no RDS Proxy and constrained capacity for newer instance
+ * types. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations
+ */
+export const AVOIDED_ZONE_IDS = ["use1-az3"] as const;
+
+/** The first `count` zone IDs not avoided; throws when the region has too few. */
+export function usableZoneIds(ids: readonly string[], region: string, count: number): string[] {
+  const usable = ids.filter((id) => !(AVOIDED_ZONE_IDS as readonly string[]).includes(id));
+  if (usable.length < count) {
+    throw new Error(`${region} has ${usable.length} usable AZs (${usable.join(", ")}), need ${count}`);
+  }
+  return usable.slice(0, count);
 }
 
 export function checkNetworkArgs(args: NetworkArgs, azCount: number): void {

@@ -129,13 +129,19 @@ export function regionalKeyPolicy(
       },
     },
     {
-      // Alarms publish to KMS-encrypted topics as this service principal.
-      // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+      // Alarms publish to KMS-encrypted topics as this service principal; only alarms of this account in
+      // this region (no confused deputy). CloudWatch sends both keys on this call, unlike EventBridge.
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+      // https://aws.github.io/modern-data-architecture-accelerator/typedocs/functions/_aws-mdaa_cloudwatch-constructs.grantCloudWatchAlarmsTopicAccess.html
       Sid: "CloudWatchAlarmsToEncryptedTopics",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": accountId },
+        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:*` },
+      },
     },
   ];
   return policyJson(statements);

@@ -5,35 +5,19 @@ import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
+import type { AuthConfig } from "../security/security-config";
+import { OrderAuthorizer } from "./order-authorizer";
+import {
+  ACCEPTED_TEMPLATE,
+  ACCESS_LOG_FORMAT,
+  BAD_BODY_TEMPLATE,
+  sqsRequestTemplate,
+  UNAVAILABLE_TEMPLATE,
+} from "./order-api-templates";
 
 /** R18: the usage plan's limits, and the stage-wide method throttling that applies them to everyone. */
 export const API_THROTTLE = { burstLimit: 5000, rateLimit: 2000 } as const;
 export const STAGE_NAME = "v1";
-
-/** R17: one JSON line per request, with what an operator needs to trace a failure. */
-export const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId",
-  extendedRequestId: "$context.extendedRequestId",
-  requestTime: "$context.requestTime",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  responseLatency: "$context.responseLatency",
-  integrationLatency: "$context.integrationLatency",
-  integrationStatus: "$context.integrationStatus",
-  errorMessage: "$context.error.message",
-  validationError: "$context.error.validationErrorString",
-  sourceIp: "$context.identity.sourceIp",
-  caller: "$context.identity.caller",
-  userAgent: "$context.identity.userAgent",
-  xrayTraceId: "$context.xrayTraceId",
-});
-
-const SQS_REQUEST_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)";
-const ACCEPTED_TEMPLATE = '{"status":"accepted","requestId":"$context.requestId"}';
-const UNAVAILABLE_TEMPLATE = '{"error":"order intake unavailable, retry","requestId":"$context.requestId"}';
-const BAD_BODY_TEMPLATE =
-  '{"error":"invalid order","details":"$context.error.validationErrorString","requestId":"$context.requestId"}';
 
 export interface OrderApiArgs {
   readonly region: Region;
@@ -55,6 +39,13 @@ export interface OrderApiArgs {
   readonly dbPort: number;
   readonly subnetIds: pulumi.Input<string>[];
   readonly securityGroupId: pulumi.Input<string>;
+  /** How `POST /orders` authenticates (S1): a JWT authorizer, or IAM for dev stacks. Never anonymous. */
+  readonly auth: AuthConfig;
+  /**
+   * Whether this stack sets the region's account-wide API Gateway CloudWatch role (S7). It is one setting
+   * per account and region: exactly one stack should own it; the others rely on it. Default: true.
+   */
+  readonly manageAccountSetting?: boolean;
 }
 
 /**
@@ -71,31 +62,18 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly host: pulumi.Output<string>;
   public readonly stageName = STAGE_NAME;
   public readonly apiName: pulumi.Output<string>;
+  /** ARN of the stage, for the web ACL association. */
+  public readonly stageArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
     const child = { parent: this, provider: args.provider };
 
-    // API Gateway writes access logs through an account-wide role, set once per region. Without it the
-    // stage's access logging fails to deploy. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
-    const cwRole = new aws.iam.Role(
-      `${name}-cw-role`,
-      { assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com") },
-      child,
-    );
-    const cwAttach = new aws.iam.RolePolicyAttachment(
-      `${name}-cw-attach`,
-      {
-        role: cwRole.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-      },
-      child,
-    );
-    const account = new aws.apigateway.Account(
-      `${name}-account`,
-      { cloudwatchRoleArn: cwRole.arn },
-      { ...child, dependsOn: [cwAttach] },
-    );
+    // API Gateway writes access logs through an account-wide role, one per account and region; without it
+    // the stage's access logging fails to deploy. The last writer wins and a destroy leaves the setting
+    // pointing at a deleted role, so only the stack chosen by config owns it (S7); the others depend on
+    // it being there. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+    const accountSetting = (args.manageAccountSetting ?? true) ? this.accountSetting(name, child) : [];
 
     const api = new aws.apigateway.RestApi(
       `${name}-api`,
@@ -152,6 +130,30 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
+    // POST /orders is never anonymous (S1).
+    const authorizer =
+      args.auth.mode === "jwt"
+        ? new OrderAuthorizer(
+            `${name}-auth`,
+            {
+              provider: args.provider,
+              restApiId: api.id,
+              executionArn: api.executionArn,
+              issuer: args.auth.issuer,
+              audience: args.auth.audience,
+              jwksUrl: args.auth.jwksUrl,
+              accountsClaim: args.auth.accountsClaim,
+              resultTtlSeconds: args.auth.resultTtlSeconds,
+              logKeyArn: args.kmsKeyArn,
+              logRetentionDays: args.logRetentionDays,
+            },
+            { parent: this },
+          )
+        : undefined;
+    const methodAuth = authorizer
+      ? { authorization: "CUSTOM", authorizerId: authorizer.authorizerId }
+      : { authorization: "AWS_IAM" };
+    const requestTemplate = sqsRequestTemplate(args.auth);
     const orders = new aws.apigateway.Resource(
       `${name}-orders`,
       { restApi: api.id, parentId: api.rootResourceId, pathPart: "orders" },
@@ -163,7 +165,7 @@ export class OrderApi extends pulumi.ComponentResource {
         restApi: api.id,
         resourceId: orders.id,
         httpMethod: "POST",
-        authorization: "NONE",
+        ...methodAuth,
         requestValidatorId: validator.id,
         requestModels: { "application/json": model.name },
       },
@@ -183,7 +185,7 @@ export class OrderApi extends pulumi.ComponentResource {
         requestParameters: {
           "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
         },
-        requestTemplates: { "application/json": SQS_REQUEST_TEMPLATE },
+        requestTemplates: { "application/json": requestTemplate },
       },
       child,
     );
@@ -306,8 +308,13 @@ export class OrderApi extends pulumi.ComponentResource {
         restApi: api.id,
         triggers: {
           redeployment: pulumi
-            .all([sqsIntegration.uri, sqsRole.arn, healthFn.function.invokeArn])
-            .apply((targets) => apiFingerprint(args.region, targets)),
+            .all([
+              sqsIntegration.uri,
+              sqsRole.arn,
+              healthFn.function.invokeArn,
+              authorizer?.authorizerId ?? "AWS_IAM",
+            ])
+            .apply((targets) => apiFingerprint(args.region, targets, requestTemplate)),
         },
       },
       { ...child, dependsOn: shape },
@@ -327,7 +334,7 @@ export class OrderApi extends pulumi.ComponentResource {
         xrayTracingEnabled: true,
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
       },
-      { ...child, dependsOn: [account] },
+      { ...child, dependsOn: accountSetting },
     );
     // Execution logs (ERROR level) go to a group API Gateway names itself; create it first for retention.
     const executionLogs = new aws.cloudwatch.LogGroup(
@@ -352,9 +359,9 @@ export class OrderApi extends pulumi.ComponentResource {
           loggingLevel: "ERROR",
         },
       },
-      { ...child, dependsOn: [account, executionLogs] },
+      { ...child, dependsOn: [...accountSetting, executionLogs] },
     );
-    // Usage-plan limits apply per API key; the stage throttling above is what binds anonymous callers.
+    // Usage-plan limits apply per API key; the stage throttling above is what binds callers without an API key.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
     new aws.apigateway.UsagePlan(
       `${name}-usage-plan`,
@@ -366,6 +373,7 @@ export class OrderApi extends pulumi.ComponentResource {
       child,
     );
 
+    this.stageArn = stage.arn;
     this.restApiId = api.id;
     this.apiName = api.name;
     this.endpoint = stage.invokeUrl;
@@ -373,10 +381,38 @@ export class OrderApi extends pulumi.ComponentResource {
     this.host = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
     this.registerOutputs({ endpoint: this.endpoint, healthUrl: this.healthUrl });
   }
+
+  /** The account-wide CloudWatch role setting for this region, with its role. */
+  private accountSetting(name: string, child: pulumi.CustomResourceOptions): pulumi.Resource[] {
+    const cwRole = new aws.iam.Role(
+      `${name}-cw-role`,
+      { assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com") },
+      child,
+    );
+    const cwAttach = new aws.iam.RolePolicyAttachment(
+      `${name}-cw-attach`,
+      {
+        role: cwRole.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+      },
+      child,
+    );
+    return [
+      new aws.apigateway.Account(
+        `${name}-account`,
+        { cloudwatchRoleArn: cwRole.arn },
+        { ...child, dependsOn: [cwAttach] },
+      ),
+    ];
+  }
 }
 
 /** A digest of everything that defines the API, so any change to it yields a new deployment. */
-export function apiFingerprint(region: string, targets: (string | undefined)[]): string {
+export function apiFingerprint(
+  region: string,
+  targets: (string | undefined)[],
+  requestTemplate: string,
+): string {
   return createHash("sha256")
     .update(
       JSON.stringify({
@@ -384,7 +420,7 @@ export function apiFingerprint(region: string, targets: (string | undefined)[]):
         targets,
         orderJsonSchema,
         routes: ["POST /orders -> sqs", "GET /health -> lambda"],
-        templates: [SQS_REQUEST_TEMPLATE, ACCEPTED_TEMPLATE, UNAVAILABLE_TEMPLATE, BAD_BODY_TEMPLATE],
+        templates: [requestTemplate, ACCEPTED_TEMPLATE, UNAVAILABLE_TEMPLATE, BAD_BODY_TEMPLATE],
       }),
     )
     .digest("hex");

@@ -171,7 +171,9 @@ function toPolicyResources(
 ): PolicyResource[] {
   const out = new Map<string, PolicyResource>();
   for (const r of resources) {
-    const props = unwrapSecrets({ ...r.inputs, ...r.state }) as Record<string, unknown>;
+    // A custom resource's outputs carry its `id` in a real preview/up (tfbridge); the mocks keep it apart.
+    const withId = r.custom && r.id !== undefined ? { id: r.id } : {};
+    const props = unwrapSecrets({ ...withId, ...r.inputs, ...r.state }) as Record<string, unknown>;
     out.set(r.urn, {
       type: r.type,
       name: r.name,

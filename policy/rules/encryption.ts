@@ -1,4 +1,5 @@
 /** Encryption at rest, with the customer-managed keys the design promises (one per region). */
+import { logTargets } from "./security";
 import {
   attachedTo,
   describe,
@@ -111,14 +112,29 @@ const SSE_TYPES = [
 ] as const;
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
-/** Stack-level: the encryption of a bucket lives in a separate resource. */
+/**
+ * Stack-level: the encryption of a bucket lives in a separate resource. Server access log buckets are the
+ * exception: their default encryption may only be SSE-S3 (AES256), so that is what they must have.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ */
 export const s3BucketEncryption = stackRule({
   name: "s3-bucket-encrypted-with-cmk",
   description:
-    "Every S3 bucket has a server-side encryption configuration using aws:kms with a customer-managed key.",
+    "Every S3 bucket has a server-side encryption configuration using aws:kms with a customer-managed key (server access log buckets: AES256).",
   check: (args, report) => {
+    const logBuckets = new Set(logTargets(args.resources).map((b) => b.urn));
     for (const bucket of args.resources.filter((r) => (BUCKET_TYPES as readonly string[]).includes(r.type))) {
       const configs = attachedTo(bucket, args.resources, SSE_TYPES, "bucket", ["bucket", "id"]);
+      if (logBuckets.has(bucket.urn)) {
+        const aes = configs.some((c) =>
+          items(peek(c.props, "rules")).some(
+            (rule) => dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") === "AES256",
+          ),
+        );
+        if (!aes)
+          report(`access log bucket ${bucket.name} must use SSE-S3 (AES256) default encryption`, bucket.urn);
+        continue;
+      }
       const ok = configs.some((c) =>
         items(peek(c.props, "rules")).some((rule) => {
           const byDefault = dig(rule, "applyServerSideEncryptionByDefault");

@@ -1,7 +1,7 @@
 import { PASSWORD_LENGTH, PASSWORD_SPECIALS } from "../../lib/data/db-credentials";
 import { RTC_MINUTES } from "../../lib/data/replicated-buckets";
 import { RecordedResource, SecretValue, waitsFor } from "../mocks";
-import { ProgramRun, runProgram } from "../program";
+import { PRODUCTION_CONFIG, ProgramRun, runProgram } from "../program";
 
 const T = {
   global: "aws:rds/globalCluster:GlobalCluster",
@@ -294,9 +294,7 @@ describe("data tier, dev stack", () => {
   it("R15: replication uses RTC and metrics at 15 minutes, for every object size, with KMS objects and delete markers", () => {
     const cfgs = h.of(T.replication);
     expect(cfgs).toHaveLength(1);
-    const [source, replica] = ["us-east-1", "us-west-2"].map((r) =>
-      h.of(T.bucket).find((b) => b.region === r)!,
-    );
+    const [source, replica] = ["primary", "secondary"].map((r) => h.named(T.bucket, `tap-dev-objects-${r}`));
     expect(cfgs[0].inputs.bucket).toBe(source.id);
     const rules = cfgs[0].inputs.rules as any[];
     expect(rules).toHaveLength(1);
@@ -338,7 +336,7 @@ describe("data tier, dev stack", () => {
 describe("data tier, production", () => {
   let run: ProgramRun;
   beforeAll(async () => {
-    run = await runProgram({ production: "true", environmentSuffix: "prod" }, "prod");
+    run = await runProgram(PRODUCTION_CONFIG, "prod");
   });
   const of = (t: string) => run.resources.filter((r) => r.type === t);
 

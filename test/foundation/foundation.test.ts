@@ -1,7 +1,7 @@
-import { subnetCidrs } from "../../lib/foundation/network";
+import { subnetCidrs, usableZoneIds } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
 import { ofType, RecordedResource } from "../mocks";
-import { runProgram, ProgramRun } from "../program";
+import { PRODUCTION_CONFIG, runProgram, ProgramRun } from "../program";
 
 type Doc = {
   Statement: {
@@ -65,10 +65,24 @@ describe("foundation, default dev stack", () => {
         s.name.startsWith(`tap-dev-${role}-net-`),
       );
       expect(subnets.length).toBeGreaterThanOrEqual(2);
-      expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).toBe(subnets.length);
+      expect(new Set(subnets.map((s) => s.inputs.availabilityZoneId)).size).toBe(subnets.length);
       expect(subnets.map((s) => s.inputs.cidrBlock)).toEqual(subnetCidrs(cidr, subnets.length));
       expect(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false)).toBe(true);
     }
+  });
+
+  it("S8: subnets are placed by zone ID and never in use1-az3 (no RDS Proxy there)", () => {
+    const zones = (role: string) =>
+      ofType("aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.startsWith(`tap-dev-${role}-net-`))
+        .map((s) => s.inputs.availabilityZoneId);
+    // The mocked us-east-1 offers use1-az1..az4; az3 is skipped.
+    expect(zones("primary")).toEqual(["use1-az1", "use1-az2", "use1-az4"]);
+    expect(zones("secondary")).toEqual(["usw2-az1", "usw2-az2", "usw2-az3"]);
+    expect(usableZoneIds(["use1-az3", "use1-az5"], "us-east-1", 1)).toEqual(["use1-az5"]);
+    expect(() => usableZoneIds(["use1-az1", "use1-az3"], "us-east-1", 2)).toThrow(
+      "us-east-1 has 1 usable AZs (use1-az1), need 2",
+    );
   });
 
   it("P4: subnet CIDRs are carved without overlap", () => {
@@ -306,7 +320,7 @@ describe("foundation, other configurations", () => {
   });
 
   it("P8: production keeps keys for 30 days and protects them", async () => {
-    const run = await runProgram({ production: "true", environmentSuffix: "prod" }, "prod");
+    const run = await runProgram(PRODUCTION_CONFIG, "prod");
     for (const k of run.resources.filter((r) => r.type === "aws:kms/key:Key")) {
       expect(k.inputs.deletionWindowInDays).toBe(30);
       expect(k.protect).toBe(true);

@@ -1,5 +1,6 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
-import { ACCESS_LOG_FORMAT, API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
+import { API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
+import { ACCESS_LOG_FORMAT, sqsRequestTemplate } from "../../lib/orders/order-api-templates";
 import { waitsFor } from "../mocks";
 import { ProgramRun, runProgram } from "../program";
 
@@ -187,8 +188,9 @@ describe("API Gateway", () => {
     });
     const bad = named("aws:apigateway/response:Response", `tap-dev-${role}-api-bad-body`);
     expect(bad.inputs).toMatchObject({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
+    // S8: only a value API Gateway quotes itself; validationErrorString cannot be escaped here.
     expect(String((bad.inputs.responseTemplates as any)["application/json"])).toContain(
-      "$context.error.validationErrorString",
+      '"message":$context.error.messageString',
     );
   });
 
@@ -219,7 +221,12 @@ describe("API Gateway", () => {
           "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
         },
         requestTemplates: {
-          "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)",
+          "application/json":
+            "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
+            "&MessageAttribute.1.Name=entitledAccounts&MessageAttribute.1.Value.DataType=String" +
+            "&MessageAttribute.1.Value.StringValue=(none)" +
+            "&MessageAttribute.2.Name=principal&MessageAttribute.2.Value.DataType=String" +
+            "&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.identity.userArn)",
         },
       });
       const statements = JSON.parse(
@@ -251,19 +258,20 @@ describe("API Gateway", () => {
   );
 
   it.each(ROLES)(
-    "R17: the %s stage writes JSON access logs with request id, status, latency, error and caller",
+    "R17: the %s stage writes JSON access logs with request id, status, latency, error and source",
     (role) => {
       const stage = named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`);
       const group = named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-api-access-logs`);
       const settings = stage.inputs.accessLogSettings as any;
       expect(settings.destinationArn).toBe(group.state.arn);
-      const format = JSON.parse(settings.format);
+      // messageString arrives quoted, so the format is JSON once API Gateway substitutes it.
+      const format = JSON.parse(settings.format.replace("$context.error.messageString", '"-"'));
+      expect(settings.format).toContain('"errorMessage":$context.error.messageString');
       expect(format).toMatchObject({
         requestId: "$context.requestId",
         status: "$context.status",
         responseLatency: "$context.responseLatency",
-        errorMessage: "$context.error.message",
-        caller: "$context.identity.caller",
+        authorizeStatus: "$context.authorize.status",
         sourceIp: "$context.identity.sourceIp",
       });
       expect(settings.format).toBe(ACCESS_LOG_FORMAT);
@@ -318,13 +326,15 @@ describe("API Gateway", () => {
       const health = named("aws:lambda/function:Function", `tap-dev-${role}-api-health`);
       const region = role === "primary" ? "us-east-1" : "us-west-2";
       expect((dep.inputs.triggers as any).redeployment).toBe(
-        apiFingerprint(region, [
-          String(sqs.inputs.uri),
-          String(sqsRole.state.arn),
-          String(health.state.invokeArn),
-        ]),
+        apiFingerprint(
+          region,
+          [String(sqs.inputs.uri), String(sqsRole.state.arn), String(health.state.invokeArn), "AWS_IAM"],
+          sqsRequestTemplate({ mode: "iam", entitledAccounts: [] }),
+        ),
       );
-      expect(apiFingerprint(region, ["queue-a"])).not.toBe(apiFingerprint(region, ["queue-b"]));
+      const t = "template";
+      expect(apiFingerprint(region, ["queue-a"], t)).not.toBe(apiFingerprint(region, ["queue-b"], t));
+      expect(apiFingerprint(region, ["q"], "a")).not.toBe(apiFingerprint(region, ["q"], "b"));
     },
   );
 

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { makeHandler } from "../../../lambda/alert-relay";
+import { makeHandler, snsSubject } from "../../../lambda/alert-relay";
 
 const TARGET = "arn:aws:sns:us-west-2:123456789012:tap-dev-secondary-alerts-topic";
 const SOURCE = "arn:aws:sns:us-east-1:123456789012:tap-dev-primary-alerts-topic";
@@ -50,10 +50,16 @@ describe("alert relay Lambda", () => {
     });
   });
 
-  it("R23: a subject longer than SNS allows is cut to 100 characters", async () => {
+  it("S8: a subject longer than SNS allows is cut to 99 characters (SNS wants fewer than 100)", async () => {
     sns.on(PublishCommand).resolves({});
     await makeHandler(new SNSClient({}), TARGET)(event(SOURCE, "x".repeat(150)));
-    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toHaveLength(100);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toHaveLength(99);
+  });
+
+  it("S8: line breaks and non-ASCII characters, which SNS rejects in a subject, are replaced", () => {
+    expect(snsSubject('ALARM:\r\n"primary" — health')).toBe('ALARM: "primary" ? health');
+    expect(snsSubject("\n")).toBeUndefined();
+    expect(snsSubject(undefined)).toBeUndefined();
   });
 
   it("R23: a failed publish throws so that SNS retries the delivery instead of dropping the alert", async () => {

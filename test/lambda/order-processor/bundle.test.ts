@@ -108,15 +108,31 @@ describe("bundled Lambda artifacts", () => {
     });
     afterAll(() => stopStores({ pg, dynamo, db }));
 
-    it("P9: the bundled order processor books a valid order and rejects a malformed one", async () => {
+    it("P9/S1: the bundled order processor books a valid order and rejects a malformed one and a foreign account", async () => {
       const o = order();
+      // As API Gateway's integration sends them: the principal may trade acct_1 (S1).
+      const entitled = (accounts: string) => ({
+        entitledAccounts: { stringValue: accounts, dataType: "String" },
+        principal: { stringValue: "trader-7", dataType: "String" },
+      });
+      const foreign = order({ account: "acct_2" });
       const ev = {
         Records: [
           {
             messageId: `m-${uid()}`,
             body: JSON.stringify(o),
             attributes: { ApproximateReceiveCount: "1" },
+            messageAttributes: entitled("acct_1"),
             eventSource: "aws:sqs",
+          },
+          {
+            messageId: "m-foreign",
+            body: JSON.stringify(foreign),
+            receiptHandle: "rh-foreign",
+            attributes: { ApproximateReceiveCount: "1" },
+            messageAttributes: entitled("acct_1"),
+            eventSource: "aws:sqs",
+            eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:orders",
           },
           {
             messageId: "m-bad",
@@ -130,6 +146,7 @@ describe("bundled Lambda artifacts", () => {
             messageId: `m-${uid()}`,
             body: JSON.stringify(order({ synthetic: true })),
             attributes: {},
+            messageAttributes: entitled("acct_1"),
             eventSource: "aws:sqs",
           },
         ],
@@ -145,8 +162,12 @@ describe("bundled Lambda artifacts", () => {
         }),
         JSON.stringify(ev),
       );
-      expect(resultOf(res.stdout)).toEqual({ batchItemFailures: [{ itemIdentifier: "m-bad" }] });
+      // The deployed wiring includes the entitlement check: the foreign account is refused (S1).
+      expect(resultOf(res.stdout)).toEqual({
+        batchItemFailures: [{ itemIdentifier: "m-foreign" }, { itemIdentifier: "m-bad" }],
+      });
       expect(await ledgerRows(db, [o.orderId as string])).toHaveLength(1);
+      expect(await ledgerRows(db, [foreign.orderId as string])).toEqual([]);
       expect(await stateItem(dynamo.doc, table, o.orderId as string)).toMatchObject({
         status: "ACCEPTED",
         region: "us-east-1",

@@ -1,0 +1,37 @@
+/**
+ * The authorizer's seam with the infrastructure and with the processor: environment keys, the context key
+ * the integration reads, the SQS message attribute the processor checks, and the cache bounds. Imported
+ * by lib/orders/order-authorizer.ts, lib/orders/order-api.ts, the Lambda and the processor, never retyped.
+ */
+
+/** Environment of the authorizer function. */
+export const AUTHORIZER_ENV = {
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+  jwksUrl: "AUTH_JWKS_URL",
+  accountsClaim: "AUTH_ACCOUNTS_CLAIM",
+  jwksTimeoutMs: "AUTH_JWKS_TIMEOUT_MS",
+  jwksCacheMaxAgeSeconds: "AUTH_JWKS_CACHE_MAX_AGE_SECONDS",
+} as const;
+
+/** Key of the authorizer's `context` map holding the comma-joined accounts the principal may trade. */
+export const ACCOUNTS_CONTEXT_KEY = "accounts";
+
+/** SQS message attributes the integration sets from the authorizer's answer. */
+export const ENTITLEMENT_ATTRIBUTE = "entitledAccounts";
+export const PRINCIPAL_ATTRIBUTE = "principal";
+
+/** Signature algorithms accepted; `none` and HMAC (a shared secret the API would have to hold) are not. */
+export const ACCEPTED_ALGORITHMS = ["RS256", "PS256", "ES256"] as const;
+
+/** Account ids the order schema accepts (lambda/order-processor/order-schema.ts `account`). */
+export const ACCOUNT_ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * API Gateway caches an authorizer's answer per token for at most 3600 s (0 turns caching off).
+ * https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html (authorizerResultTtlInSeconds)
+ */
+export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
+
+/** Defaults: JWKS fetch timeout and how long fetched keys are reused before a refetch. */
+export const JWKS_DEFAULTS = { timeoutMs: 2000, cacheMaxAgeSeconds: 600 } as const;

@@ -1,0 +1,143 @@
+/**
+ * The security part of the stack configuration (S1, S2, S7), parsed by lib/config.ts's parseConfig so
+ * that every problem still lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
+ */
+import { ACCOUNT_ID_RE, MAX_AUTHORIZER_TTL_SECONDS } from "../../lambda/order-authorizer/contract";
+
+/**
+ * How `POST /orders` authenticates callers.
+ *  - `jwt`: a Lambda authorizer verifies a bearer JWT against the configured issuer's JWKS. One token
+ *    works in both regions, so clients keep working when DNS fails over. Required for production.
+ *  - `iam`: IAM (SigV4) authorization, for a dev stack without an identity provider. Secure (only IAM
+ *    principals of the account with execute-api:Invoke get in) but NOT internet-ready: a SigV4 signature
+ *    names one region, so a client must re-sign for the other region after a failover, and every caller
+ *    gets the same fixed entitlement (`iamEntitledAccounts`).
+ */
+export const AUTH_MODES = ["jwt", "iam"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface JwtAuthConfig {
+  readonly mode: "jwt";
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+  readonly accountsClaim: string;
+  /** How long API Gateway caches an answer per token (0..3600). */
+  readonly resultTtlSeconds: number;
+}
+
+export interface IamAuthConfig {
+  readonly mode: "iam";
+  /** Accounts every IAM caller may trade. */
+  readonly entitledAccounts: readonly string[];
+}
+
+export type AuthConfig = JwtAuthConfig | IamAuthConfig;
+
+export interface WafConfig {
+  readonly enabled: boolean;
+  /** Requests per client IP per 5-minute window before the IP is blocked. */
+  readonly rateLimitPer5Min: number;
+}
+
+export interface SecurityConfig {
+  readonly auth: AuthConfig;
+  readonly waf: WafConfig;
+  /**
+   * Whether this stack owns the account-wide API Gateway CloudWatch role setting in its two regions.
+   * Exactly one stack per account should; the others leave it alone (S7).
+   */
+  readonly manageApiGatewayAccount: boolean;
+}
+
+export const SECURITY_DEFAULTS = {
+  authMode: "iam",
+  authAccountsClaim: "accounts",
+  authResultTtlSeconds: 300,
+  iamEntitledAccounts: "",
+  wafEnabled: true,
+  wafRateLimit: 2000,
+  manageApiGatewayAccount: true,
+} as const;
+
+/** Keys whose Pulumi.yaml default is the empty string. */
+export const SECURITY_OPTIONAL_KEYS = ["authIssuer", "authAudience", "authJwksUrl"] as const;
+
+/** WAF rate-based rules accept limits from 10 to 2,000,000,000 requests per window.
+ *  https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html */
+export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;
+
+export interface Readers {
+  str(key: string, def: string): string;
+  optional(key: string): string | undefined;
+  int(key: string, def: number, min: number, max: number): number;
+  bool(key: string, def: boolean): boolean;
+}
+
+const CLAIM_RE = /^[A-Za-z0-9_:/.-]{1,128}$/;
+
+function httpsUrl(key: string, value: string | undefined, problems: string[]): string {
+  if (value === undefined) {
+    problems.push(`${key}: required when authMode is jwt`);
+    return "";
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "https:") problems.push(`${key}: "${value}" must be an https:// URL`);
+  return value;
+}
+
+export function parseSecurityConfig(r: Readers, production: boolean, problems: string[]): SecurityConfig {
+  const d = SECURITY_DEFAULTS;
+  const mode = r.str("authMode", d.authMode);
+  let auth: AuthConfig;
+  if (mode === "jwt") {
+    const audience = r.optional("authAudience");
+    if (audience === undefined) problems.push("authAudience: required when authMode is jwt");
+    const accountsClaim = r.str("authAccountsClaim", d.authAccountsClaim);
+    if (!CLAIM_RE.test(accountsClaim)) {
+      problems.push(`authAccountsClaim: "${accountsClaim}" is not a claim name`);
+    }
+    auth = {
+      mode,
+      issuer: httpsUrl("authIssuer", r.optional("authIssuer"), problems),
+      audience: audience ?? "",
+      jwksUrl: httpsUrl("authJwksUrl", r.optional("authJwksUrl"), problems),
+      accountsClaim,
+      resultTtlSeconds: r.int("authResultTtlSeconds", d.authResultTtlSeconds, 0, MAX_AUTHORIZER_TTL_SECONDS),
+    };
+  } else if (mode === "iam") {
+    const raw = r.str("iamEntitledAccounts", d.iamEntitledAccounts);
+    const entitledAccounts = raw
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean);
+    const bad = entitledAccounts.filter((a) => !ACCOUNT_ID_RE.test(a));
+    if (bad.length) problems.push(`iamEntitledAccounts: ${bad.join(", ")} are not account ids`);
+    if (production) {
+      problems.push(
+        "authMode: production needs jwt; iam mode is for dev stacks only (SigV4 is signed per region, so clients break on failover)",
+      );
+    }
+    auth = { mode, entitledAccounts };
+  } else {
+    problems.push(`authMode: "${mode}" is not one of ${AUTH_MODES.join(", ")}`);
+    auth = { mode: "iam", entitledAccounts: [] };
+  }
+
+  const wafEnabled = r.bool("wafEnabled", d.wafEnabled);
+  if (production && !wafEnabled) problems.push("wafEnabled: production requires the web ACL");
+  const waf: WafConfig = {
+    enabled: wafEnabled,
+    rateLimitPer5Min: r.int("wafRateLimit", d.wafRateLimit, ...WAF_RATE_LIMIT_RANGE),
+  };
+  return {
+    auth,
+    waf,
+    manageApiGatewayAccount: r.bool("manageApiGatewayAccount", d.manageApiGatewayAccount),
+  };
+}
