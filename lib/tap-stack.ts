@@ -510,6 +510,15 @@ export class TapStack extends pulumi.ComponentResource {
       primaryHealthCheckId: this.healthChecks.primary.healthCheckId,
       secondaryHealthCheckId: this.healthChecks.secondary.healthCheckId,
       primaryHealthAlarmName: this.healthChecks.primary.alarmName,
+      // What the live checks compare against (issue 16): configured values, regions and names by role.
+      healthCheckIntervalSeconds: cfg.healthCheckIntervalSeconds,
+      healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
+      metricsRegion: p.metricsRegion,
+      probeAlarmName: this.canaries.probe.alarmName,
+      primaryCanaryName: this.canaries.primary.canaryName,
+      secondaryCanaryName: this.canaries.secondary.canaryName,
+      probeCanaryName: this.canaries.probe.canaryName,
+      production: cfg.production,
       canaryNames: [
         this.canaries.primary.canaryName,
         this.canaries.secondary.canaryName,

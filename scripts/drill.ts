@@ -1,12 +1,15 @@
 /**
  * Disaster-recovery drill, run by an operator from a workstation (see docs/runbook.md):
  *
- *   npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--outputs outputs.json] [--reason text]
+ *   npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
  *
  * Reads the stack outputs written by `pulumi stack output --json --show-secrets > outputs.json`
  * (default ./outputs.json, or $TAP_OUTPUTS_FILE) and runs the SAME orchestrator as the failover Lambda,
  * against the secondary Region. Without --yes nothing is changed: it prints the plan and exits 2.
- * Exit codes: 0 success, 1 the run failed, 2 usage/outputs error or not confirmed with --yes.
+ * Every AWS client it builds has connect and request timeouts, so an unreachable Region fails the call
+ * instead of hanging the drill.
+ * Exit codes: 0 success, 1 the run failed, 2 usage/outputs error or not confirmed with --yes,
+ * 3 a confirmed run that started nothing (blocked, or nothing to do); the reason is printed.
  */
 import { readFileSync } from "node:fs";
 import { RDSClient } from "@aws-sdk/client-rds";
@@ -15,9 +18,11 @@ import { clusterArnRegion, parseTuning, topicArnRegion, type Env } from "../lamb
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
+  type BlockOn,
   describeSnapshot,
   runFailover,
   type Clock,
+  type FailoverResult,
   type GlobalClusterSnapshot,
   type Logger,
 } from "../lambda/failover/orchestrator";
@@ -51,12 +56,33 @@ export const REQUIRED_OUTPUT_KEYS = [
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
 const DRILL_TIME_BUDGET_MS = 900_000;
 
-export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--outputs outputs.json] [--reason text]
+/**
+ * Bounds on every AWS call the drill makes: a Region that does not answer fails the call, not the operator.
+ * The SDK's Node handler only logs a warning when requestTimeout passes unless throwOnRequestTimeout is
+ * set (documented on the option in @smithy/types HttpHandlerInitialization), hence the flag.
+ */
+export const DRILL_HTTP_TIMEOUTS = {
+  connectionTimeout: 5_000,
+  requestTimeout: 20_000,
+  throwOnRequestTimeout: true,
+} as const;
+
+/** Client settings for every AWS client the drill builds; retries are the orchestrator's (MAX_ATTEMPTS). */
+export function drillClientConfig(region: string) {
+  return { region, maxAttempts: 1, requestHandler: { ...DRILL_HTTP_TIMEOUTS } };
+}
+
+/** Exit codes; see the header. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, nothingStarted: 3 } as const;
+
+export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
 
   --mode      switchover: planned, no data loss, both Regions must be healthy
               failover:   unplanned, AllowDataLoss=true, for when the primary Region is impaired
   --dry-run   only report the plan (default unless --yes is given)
   --yes       really do it
+  --force     failover only: go ahead even though a switchover/failover is already in progress
+              (without it, that is the only state that blocks a failover; see docs/runbook.md)
   --outputs   stack outputs JSON (default $TAP_OUTPUTS_FILE or ./outputs.json), from:
               pulumi stack output --json --show-secrets > outputs.json
   --reason    free text recorded in the SNS notifications`;
@@ -72,15 +98,17 @@ interface DrillArgs {
   mode: FailoverMode;
   dryRun: boolean;
   yes: boolean;
+  force: boolean;
   outputs?: string;
   reason?: string;
   help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): DrillArgs {
-  const args: Partial<DrillArgs> & { dryRun: boolean; yes: boolean; help: boolean } = {
+  const args: Partial<DrillArgs> & { dryRun: boolean; yes: boolean; force: boolean; help: boolean } = {
     dryRun: false,
     yes: false,
+    force: false,
     help: false,
   };
   const value = (i: number, flag: string): string => {
@@ -110,6 +138,9 @@ export function parseArgs(argv: readonly string[]): DrillArgs {
       case "--yes":
         args.yes = true;
         break;
+      case "--force":
+        args.force = true;
+        break;
       case "--outputs":
         args.outputs = take();
         break;
@@ -125,6 +156,11 @@ export function parseArgs(argv: readonly string[]): DrillArgs {
     }
   }
   if (!args.help && !args.mode) throw new DrillUsageError("--mode is required");
+  if (args.force && args.mode !== "failover") {
+    throw new DrillUsageError(
+      "--force applies to --mode failover only (a switchover needs both Regions healthy)",
+    );
+  }
   return args as DrillArgs;
 }
 
@@ -177,14 +213,14 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
   return out;
 }
 
-function defaultDeps(): DrillDeps {
+export function defaultDeps(): DrillDeps {
   return {
     readFile: (p) => readFileSync(p, "utf8"),
     env: process.env,
     out: (line) => console.log(line),
     err: (line) => console.error(line),
-    rdsClient: (region) => new RDSClient({ region, maxAttempts: 1 }),
-    snsClient: (region) => new SNSClient({ region, maxAttempts: 1 }),
+    rdsClient: (region) => new RDSClient(drillClientConfig(region)),
+    snsClient: (region) => new SNSClient(drillClientConfig(region)),
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     random: Math.random,
   };
@@ -276,6 +312,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       random: deps.random,
       logger,
     },
+    blockOn(args),
   );
 
   out("Step 3/3: live state after");
@@ -294,12 +331,41 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   }
   for (const n of result.notificationErrors ?? []) out(`  ! notification not delivered: ${n}`);
 
-  if (!result.ok) return 1;
+  return verdict(result, args, out);
+}
+
+/**
+ * In failover mode only a switchover/failover already in progress blocks the drill (--force overrides
+ * that too): during a regional outage the global cluster is often not "available", and waiting for it
+ * would defeat the purpose. A switchover keeps every precondition.
+ */
+export function blockOn(args: Pick<DrillArgs, "mode" | "force">): BlockOn {
+  if (args.mode !== "failover") return "any";
+  return args.force ? "none" : "failover-state";
+}
+
+/** Exit code of a finished run; a confirmed run that started nothing is not a success and says why. */
+function verdict(result: FailoverResult, args: DrillArgs, out: (line: string) => void): number {
+  if (!result.ok) return EXIT.failed;
   if (!args.dryRun && !args.yes) {
     out(`Nothing was changed. To execute this ${args.mode} for real, re-run with --yes.`);
-    return 2;
+    return EXIT.usage;
   }
-  return 0;
+  if (args.dryRun) return EXIT.ok;
+  if (result.result === "in-progress") {
+    out(`Nothing was started: ${result.message}`);
+    out(
+      args.mode === "failover"
+        ? '  Blocked by a switchover/failover already in progress. See docs/runbook.md, "When the drill is blocked"; --force overrides.'
+        : '  See docs/runbook.md, "When the drill is blocked".',
+    );
+    return EXIT.nothingStarted;
+  }
+  if (result.result === "already-writer") {
+    out(`Nothing was started: ${result.message}`);
+    return EXIT.nothingStarted;
+  }
+  return EXIT.ok;
 }
 
 if (require.main === module) {

@@ -10,6 +10,10 @@
  *   switchover). May lose writes not yet replicated to the target.
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
  * - TargetDbClusterIdentifier must be the secondary cluster's ARN so Aurora can find it in its Region.
+ * - Which regional endpoint takes the call: a switchover goes to the Region of the current primary
+ *   (writer); a failover to the Region of the secondary being promoted (the target). The Aurora User
+ *   Guide's CLI steps say so for --region of switchover-global-cluster and failover-global-cluster.
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
  * - While an operation runs, DescribeGlobalClusters shows Status "switching-over"/"failing-over" and a
  *   FailoverState {Status pending|failing-over|switching-over|cancelling, FromDbClusterArn,
  *   ToDbClusterArn, IsDataLossAllowed}; FailoverState is empty otherwise.
@@ -57,6 +61,15 @@ export interface OrchestratorDeps {
   readonly random: () => number;
   readonly logger: Logger;
 }
+
+/**
+ * What an existing operation blocks, chosen by the caller (the drill's CLI; the Lambda keeps "any"):
+ * - "any": any non-available Status or active FailoverState blocks (nothing is started).
+ * - "failover-state": only an active switchover/failover (FailoverState) blocks; a global cluster that
+ *   is merely not "available" (as during a regional outage) does not.
+ * - "none": nothing blocks (an operator's explicit override).
+ */
+export type BlockOn = "any" | "failover-state" | "none";
 
 export type ResultCode =
   "completed" | "already-writer" | "in-progress" | "dry-run" | "ignored" | "refused" | "timed-out" | "failed";
@@ -298,6 +311,7 @@ export async function runFailover(
   request: FailoverRequest,
   settings: OrchestratorSettings,
   deps: OrchestratorDeps,
+  blockOn: BlockOn = "any",
 ): Promise<FailoverResult> {
   const { clock, logger } = deps;
   const startedMs = clock.now();
@@ -392,7 +406,7 @@ export async function runFailover(
     }
 
     const running = activeOperation(before);
-    if (before.failoverState && running) {
+    if (before.failoverState && running && blockOn !== "none") {
       const towardTarget = before.failoverState.toDbClusterArn === target;
       return await finish({
         ok: true,
@@ -418,7 +432,7 @@ export async function runFailover(
         stateBefore: before,
       });
     }
-    if (running) {
+    if (running && blockOn === "any") {
       return await finish({
         ok: true,
         result: "in-progress",
@@ -483,6 +497,12 @@ export async function runFailover(
             TargetDbClusterIdentifier: target,
             AllowDataLoss: true,
           });
+    // Switchover through the current writer's Region, failover through the target's (deps.rds): see top.
+    const writerRegion = before.writerArn ? clusterArnRegion(before.writerArn) : undefined;
+    const mutationClient =
+      request.mode === "switchover" && writerRegion && deps.rdsForRegion
+        ? deps.rdsForRegion(writerRegion)
+        : deps.rds;
     operationRequestedMs = clock.now();
     try {
       await withRetry(
@@ -496,7 +516,7 @@ export async function runFailover(
             }
           }
           logger.info(`calling ${plan?.apiCall}`, { attempt, parameters: plan?.parameters });
-          await deps.rds.send(command);
+          await mutationClient.send(command);
         },
         retryOpts(true, isRetryableMutationError),
       );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
+import { FAILOVER_ENV } from "../../lambda/failover/env-keys";
 
 /** R21: RDS global-cluster operations take minutes; the code keeps a 30 s margin inside this. */
 export const FAILOVER_TIMEOUT = 300;
@@ -59,9 +60,9 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         timeout: FAILOVER_TIMEOUT,
         memorySize: 256,
         environment: {
-          GLOBAL_CLUSTER_ID: args.globalClusterId,
-          TARGET_CLUSTER_ARN: args.secondaryClusterArn,
-          ALERT_TOPIC_ARN: args.alertTopicArn,
+          [FAILOVER_ENV.globalClusterId]: args.globalClusterId,
+          [FAILOVER_ENV.targetClusterArn]: args.secondaryClusterArn,
+          [FAILOVER_ENV.alertTopicArn]: args.alertTopicArn,
           ALARM_ACTION: args.alarmAction,
           TIME_BUDGET_MS: String((FAILOVER_TIMEOUT - 30) * 1000),
           MAX_ATTEMPTS: "5",

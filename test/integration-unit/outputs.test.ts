@@ -16,8 +16,8 @@ import {
   regionOfArn,
   REQUIRED_OUTPUT_KEYS,
   StackOutputsError,
-  type StackOutputs,
 } from "../integration/support/outputs";
+import { fakeOutputs } from "./fixtures";
 
 /** The exact output names the stack exports (B4); a rename on either side must break this test. */
 const EXPECTED_KEYS = [
@@ -46,38 +46,19 @@ const EXPECTED_KEYS = [
   "failoverFunctionArn",
   "dashboardName",
   "dbEngineVersion",
+  "healthCheckIntervalSeconds",
+  "healthCheckFailureThreshold",
+  "metricsRegion",
+  "primaryCanaryName",
+  "secondaryCanaryName",
+  "probeCanaryName",
+  "compositeAlarmName",
+  "primaryHealthAlarmName",
+  "probeAlarmName",
+  "primaryDlqUrl",
+  "secondaryDlqUrl",
+  "production",
 ];
-
-/** A complete outputs file whose endpoints point at nothing. */
-function fakeOutputs(): StackOutputs {
-  return {
-    primaryRegion: "us-east-1",
-    secondaryRegion: "us-west-2",
-    globalClusterId: "tap-dev-global",
-    globalWriterEndpoint: "tap-dev-global.global-abc123.global.rds.amazonaws.com",
-    auroraPrimaryEndpoint: "tap-dev-primary.cluster-abc123.us-east-1.rds.amazonaws.com",
-    auroraSecondaryEndpoint: "tap-dev-secondary.cluster-ro-abc123.us-west-2.rds.amazonaws.com",
-    primaryClusterArn: "arn:aws:rds:us-east-1:123456789012:cluster:tap-dev-primary",
-    secondaryClusterArn: "arn:aws:rds:us-west-2:123456789012:cluster:tap-dev-secondary",
-    dbSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:tap-dev-db-AbCdEf",
-    dynamoTableName: "tap-dev-orders",
-    primaryBucketName: "tap-dev-objects-primary",
-    secondaryBucketName: "tap-dev-objects-secondary",
-    primarySnsTopicArn: "arn:aws:sns:us-east-1:123456789012:tap-dev-alerts",
-    secondarySnsTopicArn: "arn:aws:sns:us-west-2:123456789012:tap-dev-alerts",
-    primaryApiEndpoint: "http://127.0.0.1:1/v1",
-    secondaryApiEndpoint: "http://127.0.0.1:1/v1",
-    primaryHealthUrl: "http://127.0.0.1:1/health",
-    secondaryHealthUrl: "http://127.0.0.1:1/health",
-    primaryQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/tap-dev-orders",
-    secondaryQueueUrl: "https://sqs.us-west-2.amazonaws.com/123456789012/tap-dev-orders",
-    primaryHealthCheckId: "11111111-2222-3333-4444-555555555555",
-    canaryNames: ["primary-api-canary", "secondary-api-canary"],
-    failoverFunctionArn: "arn:aws:lambda:us-west-2:123456789012:function:tap-dev-failover",
-    dashboardName: "tap-dev",
-    dbEngineVersion: "16.4",
-  };
-}
 
 let dir: string;
 beforeEach(() => {
@@ -212,6 +193,23 @@ describe("loadStackOutputs: broken files fail", () => {
     ]);
   });
 
+  it("tuning values must be positive integers and production a boolean, not strings", () => {
+    write(
+      "outputs.json",
+      JSON.stringify({
+        ...fakeOutputs(),
+        healthCheckIntervalSeconds: "30",
+        healthCheckFailureThreshold: 0,
+        production: "false",
+      }),
+    );
+    expect(loadError().problems).toEqual([
+      expect.stringContaining("healthCheckIntervalSeconds: expected a positive integer"),
+      expect.stringContaining("healthCheckFailureThreshold: expected a positive integer"),
+      expect.stringContaining("production: expected true or false"),
+    ]);
+  });
+
   it("says so when secrets were exported without --show-secrets", () => {
     write("outputs.json", JSON.stringify({ ...fakeOutputs(), dbSecretArn: "[secret]" }));
     expect(loadError().message).toContain("without --show-secrets");
@@ -225,7 +223,7 @@ describe("loadStackOutputs: valid file", () => {
     expect(decision.kind).toBe("run");
     if (decision.kind !== "run") return;
     const names: readonly string[] = decision.outputs.canaryNames;
-    expect(names).toEqual(["primary-api-canary", "secondary-api-canary"]);
+    expect(names).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
     expect(decision.outputs).toEqual(fakeOutputs());
     expect(decision.outputs).not.toHaveProperty("primaryVpcId");
   });

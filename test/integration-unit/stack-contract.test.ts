@@ -26,6 +26,24 @@ it("B4: every key the integration suite needs is a stack output, with the right 
   if (decision.kind !== "run") throw new Error(decision.reason);
   expect(decision.outputs.dbEngineVersion).toBe("15.14");
   expect(decision.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
+  // Issue 16: what the live checks compare against comes from the stack, not from constants in the suite.
+  expect({
+    interval: decision.outputs.healthCheckIntervalSeconds,
+    threshold: decision.outputs.healthCheckFailureThreshold,
+    metricsRegion: decision.outputs.metricsRegion,
+    canaries: [
+      decision.outputs.primaryCanaryName,
+      decision.outputs.secondaryCanaryName,
+      decision.outputs.probeCanaryName,
+    ],
+    production: decision.outputs.production,
+  }).toEqual({
+    interval: 30,
+    threshold: 3,
+    metricsRegion: "us-east-1",
+    canaries: ["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"],
+    production: false,
+  });
 });
 
 it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {
@@ -55,6 +73,6 @@ it("B4: a fake outputs file that points at nothing fails the live suite with cle
   expect(output).toMatch(/jest: 0 passed, \d+ failed/);
   // Each failure names the call and why it failed.
   expect(output).toMatch(
-    /RDS DescribeGlobalClusters tap-dev-aurora-global \(us-east-1\) failed: .*ECONNREFUSED 127\.0\.0\.1:1/,
+    /RDS DescribeGlobalClusters tap-dev-aurora-global \(us-west-2\) failed: .*ECONNREFUSED 127\.0\.0\.1:1/,
   );
 }, 120_000);

@@ -1,96 +1,72 @@
 /**
  * B4: the deployed platform's resources, checked live with the AWS SDK in each resource's own region.
- * Assertions compare small summaries with toEqual, so a failure's diff shows exactly which setting is off.
+ * The health checks live in ./checks (functions taking clients, so unit tests feed them bad AWS answers
+ * and prove each one fails: test/integration-unit/checks.test.ts). Each throws naming every problem.
  */
-import { CloudWatchClient, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
-import {
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
-import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
-import { GetHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetCanaryCommand, SyntheticsClient } from "@aws-sdk/client-synthetics";
-import { awsCall, awsClientConfig, isNotFound, ROUTE53_REGION } from "./support/aws";
+import { GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeContinuousBackupsCommand } from "@aws-sdk/client-dynamodb";
+import { GetBucketReplicationCommand } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { checkAlarms } from "./checks/alarms";
+import { checkAuroraClusters, checkAuroraGlobalCluster } from "./checks/aurora";
+import { checkCanaries } from "./checks/canaries";
+import { checkOrdersTable, checkSecretReplica } from "./checks/data-stores";
+import { checkFailoverFunction, INVOKE_DRY_RUN_ENV, invokeFailoverDryRun } from "./checks/failover-function";
+import { checkDlqsEmpty } from "./checks/queues";
+import { checkPrimaryHealthCheck } from "./checks/route53";
+import { checkS3ObjectReplicates } from "./checks/s3-replication";
+import { awsCall, isNotFound } from "./support/aws";
+import { ClientPool } from "./support/clients";
 import { checkHealth } from "./support/http";
-import { regionOfArn } from "./support/outputs";
 import { describeLive } from "./support/suite";
 
 const CHECK_TIMEOUT_MS = 30_000;
 
 describeLive("live platform", (outputs) => {
-  const clients = new Map<string, { destroy(): void }>();
-  function client<C extends { destroy(): void }>(kind: string, region: string, make: () => C): C {
-    const key = `${kind}:${region}`;
-    if (!clients.has(key)) clients.set(key, make());
-    return clients.get(key) as C;
-  }
-  const rds = (r: string) => client("rds", r, () => new RDSClient(awsClientConfig(r)));
-  const ddb = (r: string) => client("ddb", r, () => new DynamoDBClient(awsClientConfig(r)));
-  const synthetics = (r: string) => client("syn", r, () => new SyntheticsClient(awsClientConfig(r)));
-  const cloudwatch = (r: string) => client("cw", r, () => new CloudWatchClient(awsClientConfig(r)));
-  afterAll(() => clients.forEach((c) => c.destroy()));
+  const aws = new ClientPool();
+  afterAll(() => aws.destroy());
 
   const bothRegions = () => [outputs().primaryRegion, outputs().secondaryRegion];
 
   it(
-    "Aurora global cluster: exactly the two regional clusters, both encrypted, on dbEngineVersion",
+    "Aurora global cluster: available, no FailoverState, exactly one writer, every secondary connected",
     async () => {
-      const o = outputs();
-      const home = regionOfArn(o.primaryClusterArn);
-      const global = await awsCall(
-        `RDS DescribeGlobalClusters ${o.globalClusterId} (${home})`,
-        (abortSignal) =>
-          rds(home).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: o.globalClusterId }), {
-            abortSignal,
-          }),
-      );
-      const members = (global.GlobalClusters?.[0]?.GlobalClusterMembers ?? []).map((m) => m.DBClusterArn);
-      expect(members.sort()).toEqual([o.primaryClusterArn, o.secondaryClusterArn].sort());
-
-      const clusters = await Promise.all(
-        [o.primaryClusterArn, o.secondaryClusterArn].map(async (arn) => {
-          const region = regionOfArn(arn);
-          const out = await awsCall(`RDS DescribeDBClusters ${arn}`, (abortSignal) =>
-            rds(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: arn }), { abortSignal }),
-          );
-          const c = out.DBClusters?.[0];
-          return { arn, storageEncrypted: c?.StorageEncrypted, engineVersion: c?.EngineVersion };
-        }),
-      );
-      expect(clusters).toEqual(
-        [o.primaryClusterArn, o.secondaryClusterArn].map((arn) => ({
-          arn,
-          storageEncrypted: true,
-          engineVersion: o.dbEngineVersion,
-        })),
-      );
+      const report = await checkAuroraGlobalCluster(aws, outputs());
+      console.info(`B4 Aurora writer: ${report.writer}`);
     },
     CHECK_TIMEOUT_MS,
   );
 
   it(
-    "DynamoDB global table: every replica (including the secondary region) is ACTIVE",
-    async () => {
-      const o = outputs();
-      const out = await awsCall(
-        `DynamoDB DescribeTable ${o.dynamoTableName} (${o.primaryRegion})`,
-        (abortSignal) =>
-          ddb(o.primaryRegion).send(new DescribeTableCommand({ TableName: o.dynamoTableName }), {
-            abortSignal,
-          }),
-      );
-      const status = Object.fromEntries(
-        (out.Table?.Replicas ?? []).map((r) => [r.RegionName, r.ReplicaStatus]),
-      );
-      const allActive = Object.fromEntries(Object.keys(status).map((r) => [r, "ACTIVE"]));
-      expect(status).toEqual({ ...allActive, [o.secondaryRegion]: "ACTIVE" });
-    },
+    "Aurora regional clusters: available, encrypted, on dbEngineVersion (each asked in its own region)",
+    () => checkAuroraClusters(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );
+
+  it(
+    "DynamoDB global table: TableStatus ACTIVE and every replica (including the secondary) ACTIVE",
+    () => checkOrdersTable(aws, outputs()),
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "Secrets Manager: the DB secret's replica in the secondary region is InSync",
+    () => checkSecretReplica(aws, outputs()),
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "CloudWatch: the composite alarm and both failover-trigger alarms exist and are OK, in their own regions",
+    () => checkAlarms(aws, outputs()),
+    CHECK_TIMEOUT_MS,
+  );
+
+  it("SQS: both dead-letter queues are empty", () => checkDlqsEmpty(aws, outputs()), CHECK_TIMEOUT_MS);
+
+  it("S3: an object written to the primary bucket arrives in the replica bucket (and is deleted again)", async () => {
+    const trip = await checkS3ObjectReplicates(aws, outputs());
+    console.info(`B4 S3 replication: ${trip.key} seen in the replica after ${trip.seenAfterMs} ms`);
+  }, 330_000);
 
   it(
     "DynamoDB point-in-time recovery is ENABLED in both regions",
@@ -101,9 +77,11 @@ describeLive("live platform", (outputs) => {
           const out = await awsCall(
             `DynamoDB DescribeContinuousBackups ${o.dynamoTableName} (${region})`,
             (s) =>
-              ddb(region).send(new DescribeContinuousBackupsCommand({ TableName: o.dynamoTableName }), {
-                abortSignal: s,
-              }),
+              aws
+                .dynamodb(region)
+                .send(new DescribeContinuousBackupsCommand({ TableName: o.dynamoTableName }), {
+                  abortSignal: s,
+                }),
           );
           const d = out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
           return [region, d?.PointInTimeRecoveryStatus] as const;
@@ -118,7 +96,7 @@ describeLive("live platform", (outputs) => {
     "S3 replication to the secondary bucket uses Replication Time Control (Enabled, 15 minutes)",
     async () => {
       const o = outputs();
-      const s3 = client("s3", o.primaryRegion, () => new S3Client(awsClientConfig(o.primaryRegion)));
+      const s3 = aws.s3(o.primaryRegion);
       const out = await awsCall(`S3 GetBucketReplication ${o.primaryBucketName}`, (abortSignal) =>
         s3.send(new GetBucketReplicationCommand({ Bucket: o.primaryBucketName }), { abortSignal }),
       );
@@ -142,67 +120,17 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "Route 53 health check: HTTPS, port 443, every 30 s, failure threshold 3, probing primaryHealthUrl",
+    "Route 53 health check: enabled, not inverted, SNI on, the configured interval and threshold, most checkers see success",
     async () => {
-      const o = outputs();
-      const r53 = client("r53", ROUTE53_REGION, () => new Route53Client(awsClientConfig(ROUTE53_REGION)));
-      const out = await awsCall(`Route53 GetHealthCheck ${o.primaryHealthCheckId}`, (abortSignal) =>
-        r53.send(new GetHealthCheckCommand({ HealthCheckId: o.primaryHealthCheckId }), { abortSignal }),
-      );
-      const cfg = out.HealthCheck?.HealthCheckConfig;
-      const url = new URL(o.primaryHealthUrl);
-      expect({
-        type: cfg?.Type,
-        port: cfg?.Port,
-        requestInterval: cfg?.RequestInterval,
-        failureThreshold: cfg?.FailureThreshold,
-        host: cfg?.FullyQualifiedDomainName,
-        path: cfg?.ResourcePath,
-      }).toEqual({
-        type: "HTTPS",
-        port: 443,
-        requestInterval: 30,
-        failureThreshold: 3,
-        host: url.hostname,
-        path: `${url.pathname}${url.search}`,
-      });
+      const r = await checkPrimaryHealthCheck(aws, outputs());
+      console.info(`B4 Route 53: ${r.succeeding} of ${r.checkers} checkers report success`);
     },
     CHECK_TIMEOUT_MS,
   );
 
   it(
-    "every canary in canaryNames exists in one of the two regions and is RUNNING",
-    async () => {
-      const o = outputs();
-      const found = await Promise.all(
-        o.canaryNames.map(async (name) => {
-          const states = await Promise.all(
-            bothRegions().map(async (region) => {
-              try {
-                const out = await awsCall(`Synthetics GetCanary ${name} (${region})`, (abortSignal) =>
-                  synthetics(region).send(new GetCanaryCommand({ Name: name }), { abortSignal }),
-                );
-                return `${region}:${out.Canary?.Status?.State}`;
-              } catch (err) {
-                if (isNotFound(err)) return undefined;
-                throw err;
-              }
-            }),
-          );
-          return [name, states.filter((s): s is string => s !== undefined)] as const;
-        }),
-      );
-      const observed = Object.fromEntries(found);
-      const expected = Object.fromEntries(
-        found.map(([name, states]) => [
-          name,
-          states.length > 0
-            ? states.map((s) => `${s.split(":")[0]}:RUNNING`)
-            : ["<found in one region>:RUNNING"],
-        ]),
-      );
-      expect(observed).toEqual(expected);
-    },
+    "Synthetics: each canary RUNNING in its own region (probe in the secondary) and its latest finished run PASSED",
+    () => checkCanaries(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );
 
@@ -219,19 +147,23 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "failover Lambda exists and is Active",
-    async () => {
-      const o = outputs();
-      const region = regionOfArn(o.failoverFunctionArn);
-      const lambda = client("lambda", region, () => new LambdaClient(awsClientConfig(region)));
-      const out = await awsCall(`Lambda GetFunctionConfiguration ${o.failoverFunctionArn}`, (abortSignal) =>
-        lambda.send(new GetFunctionConfigurationCommand({ FunctionName: o.failoverFunctionArn }), {
-          abortSignal,
-        }),
-      );
-      expect(out.State).toBe("Active");
-    },
+    "failover function: in the secondary region, Active, pointing at this stack's global cluster, target cluster and topic",
+    () => checkFailoverFunction(aws, outputs()),
     CHECK_TIMEOUT_MS,
+  );
+
+  const invoke = process.env[INVOKE_DRY_RUN_ENV] === "1";
+  const dryRunTitle =
+    "failover function: a real dry-run invoke returns result dry-run (exercises its permissions)";
+  (invoke ? it : it.skip)(
+    invoke
+      ? dryRunTitle
+      : `${dryRunTitle} — skipped: opt in with ${INVOKE_DRY_RUN_ENV}=1 (it publishes the plan to the alert topic)`,
+    async () => {
+      const result = await invokeFailoverDryRun(aws, outputs());
+      console.info(`B4 failover dry run: ${String(result.message)}`);
+    },
+    90_000,
   );
 
   it(
@@ -243,7 +175,7 @@ describeLive("live platform", (outputs) => {
           [o.primaryRegion, o.primaryQueueUrl],
           [o.secondaryRegion, o.secondaryQueueUrl],
         ].map(async ([region, queueUrl]) => {
-          const sqs = client("sqs", region, () => new SQSClient(awsClientConfig(region)));
+          const sqs = aws.sqs(region);
           const out = await awsCall(`SQS GetQueueAttributes ${queueUrl}`, (abortSignal) =>
             sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }), {
               abortSignal,
@@ -258,7 +190,7 @@ describeLive("live platform", (outputs) => {
         bothRegions().map(async (region) => {
           try {
             await awsCall(`CloudWatch GetDashboard ${o.dashboardName} (${region})`, (abortSignal) =>
-              cloudwatch(region).send(new GetDashboardCommand({ DashboardName: o.dashboardName }), {
+              aws.cloudwatch(region).send(new GetDashboardCommand({ DashboardName: o.dashboardName }), {
                 abortSignal,
               }),
             );

@@ -1,6 +1,8 @@
 import { RDSClient, SwitchoverGlobalClusterCommand, FailoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { main, parseArgs } from "../../scripts/drill";
+import { createServer, type Server } from "node:net";
+import { DescribeGlobalClustersCommand } from "@aws-sdk/client-rds";
+import { defaultDeps, drillClientConfig, DRILL_HTTP_TIMEOUTS, main, parseArgs } from "../../scripts/drill";
 import {
   FakeClock,
   FakeGlobalCluster,
@@ -115,7 +117,10 @@ describe("scripts/drill.ts", () => {
 
   it("rejects a bad mode or an unknown flag with usage", () => {
     expect(() => parseArgs(["--mode", "promote"])).toThrow(/--mode must be switchover or failover/);
-    expect(() => parseArgs(["--mode", "failover", "--force"])).toThrow(/unknown argument "--force"/);
+    expect(() => parseArgs(["--mode", "failover", "--frce"])).toThrow(/unknown argument "--frce"/);
+    expect(() => parseArgs(["--mode", "switchover", "--force"])).toThrow(
+      /--force applies to --mode failover only/,
+    );
     expect(() => parseArgs([])).toThrow(/--mode is required/);
     expect(parseArgs(["--mode=failover", "--yes"])).toMatchObject({
       mode: "failover",
@@ -131,5 +136,115 @@ describe("scripts/drill.ts", () => {
     expect(await r.code).toBe(1);
     expect(r.out.join("\n")).toMatch(/Result: refused[\s\S]*mode "failover"/);
     expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+  });
+});
+
+describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", () => {
+  it("O4: every client it builds has connect and request timeouts", async () => {
+    expect(drillClientConfig("us-west-2")).toEqual({
+      region: "us-west-2",
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
+    });
+    const deps = defaultDeps();
+    for (const client of [deps.rdsClient("us-west-2"), deps.snsClient("us-east-1")]) {
+      const handler = client.config.requestHandler as unknown as {
+        configProvider: Promise<Record<string, unknown>>;
+      };
+      expect(await handler.configProvider).toMatchObject(DRILL_HTTP_TIMEOUTS);
+      client.destroy();
+    }
+  });
+
+  it("O4: with those settings a Region that accepts connections but never answers fails the call, not the drill", async () => {
+    const sockets: import("node:net").Socket[] = [];
+    const server: Server = createServer((s) => sockets.push(s)); // accepts, never answers
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const client = new RDSClient({
+      ...drillClientConfig("us-west-2"),
+      requestHandler: { ...DRILL_HTTP_TIMEOUTS, requestTimeout: 300 },
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+    });
+    const started = Date.now();
+    try {
+      await expect(client.send(new DescribeGlobalClustersCommand({}))).rejects.toThrow(/timeout|timed out/i);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      client.destroy();
+      sockets.forEach((s) => s.destroy());
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("O4: a confirmed run with nothing to do exits 3 and says why", async () => {
+    const r = run(
+      ["--mode", "switchover", "--yes"],
+      OUTPUTS,
+      new FakeGlobalCluster(1, undefined, SECONDARY_ARN),
+    );
+    expect(await r.code).toBe(3);
+    expect(r.out.join("\n")).toMatch(/Nothing was started: .*already the writer/);
+  });
+
+  it("O4: in failover mode a switchover in progress blocks it: exit 3, no failover call, points at the runbook", async () => {
+    const fake = new FakeGlobalCluster(50);
+    fake.operation = { kind: "switchover", from: PRIMARY_ARN, to: SECONDARY_ARN, pollsLeft: 50 };
+    fake.status = "switching-over";
+    const r = run(["--mode", "failover", "--yes"], OUTPUTS, fake);
+    expect(await r.code).toBe(3);
+    expect(r.out.join("\n")).toMatch(/Nothing was started: A switchover is already in progress/);
+    expect(r.out.join("\n")).toMatch(/When the drill is blocked.*--force overrides/);
+    expect(h.rdsMock.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+  });
+
+  it("O4: in failover mode a global cluster that is merely not available does not block", async () => {
+    const fake = new FakeGlobalCluster(1);
+    fake.status = "modifying";
+    const r = run(["--mode", "failover", "--yes"], OUTPUTS, fake);
+    expect(await r.code).toBe(0);
+    expect(h.rdsMock.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(1);
+    expect(r.out.join("\n")).toMatch(/Result: completed/);
+  });
+
+  it("O4: the same state blocks a switchover (both Regions must be healthy) with exit 3", async () => {
+    const fake = new FakeGlobalCluster(1);
+    fake.status = "modifying";
+    const r = run(["--mode", "switchover", "--yes"], OUTPUTS, fake);
+    expect(await r.code).toBe(3);
+    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+  });
+
+  it("O4: --force lets a failover go ahead while another operation is in progress", async () => {
+    const fake = new FakeGlobalCluster(1);
+    fake.operation = { kind: "switchover", from: PRIMARY_ARN, to: SECONDARY_ARN, pollsLeft: 3 };
+    fake.status = "switching-over";
+    const r = run(["--mode", "failover", "--yes", "--force"], OUTPUTS, fake);
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).not.toMatch(/Nothing was started/);
+    expect(h.rdsMock.commandCalls(FailoverGlobalClusterCommand).length).toBeGreaterThan(0);
+    expect(r.out.join("\n")).toMatch(/Result: completed/);
+  });
+});
+
+describe("scripts/drill.ts: each call through the Region AWS documents (O3)", () => {
+  it("O3: a switchover is sent through the current writer's Region", async () => {
+    const fake = new FakeGlobalCluster(1);
+    const r = run(["--mode", "switchover", "--yes"], OUTPUTS, fake);
+    expect(await r.code).toBe(0);
+    expect(fake.callRegions).toContain("SwitchoverGlobalCluster@us-east-1");
+    expect(fake.callRegions.filter((c) => c.startsWith("Switchover"))).toEqual([
+      "SwitchoverGlobalCluster@us-east-1",
+    ]);
+  });
+
+  it("O3: a failover is sent through the target's Region and succeeds with the primary Region down", async () => {
+    const fake = new FakeGlobalCluster(1);
+    fake.downRegions.add("us-east-1");
+    const r = run(["--mode", "failover", "--yes"], OUTPUTS, fake);
+    expect(await r.code).toBe(0);
+    expect(fake.callRegions.filter((c) => c.endsWith("@us-east-1"))).toEqual([]);
+    expect(fake.callRegions).toContain("FailoverGlobalCluster@us-west-2");
   });
 });

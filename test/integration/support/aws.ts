@@ -13,7 +13,8 @@ export function awsClientConfig(region: string) {
   return {
     region,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 8_000 },
+    // Without throwOnRequestTimeout the SDK only logs when requestTimeout passes (@smithy/types).
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 8_000, throwOnRequestTimeout: true },
   };
 }
 

@@ -24,6 +24,8 @@ export interface HttpRequestOptions {
   /** Sent as JSON. */
   readonly json?: unknown;
   readonly timeoutMs?: number;
+  /** Extra request headers (e.g. authorization). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResult> {
@@ -36,7 +38,10 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
     const response = await fetch(url, {
       method,
       signal,
-      headers: options.json === undefined ? undefined : { "content-type": "application/json" },
+      headers: {
+        ...options.headers,
+        ...(options.json === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: options.json === undefined ? undefined : JSON.stringify(options.json),
     });
     const body = await response.text();

@@ -25,8 +25,10 @@ export const DEFAULT_OUTPUTS_FILE = path.join(REPO_ROOT, "outputs.json");
  *   arn      – an ARN
  *   url      – an absolute http(s) URL
  *   names    – a non-empty array of non-empty strings (an empty list would let a check pass vacuously)
+ *   count    – a positive integer (configured tuning values the live checks compare against)
+ *   flag     – a boolean
  */
-type ValueKind = "region" | "text" | "host" | "arn" | "url" | "names";
+type ValueKind = "region" | "text" | "host" | "arn" | "url" | "names" | "count" | "flag";
 
 /** Every key here is REQUIRED; the stack may export more, which the loader ignores. */
 const OUTPUT_SPEC = {
@@ -58,9 +60,33 @@ const OUTPUT_SPEC = {
   dashboardName: "text",
   /** The configured Aurora engine version; both clusters must report exactly this. */
   dbEngineVersion: "text",
+  /** Route 53 health-check settings the stack configured; the live check compares against these. */
+  healthCheckIntervalSeconds: "count",
+  healthCheckFailureThreshold: "count",
+  /** Region of the Route 53 health-check alarms (Route 53 metrics exist only in us-east-1). */
+  metricsRegion: "region",
+  /** Canaries by role: primary in primaryRegion; secondary and probe (watching the primary) in secondaryRegion. */
+  primaryCanaryName: "text",
+  secondaryCanaryName: "text",
+  probeCanaryName: "text",
+  /** Composite alarm of the primary region's critical alarms (lives in primaryRegion). */
+  compositeAlarmName: "text",
+  /** Failover-trigger alarms: Route 53's view (metricsRegion) and the secondary's probe canary (secondaryRegion). */
+  primaryHealthAlarmName: "text",
+  probeAlarmName: "text",
+  primaryDlqUrl: "url",
+  secondaryDlqUrl: "url",
+  /** True for production stacks: the end-to-end order check refuses to run against them. */
+  production: "flag",
 } as const satisfies Record<string, ValueKind>;
 
-type ValueOf<K extends ValueKind> = K extends "names" ? readonly string[] : string;
+type ValueOf<K extends ValueKind> = K extends "names"
+  ? readonly string[]
+  : K extends "count"
+    ? number
+    : K extends "flag"
+      ? boolean
+      : string;
 
 export type StackOutputs = {
   readonly [K in keyof typeof OUTPUT_SPEC]: ValueOf<(typeof OUTPUT_SPEC)[K]>;
@@ -166,6 +192,10 @@ function checkValue(kind: ValueKind, value: unknown): string | undefined {
       return "expected only non-empty strings";
     return undefined;
   }
+  if (kind === "count") {
+    return Number.isInteger(value) && (value as number) > 0 ? undefined : "expected a positive integer";
+  }
+  if (kind === "flag") return typeof value === "boolean" ? undefined : "expected true or false";
   if (typeof value !== "string" || value.trim() === "") return "expected a non-empty string";
   switch (kind) {
     case "region":

@@ -48,6 +48,13 @@ export class FakeGlobalCluster {
   /** Cluster status reported by DescribeDBClusters, per ARN. */
   clusterStatus: Record<string, string> = {};
   describeCalls = 0;
+  /**
+   * Regions whose RDS endpoint does not answer: a call sent through a client of that region fails, as
+   * it would during a regional outage, whatever cluster it names.
+   */
+  readonly downRegions = new Set<string>();
+  /** Every call as "Operation@region", in order: which regional endpoint each call went through. */
+  readonly callRegions: string[] = [];
   /** Errors thrown by the next calls of a command, in order. */
   readonly failNext: Record<"describe" | "switchover" | "failover" | "describeDbClusters", Error[]> = {
     describe: [],
@@ -110,7 +117,10 @@ export class FakeGlobalCluster {
   }
 
   private start(kind: Operation["kind"], target: string | undefined): void {
-    if (this.operation || this.status !== "available") {
+    // Assumption: a failover (AllowDataLoss) is meant for an impaired primary Region, so only an operation
+    // already running refuses it; a switchover also needs Status "available".
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
+    if (this.operation || (kind === "switchover" && this.status !== "available")) {
       throw awsError("InvalidGlobalClusterStateFault", 400, "a change is already in progress");
     }
     if (!target || !this.members.includes(target) || target === this.writer) {
@@ -151,18 +161,35 @@ export class FakeGlobalCluster {
     };
   }
 
-  /** Routes the RDS mock's commands to this fake. */
+  private async via<T>(operation: string, client: { config: { region(): Promise<string> } }, run: () => T) {
+    const region = await client.config.region();
+    this.callRegions.push(`${operation}@${region}`);
+    if (this.downRegions.has(region)) throw awsError("TimeoutError", 500, `no answer from RDS in ${region}`);
+    return run();
+  }
+
+  /** Routes the RDS mock's commands to this fake, per regional endpoint. */
   attach(rds: AwsClientStub<RDSClient>): this {
-    rds.on(DescribeGlobalClustersCommand).callsFake(() => this.describe());
+    rds
+      .on(DescribeGlobalClustersCommand)
+      .callsFake((_input, getClient) =>
+        this.via("DescribeGlobalClusters", getClient(), () => this.describe()),
+      );
     rds
       .on(SwitchoverGlobalClusterCommand)
-      .callsFake((input: SwitchoverGlobalClusterCommandInput) => this.switchover(input));
+      .callsFake((input: SwitchoverGlobalClusterCommandInput, getClient) =>
+        this.via("SwitchoverGlobalCluster", getClient(), () => this.switchover(input)),
+      );
     rds
       .on(FailoverGlobalClusterCommand)
-      .callsFake((input: FailoverGlobalClusterCommandInput) => this.failover(input));
+      .callsFake((input: FailoverGlobalClusterCommandInput, getClient) =>
+        this.via("FailoverGlobalCluster", getClient(), () => this.failover(input)),
+      );
     rds
       .on(DescribeDBClustersCommand)
-      .callsFake((input: DescribeDBClustersCommandInput) => this.describeDbClusters(input));
+      .callsFake((input: DescribeDBClustersCommandInput, getClient) =>
+        this.via("DescribeDBClusters", getClient(), () => this.describeDbClusters(input)),
+      );
     return this;
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * O3: the runbook states what AWS documents and names the same switches the code reads, so an operator
+ * mid-incident is not told something the code or AWS contradicts.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { EXIT } from "../../scripts/drill";
+import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
+import { E2E_ACCOUNT_PREFIX, E2E_ENV } from "../integration/support/e2e";
+
+const runbook = readFileSync(path.join(__dirname, "../../docs/runbook.md"), "utf8");
+/** The fenced shell block that contains `needle`. */
+const block = (needle: string) =>
+  runbook.split("```").find((b) => b.startsWith("sh") && b.includes(needle)) ?? "";
+
+describe("docs/runbook.md", () => {
+  it("O3: failover CLI runs in the target's Region with --allow-data-loss; switchover in the current writer's", () => {
+    expect(block("failover-global-cluster")).toMatch(
+      /failover-global-cluster --region <secondary-region>[\s\S]*--allow-data-loss/,
+    );
+    expect(block("switchover-global-cluster --region <current-writer-region>")).not.toBe("");
+    // Failing back: the writer is then in the secondary Region.
+    expect(runbook).toMatch(
+      /switchover-global-cluster --region <secondary-region> \\\s+--global-cluster-identifier <id> --target-db-cluster-identifier <original-primary-cluster-arn>/,
+    );
+  });
+
+  it("O3: managed failover: old primary rejoins by itself; copy the rds:unplanned-global-failover snapshot; rebuild is the fallback", () => {
+    expect(runbook).toMatch(
+      /adds the old primary cluster back to the global database as\s+a secondary by itself/,
+    );
+    expect(runbook).toMatch(/rds:unplanned-global-failover-/);
+    expect(runbook).toMatch(/backup retention period/);
+    expect(runbook).toMatch(/copy-db-cluster-snapshot/);
+    expect(runbook).toMatch(/\*\*Fallback only if the old cluster does not rejoin\*\*/);
+  });
+
+  it("O3: data loss is the lag at failure; read AuroraGlobalDBRPOLag before choosing failover", () => {
+    expect(runbook).toMatch(/Data loss equals the replication lag at the moment of failure/);
+    expect(block("AuroraGlobalDBRPOLag")).toMatch(/get-metric-statistics/);
+  });
+
+  it("O3: a synchronous invoke waits longer than the 300 s function, or the invoke is asynchronous", () => {
+    const read = /--cli-read-timeout (\d+)/.exec(runbook);
+    expect(Number(read?.[1])).toBeGreaterThan(300);
+    expect(runbook).toMatch(/--invocation-type Event/);
+  });
+
+  it("O3: operator permissions include KMS on the encrypted alert topic; DLQ redrive uses start-message-move-task", () => {
+    expect(runbook).toMatch(/kms:GenerateDataKey\*` \+ `kms:Decrypt` on the secondary Region's\s+KMS key/);
+    expect(runbook).toMatch(/aws sqs start-message-move-task/);
+    expect(runbook).toMatch(/npm run reconcile/);
+  });
+
+  it("names the switches and exit codes the code reads", () => {
+    expect(runbook).toContain(`${E2E_ENV}=1`);
+    expect(runbook).toContain(`account prefix \`${E2E_ACCOUNT_PREFIX}\``);
+    expect(runbook).toContain(`${INVOKE_DRY_RUN_ENV}=1`);
+    expect(runbook).toContain(`\`${EXIT.nothingStarted}\` a confirmed run that started nothing`);
+    expect(runbook).toMatch(/## When the drill is blocked/);
+  });
+});
