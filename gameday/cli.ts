@@ -74,4 +74,9 @@ async function main(): Promise<void> {
   else console.log(`\n${summaryTable(summary)}`);
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`gameday failed: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  });
+}

@@ -62,6 +62,8 @@ export class GlobalTable {
   private readonly replicas = new Map<string, Replica>();
   private pending: Pending[] = [];
   private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private stopped = false;
   /** Replicated writes that overwrote different contents (last writer wins). */
   conflicts = 0;
   readonly conflictIds: string[] = [];
@@ -80,7 +82,12 @@ export class GlobalTable {
     for (const region of regions) await table.addReplica(region);
     table.timer = setInterval(
       () => {
-        table.drain().catch(() => undefined); // a replica that went down mid-copy: retried by the next write
+        if (table.draining || table.stopped) return;
+        // A replica that went down mid-copy: the item is retried with the next write of that key.
+        table.draining = table
+          .drain()
+          .catch(() => undefined)
+          .finally(() => (table.draining = undefined));
       },
       Math.max(20, Math.floor(delayMs / 4)),
     );
@@ -117,7 +124,7 @@ export class GlobalTable {
   }
 
   private forward(region: string, req: IncomingMessage, res: ServerResponse): void {
-    if (!this.regionUp(region)) {
+    if (this.stopped || !this.regionUp(region)) {
       req.socket.destroy();
       return;
     }
@@ -224,7 +231,9 @@ export class GlobalTable {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    await this.draining; // dynalite throws (uncaught) on a write after its store is closed
     for (const r of this.replicas.values()) {
       r.client.destroy();
       r.front.closeAllConnections();

@@ -121,7 +121,19 @@ export class World {
     this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
     for (const region of this.regions) await this.buildRegion(region);
     // Warm: the bundle loaded everywhere, and the writer's Region connected to its database.
-    await Promise.all(this.regions.map((r) => this.warmUp(r, r !== this.primary)));
+    await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
+  }
+
+  /** A loaded machine can make the first database round trip time out: a few bounded retries. */
+  private async warmUpRetrying(region: string, synthetic: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.warmUp(region, synthetic);
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
   }
 
   /** One order per Region outside any count: synthetic ones are validated and never written. */
