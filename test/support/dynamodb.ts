@@ -2,16 +2,12 @@
  * A real DynamoDB-compatible server for tests and benchmarks: dynalite (pure JS, in-memory) in this
  * process on 127.0.0.1 and a random port, with the orders table created with the real key schema and GSI.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-  type CreateTableCommandInput,
-} from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { AddressInfo, Server } from "node:net";
+import { ordersTableInput } from "../../gameday/orders-table";
 
 type Dynalite = (options: {
   createTableMs?: number;
@@ -20,30 +16,6 @@ type Dynalite = (options: {
 }) => Server;
 // dynalite ships no types; load it through createRequire rather than add a declaration file.
 const dynalite = createRequire(__filename)("dynalite") as Dynalite;
-
-/** Same key schema and GSI as the infra's orders table (orderId hash key; account-index GSI). */
-export function ordersTableInput(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [
-      { AttributeName: "orderId", AttributeType: "S" },
-      { AttributeName: "account", AttributeType: "S" },
-      { AttributeName: "clientTimestamp", AttributeType: "S" },
-    ],
-    KeySchema: [{ AttributeName: "orderId", KeyType: "HASH" }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: "account-index",
-        KeySchema: [
-          { AttributeName: "account", KeyType: "HASH" },
-          { AttributeName: "clientTimestamp", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-    ],
-  };
-}
 
 export interface TestDynamo {
   readonly endpoint: string;

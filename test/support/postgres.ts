@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "pg";
+import { freePort } from "../../gameday/ports";
 
 export interface TestDatabase {
   /** Connection URL of the fresh database, as its superuser. */
@@ -41,13 +42,7 @@ export interface StartOptions {
 
 const rand = (): string => randomBytes(4).toString("hex");
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 function withDatabase(url: string, database: string, user?: string, password?: string): string {
   const u = new URL(url);

@@ -1,0 +1,244 @@
+/**
+ * A DynamoDB global table across two Regions: one dynalite server per Region (each its own replica),
+ * behind a small HTTP front per Region that the code under test uses as its DynamoDB endpoint and that
+ * replicates every successful write to the other replica after a delay.
+ * Modelling, from the DynamoDB global tables documentation (version 2019.11.21):
+ * - every replica accepts writes; each item is replicated asynchronously to the other Regions, item by
+ *   item; a conditional write is checked against the local replica only;
+ * - concurrent writes to the same item in two Regions are reconciled by "last writer wins" on the write
+ *   time, so one of them silently disappears (counted here as a conflict when the contents differ);
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+ * - writes accepted by a Region that then goes down replicate when it comes back (held, not dropped).
+ * Not modelled: the replication-latency distribution (a fixed delay here), TTL, GSIs' own lag.
+ */
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import { createRequire } from "node:module";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ordersTableInput } from "./orders-table";
+
+type Dynalite = (options: { createTableMs?: number }) => Server;
+const dynalite = createRequire(__filename)("dynalite") as Dynalite;
+
+export const TABLE_NAME = "tap-orders";
+const CREDENTIALS = { accessKeyId: "gameday", secretAccessKey: "gameday" };
+type Item = Record<string, AttributeValue>;
+
+interface Replica {
+  readonly region: string;
+  readonly server: Server;
+  readonly front: Server;
+  readonly backendPort: number;
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  /** Last write time per key, for last-writer-wins. */
+  readonly writtenAt: Map<string, number>;
+}
+
+interface Pending {
+  readonly from: string;
+  readonly to: string;
+  readonly key: string;
+  readonly item: Item;
+  readonly writtenAt: number;
+  readonly due: number;
+}
+
+/** The order's own fields: what a conflict is about (updatedAt and region differ per writer anyway). */
+function content(item: Item | undefined): string {
+  if (!item) return "";
+  const own = Object.keys(item).filter((k) => k !== "updatedAt" && k !== "region");
+  return JSON.stringify(own.sort().map((k) => [k, item[k]]));
+}
+
+export class GlobalTable {
+  private readonly replicas = new Map<string, Replica>();
+  private pending: Pending[] = [];
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private stopped = false;
+  /** Replicated writes that overwrote different contents (last writer wins). */
+  conflicts = 0;
+  readonly conflictIds: string[] = [];
+
+  constructor(
+    private readonly replicationDelayMs: number,
+    private readonly regionUp: (region: string) => boolean,
+  ) {}
+
+  static async start(
+    regions: readonly string[],
+    delayMs: number,
+    regionUp: (r: string) => boolean,
+  ): Promise<GlobalTable> {
+    const table = new GlobalTable(delayMs, regionUp);
+    for (const region of regions) await table.addReplica(region);
+    table.timer = setInterval(
+      () => {
+        if (table.draining || table.stopped) return;
+        // A replica that went down mid-copy: the item is retried with the next write of that key.
+        table.draining = table
+          .drain()
+          .catch(() => undefined)
+          .finally(() => (table.draining = undefined));
+      },
+      Math.max(20, Math.floor(delayMs / 4)),
+    );
+    return table;
+  }
+
+  private async addReplica(region: string): Promise<void> {
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const backendPort = (server.address() as AddressInfo).port;
+    const client = new DynamoDBClient({
+      region,
+      endpoint: `http://127.0.0.1:${backendPort}`,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
+    await client.send(new CreateTableCommand(ordersTableInput(TABLE_NAME)));
+    const writtenAt = new Map<string, number>();
+    const front = createServer((req, res) => this.forward(region, req, res));
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", () => resolve()));
+    const endpoint = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    this.replicas.set(region, { region, server, front, backendPort, endpoint, client, writtenAt });
+  }
+
+  /** The DynamoDB endpoint of a Region (AWS_ENDPOINT_URL_DYNAMODB). */
+  endpoint(region: string): string {
+    return this.replica(region).endpoint;
+  }
+
+  private replica(region: string): Replica {
+    const r = this.replicas.get(region);
+    if (!r) throw new Error(`no replica in ${region}`);
+    return r;
+  }
+
+  private forward(region: string, req: IncomingMessage, res: ServerResponse): void {
+    if (this.stopped || !this.regionUp(region)) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const replica = this.replica(region);
+      const up = request(
+        {
+          host: "127.0.0.1",
+          port: replica.backendPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          const out: Buffer[] = [];
+          answer.on("data", (c: Buffer) => out.push(c));
+          answer.on("end", () => {
+            if (answer.statusCode === 200)
+              this.written(region, String(req.headers["x-amz-target"] ?? ""), body);
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            res.end(Buffer.concat(out));
+          });
+        },
+      );
+      up.on("error", () => req.socket.destroy());
+      up.end(body);
+    });
+  }
+
+  /** A local write succeeded: stamp it and queue its replication. */
+  private written(region: string, target: string, body: Buffer): void {
+    if (!target.endsWith(".PutItem")) return; // the order path only puts; other writes are not replicated
+    const input = JSON.parse(body.toString()) as { Item: Item };
+    const key = input.Item.orderId?.S;
+    if (!key) return;
+    const now = Date.now();
+    this.replica(region).writtenAt.set(key, now);
+    for (const to of this.replicas.keys()) {
+      if (to === region) continue;
+      this.pending.push({
+        from: region,
+        to,
+        key,
+        item: input.Item,
+        writtenAt: now,
+        due: now + this.replicationDelayMs,
+      });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const now = Date.now();
+    const ready = this.pending.filter((p) => p.due <= now && this.regionUp(p.from) && this.regionUp(p.to));
+    if (ready.length === 0) return;
+    this.pending = this.pending.filter((p) => !ready.includes(p));
+    for (const p of ready) await this.apply(p);
+  }
+
+  private async apply(p: Pending): Promise<void> {
+    const dest = this.replica(p.to);
+    const local = dest.writtenAt.get(p.key);
+    if (local !== undefined && local > p.writtenAt) return; // the newer local write wins
+    const existing = await this.item(p.to, p.key);
+    if (existing && content(existing) !== content(p.item)) {
+      this.conflicts += 1;
+      this.conflictIds.push(p.key);
+    }
+    dest.writtenAt.set(p.key, p.writtenAt);
+    await dest.client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: p.item }));
+  }
+
+  private async item(region: string, key: string): Promise<Item | undefined> {
+    const out = await this.replica(region).client.send(
+      new GetItemCommand({ TableName: TABLE_NAME, Key: { orderId: { S: key } }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /** Every orderId a Region's replica holds (read directly, for counting). */
+  async orderIds(region: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let start: Item | undefined;
+    for (let page = 0; page < 1000; page++) {
+      const out = await this.replica(region).client.send(
+        new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey: start, ProjectionExpression: "orderId" }),
+      );
+      for (const it of out.Items ?? []) if (it.orderId?.S) ids.add(it.orderId.S);
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return ids;
+  }
+
+  /** Waits until nothing replicable is pending (bounded). */
+  async settle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (!this.pending.some((p) => this.regionUp(p.from) && this.regionUp(p.to))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining; // dynalite throws (uncaught) on a write after its store is closed
+    for (const r of this.replicas.values()) {
+      r.client.destroy();
+      r.front.closeAllConnections();
+      await new Promise<void>((resolve) => r.front.close(() => resolve()));
+      await new Promise<void>((resolve) => r.server.close(() => resolve()));
+    }
+  }
+}

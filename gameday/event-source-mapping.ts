@@ -1,0 +1,154 @@
+/**
+ * Lambda's SQS event source mapping for one Region, with the behaviour the order path relies on:
+ * - pollers receive up to BatchSize messages and invoke the function once per batch; with
+ *   ReportBatchItemFailures, the messages named in batchItemFailures stay in the queue (visible again
+ *   after the visibility timeout) and the others are deleted; a function error (an exception, e.g.
+ *   Powertools' FullBatchFailureError) leaves the whole batch in the queue
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ * - UpdateEventSourceMapping Enabled=false stops polling (messages stay in the queue, held) and
+ *   Enabled=true resumes; State goes Disabling -> Disabled / Enabling -> Enabled
+ *   https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+ * Not modelled: poller scaling and backoff (one poller, polling every pollIntervalMs), batching window.
+ */
+import { randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import { ACCOUNT, type Queue } from "./sqs";
+import { awsError } from "./fake-client";
+import type { Invocation } from "./processor-host";
+
+export const FUNCTION_NAME = "order-processor";
+const BATCH_SIZE = 10; // lib/orders/order-processor.ts
+
+type State = "Enabled" | "Disabled" | "Enabling" | "Disabling";
+
+export interface MappingOptions {
+  readonly region: string;
+  readonly queue: Queue;
+  readonly invoke: (event: SQSEvent) => Promise<Invocation>;
+  /** Only a Region that is up polls. */
+  readonly regionUp: () => boolean;
+  readonly pollIntervalMs: number;
+  readonly enabled: boolean;
+  /** Called with every batch outcome, for the game day's counters. */
+  readonly onBatch?: (region: string, received: number, failed: number, error?: string) => void;
+}
+
+export class EventSourceMapping {
+  readonly uuid = randomUUID();
+  private state: State;
+  private running = false;
+  private loop?: Promise<void>;
+  invocations = 0;
+
+  constructor(private readonly opts: MappingOptions) {
+    this.state = opts.enabled ? "Enabled" : "Disabled";
+  }
+
+  get functionArn(): string {
+    return `arn:aws:lambda:${this.opts.region}:${ACCOUNT}:function:${FUNCTION_NAME}`;
+  }
+
+  get enabled(): boolean {
+    return this.state === "Enabled" || this.state === "Enabling";
+  }
+
+  describe(): object {
+    return {
+      UUID: this.uuid,
+      EventSourceArn: this.opts.queue.arn,
+      FunctionArn: this.functionArn,
+      State: this.state,
+      BatchSize: BATCH_SIZE,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      LastModified: new Date(),
+    };
+  }
+
+  /** The Lambda API of this mapping's Region (list/get/update). */
+  async handle(command: string, input: Record<string, unknown>): Promise<object> {
+    switch (command) {
+      case "ListEventSourceMappings": {
+        const match =
+          (input.EventSourceArn === undefined || input.EventSourceArn === this.opts.queue.arn) &&
+          (input.FunctionName === undefined ||
+            [FUNCTION_NAME, this.functionArn].includes(String(input.FunctionName)));
+        return { EventSourceMappings: match ? [this.describe()] : [] };
+      }
+      case "GetEventSourceMapping":
+        this.requireUuid(input.UUID);
+        return this.describe();
+      case "UpdateEventSourceMapping": {
+        this.requireUuid(input.UUID);
+        if (typeof input.Enabled === "boolean") this.setEnabled(input.Enabled);
+        return this.describe();
+      }
+      default:
+        throw awsError("InvalidParameterValueException", `the game day's Lambda does not answer ${command}`);
+    }
+  }
+
+  private requireUuid(uuid: unknown): void {
+    if (uuid !== this.uuid)
+      throw awsError("ResourceNotFoundException", `no event source mapping ${String(uuid)}`, 404);
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.state = enabled ? "Enabling" : "Disabling";
+    setTimeout(() => {
+      if (this.state === "Enabling") this.state = "Enabled";
+      if (this.state === "Disabling") this.state = "Disabled";
+    }, 50);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const busy = this.enabled && this.opts.regionUp() ? await this.pollOnce() : false;
+      if (!busy) await new Promise((r) => setTimeout(r, this.opts.pollIntervalMs));
+    }
+  }
+
+  /** One receive and invocation; false when there was nothing to do. */
+  async pollOnce(): Promise<boolean> {
+    const { queue, region } = this.opts;
+    const batch = queue.receive(BATCH_SIZE);
+    if (batch.length === 0) return false;
+    const event: SQSEvent = {
+      Records: batch.map((m) => ({
+        messageId: m.messageId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentAt),
+          SenderId: ACCOUNT,
+          ApproximateFirstReceiveTimestamp: String(m.sentAt),
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: queue.arn,
+        awsRegion: region,
+      })),
+    };
+    this.invocations += 1;
+    const outcome = await this.opts.invoke(event);
+    if ("error" in outcome) {
+      this.opts.onBatch?.(region, batch.length, batch.length, outcome.error);
+      return true; // the whole batch stays; visible again after the visibility timeout
+    }
+    const failed = new Set(outcome.result.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const m of batch) if (!failed.has(m.messageId)) queue.delete(m.receiptHandle);
+    this.opts.onBatch?.(region, batch.length, failed.size);
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Invokes the real failover Lambda handler (lambda/failover/index.ts) as it would run in `region`: its
+ * environment as the infra sets it, its dependencies from the world's per-Region control planes. A
+ * Lambda in a Region that is down cannot be invoked at all.
+ */
+import { createHandler } from "../lambda/failover/index";
+import type { FailoverResult } from "../lambda/failover/orchestrator";
+import { GLOBAL_CLUSTER_ID } from "./aurora";
+import { ACCOUNT } from "./sqs";
+import type { World } from "./world";
+
+export type Invoked =
+  | { readonly invoked: true; readonly result: FailoverResult }
+  | { readonly invoked: false; readonly reason: string };
+
+export interface RunnerOptions {
+  /** ALARM_ACTION: the game day exercises automatic failover ("failover"); the infra default is "notify". */
+  readonly alarmAction?: "notify" | "failover";
+}
+
+export function failoverEnv(world: World, region: string, opts: RunnerOptions = {}): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    GLOBAL_CLUSTER_ID,
+    TARGET_CLUSTER_ARN: world.aurora.member(region).arn,
+    ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
+    ALARM_ACTION: opts.alarmAction ?? "failover",
+    // Scaled for a game day: the production budget is 270 s with a 15 s poll.
+    TIME_BUDGET_MS: "30000",
+    POLL_INTERVAL_MS: "200",
+    MAX_ATTEMPTS: "3",
+  };
+}
+
+export async function invokeFailover(
+  world: World,
+  region: string,
+  event: unknown,
+  opts: RunnerOptions = {},
+): Promise<Invoked> {
+  if (!world.isUp(region)) return { invoked: false, reason: `${region} is down: its Lambda cannot run` };
+  const env = failoverEnv(world, region, opts);
+  const handler = createHandler({ env: () => env, buildDeps: () => world.orchestratorDeps(region) });
+  const result = await handler(event, { getRemainingTimeInMillis: () => 60_000 });
+  return { invoked: true, result };
+}

@@ -1,0 +1,101 @@
+/**
+ * One Region's order processor: the bundled artifact that ships (dist/lambda/order-processor/index.js,
+ * built by `node scripts/bundle.mjs`) loaded in a Node process of its own with nothing but environment
+ * variables, as a Lambda execution environment would, and invoked once per batch over stdin/stdout.
+ * One warm environment per Region (the ESM's concurrency is 1 here; 10 in production): module state
+ * such as the pg pool lives across invocations, as in Lambda.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+
+export const BUNDLE = join(__dirname, "..", "dist", "lambda", "order-processor", "index.js");
+
+const RUNTIME = `
+const { handler } = require(process.argv[1]);
+const rl = require("node:readline").createInterface({ input: process.stdin });
+let n = 0;
+rl.on("line", async (line) => {
+  const { id, event } = JSON.parse(line);
+  const context = { functionName: "order-processor", functionVersion: "$LATEST", awsRequestId: "gd-" + (++n),
+    memoryLimitInMB: "512", getRemainingTimeInMillis: () => 300000,
+    invokedFunctionArn: "arn:aws:lambda:" + process.env.AWS_REGION + ":123456789012:function:order-processor" };
+  try {
+    const result = await handler(event, context);
+    process.stdout.write("@@" + JSON.stringify({ id, result }) + "\\n");
+  } catch (e) {
+    process.stdout.write("@@" + JSON.stringify({ id, error: String((e && e.name) || "Error") + ": " + String(e && e.message) }) + "\\n");
+  }
+});
+rl.on("close", () => process.exit(0));
+`;
+
+export type Invocation = { readonly result: SQSBatchResponse } | { readonly error: string };
+
+export class ProcessorHost {
+  private readonly pending = new Map<number, (r: Invocation) => void>();
+  private next = 0;
+  private buffer = "";
+  /** Structured log lines of the function, newest last (bounded). */
+  readonly logs: string[] = [];
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on("data", (d: Buffer) => this.read(d.toString()));
+    child.stderr.on("data", (d: Buffer) => this.keepLog(d.toString()));
+    child.on("exit", () => {
+      for (const resolve of this.pending.values()) resolve({ error: "Runtime.ExitError: process exited" });
+      this.pending.clear();
+    });
+  }
+
+  static start(env: Record<string, string>): ProcessorHost {
+    if (!existsSync(BUNDLE)) {
+      throw new Error(`${BUNDLE} is missing: run \`node scripts/bundle.mjs order-processor\` first`);
+    }
+    const child = spawn(process.execPath, ["-e", RUNTIME, BUNDLE], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    return new ProcessorHost(child);
+  }
+
+  private read(chunk: string): void {
+    this.buffer += chunk;
+    let nl: number;
+    while ((nl = this.buffer.indexOf("\n")) >= 0) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      if (!line.startsWith("@@")) {
+        this.keepLog(line);
+        continue;
+      }
+      const msg = JSON.parse(line.slice(2)) as { id: number } & Invocation;
+      this.pending.get(msg.id)?.(msg);
+      this.pending.delete(msg.id);
+    }
+  }
+
+  private keepLog(text: string): void {
+    for (const l of text.split("\n")) if (l.trim()) this.logs.push(l);
+    if (this.logs.length > 500) this.logs.splice(0, this.logs.length - 500);
+  }
+
+  invoke(event: SQSEvent): Promise<Invocation> {
+    const id = ++this.next;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.stdin.write(`${JSON.stringify({ id, event })}\n`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin.end();
+    const killer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(killer);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The AWS endpoints a Lambda reaches over HTTP in one Region, for the processor's own SDK clients
+ * (AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SQS point here): Secrets Manager
+ * GetSecretValue (the database secret, as the infra stores it) and SQS's JSON protocol, answered by the
+ * Region's SqsService. Both speak the AWS JSON protocol (X-Amz-Target). A Region that is down drops
+ * the connection.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SqsService } from "./sqs";
+
+export interface DbSecret {
+  readonly username: string;
+  readonly password: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dbname: string;
+}
+
+export class RegionalHttp {
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(opts: {
+    readonly secret: DbSecret;
+    readonly sqs: SqsService;
+    readonly regionUp: () => boolean;
+  }): Promise<RegionalHttp> {
+    const server = createServer((req, res) => {
+      if (!opts.regionUp()) {
+        req.socket.destroy();
+        return;
+      }
+      let raw = "";
+      req.on("data", (c: Buffer) => (raw += c.toString()));
+      req.on("end", () => {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const input = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+        const reply = (status: number, body: object, type: string) => {
+          res.writeHead(status, { "content-type": type });
+          res.end(JSON.stringify(body));
+        };
+        if (target === "secretsmanager.GetSecretValue") {
+          reply(
+            200,
+            { ARN: input.SecretId, Name: "tap-db", SecretString: JSON.stringify(opts.secret) },
+            "application/x-amz-json-1.1",
+          );
+          return;
+        }
+        if (target.startsWith("AmazonSQS.")) {
+          opts.sqs
+            .handle(target.slice("AmazonSQS.".length), input)
+            .then((out) => reply(200, out, "application/x-amz-json-1.0"))
+            .catch((err: Error) =>
+              reply(
+                400,
+                { __type: `com.amazonaws.sqs#${err.name}`, message: err.message },
+                "application/x-amz-json-1.0",
+              ),
+            );
+          return;
+        }
+        reply(400, { __type: "UnknownOperationException", message: target }, "application/x-amz-json-1.1");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    return new RegionalHttp(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

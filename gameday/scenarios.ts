@@ -1,0 +1,164 @@
+/**
+ * The seven game-day scenarios of issue 14. Each one injects a regional fault into a running world and
+ * drives the real recovery code; play() counts every acknowledged order afterwards.
+ */
+import { alarmEvent, evaluate } from "./alarm";
+import { invokeFailover } from "./failover-runner";
+import { bookedSince, play, sleep, type Ctx, type ScenarioResult, type Script, type Timing } from "./play";
+import { HEALTH_ALARM, reconcile } from "./seams";
+import type { World } from "./world";
+
+const PRIMARY_ALARM = "tap-primary-health";
+const CANARY_ALARM = "tap-primary-canary";
+
+async function orchestrate(ctx: Ctx, region: string, event: unknown): Promise<void> {
+  const out = await invokeFailover(ctx.world, region, event);
+  if (out.invoked) ctx.results.push(out.result);
+  else ctx.notInvoked.push(out.reason);
+}
+
+/** The primary's database fails after replicating everything; Route 53 sends clients to the secondary. */
+async function primaryDatabaseFails(ctx: Ctx): Promise<void> {
+  await ctx.world.aurora.failWriter();
+  ctx.apiRegion = ctx.world.secondary; // the primary's /health probes its database path
+}
+
+async function waitCaughtUp(ctx: Ctx, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && (await ctx.world.aurora.replicationLagBytes()) > 0) await sleep(50);
+}
+
+const alarm = (ctx: Ctx, name: string) =>
+  alarmEvent(
+    name,
+    ctx.world.secondary,
+    "ALARM",
+    "Threshold Crossed: 1 datapoint [0.0] was less than the threshold (1.0).",
+  );
+
+export const SCRIPTS: Record<string, Script> = {
+  "1-switchover": {
+    id: "1-switchover",
+    title: "Planned switchover under a steady order stream",
+    fault: (ctx) =>
+      orchestrate(ctx, ctx.world.secondary, {
+        mode: "switchover",
+        reason: "game day: regional rotation",
+        requestedBy: "gameday",
+      }),
+  },
+  "2-failover-caught-up": {
+    id: "2-failover-caught-up",
+    title: "Unplanned failover with replication caught up",
+    fault: async (ctx) => {
+      await waitCaughtUp(ctx, 2_000);
+      await primaryDatabaseFails(ctx);
+      await orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM));
+    },
+  },
+  "3-failover-rpo-window": {
+    id: "3-failover-rpo-window",
+    title: "Unplanned failover after replication was cut (RPO window), then reconcile",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      const cutAt = Date.now();
+      world.aurora.setReplication(false);
+      await sleep(ctx.timing.rpoWindowMs);
+      // Make sure the window holds bookings (a loaded machine can be slow), and that DynamoDB carried them.
+      const inWindow = await bookedSince(world, cutAt, 3, 4 * ctx.timing.rpoWindowMs);
+      // The Region dies in stages: its processor first, then (after DynamoDB replicated what it booked,
+      // typically within a second) everything else. That keeps the window's contents deterministic.
+      await world.part(world.primary).mapping.stop();
+      await world.table.settle(2_000);
+      ctx.notes.push(
+        `replication cut for ${Date.now() - cutAt} ms (${inWindow} orders booked in the window)`,
+      );
+      world.setRegionUp(world.primary, false);
+      ctx.apiRegion = world.secondary;
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM));
+    },
+    after: async (ctx) => {
+      const out = await reconcile(
+        ctx.world,
+        ctx.world.secondary,
+        new Date(ctx.faultAt - ctx.timing.rpoWindowMs - 1_000),
+      );
+      if (!out) ctx.notes.push("no reconcile step exists yet (issue 13): nothing recovered the RPO window");
+      ctx.recoveredByReconcile = out?.rebooked ?? 0;
+    },
+  },
+  "4-old-primary-returns": {
+    id: "4-old-primary-returns",
+    title: "Old primary returns after a failover: fenced, rebuilt, switched back",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      await waitCaughtUp(ctx, 2_000);
+      await primaryDatabaseFails(ctx);
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM));
+      await sleep(ctx.timing.afterFaultMs / 4);
+      // The old primary's server comes back: it must not take a single write.
+      await world.aurora.restart(world.primary);
+      ctx.oldWriterFenced = !(await world.aurora.acceptsWrites(world.aurora.member(world.primary)));
+      // Runbook, failing back: rebuild it as a secondary, then a planned switchover back to it.
+      await world.aurora.rebuildSecondary(world.primary);
+      await waitCaughtUp(ctx, 5_000);
+      await orchestrate(ctx, world.primary, {
+        mode: "switchover",
+        reason: "game day: fail back",
+        requestedBy: "gameday",
+      });
+      ctx.apiRegion = world.primary;
+    },
+  },
+  "5-two-triggers": {
+    id: "5-two-triggers",
+    title: "Two failover triggers at once (two alarms)",
+    fault: async (ctx) => {
+      await waitCaughtUp(ctx, 2_000);
+      await primaryDatabaseFails(ctx);
+      await Promise.all([
+        orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM)),
+        orchestrate(ctx, ctx.world.secondary, alarm(ctx, CANARY_ALARM)),
+      ]);
+    },
+  },
+  "6-flapping-health": {
+    id: "6-flapping-health",
+    title: "Flapping and missing health data: no failover",
+    fault: async (ctx) => {
+      // One datapoint per period: healthy, missing (canary restart), healthy, one bad minute, healthy, missing.
+      const series = [1, undefined, 1, 0, 1, 1, undefined, 1];
+      const changes = evaluate(series, HEALTH_ALARM);
+      ctx.notes.push(`health alarm state changes: ${changes.join(" -> ") || "none"}`);
+      for (const state of changes) {
+        await orchestrate(
+          ctx,
+          ctx.world.secondary,
+          alarmEvent(PRIMARY_ALARM, ctx.world.secondary, state, "game day health series"),
+        );
+      }
+    },
+  },
+  "7-standby-region-fails": {
+    id: "7-standby-region-fails",
+    title: "The standby Region fails: no failover, alarms only",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      world.setRegionUp(world.secondary, false);
+      // The standby's own health alarm fires; the failover function lives in that Region.
+      await orchestrate(
+        ctx,
+        world.secondary,
+        alarmEvent("tap-secondary-health", world.secondary, "ALARM", "standby down"),
+      );
+    },
+  },
+};
+
+export const SCENARIO_IDS = Object.keys(SCRIPTS);
+
+export function runScenario(world: World, id: string, timing: Timing): Promise<ScenarioResult> {
+  const script = SCRIPTS[id];
+  if (!script) throw new Error(`unknown scenario "${id}" (known: ${SCENARIO_IDS.join(", ")})`);
+  return play(world, timing, script);
+}

@@ -1,0 +1,215 @@
+/**
+ * Amazon SQS standard queues, as far as the order path depends on them:
+ * - a received message stays in the queue, invisible for the visibility timeout, then is received again
+ *   unless it was deleted; each receive increments ApproximateReceiveCount
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html
+ * - with a redrive policy, a message received more than maxReceiveCount times is moved to the dead-letter
+ *   queue instead of being delivered again
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ * - StartMessageMoveTask moves a DLQ's messages back to their source queue (or DestinationArn) as new
+ *   messages; one active task per queue; ListMessageMoveTasks reports it
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+ * Not modelled: message retention expiry (days, never reached in a game day), FIFO, long-poll wait time.
+ * Time is real time: the processor under test is real and its timeouts are too.
+ */
+import { randomUUID } from "node:crypto";
+import { awsError } from "./fake-client";
+
+export const ACCOUNT = "123456789012";
+
+export interface SqsMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  visibleAt: number;
+  receiptHandle?: string;
+}
+
+export interface Received {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly receiveCount: number;
+  readonly sentAt: number;
+}
+
+export class Queue {
+  private readonly messages = new Map<string, SqsMessage>();
+  private readonly byHandle = new Map<string, string>();
+  /** Where each message moved into this queue (as a DLQ) came from. */
+  readonly sourceOf = new Map<string, Queue>();
+
+  constructor(
+    readonly name: string,
+    readonly region: string,
+    readonly visibilityTimeoutMs: number,
+    readonly redrive?: { readonly dlq: Queue; readonly maxReceiveCount: number },
+  ) {}
+
+  get arn(): string {
+    return `arn:aws:sqs:${this.region}:${ACCOUNT}:${this.name}`;
+  }
+
+  get size(): number {
+    return this.messages.size;
+  }
+
+  send(body: string, now = Date.now()): string {
+    const messageId = randomUUID();
+    this.messages.set(messageId, { messageId, body, sentAt: now, receiveCount: 0, visibleAt: now });
+    return messageId;
+  }
+
+  /** Up to `max` visible messages; over-received ones go to the DLQ on the way (SQS's redrive). */
+  receive(max: number, now = Date.now()): Received[] {
+    const out: Received[] = [];
+    for (const m of this.messages.values()) {
+      if (out.length >= max) break;
+      if (m.visibleAt > now) continue;
+      if (this.redrive && m.receiveCount >= this.redrive.maxReceiveCount) {
+        this.remove(m);
+        this.redrive.dlq.adopt(m.body, this, now);
+        continue;
+      }
+      m.receiveCount += 1;
+      m.visibleAt = now + this.visibilityTimeoutMs;
+      if (m.receiptHandle) this.byHandle.delete(m.receiptHandle);
+      m.receiptHandle = randomUUID();
+      this.byHandle.set(m.receiptHandle, m.messageId);
+      out.push({ ...m, receiptHandle: m.receiptHandle });
+    }
+    return out;
+  }
+
+  private adopt(body: string, source: Queue, now: number): void {
+    const id = this.send(body, now);
+    this.sourceOf.set(id, source);
+  }
+
+  private remove(m: SqsMessage): void {
+    this.messages.delete(m.messageId);
+    if (m.receiptHandle) this.byHandle.delete(m.receiptHandle);
+  }
+
+  delete(receiptHandle: string): void {
+    const id = this.byHandle.get(receiptHandle);
+    const m = id === undefined ? undefined : this.messages.get(id);
+    if (m) this.remove(m);
+  }
+
+  changeVisibility(receiptHandle: string, seconds: number, now = Date.now()): boolean {
+    const id = this.byHandle.get(receiptHandle);
+    const m = id === undefined ? undefined : this.messages.get(id);
+    if (!m) return false;
+    m.visibleAt = now + seconds * 1000;
+    return true;
+  }
+
+  bodies(): string[] {
+    return [...this.messages.values()].map((m) => m.body);
+  }
+
+  /** Moves every message to its source queue (or `destination`) as a new message; returns how many. */
+  moveAll(destination?: Queue): number {
+    let moved = 0;
+    for (const m of [...this.messages.values()]) {
+      const to = destination ?? this.sourceOf.get(m.messageId);
+      if (!to) continue;
+      this.remove(m);
+      this.sourceOf.delete(m.messageId);
+      to.send(m.body);
+      moved += 1;
+    }
+    return moved;
+  }
+}
+
+interface MoveTask {
+  readonly TaskHandle: string;
+  readonly SourceArn: string;
+  readonly DestinationArn?: string;
+  Status: "RUNNING" | "COMPLETED" | "FAILED";
+  ApproximateNumberOfMessagesMoved: number;
+  readonly StartedTimestamp: number;
+}
+
+/** One Region's SQS API over its queues: message move tasks and visibility changes. */
+export class SqsService {
+  private readonly tasks: MoveTask[] = [];
+
+  constructor(
+    readonly region: string,
+    private readonly queues: readonly Queue[],
+  ) {}
+
+  queueByArn(arn: unknown): Queue {
+    const q = this.queues.find((x) => x.arn === arn);
+    if (!q) throw awsError("QueueDoesNotExist", `no queue ${String(arn)} in ${this.region}`);
+    return q;
+  }
+
+  queueByUrl(url: unknown): Queue {
+    const name = String(url).split("/").pop();
+    const q = this.queues.find((x) => x.name === name);
+    if (!q) throw awsError("QueueDoesNotExist", `no queue ${String(url)} in ${this.region}`);
+    return q;
+  }
+
+  async handle(command: string, input: Record<string, unknown>): Promise<object> {
+    switch (command) {
+      case "StartMessageMoveTask":
+        return this.startMove(input);
+      case "ListMessageMoveTasks": {
+        const source = this.queueByArn(input.SourceArn);
+        return { Results: this.tasks.filter((t) => t.SourceArn === source.arn).slice(-10) };
+      }
+      case "GetQueueAttributes": {
+        const q = this.queueByUrl(input.QueueUrl);
+        return { Attributes: { ApproximateNumberOfMessages: String(q.size), QueueArn: q.arn } };
+      }
+      case "ChangeMessageVisibilityBatch": {
+        const q = this.queueByUrl(input.QueueUrl);
+        const entries = (input.Entries ?? []) as {
+          Id: string;
+          ReceiptHandle: string;
+          VisibilityTimeout: number;
+        }[];
+        const ok = entries.filter((e) => q.changeVisibility(e.ReceiptHandle, e.VisibilityTimeout));
+        const failed = entries.filter((e) => !ok.includes(e));
+        return {
+          Successful: ok.map((e) => ({ Id: e.Id })),
+          Failed: failed.map((e) => ({ Id: e.Id, Code: "ReceiptHandleIsInvalid", SenderFault: true })),
+        };
+      }
+      default:
+        throw awsError("InvalidAction", `the game day's SQS does not answer ${command}`);
+    }
+  }
+
+  private startMove(input: Record<string, unknown>): object {
+    const source = this.queueByArn(input.SourceArn);
+    const destination = input.DestinationArn ? this.queueByArn(input.DestinationArn) : undefined;
+    if (this.tasks.some((t) => t.SourceArn === source.arn && t.Status === "RUNNING")) {
+      throw awsError("UnsupportedOperation", "only one active message movement task per queue");
+    }
+    if (![...this.queues].some((q) => q.redrive?.dlq === source)) {
+      throw awsError("InvalidParameterValue", `${source.arn} is not a dead-letter queue`);
+    }
+    const task: MoveTask = {
+      TaskHandle: randomUUID(),
+      SourceArn: source.arn,
+      DestinationArn: destination?.arn,
+      Status: "RUNNING",
+      ApproximateNumberOfMessagesMoved: 0,
+      StartedTimestamp: Date.now(),
+    };
+    this.tasks.push(task);
+    // Asynchronous in AWS; here it finishes on the next turn of the event loop.
+    setImmediate(() => {
+      task.ApproximateNumberOfMessagesMoved = source.moveAll(destination);
+      task.Status = "COMPLETED";
+    });
+    return { TaskHandle: task.TaskHandle };
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The game day's two-Region world: the Aurora global database (two real PostgreSQL servers), the
+ * DynamoDB global table (a dynalite per Region), each Region's SQS queue + DLQ, event source mapping and
+ * bundled order processor, and the AWS control planes the failover orchestrator calls, all answering
+ * per Region: a Region that is down refuses every call, connection and delivery.
+ * Times are scaled down (see WorldOptions) so that a scenario runs in seconds; the code under test keeps
+ * its production settings.
+ */
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { rmSync } from "node:fs";
+import type { Clock, Logger, OrchestratorDeps } from "../lambda/failover/orchestrator";
+import { AuroraGlobal } from "./aurora";
+import { GlobalTable, TABLE_NAME } from "./dynamo-global";
+import { EventSourceMapping } from "./event-source-mapping";
+import { answeredBy, regionUnreachable } from "./fake-client";
+import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
+import { ProcessorHost } from "./processor-host";
+import { RegionalHttp } from "./regional-http";
+import { ACCOUNT, Queue, SqsService } from "./sqs";
+
+export interface WorldOptions {
+  readonly regions?: readonly [string, string];
+  /** SQS visibility timeout. Production: 6 x the 300 s function timeout (lib/orders/order-queue.ts). */
+  readonly visibilityTimeoutMs?: number;
+  /** DynamoDB global table replication delay (typically around a second in AWS). */
+  readonly replicationDelayMs?: number;
+  /** How often an idle event source mapping polls. */
+  readonly pollIntervalMs?: number;
+  /** A network path from each Region to a writer in the other (the infra today has none). */
+  readonly crossRegionDbPath?: boolean;
+  /** Whether the standby Region's mapping starts enabled (the infra today enables both). */
+  readonly standbyMappingEnabled?: boolean;
+  /** Reuse an initialised cluster template (one per process saves initdb per world). */
+  readonly template?: PgTemplate;
+}
+
+/** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
+export const MAX_RECEIVE_COUNT = 5;
+export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
+
+export interface RegionParts {
+  readonly region: string;
+  readonly queue: Queue;
+  readonly dlq: Queue;
+  readonly sqs: SqsService;
+  readonly http: RegionalHttp;
+  readonly mapping: EventSourceMapping;
+  readonly processor: ProcessorHost;
+  /** Published SNS messages (subject, body), in order. */
+  readonly published: { subject: string; message: string }[];
+}
+
+export interface BatchCounters {
+  invocations: number;
+  failedMessages: number;
+  functionErrors: number;
+}
+
+const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+export class World {
+  readonly regions: readonly [string, string];
+  private readonly down = new Set<string>();
+  readonly parts = new Map<string, RegionParts>();
+  readonly batches = new Map<string, BatchCounters>();
+  aurora!: AuroraGlobal;
+  table!: GlobalTable;
+  private root = "";
+
+  private constructor(readonly options: WorldOptions) {
+    this.regions = options.regions ?? DEFAULT_REGIONS;
+  }
+
+  get primary(): string {
+    return this.regions[0];
+  }
+
+  get secondary(): string {
+    return this.regions[1];
+  }
+
+  isUp(region: string): boolean {
+    return !this.down.has(region);
+  }
+
+  /** Takes a whole Region down (or brings it back): API, queues, Lambda, databases' network, control plane. */
+  setRegionUp(region: string, up: boolean): void {
+    if (up) this.down.delete(region);
+    else this.down.add(region);
+    this.aurora.route();
+  }
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const w = new World(options);
+    try {
+      await w.build();
+    } catch (err) {
+      await w.stop();
+      throw err;
+    }
+    return w;
+  }
+
+  private async build(): Promise<void> {
+    const o = this.options;
+    this.root = scratchDir("tap-gameday-");
+    let template = o.template;
+    template ??= await PgTemplate.create(this.root);
+    const up = (r: string) => this.isUp(r);
+    this.aurora = await AuroraGlobal.start({
+      regions: this.regions,
+      template,
+      root: this.root,
+      regionUp: up,
+      crossRegionPath: o.crossRegionDbPath ?? false,
+    });
+    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
+    for (const region of this.regions) await this.buildRegion(region);
+    // Warm: the bundle loaded everywhere, and the writer's Region connected to its database.
+    await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
+  }
+
+  /** A loaded machine can make the first database round trip time out: a few bounded retries. */
+  private async warmUpRetrying(region: string, synthetic: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.warmUp(region, synthetic);
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  }
+
+  /** One order per Region outside any count: synthetic ones are validated and never written. */
+  private async warmUp(region: string, synthetic: boolean): Promise<void> {
+    const order = {
+      orderId: `gd-warmup-${region}`,
+      account: "gameday",
+      symbol: "WARM",
+      side: "BUY",
+      quantity: 1,
+      orderType: "MARKET",
+      clientTimestamp: new Date().toISOString(),
+      synthetic,
+    };
+    const out = await this.part(region).processor.invoke({
+      Records: [
+        {
+          messageId: `gd-warmup-${region}`,
+          receiptHandle: "gd-warmup",
+          body: JSON.stringify(order),
+          attributes: {
+            ApproximateReceiveCount: "1",
+            SentTimestamp: String(Date.now()),
+            SenderId: ACCOUNT,
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: "",
+          eventSource: "aws:sqs",
+          eventSourceARN: this.part(region).queue.arn,
+          awsRegion: region,
+        },
+      ],
+    });
+    if ("error" in out || out.result.batchItemFailures.length > 0) {
+      throw new Error(`order processor in ${region} failed to start: ${JSON.stringify(out)}`);
+    }
+  }
+
+  private async buildRegion(region: string): Promise<void> {
+    const o = this.options;
+    const vis = o.visibilityTimeoutMs ?? 700;
+    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis);
+    const queue = new Queue(`tap-orders-${region}`, region, vis, { dlq, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const sqs = new SqsService(region, [queue, dlq]);
+    const port = this.aurora.writerEndpoint.get(region)?.port;
+    const http = await RegionalHttp.start({
+      sqs,
+      regionUp: () => this.isUp(region),
+      secret: {
+        username: "postgres",
+        password: "gameday-trust-auth",
+        host: "unused",
+        port: 5432,
+        dbname: LEDGER_DB,
+      },
+    });
+    const processor = ProcessorHost.start(this.processorEnv(region, http.endpoint, port ?? 0));
+    const counters: BatchCounters = { invocations: 0, failedMessages: 0, functionErrors: 0 };
+    this.batches.set(region, counters);
+    const mapping = new EventSourceMapping({
+      region,
+      queue,
+      invoke: (event) => processor.invoke(event),
+      regionUp: () => this.isUp(region),
+      pollIntervalMs: o.pollIntervalMs ?? 50,
+      enabled: region === this.primary || (o.standbyMappingEnabled ?? true),
+      onBatch: (_r, _n, failed, error) => {
+        counters.invocations += 1;
+        counters.failedMessages += failed;
+        if (error) counters.functionErrors += 1;
+      },
+    });
+    this.parts.set(region, { region, queue, dlq, sqs, http, mapping, processor, published: [] });
+    mapping.start();
+  }
+
+  /**
+   * The processor's environment as the infra sets it (lib/orders/order-processor.ts): the secret's ARN,
+   * the global writer endpoint as DB_HOST/DB_PORT, DB_NAME, the table name, Powertools names. Local
+   * differences: DB_SSL=disable (no TLS here) and AWS_ENDPOINT_URL_* pointing at this Region's fakes.
+   */
+  private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
+    return {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: "gameday",
+      AWS_SECRET_ACCESS_KEY: "gameday",
+      AWS_EC2_METADATA_DISABLED: "true",
+      DB_SECRET_ARN: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:tap-db-gameday`,
+      DB_HOST: "127.0.0.1",
+      DB_PORT: String(writerPort),
+      DB_NAME: LEDGER_DB,
+      DB_SSL: "disable",
+      ORDERS_TABLE_NAME: TABLE_NAME,
+      POWERTOOLS_SERVICE_NAME: "order-processor",
+      POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      POWERTOOLS_LOG_LEVEL: "WARN",
+      AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: http,
+      AWS_ENDPOINT_URL_SQS: http,
+    };
+  }
+
+  part(region: string): RegionParts {
+    const p = this.parts.get(region);
+    if (!p) throw new Error(`no region ${region}`);
+    return p;
+  }
+
+  /** An order sent to a Region's API (API Gateway -> SQS SendMessage); refused when the Region is down. */
+  sendOrder(region: string, body: string): string {
+    if (!this.isUp(region)) throw regionUnreachable(region, "execute-api");
+    return this.part(region).queue.send(body);
+  }
+
+  // --- AWS SDK clients answered by this world's control planes, per Region ---
+
+  rds(region: string): RDSClient {
+    return answeredBy(new RDSClient({ region }), (cmd, input) => this.aurora.handle(region, cmd, input));
+  }
+
+  lambda(region: string): LambdaClient {
+    return answeredBy(new LambdaClient({ region }), async (cmd, input) => {
+      if (!this.isUp(region)) throw regionUnreachable(region, "lambda");
+      return this.part(region).mapping.handle(cmd, input);
+    });
+  }
+
+  sqs(region: string): SQSClient {
+    return answeredBy(new SQSClient({ region }), async (cmd, input) => {
+      if (!this.isUp(region)) throw regionUnreachable(region, "sqs");
+      return this.part(region).sqs.handle(cmd, input);
+    });
+  }
+
+  sns(region: string): SNSClient {
+    return answeredBy(new SNSClient({ region }), async (cmd, input) => {
+      if (!this.isUp(region)) throw regionUnreachable(region, "sns");
+      if (cmd !== "Publish") throw new Error(`the game day's SNS does not answer ${cmd}`);
+      this.part(region).published.push({
+        subject: String(input.Subject ?? ""),
+        message: String(input.Message ?? ""),
+      });
+      return { MessageId: `gd-${Date.now()}` };
+    });
+  }
+
+  /**
+   * The failover orchestrator's dependencies in `region`, built from this world's clients. Beyond
+   * today's OrchestratorDeps it offers Lambda and SQS clients per Region, for the event source mapping
+   * toggling and DLQ redrive of issue 13 (extra fields are ignored by today's orchestrator).
+   */
+  orchestratorDeps(region: string, logger: Logger = quietLogger): OrchestratorDeps & ExtraDeps {
+    return {
+      rds: this.rds(region),
+      rdsForRegion: (r) => this.rds(r),
+      sns: this.sns(region),
+      lambdaForRegion: (r) => this.lambda(r),
+      sqsForRegion: (r) => this.sqs(r),
+      clock: realClock,
+      random: Math.random,
+      logger,
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.parts.values()) {
+      await p.mapping.stop();
+      await p.processor.stop();
+      await p.http.stop();
+    }
+    await this.table?.stop();
+    await this.aurora?.stop();
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export interface ExtraDeps {
+  readonly lambdaForRegion: (region: string) => LambdaClient;
+  readonly sqsForRegion: (region: string) => SQSClient;
+}

@@ -1,0 +1,22 @@
+/** Game day, scenario 4: the old primary comes back after a failover. */
+import { resultOf, scenarioSet } from "./scenario-set";
+
+const results = scenarioSet(["4-old-primary-returns"]);
+
+describe("game day: the old primary returns", () => {
+  it("G1: the returning old writer takes no write; the rebuild and the switch back complete", () => {
+    const r = resultOf(results, "4-old-primary-returns");
+    expect(r.oldWriterFenced).toBe(true);
+    expect(r.failoverResults).toEqual(["completed", "completed"]);
+    expect(r.promotions).toBe(2);
+    expect(r.writerRegion).toBe("us-east-1");
+    expect(r.counts.bookedTwice).toBe(0);
+  });
+
+  // Waits for issue 13 (F1/F2): while the writer is in the other Region, the primary's processor has no
+  // path to it and its queued orders fail into the DLQ.
+  test.failing("G1/F1/F2: no acknowledged order is lost or left in a DLQ", () => {
+    const r = resultOf(results, "4-old-primary-returns");
+    expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Runs one scenario set once, for a test file: CI timing, two worlds at a time. The bundle comes from
+ * `npm test` (which bundles first); run `node scripts/bundle.mjs order-processor` before `npx jest` alone.
+ */
+import { CI_TIMING, type ScenarioResult } from "../../gameday/play";
+import { runAll } from "../../gameday/run";
+
+/** Scenario results by id, filled by beforeAll. */
+export function scenarioSet(ids: readonly string[]): Map<string, ScenarioResult> {
+  const results = new Map<string, ScenarioResult>();
+  beforeAll(async () => {
+    const out = await runAll(
+      ids.map((id) => ({ id, run: 1 })),
+      { timing: CI_TIMING, concurrency: 2 },
+    );
+    for (const r of out) results.set(r.id, r);
+  }, 120_000);
+  return results;
+}
+
+/** The result of a scenario, or a clear failure when the world could not run it. */
+export function resultOf(results: Map<string, ScenarioResult>, id: string): ScenarioResult {
+  const r = results.get(id);
+  if (!r) throw new Error(`scenario ${id} did not run`);
+  return r;
+}
