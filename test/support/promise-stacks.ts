@@ -33,6 +33,6 @@ export async function withoutPromiseStacks<T>(run: () => Promise<T>): Promise<T>
   try {
     return await run();
   } finally {
-    if (--depth === 0) Error.prepareStackTrace = saved;
+    if (--depth === 0) Error.prepareStackTrace = saved as typeof Error.prepareStackTrace;
   }
 }
