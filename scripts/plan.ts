@@ -77,7 +77,7 @@ async function plan(args: Args): Promise<number> {
   const stackConfig: StackConfig = loadStackConfig(ROOT, args.stack, args.overrides);
   const get = (key: string) => stackConfig.values[`${stackConfig.project}:${key}`];
   // Validated here too, so a bad stack file fails with the ConfigError alone, before any mock runs.
-  const cfg: TapConfig = parseConfig(get, stackConfig.project);
+  const cfg: TapConfig = parseConfig(get, stackConfig.project, Object.keys(stackConfig.values));
 
   // The mocks default disable-default-providers to ["*"]; pass the stack's own value so the program's
   // check sees what the CLI would.

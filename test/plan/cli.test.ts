@@ -64,6 +64,15 @@ it("a config error prints the ConfigError message and exits 2", () => {
   expect(r.stderr).toContain('healthCheckIntervalSeconds: "20" is not one of 10, 30');
 });
 
+it("a misspelled --config key exits 2 naming the closest key", () => {
+  const r = plan("--config", "primaryRegio=eu-west-1");
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toContain(
+    "tap:primaryRegio: not a config key of this program; did you mean tap:primaryRegion?",
+  );
+});
+
 describe("the README's plan commands, run as the README writes them", () => {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
   // The commands in fenced bash blocks that redirect the plan into a file.

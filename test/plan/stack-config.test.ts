@@ -42,4 +42,18 @@ describe("loadStackConfig", () => {
       );
     });
   });
+
+  it("an empty stack file, or one whose top-level config: is misspelled, says that", () => {
+    withTempDir("plan-config-", (dir) => {
+      writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tap\nruntime: nodejs\n");
+      writeFileSync(path.join(dir, "Pulumi.e.yaml"), "");
+      expect(() => loadStackConfig(dir, "e")).toThrow(
+        /^Pulumi\.e\.yaml is empty; a stack file needs a top-level "config:" map$/,
+      );
+      writeFileSync(path.join(dir, "Pulumi.t.yaml"), "confg:\n  tap:production: true\n");
+      expect(() => loadStackConfig(dir, "t")).toThrow(
+        /^Pulumi\.t\.yaml has no top-level "config:" \(found "confg"; did you mean "config" for "confg"\?\)$/,
+      );
+    });
+  });
 });
