@@ -4,7 +4,7 @@
  * 1. Cold start of the order processor: size and `require()` time of the esbuild bundle that ships,
  *    next to the same code built file-per-file (esbuild bundle:false, i.e. what tsc output plus a
  *    node_modules folder would load). Each timing is a fresh `node` process; the median of several runs.
- * 2. Throughput of the batch handler against a real PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and
+ * 2. Throughput of the batch handler against a real PostgreSQL (DATABASE_URL, else an embedded PostgreSQL as in the tests) and
  *    dynalite, for batches of 10 and 100, with the database round trips per batch, next to a variant
  *    that inserts one order per statement to show what the single-statement ledger write saves.
  *
@@ -23,6 +23,7 @@ import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
 import type { Log } from "../lambda/shared/log";
 import { startDynamo } from "../test/support/dynamodb";
+import { benchServer } from "./bench-database";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "dist", "bench");
@@ -157,7 +158,8 @@ function makeOrders(
 }
 
 async function throughputReport(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres";
+  const { url: serverUrl, source } = await benchServer();
+  console.log(`\nPostgreSQL: ${source}`);
   const scratch = `tap_bench_${process.pid}`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
