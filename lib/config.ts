@@ -5,6 +5,7 @@
  */
 
 import { parseSecurityConfig, type SecurityConfig } from "./security/security-config";
+import { closest } from "./closest";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
@@ -122,6 +123,30 @@ export const CONFIG_DEFAULTS = {
   s3RpoTargetSeconds: 900,
 } as const;
 
+/** Every key the program reads: those with defaults plus the optional ones. */
+export const CONFIG_KEYS: readonly string[] = [
+  ...Object.keys(CONFIG_DEFAULTS),
+  "alertEmail",
+  "hostedZoneName",
+  "apiDomainName",
+];
+
+/**
+ * One problem per key set in the project's namespace that the program does not read: a typo would
+ * otherwise be ignored silently and the default used. `keys` are fully qualified ("tap:primaryRegio");
+ * other namespaces (pulumi:, aws:) are not ours to judge.
+ */
+export function unknownKeyProblems(keys: readonly string[], project = "tap"): string[] {
+  return keys
+    .filter((k) => k.startsWith(`${project}:`))
+    .map((k) => k.slice(project.length + 1))
+    .filter((k) => !CONFIG_KEYS.includes(k))
+    .map(
+      (k) =>
+        `${project}:${k}: not a config key of this program; did you mean ${project}:${closest(k, CONFIG_KEYS)}?`,
+    );
+}
+
 /** Aurora PostgreSQL 15 minors below this were withdrawn for new clusters (15.4 among them). */
 export const MIN_AURORA_15_MINOR = 6;
 
@@ -161,10 +186,11 @@ export function cidrsOverlap(a: string, b: string): boolean {
 }
 
 /**
- * Builds and validates the typed configuration. Throws a ConfigError listing every problem.
+ * Builds and validates the typed configuration. Throws a ConfigError listing every problem, including
+ * every key in `keys` (fully qualified, as set in the stack) that the program does not read.
  */
-export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
-  const problems: string[] = [];
+export function parseConfig(get: ConfigSource, project = "tap", keys: readonly string[] = []): TapConfig {
+  const problems: string[] = unknownKeyProblems(keys, project);
   const d = CONFIG_DEFAULTS;
 
   const str = (key: string, def: string): string => {

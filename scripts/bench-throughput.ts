@@ -21,6 +21,7 @@ import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
 import type { Log } from "../lambda/shared/log";
 import { startDynamo, type TestDynamo } from "../test/support/dynamodb";
+import { benchServer } from "./bench-database";
 
 const ROOT = join(__dirname, "..");
 const REGION = "us-east-1";
@@ -177,7 +178,8 @@ async function baselineHandler(url: string, dynamo: TestDynamo, table: string, t
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 export async function throughputReport(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres";
+  const { url: serverUrl, source } = await benchServer();
+  console.log(`\nPostgreSQL: ${source}`);
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   const names = [`tap_bench_${process.pid}`, `tap_bench_base_${process.pid}`];

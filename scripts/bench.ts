@@ -4,7 +4,7 @@
  * 1. Cold start of the order processor: size and `require()` time of the esbuild bundle that ships,
  *    next to the same code built file-per-file (esbuild bundle:false, i.e. what tsc output plus a
  *    node_modules folder would load). Each timing is a fresh `node` process; the median of several runs.
- * 2. Throughput of the batch handler against a real PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and
+ * 2. Throughput of the batch handler against a real PostgreSQL (DATABASE_URL, else an embedded PostgreSQL as in the tests) and
  *    dynalite: see scripts/bench-throughput.ts.
  *
  * It works in a scratch database that it creates and drops, and in dist/bench/ (git-ignored).

@@ -2,8 +2,8 @@
 // function. Pulumi code points at these folders (lib/lambda-bundle.ts), so run this before `pulumi up`;
 // `npm run build` and `npm test` do.
 import { build } from "esbuild";
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -17,8 +17,7 @@ export function lambdaNames() {
 }
 
 export async function bundle(name, { minify = true, outdir = join(outRoot, name) } = {}) {
-  rmSync(outdir, { recursive: true, force: true });
-  return build({
+  const result = await build({
     entryPoints: [join(lambdaDir, name, "index.ts")],
     outfile: join(outdir, "index.js"),
     bundle: true,
@@ -32,12 +31,26 @@ export async function bundle(name, { minify = true, outdir = join(outRoot, name)
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
+    write: false,
   });
+  // Replace the file by rename, never delete-then-write: a test or plan running at the same time reads
+  // either the old bundle or the new one, never a missing or half-written file.
+  mkdirSync(outdir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
+  const keep = new Set(result.outputFiles.map((f) => basename(f.path)));
+  for (const stale of readdirSync(outdir))
+    if (!keep.has(stale)) rmSync(join(outdir, stale), { recursive: true, force: true });
+  return result;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.argv.slice(2);
   const names = only.length ? only : lambdaNames();
   for (const name of names) await bundle(name);
-  console.log(`bundled ${names.length} lambda(s) into dist/lambda: ${names.join(", ")}`);
+  // Progress goes to stderr: stdout belongs to whatever runs next (`npm run plan -- --json > plan.json`).
+  console.error(`bundled ${names.length} lambda(s) into dist/lambda: ${names.join(", ")}`);
 }

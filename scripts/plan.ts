@@ -2,10 +2,11 @@
  * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (test/mocks.ts), with no
  * credentials and no Pulumi CLI, then prints the resource tree, outputs, DR budget and policy results.
  *
- *   npx tsx scripts/plan.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
+ *   npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
  *
  * Exit codes: 0 plan OK; 1 a mandatory policy violation or a broken DR budget; 2 bad config or usage.
- * Lambda bundles must exist first (node scripts/bundle.mjs), as for `pulumi up`.
+ * Lambda bundles must exist first (`npm run plan` builds them), as for `pulumi up`. Only the document
+ * asked for goes to stdout; progress and verdicts go to stderr.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
@@ -14,14 +15,16 @@ import { renderMermaid, renderText } from "../lib/plan/render";
 import { buildReport, reportToJson, ResolvedOutput } from "../lib/plan/report";
 import { loadStackConfig, StackConfig, StackConfigError } from "../lib/plan/stack-config";
 import { installMocks, promiseOf, recorded, settle } from "../test/mocks";
+import { withoutPromiseStacks } from "../test/support/promise-stacks";
 
 const ROOT = path.join(__dirname, "..");
 
-const USAGE = `usage: npx tsx scripts/plan.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
+const USAGE = `usage: npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
   --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)
-  --json     print every resource, outputs, DR budget and policy results as JSON
-  --mermaid  print a mermaid graph of the components (with --json: included as "mermaid")
-  --config   override a config value for this run, e.g. --config rtoTargetSeconds=60`;
+  --json     print every resource, outputs, DR budget and policy results as JSON (schema: README)
+  --mermaid  print a mermaid graph of the components by region (with --json: included as "mermaid")
+  --config   override a config value for this run, e.g. --config rtoTargetSeconds=60
+To write a file, keep npm's own banner out of it: npm run --silent plan -- --json > plan.json`;
 
 interface Args {
   stack: string;
@@ -74,16 +77,19 @@ async function plan(args: Args): Promise<number> {
   const stackConfig: StackConfig = loadStackConfig(ROOT, args.stack, args.overrides);
   const get = (key: string) => stackConfig.values[`${stackConfig.project}:${key}`];
   // Validated here too, so a bad stack file fails with the ConfigError alone, before any mock runs.
-  const cfg: TapConfig = parseConfig(get, stackConfig.project);
+  const cfg: TapConfig = parseConfig(get, stackConfig.project, Object.keys(stackConfig.values));
 
   // The mocks default disable-default-providers to ["*"]; pass the stack's own value so the program's
   // check sees what the CLI would.
   const config = { "pulumi:disable-default-providers": "[]", ...stackConfig.values };
   await installMocks({ config, stack: args.stack, project: stackConfig.project });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exported = require(path.join(ROOT, "index")) as Record<string, unknown>;
-  const outputs = await resolveOutputs(exported);
-  await settle();
+  const outputs = await withoutPromiseStacks(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(path.join(ROOT, "index")) as Record<string, unknown>;
+    const resolved = await resolveOutputs(exported);
+    await settle();
+    return resolved;
+  });
 
   const report = await buildReport({
     project: stackConfig.project,

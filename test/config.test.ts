@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { CONFIG_DEFAULTS, ConfigError, parseConfig } from "../lib/config";
+import { closest, editDistance } from "../lib/closest";
+import { CONFIG_DEFAULTS, CONFIG_KEYS, ConfigError, parseConfig } from "../lib/config";
 import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/security/security-config";
 
 const parse = (values: Record<string, string>) => parseConfig((k) => values[k]);
@@ -180,5 +181,61 @@ describe("P1: typed, validated config", () => {
       apiDomainName: "",
     };
     expect(Object.fromEntries(declared)).toEqual(expected);
+  });
+});
+
+describe("P1: typos in config keys", () => {
+  it("P1: an unknown key is an error naming it and the closest known key, in the one collected message", () => {
+    let message = "";
+    try {
+      parseConfig((k) => ({ primaryRegion: "mars-1" })[k], "tap", [
+        "tap:primaryRegio",
+        "tap:logRetentionDay",
+        "tap:primaryRegion",
+        "pulumi:disable-default-providers",
+        "aws:region",
+      ]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid stack configuration \(3 problem\(s\)\):/);
+    expect(message).toContain(
+      "\n  - tap:primaryRegio: not a config key of this program; did you mean tap:primaryRegion?",
+    );
+    expect(message).toContain("did you mean tap:logRetentionDays?");
+    expect(message).toContain('\n  - primaryRegion: "mars-1" is not one of');
+  });
+
+  it("P1: every key Pulumi.yaml declares is a key the program reads, and the other way round", () => {
+    const doc = readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+    const declared = [...doc.matchAll(/^ {2}(\w+):\n {4}type:/gm)].map((m) => m[1]);
+    expect([...declared].sort()).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  it("closest: the candidate at the smallest edit distance", () => {
+    expect(editDistance("primaryRegio", "primaryRegion")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(closest("secondaryregoin", CONFIG_KEYS)).toBe("secondaryRegion");
+    expect(closest("dbInstanceClas", CONFIG_KEYS)).toBe("dbInstanceClass");
+  });
+});
+
+describe("P1: the program itself (pulumi up) rejects typos and an unread stack file", () => {
+  it("P1: a misspelled key set in the stack fails the run, naming the closest key", async () => {
+    const { runProgram } = await import("./program");
+    await expect(runProgram({ primaryRegio: "eu-west-1" })).rejects.toThrow(
+      /tap:primaryRegio: not a config key of this program; did you mean tap:primaryRegion\?/,
+    );
+  }, 60_000);
+
+  it("P1: no config at all (empty stack file, or `config:` misspelled) says so, not only that default providers are on", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const { installMocks } = await import("./mocks");
+    await installMocks({ stack: "staging" });
+    pulumi.runtime.setAllConfig({});
+    const { loadConfig } = await import("../lib/load-config");
+    expect(() => loadConfig()).toThrow(
+      /no stack config at all: is Pulumi\.staging\.yaml empty, or its top-level "config:" misspelled\?/,
+    );
   });
 });

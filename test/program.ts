@@ -1,8 +1,11 @@
 /**
  * Runs the real program (index.ts) under the shared mocks for a given stack config, and returns its
- * outputs once every resource has been recorded.
+ * outputs once every resource has been recorded. Each distinct config runs once per test file; callers
+ * get their own copies of the arrays.
  */
 import { installMocks, promiseOf, recorded, RecordedResource, settle } from "./mocks";
+import { withoutPromiseStacks } from "./support/promise-stacks";
+import { configKey, once } from "./support/run-cache";
 
 export interface ProgramRun {
   outputs: Record<string, unknown>;
@@ -28,6 +31,16 @@ export async function runProgram(config: Record<string, string> = {}, stack = "d
   const qualified = Object.fromEntries(
     Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
   );
+  const shared = await once(configKey(qualified, stack), () =>
+    withoutPromiseStacks(() => runOnce(qualified, stack)),
+  );
+  return view({ ...shared.outputs }, [...shared.resources]);
+}
+
+async function runOnce(
+  qualified: Record<string, string>,
+  stack: string,
+): Promise<Pick<ProgramRun, "outputs" | "resources">> {
   await installMocks({ config: qualified, stack });
   let exported: Record<string, unknown> = {};
   await jest.isolateModulesAsync(async () => {
@@ -39,7 +52,10 @@ export async function runProgram(config: Record<string, string> = {}, stack = "d
     outputs[k] = await promiseOf(v as never);
   }
   await settle();
-  const resources = [...recorded()];
+  return { outputs, resources: [...recorded()] };
+}
+
+function view(outputs: Record<string, unknown>, resources: RecordedResource[]): ProgramRun {
   return {
     outputs,
     resources,

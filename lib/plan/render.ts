@@ -3,6 +3,7 @@ import { renderDrBudget } from "./dr-budget";
 import { PlanResource, ResourceGraph } from "./model";
 import { PolicyViolation } from "./policy-check";
 import { PlanReport } from "./report";
+import { replicasOf, settingsOf } from "./settings";
 
 function regionsBelow(graph: ResourceGraph, r: PlanResource): string[] {
   const found = new Set<string>();
@@ -16,17 +17,31 @@ function regionsBelow(graph: ResourceGraph, r: PlanResource): string[] {
   return [...found].sort();
 }
 
-/** Every resource under its component, in registration order. */
+function line(graph: ResourceGraph, r: PlanResource): string {
+  if (!r.custom) {
+    const regions = regionsBelow(graph, r);
+    return `${r.type}  ${r.name}  (component${regions.length ? `: ${regions.join(", ")}` : ""})`;
+  }
+  const settings = settingsOf(r);
+  return `${r.type}  ${r.name}  [${r.region ?? "-"}]${settings ? `  {${settings}}` : ""}`;
+}
+
+/**
+ * Every resource under its component, in registration order, with the settings a reviewer checks in
+ * braces. Replicas a resource keeps in other regions follow it, each under its own region.
+ */
 export function renderTree(graph: ResourceGraph): string {
   const lines: string[] = [];
-  const line = (r: PlanResource) =>
-    r.custom
-      ? `${r.type}  ${r.name}  [${r.region ?? "-"}]`
-      : `${r.type}  ${r.name}  (component${regionsBelow(graph, r).length ? `: ${regionsBelow(graph, r).join(", ")}` : ""})`;
   const visit = (r: PlanResource, prefix: string, last: boolean, top: boolean) => {
-    lines.push(top ? line(r) : `${prefix}${last ? "└─ " : "├─ "}${line(r)}`);
-    const kids = graph.children(r.urn);
+    lines.push(top ? line(graph, r) : `${prefix}${last ? "└─ " : "├─ "}${line(graph, r)}`);
     const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
+    const kids = graph.children(r.urn);
+    const replicas = replicasOf(r);
+    replicas.forEach((x, i) =>
+      lines.push(
+        `${next}${i === replicas.length - 1 && kids.length === 0 ? "└─ " : "├─ "}↳ ${x.kind}  [${x.region}]`,
+      ),
+    );
     kids.forEach((k, i) => visit(k, next, i === kids.length - 1, false));
   };
   for (const root of graph.roots()) visit(root, "", true, true);
@@ -49,6 +64,7 @@ export function renderSummary(report: PlanReport): string {
   ].join("\n");
 }
 
+/** Outputs as a preview shows them (report.previewOutputs): computed values are "(known after deploy)". */
 export function renderOutputs(outputs: Record<string, unknown>): string {
   const keys = Object.keys(outputs);
   const width = Math.max(0, ...keys.map((k) => k.length));
@@ -72,32 +88,67 @@ export function renderPolicy(report: PlanReport): string {
   ].join("\n");
 }
 
+/** The region a component lives in: its only one, or "multi-region" when it spans several (or none). */
+function regionOf(graph: ResourceGraph, c: PlanResource): string {
+  const regions = regionsBelow(graph, c);
+  return regions.length === 1 ? regions[0] : "multi-region";
+}
+
+/** The component directly under a root that `c` belongs to (itself when it is one). */
+function topComponent(graph: ResourceGraph, c: PlanResource): PlanResource {
+  const chain = [c, ...graph.ancestors(c)].filter((x) => !x.custom);
+  return chain.length > 1 ? chain[chain.length - 2] : c;
+}
+
 /**
- * Components and the order between them: `A --> B` when a resource in B waits on a resource in A
- * (each resource belongs to its nearest component; nesting is shown by the tree, not here). Own
- * dependencies suffice: an inherited one already yields the edge to the ancestor that declared it.
+ * The architecture: one subgraph per region, in it one subgraph per top-level component (a child of the
+ * stack) with the components nested in it, and `A --> B` when resources of B wait on resources of A,
+ * lifted to top-level components. A component whose resources are all in one region sits in that
+ * region; the others (global database, replicated buckets, monitoring) in "multi-region".
  */
 export function renderMermaid(graph: ResourceGraph): string {
-  const components = graph.resources.filter((r) => !r.custom);
-  const ids = new Map(components.map((c, i) => [c.urn, `c${i}`]));
-  const edges = new Map<string, [number, number]>();
+  const roots = new Set(graph.roots().map((r) => r.urn));
+  const components = graph.resources.filter((r) => !r.custom && !roots.has(r.urn));
+  const tops = components.filter((c) => topComponent(graph, c) === c);
+  const id = new Map(tops.map((c, i) => [c.urn, `t${i}`]));
+  const edges = new Set<string>();
   for (const r of graph.resources) {
-    const to = graph.componentOf(r);
-    if (!to) continue;
+    const own = graph.componentOf(r);
+    if (!own || roots.has(own.urn)) continue;
+    const to = topComponent(graph, own);
     for (const dep of r.dependencies) {
       const d = graph.byUrn.get(dep);
-      const from = d && graph.componentOf(d);
-      if (!from || from === to || graph.isAncestor(from, to) || graph.isAncestor(to, from)) continue;
-      const [a, b] = [ids.get(from.urn)!, ids.get(to.urn)!];
-      edges.set(`  ${a} --> ${b}`, [Number(a.slice(1)), Number(b.slice(1))]);
+      const fromOwn = d && graph.componentOf(d);
+      if (!fromOwn || roots.has(fromOwn.urn)) continue;
+      const from = topComponent(graph, fromOwn);
+      if (from !== to) edges.add(`  ${id.get(from.urn)} --> ${id.get(to.urn)}`);
     }
   }
   const label = (c: PlanResource) => `${c.type.split(":").pop()}<br/>${c.name}`.replace(/"/g, "#quot;");
+  const byRegion = new Map<string, PlanResource[]>();
+  for (const c of tops) byRegion.set(regionOf(graph, c), [...(byRegion.get(regionOf(graph, c)) ?? []), c]);
+  const order = (a: string, b: string) =>
+    a === "multi-region" ? -1 : b === "multi-region" ? 1 : a.localeCompare(b);
+  const block = (c: PlanResource) => {
+    const nested = components.filter((x) => x !== c && topComponent(graph, x) === c);
+    if (nested.length === 0) return [`    ${id.get(c.urn)}["${label(c)}"]`];
+    return [
+      `    subgraph ${id.get(c.urn)}["${label(c)}"]`,
+      ...nested.map((x) => `      ${id.get(c.urn)}_${components.indexOf(x)}["${label(x)}"]`),
+      "    end",
+    ];
+  };
   return [
     "graph TD",
-    "  %% A --> B: resources of B wait on resources of A",
-    ...components.map((c) => `  ${ids.get(c.urn)}["${label(c)}"]`),
-    ...[...edges].sort((x, y) => x[1][0] - y[1][0] || x[1][1] - y[1][1]).map(([line]) => line),
+    "  %% regions contain components; A --> B: resources of B wait on resources of A",
+    ...[...byRegion.keys()]
+      .sort(order)
+      .flatMap((region, i) => [
+        `  subgraph r${i}["${region}"]`,
+        ...byRegion.get(region)!.flatMap(block),
+        "  end",
+      ]),
+    ...[...edges].sort(),
   ].join("\n");
 }
 
@@ -106,7 +157,10 @@ export function renderText(report: PlanReport): string {
   return [
     section(`Resources (stack ${report.stack})`, renderTree(report.graph)),
     section("Summary", renderSummary(report)),
-    section("Outputs", renderOutputs(report.outputs)),
+    section(
+      "Outputs",
+      `  (as a preview shows them: values AWS computes are known after deploy)\n${renderOutputs(report.previewOutputs)}`,
+    ),
     section("DR budget", renderDrBudget(report.budget)),
     section("Policy", renderPolicy(report)),
     report.ok ? "plan OK" : `plan FAILED: ${report.failures.join("; ")}`,

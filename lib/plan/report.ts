@@ -4,6 +4,7 @@
  */
 import { TapConfig } from "../config";
 import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
+import { asPreviewed, computedStrings } from "./known-values";
 import { PlanResource, REDACTED, redactSecrets, ResourceGraph, serviceOf } from "./model";
 import { PolicyRun, runPolicies } from "./policy-check";
 
@@ -33,7 +34,10 @@ export interface PlanReport {
   readonly project: string;
   readonly stack: string;
   readonly graph: ResourceGraph;
+  /** Outputs as the mocks answered them: computed values are placeholders. */
   readonly outputs: Record<string, unknown>;
+  /** Outputs as a preview shows them: "(known after deploy)" for every computed value. */
+  readonly previewOutputs: Record<string, unknown>;
   readonly summary: Summary;
   readonly budget: DrBudget;
   readonly policy: PolicyRun;
@@ -78,11 +82,15 @@ export async function buildReport(input: PlanInput): Promise<PlanReport> {
     const s = Number.isFinite(r.seconds) ? `${r.seconds} s` : "an unbounded RPO";
     failures.push(`${r.store} RPO ${s} exceeds the ${r.targetSeconds} s target`);
   }
+  const computed = computedStrings(input.resources);
   return {
     project: input.project,
     stack: input.stack,
     graph,
     outputs,
+    previewOutputs: Object.fromEntries(
+      Object.entries(outputs).map(([k, v]) => [k, asPreviewed(v, computed)]),
+    ),
     summary: summarize(input.resources),
     budget,
     policy,
@@ -91,6 +99,9 @@ export async function buildReport(input: PlanInput): Promise<PlanReport> {
   };
 }
 
+/** Version of the `--json` document's shape (README "Plan JSON"); bump it when a field changes meaning. */
+export const PLAN_JSON_SCHEMA_VERSION = 2;
+
 /** The `--json` document. */
 export function reportToJson(
   report: PlanReport,
@@ -98,6 +109,7 @@ export function reportToJson(
 ): Record<string, unknown> {
   const { graph } = report;
   return {
+    schemaVersion: PLAN_JSON_SCHEMA_VERSION,
     project: report.project,
     stack: report.stack,
     ok: report.ok,
@@ -129,7 +141,8 @@ export function reportToJson(
         },
       };
     }),
-    outputs: report.outputs,
+    outputs: report.previewOutputs,
+    mockOutputs: report.outputs,
     drBudget: budgetToJson(report.budget),
     policy: {
       pack: report.policy.pack,

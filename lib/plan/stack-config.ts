@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { closest } from "../closest";
 
 // js-yaml ships no types and is a transitive dependency only (of @pulumi/pulumi); this is all we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,6 +47,24 @@ export function qualify(key: string, project: string): string {
   return key.includes(":") ? key : `${project}:${key}`;
 }
 
+/** A stack file is a map with a top-level `config:` map; say so plainly when it is not. */
+function checkStackDocument(doc: Record<string, unknown>, fileName: string): void {
+  const keys = Object.keys(doc);
+  if (keys.length === 0) {
+    throw new StackConfigError(`${fileName} is empty; a stack file needs a top-level "config:" map`);
+  }
+  if (!("config" in doc)) {
+    const near = closest("config", keys);
+    throw new StackConfigError(
+      `${fileName} has no top-level "config:" (found ${keys.map((k) => `"${k}"`).join(", ")}; did you mean "config" for "${near}"?)`,
+    );
+  }
+  const config = doc.config;
+  if (config !== null && (typeof config !== "object" || Array.isArray(config))) {
+    throw new StackConfigError(`${fileName}: "config:" must be a map of key: value`);
+  }
+}
+
 export function loadStackConfig(
   root: string,
   stack: string,
@@ -78,6 +97,7 @@ export function loadStackConfig(
   }
 
   const stackDoc = readYaml(stackFile);
+  checkStackDocument(stackDoc, stackFileName);
   for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) {
     const fq = qualify(key, project);
     const bare = fq.slice(fq.indexOf(":") + 1);

@@ -1,6 +1,6 @@
 import { subnetCidrs, usableZoneIds } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
-import { ofType, RecordedResource } from "../mocks";
+import { RecordedResource } from "../mocks";
 import { PRODUCTION_CONFIG, runProgram, ProgramRun } from "../program";
 
 type Doc = {
@@ -41,7 +41,7 @@ describe("foundation, default dev stack", () => {
   });
 
   it("P2: providers tag every resource with Environment, Project, ManagedBy and CostCenter", () => {
-    for (const p of ofType("pulumi:providers:aws")) {
+    for (const p of run.of("pulumi:providers:aws")) {
       expect(JSON.parse(String(p.inputs.defaultTags))).toEqual({
         tags: { Environment: "dev", Project: "tap", ManagedBy: "pulumi", CostCenter: "trading-platform" },
       });
@@ -61,9 +61,9 @@ describe("foundation, default dev stack", () => {
       const vpc = byName(run, "aws:ec2/vpc:Vpc", `tap-dev-${role}-net-vpc`);
       expect(vpc.inputs).toMatchObject({ cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true });
       expect(vpc.region).toBe(region);
-      const subnets = ofType("aws:ec2/subnet:Subnet").filter((s) =>
-        s.name.startsWith(`tap-dev-${role}-net-`),
-      );
+      const subnets = run
+        .of("aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.startsWith(`tap-dev-${role}-net-`));
       expect(subnets.length).toBeGreaterThanOrEqual(2);
       expect(new Set(subnets.map((s) => s.inputs.availabilityZoneId)).size).toBe(subnets.length);
       expect(subnets.map((s) => s.inputs.cidrBlock)).toEqual(subnetCidrs(cidr, subnets.length));
@@ -73,7 +73,8 @@ describe("foundation, default dev stack", () => {
 
   it("S8: subnets are placed by zone ID and never in use1-az3 (no RDS Proxy there)", () => {
     const zones = (role: string) =>
-      ofType("aws:ec2/subnet:Subnet")
+      run
+        .of("aws:ec2/subnet:Subnet")
         .filter((s) => s.name.startsWith(`tap-dev-${role}-net-`))
         .map((s) => s.inputs.availabilityZoneId);
     // The mocked us-east-1 offers use1-az1..az4; az3 is skipped.
@@ -91,20 +92,20 @@ describe("foundation, default dev stack", () => {
   });
 
   it("P4: the network is private: no internet or NAT gateway, each subnet has its own route table", () => {
-    expect(ofType("aws:ec2/internetGateway:InternetGateway")).toHaveLength(0);
-    expect(ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(0);
-    const subnets = ofType("aws:ec2/subnet:Subnet").length;
-    expect(ofType("aws:ec2/routeTable:RouteTable")).toHaveLength(subnets);
-    expect(ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")).toHaveLength(subnets);
+    expect(run.of("aws:ec2/internetGateway:InternetGateway")).toHaveLength(0);
+    expect(run.of("aws:ec2/natGateway:NatGateway")).toHaveLength(0);
+    const subnets = run.of("aws:ec2/subnet:Subnet").length;
+    expect(run.of("aws:ec2/routeTable:RouteTable")).toHaveLength(subnets);
+    expect(run.of("aws:ec2/routeTableAssociation:RouteTableAssociation")).toHaveLength(subnets);
   });
 
   it("P4: VPC flow logs capture all traffic into an encrypted log group with retention", () => {
-    const logs = ofType("aws:ec2/flowLog:FlowLog");
+    const logs = run.of("aws:ec2/flowLog:FlowLog");
     expect(logs).toHaveLength(2);
     for (const fl of logs) {
       expect(fl.inputs).toMatchObject({ trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
     }
-    const groups = ofType("aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.endsWith("-flow-logs"));
+    const groups = run.of("aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.endsWith("-flow-logs"));
     expect(groups.map((g) => g.inputs.retentionInDays)).toEqual([30, 30]);
     expect(groups.every((g) => String(g.inputs.kmsKeyId).startsWith("arn:aws:kms:"))).toBe(true);
   });
@@ -130,7 +131,7 @@ describe("foundation, default dev stack", () => {
   });
 
   it("P4: the endpoints the Lambdas need exist in both regions", () => {
-    const endpoints = ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    const endpoints = run.of("aws:ec2/vpcEndpoint:VpcEndpoint");
     for (const region of ["us-east-1", "us-west-2"]) {
       const mine = endpoints.filter((e) => e.region === region);
       expect(mine.map((e) => [e.inputs.serviceName, e.inputs.vpcEndpointType]).sort()).toEqual(
@@ -148,25 +149,26 @@ describe("foundation, default dev stack", () => {
   });
 
   it("P4: no security group opens anything to 0.0.0.0/0, and the default group is emptied", () => {
-    for (const sg of ofType("aws:ec2/securityGroup:SecurityGroup")) {
+    for (const sg of run.of("aws:ec2/securityGroup:SecurityGroup")) {
       const rules = [...((sg.inputs.ingress as any[]) ?? []), ...((sg.inputs.egress as any[]) ?? [])];
       for (const rule of rules) expect(rule.cidrBlocks ?? []).not.toContain("0.0.0.0/0");
     }
-    for (const d of ofType("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")) {
+    for (const d of run.of("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")) {
       expect(d.inputs.ingress).toEqual([]);
       expect(d.inputs.egress).toEqual([]);
     }
   });
 
   it("keys: one customer-managed key per region, rotated, aliased", () => {
-    const keys = ofType("aws:kms/key:Key");
+    const keys = run.of("aws:kms/key:Key");
     expect(keys.map((k) => k.region).sort()).toEqual(["us-east-1", "us-west-2"]);
     for (const k of keys) {
       expect(k.inputs.enableKeyRotation).toBe(true);
       expect(k.inputs.deletionWindowInDays).toBe(7);
     }
     expect(
-      ofType("aws:kms/alias:Alias")
+      run
+        .of("aws:kms/alias:Alias")
         .map((a) => a.inputs.name)
         .sort(),
     ).toEqual(["alias/tap-dev-primary-kms", "alias/tap-dev-secondary-kms"]);
@@ -195,8 +197,8 @@ describe("foundation, default dev stack", () => {
   });
 
   it("R1: an alert topic in each region, encrypted with that region's key", () => {
-    const topics = ofType("aws:sns/topic:Topic");
-    const keys = ofType("aws:kms/key:Key");
+    const topics = run.of("aws:sns/topic:Topic");
+    const keys = run.of("aws:kms/key:Key");
     expect(topics.map((t) => t.region).sort()).toEqual(["us-east-1", "us-west-2"]);
     for (const t of topics) {
       const key = keys.find((k) => k.region === t.region)!;
@@ -205,7 +207,7 @@ describe("foundation, default dev stack", () => {
   });
 
   it("R1: topic policies let CloudWatch alarms publish and deny insecure transport", () => {
-    for (const tp of ofType("aws:sns/topicPolicy:TopicPolicy")) {
+    for (const tp of run.of("aws:sns/topicPolicy:TopicPolicy")) {
       const s = doc(tp).Statement;
       expect(s.find((x) => x.Sid === "CloudWatchAlarmsPublish")?.Principal).toEqual({
         Service: "cloudwatch.amazonaws.com",
@@ -216,30 +218,30 @@ describe("foundation, default dev stack", () => {
 
   it("R1: without an alert e-mail there is no e-mail subscription", () => {
     expect(
-      ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email"),
+      run.of("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email"),
     ).toEqual([]);
   });
 
   it("R23: the primary topic delivers cross-region to a relay function that publishes to the secondary topic", () => {
-    const relay = ofType("aws:lambda/function:Function").find((f) => f.name === "tap-dev-alert-relay-fn")!;
-    const subs = ofType("aws:sns/topicSubscription:TopicSubscription").filter(
-      (s) => s.inputs.endpoint === relay.state.arn,
-    );
-    const primaryTopic = ofType("aws:sns/topic:Topic").find((t) => t.region === "us-east-1")!;
-    const secondaryTopic = ofType("aws:sns/topic:Topic").find((t) => t.region === "us-west-2")!;
+    const relay = run.of("aws:lambda/function:Function").find((f) => f.name === "tap-dev-alert-relay-fn")!;
+    const subs = run
+      .of("aws:sns/topicSubscription:TopicSubscription")
+      .filter((s) => s.inputs.endpoint === relay.state.arn);
+    const primaryTopic = run.of("aws:sns/topic:Topic").find((t) => t.region === "us-east-1")!;
+    const secondaryTopic = run.of("aws:sns/topic:Topic").find((t) => t.region === "us-west-2")!;
     expect(subs).toHaveLength(1);
     expect(subs[0].region).toBe("us-east-1"); // subscriptions are made in the topic's region
     expect(subs[0].inputs.topic).toBe(primaryTopic.state.arn);
     expect(relay.region).toBe("us-west-2");
     expect(subs[0].inputs.endpoint).toBe(relay.state.arn);
     expect((relay.inputs.environment as any).variables.TARGET_TOPIC_ARN).toBe(secondaryTopic.state.arn);
-    const perm = ofType("aws:lambda/permission:Permission").find(
-      (p) => p.name === "tap-dev-alert-relay-invoke-0",
-    )!;
+    const perm = run
+      .of("aws:lambda/permission:Permission")
+      .find((p) => p.name === "tap-dev-alert-relay-invoke-0")!;
     expect(perm.inputs).toMatchObject({ principal: "sns.amazonaws.com", sourceArn: primaryTopic.state.arn });
-    const policy = ofType("aws:iam/rolePolicy:RolePolicy").find(
-      (p) => p.name === "tap-dev-alert-relay-fn-policy",
-    )!;
+    const policy = run
+      .of("aws:iam/rolePolicy:RolePolicy")
+      .find((p) => p.name === "tap-dev-alert-relay-fn-policy")!;
     const publish = doc(policy).Statement.find((s) => s.Sid === "PublishToTarget")!;
     expect(publish).toMatchObject({ Action: "sns:Publish", Resource: secondaryTopic.state.arn });
   });

@@ -2,12 +2,12 @@
  * Unit tests (normal `npm test`) for the B4 outputs loader, its skip decision, and the HTTP health check
  * the live tests use; no AWS and no deployed stack needed.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { checkHealth, HttpCheckError } from "../integration/support/http";
+import { makeTempDir, removeTempDir } from "../support/temp-dir";
 import {
   dbCheckDecision,
   DEFAULT_OUTPUTS_FILE,
@@ -62,9 +62,9 @@ const EXPECTED_KEYS = [
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), "b4-outputs-"));
+  dir = makeTempDir("b4-outputs-");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeTempDir(dir));
 
 function write(name: string, content: string): string {
   const file = path.join(dir, name);

@@ -3,11 +3,11 @@
  * and an outputs file whose endpoints point at nothing makes the live suite fail fast, not hang.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadStackOutputs } from "../integration/support/outputs";
 import { runProgram } from "../program";
+import { makeTempDir, removeTempDir } from "../support/temp-dir";
 
 const ROOT = path.join(__dirname, "..", "..");
 let dir: string;
@@ -15,11 +15,11 @@ let file: string;
 
 beforeAll(async () => {
   const { outputs } = await runProgram();
-  dir = mkdtempSync(path.join(tmpdir(), "tap-outputs-"));
+  dir = makeTempDir("outputs-");
   file = path.join(dir, "outputs.json");
   writeFileSync(file, JSON.stringify(outputs, null, 2));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => removeTempDir(dir));
 
 it("B4: every key the integration suite needs is a stack output, with the right shape", () => {
   const decision = loadStackOutputs({ env: { TAP_OUTPUTS_FILE: file } });

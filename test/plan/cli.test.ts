@@ -3,11 +3,11 @@
  * Needs the Lambda bundles in dist/lambda (`npm test` builds them first).
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "./helpers";
 
 function plan(...args: string[]) {
-  const started = Date.now();
   const r = spawnSync(
     process.execPath,
     [path.join(ROOT, "node_modules", ".bin", "tsx"), "scripts/plan.ts", ...args],
@@ -18,10 +18,10 @@ function plan(...args: string[]) {
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-it("dev: prints the tree, summary, outputs, budget and policy results and passes, well under 10 s", () => {
+it("dev: prints the tree, summary, outputs, budget and policy results and passes", () => {
   const r = plan("--stack", "dev");
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
@@ -35,7 +35,8 @@ it("dev: prints the tree, summary, outputs, budget and policy results and passes
     expect(r.stdout).toContain(section);
   }
   expect(r.stdout).toMatch(/\nplan OK\n/);
-  expect(r.ms).toBeLessThan(10_000);
+  // How long it took is printed, not asserted (a loaded machine is not a failing plan).
+  expect(r.stdout).toMatch(/\nplan dev: \d+ resources, \d+\.\d s\n$/);
 });
 
 it("prod --json: one JSON document on stdout", () => {
@@ -60,4 +61,22 @@ it("a config error prints the ConfigError message and exits 2", () => {
   expect(r.stdout).toBe("");
   expect(r.stderr).toContain("Invalid stack configuration (1 problem(s))");
   expect(r.stderr).toContain('healthCheckIntervalSeconds: "20" is not one of 10, 30');
+});
+
+it("a misspelled --config key exits 2 naming the closest key", () => {
+  const r = plan("--config", "primaryRegio=eu-west-1");
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toContain(
+    "tap:primaryRegio: not a config key of this program; did you mean tap:primaryRegion?",
+  );
+});
+
+it("the usage text shows the commands the README shows", () => {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const r = plan("--help");
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/^usage: npm run plan -- \[--stack dev\|prod\]/);
+  expect(readme).toContain("npm run plan -- --stack prod");
+  expect(r.stderr).toContain("npm run --silent plan -- --json > plan.json");
 });

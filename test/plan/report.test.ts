@@ -1,7 +1,8 @@
 /** B1: the tree, summary, outputs, JSON and mermaid renderings of a plan. */
 import { REDACTED } from "../../lib/plan/model";
 import { renderMermaid, renderText, renderTree } from "../../lib/plan/render";
-import { buildReport, PlanReport, reportToJson } from "../../lib/plan/report";
+import { KNOWN_AFTER_DEPLOY } from "../../lib/plan/known-values";
+import { buildReport, PLAN_JSON_SCHEMA_VERSION, PlanReport, reportToJson } from "../../lib/plan/report";
 import { SecretValue } from "../mocks";
 import { planStack, PlannedStack } from "./helpers";
 
@@ -23,10 +24,11 @@ beforeAll(async () => {
   });
 });
 
-it("the tree lists every resource once, under its component, with type, name and region", () => {
+it("the tree lists every resource once, under its component, with type, name and region, plus the replicas", () => {
   const tree = renderTree(report.graph);
   for (const r of dev.resources) expect(tree).toContain(`${r.type}  ${r.name}  `);
-  expect(tree.split("\n")).toHaveLength(dev.resources.length);
+  const replicas = tree.split("\n").filter((l) => l.includes("↳ "));
+  expect(tree.split("\n")).toHaveLength(dev.resources.length + replicas.length);
   const cluster = dev.resources.find((r) => r.type === "aws:rds/cluster:Cluster")!;
   expect(tree).toMatch(new RegExp(`[├└]─ aws:rds/cluster:Cluster  ${cluster.name}  \\[${cluster.region}\\]`));
 });
@@ -62,18 +64,74 @@ it("JSON: dependencies include those inherited from ancestor components; inputs 
   expect(doc).toMatchObject({ ok: true, policy: { mandatory: [] }, drBudget: { ok: true } });
 });
 
-it("mermaid: components and the order between them", () => {
+it("mermaid: regions hold components, top-level components hold theirs, edges join top-level components", () => {
   const m = renderMermaid(report.graph);
-  expect(m.split("\n")[0]).toBe("graph TD");
-  const id = (type: string) => {
-    const line = m.split("\n").find((l) => l.includes(`["${type}<br/>`));
-    return line!.trim().split("[")[0];
+  const lines = m.split("\n");
+  expect(lines[0]).toBe("graph TD");
+  const idOf = (label: string) =>
+    lines
+      .find((l) => l.includes(`["${label}"]`))!
+      .trim()
+      .replace(/^subgraph /, "")
+      .split("[")[0];
+  const regionOf = (label: string) => {
+    const at = lines.findIndex((l) => l.includes(`["${label}"]`));
+    return lines
+      .slice(0, at)
+      .reverse()
+      .find((l) => /^ {2}subgraph r\d+/.test(l));
   };
-  const topicComponent = m
-    .split("\n")
-    .find((l) => l.includes('["AlertTopic<br/>'))!
-    .trim()
-    .split("[")[0];
-  expect(m).toContain(`${topicComponent} --> ${id("AuroraGlobalDatabase")}`);
+  expect(regionOf("RegionalFoundation<br/>tap-dev-primary")).toMatch(/\["us-east-1"\]$/);
+  expect(regionOf("RegionalFoundation<br/>tap-dev-secondary")).toMatch(/\["us-west-2"\]$/);
+  expect(regionOf("AuroraGlobalDatabase<br/>tap-dev-aurora")).toMatch(/\["multi-region"\]$/);
+  // The Aurora component waits on the alert topic, nested in the primary's foundation.
+  const foundation = idOf("RegionalFoundation<br/>tap-dev-primary");
+  expect(lines.find((l) => l.includes('["AlertTopic<br/>tap-dev-primary-alerts"]'))!.trim()).toMatch(
+    new RegExp(`^${foundation}_\\d+\\[`),
+  );
+  expect(m).toContain(`  ${foundation} --> ${idOf("AuroraGlobalDatabase<br/>tap-dev-aurora")}`);
+  const opened = lines.filter((l) => /^\s*subgraph /.test(l)).length;
+  expect(lines.filter((l) => l.trim() === "end")).toHaveLength(opened);
+  // Edges only between top-level components: far fewer than between all of them (122 before).
+  expect(lines.filter((l) => l.includes(" --> ")).length).toBeLessThan(80);
   expect(m).not.toMatch(/aws:/);
+});
+
+it("the tree shows the settings a reviewer checks, and the replicas under their regions", () => {
+  const tree = renderTree(report.graph);
+  expect(tree).toMatch(
+    /aws:rds\/cluster:Cluster {2}tap-dev-aurora-primary {2}\[us-east-1\] {2}\{engine 15\.14, no deletion protection, backups 7d, skip final snapshot\}/,
+  );
+  expect(tree).toMatch(
+    /aws:rds\/clusterInstance:ClusterInstance {2}\S+ {2}\[us-east-1\] {2}\{class db\.r6g\.large\}/,
+  );
+  expect(tree).toMatch(
+    /aws:lambda\/function:Function {2}tap-dev-primary-order-processor-fn {2}\[us-east-1\] {2}\{runtime nodejs22\.x, timeout \d+s/,
+  );
+  const table = tree.split("\n").findIndex((l) => l.includes("aws:dynamodb/table:Table"));
+  expect(tree.split("\n")[table + 1]).toMatch(/↳ DynamoDB replica {2}\[us-west-2\]$/);
+  const secret = tree.split("\n").findIndex((l) => l.includes("aws:secretsmanager/secret:Secret "));
+  expect(tree.split("\n")[secret + 1]).toMatch(/↳ Secrets Manager replica {2}\[us-west-2\]$/);
+});
+
+it("outputs: computed values show as known after deploy, the program's own values as they are", () => {
+  expect(report.previewOutputs).toMatchObject({
+    primaryRegion: "us-east-1",
+    globalClusterId: "tap-dev-aurora-global",
+    dbEngineVersion: "15.14",
+    primaryVpcId: KNOWN_AFTER_DEPLOY,
+    primaryApiEndpoint: KNOWN_AFTER_DEPLOY,
+    dynamoTableName: KNOWN_AFTER_DEPLOY,
+    adminPassword: REDACTED,
+  });
+  expect(report.outputs.primaryVpcId).toMatch(/^vpc-/);
+  const text = renderText(report);
+  expect(text).toMatch(
+    /== Outputs ==\n {2}\(as a preview shows them: values AWS computes are known after deploy\)\n/,
+  );
+  expect(text).toMatch(/\n {2}primaryVpcId +\(known after deploy\)\n/);
+  const doc = reportToJson(report) as Record<string, Record<string, unknown>>;
+  expect(doc.schemaVersion).toBe(PLAN_JSON_SCHEMA_VERSION);
+  expect(doc.outputs.primaryVpcId).toBe(KNOWN_AFTER_DEPLOY);
+  expect(doc.mockOutputs.primaryVpcId).toBe(report.outputs.primaryVpcId);
 });

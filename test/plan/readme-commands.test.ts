@@ -1,0 +1,60 @@
+/**
+ * The README's plan commands that write a file, run exactly as the README writes them (through npm and a
+ * shell), so what a user pastes produces a clean document. Own file: these are the slowest plan runs
+ * (each bundles first), and a separate file lets the other jest worker take the rest.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { PLAN_JSON_SCHEMA_VERSION } from "../../lib/plan/report";
+import { ROOT } from "./helpers";
+
+describe("the README's plan commands, run as the README writes them", () => {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  // The commands in fenced bash blocks that redirect the plan into a file.
+  const redirected = [...readme.matchAll(/^(npm run [^#\n]*\bplan\b[^#\n]*> *(\S+))/gm)].map((m) => ({
+    command: m[1].trim(),
+    file: m[2],
+  }));
+  // A user's shell: no npm_* variables from the `npm test` this runs under.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
+  it("the README shows the JSON and the mermaid redirect", () => {
+    expect(redirected.map((r) => r.file).sort()).toEqual(["plan.json", "plan.mmd"]);
+  });
+
+  it.each(redirected)(
+    "$command: stdout holds the document alone",
+    ({ command, file }) => {
+      const target = path.join(ROOT, file);
+      try {
+        const r = spawnSync("sh", ["-c", command], { cwd: ROOT, env, encoding: "utf8", timeout: 120_000 });
+        expect(r.status).toBe(0);
+        const text = readFileSync(target, "utf8");
+        if (file.endsWith(".json")) {
+          const doc = JSON.parse(text);
+          expect(doc).toMatchObject({ schemaVersion: PLAN_JSON_SCHEMA_VERSION, stack: "dev", ok: true });
+        } else {
+          expect(text.startsWith("graph TD\n")).toBe(true);
+          expect(text).toMatch(/^ {2}subgraph r\d+\["us-east-1"\]$/m);
+          const opened = (text.match(/^\s*subgraph /gm) ?? []).length;
+          expect((text.match(/^\s*end$/gm) ?? []).length).toBe(opened);
+          // Every line is mermaid: a header, a comment, a subgraph, a node, an end or an edge.
+          const odd = text
+            .trimEnd()
+            .split("\n")
+            .filter(
+              (l) =>
+                !/^(graph TD|\s*%%.*|\s*subgraph \w+\[".*"\]|\s*\w+\[".*"\]|\s*end|\s*\w+ --> \w+)$/.test(l),
+            );
+          expect(odd).toEqual([]);
+        }
+        // Progress is not lost, only kept off stdout.
+        expect(r.stderr).toMatch(/bundled \d+ lambda\(s\)/);
+      } finally {
+        rmSync(target, { force: true });
+      }
+    },
+    180_000,
+  );
+});

@@ -1,0 +1,29 @@
+/**
+ * Runs once before any test file, in Jest's main process.
+ *
+ * 1. Builds the Lambda bundles that are missing, so a single file runs without `npm run bundle` first
+ *    (`npm test` rebuilds them all anyway, to catch stale ones).
+ * 2. Gives the run an id (TAP_TEST_RUN_ID, inherited by the workers, which start after this): the
+ *    temporary folders tests make carry it, and global-teardown.js fails the run if one is left.
+ */
+const { randomBytes } = require("node:crypto");
+const { existsSync } = require("node:fs");
+const { join } = require("node:path");
+
+const DIST = join(__dirname, "..", "..", "dist", "lambda");
+
+/** Bundles every Lambda whose dist/lambda/<name>/index.js is missing; returns their names. */
+async function ensureBundles(distDir = DIST) {
+  const { bundle, lambdaNames } = await import("../../scripts/bundle.mjs");
+  const missing = lambdaNames().filter((name) => !existsSync(join(distDir, name, "index.js")));
+  for (const name of missing) await bundle(name, { outdir: join(distDir, name) });
+  return missing;
+}
+
+module.exports = async function globalSetup() {
+  const built = await ensureBundles();
+  if (built.length > 0) process.stderr.write(`\njest global setup: bundled ${built.join(", ")} (missing)\n`);
+  process.env.TAP_TEST_RUN_ID = `${process.pid}${randomBytes(3).toString("hex")}`;
+};
+
+module.exports.ensureBundles = ensureBundles;

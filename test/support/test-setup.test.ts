@@ -1,0 +1,133 @@
+/** The test harness itself: what makes the suite fast, and what keeps single-file runs working. */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { perProcess } from "./embedded-per-process";
+import { withoutPromiseStacks } from "./promise-stacks";
+import { startTestDatabase } from "./postgres";
+import { withTempDir, withTempDirAsync } from "./temp-dir";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory()
+      ? testFiles(path.join(dir, d.name))
+      : d.name.endsWith(".ts")
+        ? [path.join(dir, d.name)]
+        : [],
+  );
+}
+
+/** Runs the global setup's bundler in plain Node (Jest's sandbox cannot import the .mjs bundler). */
+function ensureBundles(distDir: string): string[] {
+  const script = `require(${JSON.stringify(path.join(__dirname, "global-setup.js"))})
+    .ensureBundles(${JSON.stringify(distDir)}).then((b) => process.stdout.write(JSON.stringify(b)))`;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })) as string[];
+}
+
+describe("jest global setup", () => {
+  it("builds the Lambda bundles that are missing, and only those", async () => {
+    const lambdas = readdirSync(path.join(ROOT, "lambda")).filter((n) =>
+      existsSync(path.join(ROOT, "lambda", n, "index.ts")),
+    );
+    const dist = await withTempDirAsync("tap-setup-", async (dir) => {
+      expect(ensureBundles(dir).sort()).toEqual(lambdas.sort());
+      for (const name of lambdas) expect(existsSync(path.join(dir, name, "index.js"))).toBe(true);
+      expect(ensureBundles(dir)).toEqual([]);
+      return dir;
+    });
+    expect(existsSync(dist)).toBe(false);
+  }, 120_000);
+
+  it("gives the run an id that every temporary folder of the run carries", () => {
+    const runId = process.env.TAP_TEST_RUN_ID;
+    expect(runId).toMatch(/^\d+[0-9a-f]{6}$/);
+    withTempDir("probe-", (dir) =>
+      expect(path.basename(dir)).toMatch(new RegExp(`^tap-test-${runId}-probe-`)),
+    );
+  });
+
+  it("no test makes a temporary folder except through temp-dir.ts (the teardown only sees those)", () => {
+    const offenders = testFiles(path.join(ROOT, "test"))
+      .filter((f) => !f.endsWith(path.join("support", "temp-dir.ts")))
+      .filter((f) => /\bmkdtemp(Sync)?\(/.test(readFileSync(f, "utf8")));
+    expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+});
+
+describe("one embedded PostgreSQL per process", () => {
+  it("a value started by one test file is the one every later file in the process gets", async () => {
+    let starts = 0;
+    const start = async () => ({ n: ++starts });
+    const first = await perProcess("tap.test.sample", start);
+    // isolateModules gives a fresh module registry, as Jest does for the next test file.
+    let second: unknown;
+    await jest.isolateModulesAsync(async () => {
+      const again = await import("./embedded-per-process");
+      second = await again.perProcess("tap.test.sample", start);
+    });
+    expect(second).toBe(first);
+    expect(starts).toBe(1);
+  });
+
+  it("two test databases that need password auth share one server, each with its own database", async () => {
+    const a = await startTestDatabase({ passwordAuth: true });
+    const b = await startTestDatabase({ passwordAuth: true });
+    try {
+      expect(b.port).toBe(a.port);
+      expect(b.database).not.toBe(a.database);
+      await a.stop();
+      const admin = await b.admin();
+      const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname = ANY($1)", [
+        [a.database, b.database],
+      ]);
+      expect(rows.map((r) => r.datname)).toEqual([b.database]);
+    } finally {
+      await b.stop();
+    }
+  }, 120_000);
+});
+
+describe("program runs without per-promise stacks", () => {
+  it("an Error made by @pulumi/pulumi's debuggablePromise gets no stack; the original formatter is back after", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as {
+      debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T>;
+    };
+    const before = Error.prepareStackTrace;
+    const p = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
+    await withoutPromiseStacks(async () => {
+      await debuggablePromise(p, "under test");
+    });
+    expect(p._debugStackTrace).toBe("");
+    const q = Promise.resolve(2) as Promise<number> & { _debugStackTrace?: string };
+    await debuggablePromise(q, "outside");
+    expect(q._debugStackTrace).toMatch(/at debuggablePromise/);
+    expect(Error.prepareStackTrace).toBe(before);
+  });
+
+  it("an error thrown while the program runs still says where it was thrown", async () => {
+    function failsHere(): never {
+      throw new Error("boom");
+    }
+    const err = await withoutPromiseStacks(async () => {
+      try {
+        failsHere();
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    expect(err?.stack).toMatch(/at failsHere .*test-setup\.test\.ts:\d+/);
+  });
+});
+
+describe("a failing program run", () => {
+  it("still says where it failed", async () => {
+    const { runProgram } = await import("../program");
+    const err = await runProgram({ primaryRegion: "mars-1" }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).stack).toMatch(/at loadConfig .*lib[\\/]load-config\.ts:\d+/);
+    expect((err as Error).stack).toMatch(/index\.ts:\d+/);
+  }, 60_000);
+});
