@@ -22,7 +22,7 @@ import { insertOrders, type LedgerEntry, type LedgerResult } from "../lambda/ord
 import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
 import type { Log } from "../lambda/shared/log";
-import { startDynamo } from "../test/support/dynamodb";
+import { startDynamo } from "../tooling/stores/dynamodb";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "dist", "bench");

@@ -2,7 +2,7 @@
  * Runs the real program (index.ts) under the shared mocks for a given stack config, and returns its
  * outputs once every resource has been recorded.
  */
-import { installMocks, promiseOf, recorded, RecordedResource, settle } from "./mocks";
+import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../tooling/mocks/recorder";
 
 export interface ProgramRun {
   outputs: Record<string, unknown>;

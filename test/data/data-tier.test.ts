@@ -1,6 +1,6 @@
 import { PASSWORD_LENGTH, PASSWORD_SPECIALS } from "../../lib/data/db-credentials";
 import { RTC_MINUTES } from "../../lib/data/replicated-buckets";
-import { RecordedResource, SecretValue, waitsFor } from "../mocks";
+import { RecordedResource, SecretValue, waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 const T = {

@@ -1,6 +1,6 @@
 import { CANARY_HANDLER, CANARY_PACKAGE_PATH, CANARY_SOURCE } from "../../lib/detection/health-canary";
 import { compositeRule } from "../../lib/monitoring/monitoring";
-import { waitsFor } from "../mocks";
+import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;

@@ -1,6 +1,6 @@
 import { subnetCidrs } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
-import { ofType, RecordedResource } from "../mocks";
+import { ofType, RecordedResource } from "../../tooling/mocks/recorder";
 import { runProgram, ProgramRun } from "../program";
 
 type Doc = {
@@ -295,7 +295,7 @@ describe("foundation, other configurations", () => {
     await expect(runProgram({ secondaryRegion: "us-east-1", environmentSuffix: "" })).rejects.toThrow(
       /Invalid stack configuration \(2 problem\(s\)\):\n {2}- environmentSuffix: must not be empty\n {2}- primaryRegion and secondaryRegion/,
     );
-    const { recorded } = await import("../mocks");
+    const { recorded } = await import("../../tooling/mocks/recorder");
     expect(recorded().filter((r) => r.custom)).toEqual([]);
   });
 

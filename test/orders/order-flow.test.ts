@@ -1,6 +1,6 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { ACCESS_LOG_FORMAT, API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
-import { waitsFor } from "../mocks";
+import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;

@@ -5,9 +5,9 @@ import {
   computeDrBudget,
   DrBudget,
   NOT_DECLARED,
-} from "../../lib/plan/dr-budget";
-import { PlanResource } from "../../lib/plan/model";
-import { buildReport } from "../../lib/plan/report";
+} from "../../tooling/plan/dr-budget";
+import { PlanResource } from "../../tooling/plan/model";
+import { buildReport } from "../../tooling/plan/report";
 import { planStack, PlannedStack } from "./helpers";
 
 const term = (b: DrBudget, id: string) => {

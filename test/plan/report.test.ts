@@ -1,8 +1,8 @@
 /** B1: the tree, summary, outputs, JSON and mermaid renderings of a plan. */
-import { REDACTED } from "../../lib/plan/model";
-import { renderMermaid, renderText, renderTree } from "../../lib/plan/render";
-import { buildReport, PlanReport, reportToJson } from "../../lib/plan/report";
-import { SecretValue } from "../mocks";
+import { REDACTED } from "../../tooling/plan/model";
+import { renderMermaid, renderText, renderTree } from "../../tooling/plan/render";
+import { buildReport, PlanReport, reportToJson } from "../../tooling/plan/report";
+import { SecretValue } from "../../tooling/mocks/recorder";
 import { planStack, PlannedStack } from "./helpers";
 
 let dev: PlannedStack;

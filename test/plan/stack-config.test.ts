@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../../lib/config";
-import { loadStackConfig } from "../../lib/plan/stack-config";
+import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { ROOT } from "./helpers";
 
 describe("loadStackConfig", () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { TestDynamo } from "../../support/dynamodb";
+import type { TestDynamo } from "../../../tooling/stores/dynamodb";
 import { freePort, type TestDatabase } from "../../support/postgres";
 import { ledgerRows, order, startStores, stateItem, stopStores, uid } from "./helpers";
 import type { Database } from "../../../lambda/order-processor/db";

@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { Database, DB_DEFAULTS, type DbSettings } from "../../../lambda/order-processor/db";
-import { startDynamo, DUMMY_CREDENTIALS, type TestDynamo } from "../../support/dynamodb";
+import { startDynamo, DUMMY_CREDENTIALS, type TestDynamo } from "../../../tooling/stores/dynamodb";
 import {
   createTcpProxy,
   dropRole,

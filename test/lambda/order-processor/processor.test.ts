@@ -4,7 +4,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Database } from "../../../lambda/order-processor/db";
 import type { PutSender } from "../../../lambda/order-processor/state";
-import type { TestDynamo } from "../../support/dynamodb";
+import type { TestDynamo } from "../../../tooling/stores/dynamodb";
 import type { TestDatabase } from "../../support/postgres";
 import {
   countingSql,

@@ -3,7 +3,7 @@
  * read from the recorded resources where they exist and from the validated config otherwise; every
  * term says where it came from. AWS's own published figures are the only constants, each with its URL.
  */
-import { TapConfig } from "../config";
+import { TapConfig } from "../../lib/config";
 import { PlanResource } from "./model";
 
 /** AWS's published figures. Typical values, not guarantees (S3 RTC alone carries an SLA). */

@@ -1,23 +1,23 @@
 /**
- * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (test/mocks.ts), with no
+ * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (tooling/mocks), with no
  * credentials and no Pulumi CLI, then prints the resource tree, outputs, DR budget and policy results.
  *
- *   npx tsx scripts/plan.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
+ *   npx tsx tooling/plan/cli.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
  *
  * Exit codes: 0 plan OK; 1 a mandatory policy violation or a broken DR budget; 2 bad config or usage.
  * Lambda bundles must exist first (node scripts/bundle.mjs), as for `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { ConfigError, parseConfig, TapConfig } from "../lib/config";
-import { renderMermaid, renderText } from "../lib/plan/render";
-import { buildReport, reportToJson, ResolvedOutput } from "../lib/plan/report";
-import { loadStackConfig, StackConfig, StackConfigError } from "../lib/plan/stack-config";
-import { installMocks, promiseOf, recorded, settle } from "../test/mocks";
+import { ConfigError, parseConfig, TapConfig } from "../../lib/config";
+import { renderMermaid, renderText } from "./render";
+import { buildReport, reportToJson, ResolvedOutput } from "./report";
+import { loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
+import { installMocks, promiseOf, recorded, settle } from "../mocks/recorder";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 
-const USAGE = `usage: npx tsx scripts/plan.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
+const USAGE = `usage: npx tsx tooling/plan/cli.ts [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
   --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)
   --json     print every resource, outputs, DR budget and policy results as JSON
   --mermaid  print a mermaid graph of the components (with --json: included as "mermaid")
