@@ -4,6 +4,8 @@
  * a single resource is declared, so an operator fixes the whole file in one pass.
  */
 
+import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
+
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
  *  https://docs.aws.amazon.com/sns/latest/dg/lambda-prereq.html */
@@ -67,7 +69,7 @@ export interface TapConfig {
   readonly canaryRuntimeVersion: string;
   readonly canaryScheduleMinutes: number;
   /** What an alarm-triggered run of the failover orchestrator does: only report, or really fail over. */
-  readonly alarmFailoverAction: "notify" | "failover";
+  readonly alarmFailoverAction: AlarmAction;
   /** Time an operator (or automation) takes to decide, used by the DR budget. */
   readonly decisionSeconds: number;
   readonly dnsTtlSeconds: number;
@@ -292,7 +294,7 @@ export function parseConfig(get: ConfigSource, project = "tap"): TapConfig {
   const canaryScheduleMinutes = int("canaryScheduleMinutes", d.canaryScheduleMinutes, 1, 60);
 
   const alarmFailoverAction = str("alarmFailoverAction", d.alarmFailoverAction);
-  oneOf("alarmFailoverAction", alarmFailoverAction, ["notify", "failover"]);
+  oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
   const decisionSeconds = int("decisionSeconds", d.decisionSeconds, 0, 3600);
   const dnsTtlSeconds = int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
 

@@ -4,7 +4,8 @@
  * 1. Cold start of the order processor: size and `require()` time of the esbuild bundle that ships,
  *    next to the same code built file-per-file (esbuild bundle:false, i.e. what tsc output plus a
  *    node_modules folder would load). Each timing is a fresh `node` process; the median of several runs.
- * 2. Throughput of the batch handler against a real PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and
+ * 2. Throughput of the batch handler against a real PostgreSQL (the local database URL, else
+ *    127.0.0.1:5432) and
  *    dynalite, for batches of 10 and 100, with the database round trips per batch, next to a variant
  *    that inserts one order per statement to show what the single-statement ledger write saves.
  *
@@ -18,6 +19,7 @@ import { build } from "esbuild";
 import { Client } from "pg";
 import { createOrderBatchHandler } from "../lambda/order-processor/batch";
 import { Database, DB_DEFAULTS } from "../lambda/order-processor/db";
+import { LOCAL_DATABASE_URL_ENV } from "../lambda/order-processor/env";
 import { insertOrders, type LedgerEntry, type LedgerResult } from "../lambda/order-processor/ledger";
 import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
@@ -157,7 +159,8 @@ function makeOrders(
 }
 
 async function throughputReport(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres";
+  const serverUrl =
+    process.env[LOCAL_DATABASE_URL_ENV]?.trim() || "postgres://postgres@127.0.0.1:5432/postgres";
   const scratch = `tap_bench_${process.pid}`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();

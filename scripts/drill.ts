@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { clusterArnRegion, parseTuning, topicArnRegion, type Env } from "../lambda/failover/config";
+import { clusterArnRegion, hasTimeBudget, parseTuning, topicArnRegion } from "../lambda/failover/config";
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
@@ -19,8 +19,10 @@ import {
   runFailover,
   type Clock,
   type GlobalClusterSnapshot,
-  type Logger,
 } from "../lambda/failover/orchestrator";
+import type { Env } from "../lambda/shared/env";
+import type { Log } from "../lambda/shared/log";
+import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
 
 export interface DrillDeps {
@@ -221,14 +223,15 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     err(`drill: invalid settings:\n  - ${problems.join("\n  - ")}`);
     return 2;
   }
-  const timeBudgetMs = deps.env.TIME_BUDGET_MS ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
+  const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
   const confirmed = args.yes && !args.dryRun;
   const dryRun = !confirmed;
   const region = outputs.secondaryRegion;
-  const rds = deps.rdsClient(region);
-  const remoteClients = new Map<string, RDSClient>();
-  const logger: Logger = {
+  const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
+  const rds = rdsFor(region);
+  const logger: Log = {
+    debug: () => undefined,
     info: (message) => out(`  - ${message}`),
     warn: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
     error: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
@@ -265,12 +268,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     },
     {
       rds,
-      rdsForRegion: (r) => {
-        if (r === region) return rds;
-        let c = remoteClients.get(r);
-        if (!c) remoteClients.set(r, (c = deps.rdsClient(r)));
-        return c;
-      },
+      rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
       sns: deps.snsClient(region),
       clock: deps.clock,
       random: deps.random,

@@ -1,18 +1,17 @@
 /**
  * The ledger connection: a small pg Pool cached for the life of the execution environment, credentials
- * from Secrets Manager (or DATABASE_URL for local runs), migrations applied once per cold start, and one
+ * from Secrets Manager (or a connection URL for local runs), migrations applied once per cold start, and one
  * transparent reconnect for the failures a reconnect can fix: a rotated password, a dropped connection,
  * or a writer endpoint that now points at a read-only instance after a global-database failover.
  */
 import { GetSecretValueCommand, type GetSecretValueCommandOutput } from "@aws-sdk/client-secrets-manager";
 import { Pool, type PoolConfig } from "pg";
-import { intFromEnv } from "../shared/env";
 import type { Log } from "../shared/log";
 import { applyMigrations, MIGRATIONS, type Migration } from "./migrations";
 import { sqlState, type Sql } from "./sql";
 
 export interface DbSettings {
-  /** DATABASE_URL: bypasses Secrets Manager (local runs and tests). */
+  /** A connection URL that bypasses Secrets Manager (local runs and tests); see env.ts. */
   readonly url?: string;
   readonly secretArn?: string;
   /** Override the secret's host/port/dbname: the infra passes the global writer endpoint. */
@@ -35,26 +34,6 @@ export const DB_DEFAULTS = {
   statementTimeoutMs: 5000,
   queryTimeoutMs: 7000,
 } as const;
-
-export function dbSettingsFromEnv(env: NodeJS.ProcessEnv): DbSettings {
-  const url = env.DATABASE_URL?.trim() || undefined;
-  const secretArn = env.DB_SECRET_ARN?.trim() || undefined;
-  if (!url && !secretArn) throw new Error("DB_SECRET_ARN is not set (or DATABASE_URL for local runs)");
-  const sslRaw = env.DB_SSL?.trim() || (url ? undefined : "require");
-  if (sslRaw !== undefined && sslRaw !== "require" && sslRaw !== "disable") {
-    throw new Error(`DB_SSL: expected "require" or "disable", got "${sslRaw}"`);
-  }
-  const port = env.DB_PORT?.trim() ? intFromEnv(env, "DB_PORT", 5432, 1, 65535) : undefined;
-  return {
-    url,
-    secretArn: url ? undefined : secretArn,
-    host: env.DB_HOST?.trim() || undefined,
-    port,
-    database: env.DB_NAME?.trim() || undefined,
-    ssl: sslRaw,
-    ...DB_DEFAULTS,
-  };
-}
 
 /** What the handler needs from Secrets Manager; a SecretsManagerClient satisfies it. */
 export interface SecretSource {
@@ -193,7 +172,7 @@ export class Database implements Sql {
       allowExitOnIdle: true,
       application_name: this.deps.applicationName ?? "tap-order-processor",
     };
-    // NODE_EXTRA_CA_CERTS (set by the infra to the runtime's Amazon CA bundle) is part of Node's default
+    // The extra CA bundle the infra points Node at (env.ts, extraCaCerts) is part of Node's default
     // trust store, so plain verification covers the RDS certificates; pg verifies the host name too.
     const ssl =
       s.ssl === undefined ? {} : { ssl: s.ssl === "require" ? { rejectUnauthorized: true } : false };

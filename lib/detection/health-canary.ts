@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { CANARY_ENV } from "../../lambda/canary/health-canary";
 import { Region } from "../config";
 import { SecureBucket } from "../data/secure-bucket";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
@@ -133,7 +134,7 @@ export class HealthCanary extends pulumi.ComponentResource {
           timeoutInSeconds: 60,
           memoryInMb: 1024,
           activeTracing: true,
-          environmentVariables: { API_BASE_URL: args.apiBaseUrl },
+          environmentVariables: { [CANARY_ENV.apiBaseUrl]: args.apiBaseUrl },
         },
         successRetentionPeriod: 7,
         failureRetentionPeriod: 31,

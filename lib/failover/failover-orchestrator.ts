@@ -1,10 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULTS,
+  FAILOVER_ENV,
+  FAILOVER_TIMEOUT_SECONDS,
+  type AlarmAction,
+} from "../../lambda/failover/config";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
-
-/** R21: RDS global-cluster operations take minutes; the code keeps a 30 s margin inside this. */
-export const FAILOVER_TIMEOUT = 300;
 
 /** An alarm that may start a run, and the topic (with its region's provider) it publishes to. */
 export interface FailoverTrigger {
@@ -30,7 +34,7 @@ export interface FailoverOrchestratorArgs {
   readonly publishTopicArns: pulumi.Input<string>[];
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
-  readonly alarmAction: "notify" | "failover";
+  readonly alarmAction: AlarmAction;
   /** Alarms whose ALARM state triggers a run. Default: none (manual runs only). */
   readonly triggers?: FailoverTrigger[];
   readonly logKeyArn: pulumi.Input<string>;
@@ -56,17 +60,17 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         codeName: "failover",
         description: "Promotes the secondary Aurora cluster: planned switchover or unplanned failover",
         provider: args.provider,
-        timeout: FAILOVER_TIMEOUT,
+        timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
-        environment: {
-          GLOBAL_CLUSTER_ID: args.globalClusterId,
-          TARGET_CLUSTER_ARN: args.secondaryClusterArn,
-          ALERT_TOPIC_ARN: args.alertTopicArn,
-          ALARM_ACTION: args.alarmAction,
-          TIME_BUDGET_MS: String((FAILOVER_TIMEOUT - 30) * 1000),
-          MAX_ATTEMPTS: "5",
-          POLL_INTERVAL_MS: "15000",
-        },
+        environment: toEnvironment(FAILOVER_ENV, {
+          globalClusterId: args.globalClusterId,
+          targetClusterArn: args.secondaryClusterArn,
+          alertTopicArn: args.alertTopicArn,
+          alarmAction: args.alarmAction,
+          timeBudgetMs: String(DEFAULTS.timeBudgetMs),
+          maxAttempts: String(DEFAULTS.maxAttempts),
+          pollIntervalMs: String(DEFAULTS.pollIntervalMs),
+        }),
         statements: [
           {
             Sid: "ReadGlobalCluster",

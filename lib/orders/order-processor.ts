@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -45,18 +47,17 @@ export class OrderProcessor extends pulumi.ComponentResource {
         timeout: ORDER_PROCESSOR_TIMEOUT,
         memorySize: 512,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        environment: {
-          DB_SECRET_ARN: args.secretArn,
-          DB_HOST: args.dbHost,
-          DB_PORT: String(args.dbPort),
-          DB_NAME: args.dbName,
-          DB_SSL: "require",
-          // Node 20+ runtimes do not load the RDS CA bundle unless told to.
-          NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
-          ORDERS_TABLE_NAME: args.tableName,
-          POWERTOOLS_SERVICE_NAME: "order-processor",
-          POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
-        },
+        environment: toEnvironment(ORDER_PROCESSOR_ENV, {
+          dbSecretArn: args.secretArn,
+          dbHost: args.dbHost,
+          dbPort: String(args.dbPort),
+          dbName: args.dbName,
+          dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
+          extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
+          tableName: args.tableName,
+          serviceName: ORDER_PROCESSOR_DEFAULTS.serviceName,
+          metricsNamespace: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
+        }),
         statements: [
           {
             Sid: "ReadDbSecret",

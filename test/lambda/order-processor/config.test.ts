@@ -1,9 +1,5 @@
-import {
-  Database,
-  DB_DEFAULTS,
-  dbSettingsFromEnv,
-  reconnectReason,
-} from "../../../lambda/order-processor/db";
+import { Database, DB_DEFAULTS, reconnectReason } from "../../../lambda/order-processor/db";
+import { dbSettingsFromEnv } from "../../../lambda/order-processor/env";
 import { startTestDatabase, type TestDatabase } from "../../support/postgres";
 import { quiet } from "./helpers";
 
