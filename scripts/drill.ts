@@ -24,6 +24,7 @@ import type { Env } from "../lambda/shared/env";
 import type { Log } from "../lambda/shared/log";
 import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
+import { checkOutputs, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -36,19 +37,14 @@ export interface DrillDeps {
   readonly random: () => number;
 }
 
-export interface DrillOutputs {
-  readonly globalClusterId: string;
-  readonly secondaryClusterArn: string;
-  readonly secondaryRegion: string;
-  readonly secondarySnsTopicArn: string;
-}
-
+/** The stack outputs the drill needs, named and typed by the stack-outputs contract (lib/stack-outputs.ts). */
 export const REQUIRED_OUTPUT_KEYS = [
   "globalClusterId",
   "secondaryClusterArn",
   "secondaryRegion",
   "secondarySnsTopicArn",
-] as const;
+] as const satisfies readonly OutputKey[];
+export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]>;
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
 const DRILL_TIME_BUDGET_MS = 900_000;
@@ -149,21 +145,14 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new DrillUsageError(`${path} must contain a JSON object of stack outputs`);
   }
-  const obj = data as Record<string, unknown>;
-  const missing = REQUIRED_OUTPUT_KEYS.filter(
-    (k) => typeof obj[k] !== "string" || (obj[k] as string).trim() === "",
-  );
+  const { values, missing, invalid } = checkOutputs(data as Record<string, unknown>, REQUIRED_OUTPUT_KEYS);
   if (missing.length > 0) {
     throw new DrillUsageError(
       `${path} is missing stack output key(s): ${missing.join(", ")} (expected ${REQUIRED_OUTPUT_KEYS.join(", ")})`,
     );
   }
-  const out = {
-    globalClusterId: (obj.globalClusterId as string).trim(),
-    secondaryClusterArn: (obj.secondaryClusterArn as string).trim(),
-    secondaryRegion: (obj.secondaryRegion as string).trim(),
-    secondarySnsTopicArn: (obj.secondarySnsTopicArn as string).trim(),
-  };
+  if (invalid.length > 0) throw new DrillUsageError(`${path}: ${invalid.join("; ")}`);
+  const out = values as DrillOutputs;
   const problems: string[] = [];
   if (clusterArnRegion(out.secondaryClusterArn) !== out.secondaryRegion) {
     problems.push(

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { CANARY_ENV } from "../../lambda/canary/health-canary";
 import { Region } from "../config";
 import { SecureBucket } from "../data/secure-bucket";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
 
 /** Where the Node.js Puppeteer runtimes load a canary from, and the handler that names it. */
@@ -30,6 +31,8 @@ export interface HealthCanaryArgs {
   readonly scheduleMinutes: number;
   /** Topic in the canary's region for the SuccessPercent alarm. */
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** What the SuccessPercent alarm means to the stack. */
+  readonly alarmRole: AlarmRole;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface HealthCanaryArgs {
 export class HealthCanary extends pulumi.ComponentResource {
   public readonly canaryName: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCanary", name, {}, opts);
@@ -116,7 +120,7 @@ export class HealthCanary extends pulumi.ComponentResource {
     );
 
     const canary = new aws.synthetics.Canary(
-      `${name}-canary`,
+      name,
       {
         name: args.canaryName,
         runtimeVersion: args.runtimeVersion,
@@ -165,6 +169,13 @@ export class HealthCanary extends pulumi.ComponentResource {
 
     this.canaryName = canary.name;
     this.alarmName = alarm.name;
+    this.alarms = [
+      alarmInfo(
+        alarm,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        args.alarmRole,
+      ),
+    ];
     this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
   }
 }

@@ -9,15 +9,7 @@ import {
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
-
-/** An alarm that may start a run, and the topic (with its region's provider) it publishes to. */
-export interface FailoverTrigger {
-  /** Short name used in resource names. */
-  readonly id: string;
-  readonly alarmName: pulumi.Input<string>;
-  readonly topicArn: pulumi.Input<string>;
-  readonly provider: aws.Provider;
-}
+import { AlarmInfo } from "../monitoring/alarm";
 
 export interface FailoverOrchestratorArgs {
   /** The secondary region: the orchestrator must survive the loss of the primary. */
@@ -35,8 +27,9 @@ export interface FailoverOrchestratorArgs {
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
   readonly alarmAction: AlarmAction;
-  /** Alarms whose ALARM state triggers a run. Default: none (manual runs only). */
-  readonly triggers?: FailoverTrigger[];
+  /** The stack's alarms; those marked `failoverTrigger` start a run when they go to ALARM. Default: none
+   *  (manual runs only). */
+  readonly alarms?: AlarmInfo[];
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -111,7 +104,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     );
 
     // Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run.
-    for (const trigger of args.triggers ?? []) {
+    for (const trigger of (args.alarms ?? []).filter((a) => a.failoverTrigger)) {
       const permission = new aws.lambda.Permission(
         `${name}-${trigger.id}-invoke`,
         {
@@ -130,7 +123,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           endpoint: fn.arn,
           filterPolicyScope: "MessageBody",
           filterPolicy: pulumi
-            .output(trigger.alarmName)
+            .output(trigger.name)
             .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
         },
         { parent: this, provider: trigger.provider, dependsOn: [permission] },

@@ -25,7 +25,7 @@ export class AlertRelay extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
 
   constructor(name: string, args: AlertRelayArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:messaging:AlertRelay", name, {}, opts);
+    super("tap:foundation:AlertRelay", name, {}, opts);
     if (args.sources.length === 0) throw new Error("AlertRelay: needs at least one source topic");
 
     const fn = new NodeFunction(

@@ -100,7 +100,7 @@ export class OrderApi extends pulumi.ComponentResource {
     );
 
     const api = new aws.apigateway.RestApi(
-      `${name}-api`,
+      name,
       { description: `Order intake (${args.region})`, endpointConfiguration: { types: "REGIONAL" } },
       child,
     );

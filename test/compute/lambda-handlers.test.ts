@@ -33,10 +33,10 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
     [
       "tap-dev-alert-relay-fn",
       "tap-dev-failover-fn",
-      "tap-dev-primary-api-health",
-      "tap-dev-primary-order-processor-fn",
-      "tap-dev-secondary-api-health",
-      "tap-dev-secondary-order-processor-fn",
+      "tap-dev-primary-service-api-health",
+      "tap-dev-primary-service-processor-fn",
+      "tap-dev-secondary-service-api-health",
+      "tap-dev-secondary-service-processor-fn",
     ].sort(),
   );
   for (const fn of functions) {
@@ -68,7 +68,7 @@ function deployedEnv(suffix: string): Record<string, string> {
 
 describe("P9: each function's environment is written and read through one contract module", () => {
   it("order processor: lib writes exactly the contract's keys and the Lambda parses them back", () => {
-    const env = deployedEnv("primary-order-processor-fn");
+    const env = deployedEnv("primary-service-processor-fn");
     expect(Object.keys(env).sort()).toEqual(Object.values(ORDER_PROCESSOR_ENV).sort());
     const parsed = parseOrderProcessorEnv({ ...env, AWS_REGION: "us-east-1" });
     expect(parsed).toMatchObject({
@@ -83,7 +83,7 @@ describe("P9: each function's environment is written and read through one contra
   });
 
   it("health: the deployed timeout and port are the contract's defaults", () => {
-    const env = deployedEnv("primary-api-health");
+    const env = deployedEnv("primary-service-api-health");
     expect(Object.keys(env).sort()).toEqual(Object.values(HEALTH_ENV).sort());
     expect(parseHealthEnv(env)).toMatchObject({
       dbPort: HEALTH_DEFAULTS.dbPort,

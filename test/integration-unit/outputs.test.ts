@@ -72,7 +72,7 @@ function fakeOutputs(): StackOutputs {
     primaryQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/tap-dev-orders",
     secondaryQueueUrl: "https://sqs.us-west-2.amazonaws.com/123456789012/tap-dev-orders",
     primaryHealthCheckId: "11111111-2222-3333-4444-555555555555",
-    canaryNames: ["primary-api-canary", "secondary-api-canary"],
+    canaryNames: ["primary-service-api-canary", "secondary-service-api-canary"],
     failoverFunctionArn: "arn:aws:lambda:us-west-2:123456789012:function:tap-dev-failover",
     dashboardName: "tap-dev",
     dbEngineVersion: "16.4",
@@ -225,7 +225,7 @@ describe("loadStackOutputs: valid file", () => {
     expect(decision.kind).toBe("run");
     if (decision.kind !== "run") return;
     const names: readonly string[] = decision.outputs.canaryNames;
-    expect(names).toEqual(["primary-api-canary", "secondary-api-canary"]);
+    expect(names).toEqual(["primary-service-api-canary", "secondary-service-api-canary"]);
     expect(decision.outputs).toEqual(fakeOutputs());
     expect(decision.outputs).not.toHaveProperty("primaryVpcId");
   });

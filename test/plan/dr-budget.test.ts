@@ -69,7 +69,7 @@ describe("default dev stack", () => {
     expect(detection.seconds).toBe(
       (hc!.inputs.requestInterval as number) * (hc!.inputs.failureThreshold as number),
     );
-    expect(term(budget, "detection.alarm").source).toContain("-health-primary-alarm");
+    expect(term(budget, "detection.alarm").source).toContain("-primary-service-health-alarm");
     expect(rpo(budget, "S3 replication").term.source).toContain(
       "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
     );
