@@ -115,7 +115,8 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
         metrics: stack.metrics,
         settings: cfg,
         database: {
-          secretArn: stack.data.credentials.secretArnIn(stack[role].region),
+          secretArn: stack.data.ledger.appCredentials.secretArnIn(stack[role].region),
+          tlsServerNames: stack.data.dbTlsServerNames,
           writerHost: stack.data.aurora.globalWriterEndpoint,
           regionalHost:
             role === "primary"
@@ -129,6 +130,8 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
           arn: stack.data.ordersTable.arnIn(stack[role].region),
         },
         stores: [stack.data.aurora, stack.data.ordersTable],
+        // The processor also waits for the ledger migration that creates its role (L6).
+        processorAfter: [stack.data.ledger.migration],
         canaryName: canaryName(role === "primary" ? "p" : "s"),
         probe: probe && { target: probe.api, canaryName: canaryName("x") },
       },

@@ -1,9 +1,12 @@
 /** The health function's environment contract: lib/orders/order-api.ts writes it, index.ts reads it. */
+import { DB_ENV } from "../order-processor/db-env";
 import { intFromEnv, optionalEnv, POWERTOOLS_ENV, runtimeRegion, SHARED_ENV, type Env } from "../shared/env";
 
 export const HEALTH_ENV = {
-  /** tableName, and dbHost/dbPort: this region's cluster endpoint. */
   ...SHARED_ENV,
+  /** This region's cluster endpoint. */
+  dbHost: DB_ENV.host,
+  dbPort: DB_ENV.port,
   queueUrl: "QUEUE_URL",
   checkTimeoutMs: "CHECK_TIMEOUT_MS",
 } as const;

@@ -1,7 +1,7 @@
 /**
  * Wiring only. Clients, logger and metrics live for the whole execution environment; configuration is
  * read on the first invocation so that loading the module never throws.
- * The environment contract (keys, defaults, parser) is env.ts.
+ * The environment contract (keys, defaults, parser) is env.ts; the connection keys are db-env.ts.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
@@ -13,7 +13,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
 import { Database } from "./db";
 import { orderProcessorService, parseOrderProcessorEnv } from "./env";
-import { createRejectExpediter } from "./expedite";
+import { createVisibilityChanger } from "./expedite";
 import { insertOrders } from "./ledger";
 import { putOrderState } from "./state";
 
@@ -37,8 +37,8 @@ function init(): OrderBatchHandler {
     logger,
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
     writeLedger: (entries) => insertOrders(db, entries, region),
-    writeState: (order, now) => putOrderState(ddb, tableName, order, region, now),
-    expediteRejected: createRejectExpediter(sqs, logger),
+    writeState: (row, now) => putOrderState(ddb, tableName, row, now),
+    changeVisibility: createVisibilityChanger(sqs, logger),
   });
 }
 

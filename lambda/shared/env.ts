@@ -10,12 +10,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Set by the Lambda runtime in every function. */
 export const RUNTIME_ENV = { region: "AWS_REGION" } as const;
 
-/** Keys more than one function reads: the orders table and a database endpoint. */
-export const SHARED_ENV = {
-  tableName: "ORDERS_TABLE_NAME",
-  dbHost: "DB_HOST",
-  dbPort: "DB_PORT",
-} as const;
+/** Keys more than one function reads (the database connection keys are lambda/order-processor/db-env.ts). */
+export const SHARED_ENV = { tableName: "ORDERS_TABLE_NAME" } as const;
 
 /** The function's region as the runtime reports it ("unknown" outside Lambda). */
 export const runtimeRegion = (env: Env): string => optionalEnv(env, RUNTIME_ENV.region) ?? "unknown";

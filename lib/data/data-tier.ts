@@ -3,7 +3,10 @@ import { TapConfig } from "../config";
 import { RegionalFoundation } from "../foundation/regional-foundation";
 import { Providers } from "../providers";
 import { AuroraGlobalDatabase } from "./aurora-global-database";
+import { AURORA_PORT } from "./aurora-global-database";
+import { DbAppCredentials } from "./db-app-credentials";
 import { DbCredentials } from "./db-credentials";
+import { LedgerMigration } from "./ledger-migration";
 import { OrdersTable } from "./orders-table";
 import { ReplicatedBuckets } from "./replicated-buckets";
 
@@ -20,6 +23,10 @@ export interface DataTierParent extends pulumi.Resource {
 export interface DataTier {
   readonly credentials: DbCredentials;
   readonly aurora: AuroraGlobalDatabase;
+  /** The order processor's data-only DB role and the deploy-time migration that creates it (L6). */
+  readonly ledger: { readonly appCredentials: DbAppCredentials; readonly migration: LedgerMigration };
+  /** Names the server certificate may carry besides the global writer endpoint (L6). */
+  readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly ordersTable: OrdersTable;
   readonly buckets: ReplicatedBuckets;
 }
@@ -85,5 +92,56 @@ export function createDataTier(name: string, cfg: TapConfig, stack: DataTierPare
     { primary: bucketSide(primary), secondary: bucketSide(secondary), production: cfg.production },
     { ...parent, dependsOn: topics },
   );
-  return { credentials, aurora, ordersTable, buckets };
+  const { ledger, dbTlsServerNames } = ledgerAccess(name, cfg, stack, credentials, aurora);
+  return { credentials, aurora, ledger, dbTlsServerNames, ordersTable, buckets };
+}
+
+/**
+ * Ledger access (issue 12, L6): the processor's own role and secret, and the deploy-time migration that
+ * applies the schema and that role with the master credentials once the writer exists.
+ */
+function ledgerAccess(
+  name: string,
+  cfg: TapConfig,
+  stack: DataTierParent,
+  credentials: DbCredentials,
+  aurora: AuroraGlobalDatabase,
+) {
+  const { providers: p, primary, secondary } = stack;
+  const dbTlsServerNames = [aurora.primaryWriterEndpoint, aurora.secondaryWriterEndpoint];
+  const appCredentials = new DbAppCredentials(
+    `${name}-db-app-credentials`,
+    {
+      provider: p.primary,
+      randomProvider: p.random,
+      kmsKeyArn: primary.key.arn,
+      replica: { region: cfg.secondaryRegion, kmsKeyArn: secondary.key.arn },
+      host: aurora.globalWriterEndpoint,
+      port: AURORA_PORT,
+      databaseName: DATABASE_NAME,
+      recoveryWindowInDays: cfg.production ? 30 : 7,
+      protect: cfg.production,
+    },
+    { parent: stack },
+  );
+  const migration = new LedgerMigration(
+    `${name}-ledger-migration`,
+    {
+      provider: p.primary,
+      subnetIds: primary.vpc.privateSubnetIds,
+      securityGroupId: primary.vpc.lambdaSecurityGroupId,
+      masterSecretArn: credentials.secretArn,
+      appSecretArn: appCredentials.secretArn,
+      appSecretVersionId: appCredentials.secretVersionId,
+      kmsKeyArn: primary.key.arn,
+      dbHost: aurora.globalWriterEndpoint,
+      dbTlsServerNames,
+      dbPort: AURORA_PORT,
+      dbName: DATABASE_NAME,
+      logRetentionDays: cfg.logRetentionDays,
+      runAfter: [aurora, credentials, appCredentials],
+    },
+    { parent: stack, dependsOn: [aurora, appCredentials] },
+  );
+  return { ledger: { appCredentials, migration }, dbTlsServerNames };
 }

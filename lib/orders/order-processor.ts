@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 
 /** R11: long enough for a batch against a database that is failing over. */
 export const ORDER_PROCESSOR_TIMEOUT = 300;
@@ -16,24 +18,38 @@ export interface OrderProcessorArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** Queue to consume. */
   readonly queueArn: pulumi.Input<string>;
-  /** This region's copy of the DB secret (the replica in the secondary). */
+  /** This region's copy of the processor role's DB secret (the replica in the secondary). */
   readonly secretArn: pulumi.Input<string>;
   /** Key that encrypts the secret and the queue in this region. */
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Writer endpoint that follows failovers: the global cluster endpoint. */
   readonly dbHost: pulumi.Input<string>;
+  /** Names the server certificate may carry besides dbHost: both clusters' writer endpoints (L6). */
+  readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly dbPort: number;
   readonly dbName: string;
   readonly tableName: pulumi.Input<string>;
   /** This region's copy of the table (the replica in the secondary). */
   readonly tableArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /** This region's alarm topic: conflicting duplicates alarm here (L1). */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  /** The function's region (the conflict alarm's). */
+  readonly region: Region;
 }
+
+/** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
+export const ORDER_METRICS_NAMESPACE = ORDER_PROCESSOR_DEFAULTS.metricsNamespace;
+export const ORDER_PROCESSOR_SERVICE = ORDER_PROCESSOR_DEFAULTS.serviceName;
 
 /** The SQS-fed order processor of one region (P6, R2, R11, R12, R13). Code: lambda/order-processor. */
 export class OrderProcessor extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  /** Fires on any conflicting duplicate: an orderId reused with other contents was refused. */
+  public readonly conflictAlarmName: pulumi.Output<string>;
+  /** The conflict alarm, as data. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
@@ -53,10 +69,11 @@ export class OrderProcessor extends pulumi.ComponentResource {
           dbPort: String(args.dbPort),
           dbName: args.dbName,
           dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
+          dbTlsServerNames: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
           extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
           tableName: args.tableName,
-          serviceName: ORDER_PROCESSOR_DEFAULTS.serviceName,
-          metricsNamespace: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
+          serviceName: ORDER_PROCESSOR_SERVICE,
+          metricsNamespace: ORDER_METRICS_NAMESPACE,
         }),
         statements: [
           {
@@ -103,8 +120,41 @@ export class OrderProcessor extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
 
+    // Powertools publishes with the `service` dimension; one conflicting body is already worth a look.
+    // https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/
+    const conflicts = new aws.cloudwatch.MetricAlarm(
+      `${name}-conflicts`,
+      {
+        alarmDescription: "An orderId was reused with different contents; the message is in the DLQ",
+        namespace: ORDER_METRICS_NAMESPACE,
+        metricName: "OrdersConflicting",
+        dimensions: { service: ORDER_PROCESSOR_SERVICE },
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+      },
+      { parent: this, provider: args.provider },
+    );
+
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
-    this.registerOutputs({ functionArn: this.functionArn, functionName: this.functionName });
+    this.conflictAlarmName = conflicts.name;
+    this.alarms = [
+      alarmInfo(
+        conflicts,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        { id: `${name}-conflicts` },
+      ),
+    ];
+    this.registerOutputs({
+      functionArn: this.functionArn,
+      functionName: this.functionName,
+      conflictAlarmName: this.conflictAlarmName,
+    });
   }
 }

@@ -47,6 +47,8 @@ export interface RegionalServiceArgs {
   readonly database: {
     /** This region's copy of the credentials secret. */
     readonly secretArn: pulumi.Input<string>;
+    /** Names the server certificate may carry besides the writer host (L6). */
+    readonly tlsServerNames: pulumi.Input<string>[];
     /** Writer endpoint that follows failovers (the global writer endpoint), for the processor. */
     readonly writerHost: pulumi.Input<string>;
     /** This region's own cluster endpoint, for the health check. */
@@ -58,6 +60,8 @@ export interface RegionalServiceArgs {
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /** Stores the processor and API write to; they wait for these (R2). */
   readonly stores: pulumi.Resource[];
+  /** What else the processor waits for. Default: nothing. */
+  readonly processorAfter?: pulumi.Resource[];
   /** Physical canary name: at most 21 characters (HealthCanary checks it). */
   readonly canaryName: string;
   /** Another region's API that this region also watches, e.g. the secondary watching the primary.
@@ -106,12 +110,15 @@ export class RegionalService extends pulumi.ComponentResource {
         queueArn: queue.queueArn,
         secretArn: db.secretArn,
         dbHost: db.writerHost,
+        dbTlsServerNames: db.tlsServerNames,
+        alarmTopicArn: f.topic.arn,
+        region: f.region,
         dbPort: db.port,
         dbName: db.name,
         tableName: args.table.name,
         tableArn: args.table.arn,
       },
-      { parent: this, dependsOn: [...args.stores, queue] },
+      { parent: this, dependsOn: [...args.stores, queue, ...(args.processorAfter ?? [])] },
     );
     const api = (this.api = new OrderApi(
       part("api"),
@@ -171,9 +178,12 @@ export class RegionalService extends pulumi.ComponentResource {
       this.probe = canary(args.probe.target, args.probe.canaryName, "probe", { failoverTrigger: true });
     }
 
-    this.alarms = [this.healthCheck, this.canary, ...(this.probe ? [this.probe] : [])].flatMap(
-      (c) => c.alarms,
-    );
+    this.alarms = [
+      this.processor,
+      this.healthCheck,
+      this.canary,
+      ...(this.probe ? [this.probe] : []),
+    ].flatMap((c) => c.alarms);
     this.monitored = {
       role,
       region: f.region,

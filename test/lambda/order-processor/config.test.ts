@@ -1,5 +1,9 @@
-import { Database, DB_DEFAULTS, reconnectReason } from "../../../lambda/order-processor/db";
-import { dbSettingsFromEnv } from "../../../lambda/order-processor/env";
+import {
+  Database,
+  DB_DEFAULTS,
+  dbSettingsFromEnv,
+  reconnectReason,
+} from "../../../lambda/order-processor/db";
 import { startTestDatabase, type TestDatabase } from "../../support/postgres";
 import { quiet } from "./helpers";
 
