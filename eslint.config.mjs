@@ -2,6 +2,14 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
+const TEST_IMPORTS = {
+  group: ["**/test", "**/test/**"],
+  message:
+    "Only tests import test/: shared helpers belong in tooling/ (mocks, plan) or in the module under test.",
+};
+const LAMBDA_MSG =
+  "Lambda code stays self-contained: share contracts by importing lambda/ from lib/, not the reverse.";
+
 export default tseslint.config(
   {
     ignores: [
@@ -25,6 +33,36 @@ export default tseslint.config(
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  // Import boundaries (issue 11): production code, scripts and tooling never import the tests, and the
+  // Lambdas never import the infrastructure library (their bundles must not pull in Pulumi).
+  {
+    files: [
+      "index.ts",
+      "lib/**/*.ts",
+      "lambda/**/*.ts",
+      "scripts/**/*.ts",
+      "tooling/**/*.ts",
+      "policy/**/*.ts",
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: [TEST_IMPORTS] }] },
+  },
+  {
+    files: ["lambda/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            TEST_IMPORTS,
+            {
+              group: ["**/lib", "**/lib/**", "**/tooling/**", "**/scripts/**", "@pulumi/*"],
+              message: LAMBDA_MSG,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -15,6 +15,7 @@ import type { SQSEvent } from "aws-lambda";
 import { ACCOUNT, type Queue } from "./sqs";
 import { awsError } from "./fake-client";
 import type { Invocation } from "./processor-host";
+import { intakeAttributes } from "./intake";
 
 export const FUNCTION_NAME = "order-processor";
 const BATCH_SIZE = 10; // lib/orders/order-processor.ts
@@ -133,7 +134,7 @@ export class EventSourceMapping {
           SenderId: ACCOUNT,
           ApproximateFirstReceiveTimestamp: String(m.sentAt),
         },
-        messageAttributes: {},
+        messageAttributes: intakeAttributes(m.body),
         md5OfBody: "",
         eventSource: "aws:sqs",
         eventSourceARN: queue.arn,

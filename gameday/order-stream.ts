@@ -45,9 +45,9 @@ export class OrderStream {
       account: `acct-${this.seq % 7}`,
       symbol: "AMZN",
       side: this.seq % 2 ? "BUY" : "SELL",
-      quantity: 1 + (this.seq % 100),
+      quantity: String(1 + (this.seq % 100)),
       orderType: "LIMIT",
-      limitPrice: 100 + (this.seq % 50) / 4,
+      limitPrice: (100 + (this.seq % 50) / 4).toFixed(2),
       clientTimestamp: new Date().toISOString(),
     });
     const first = this.route();

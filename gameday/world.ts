@@ -11,8 +11,10 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { rmSync } from "node:fs";
-import type { Clock, Logger, OrchestratorDeps } from "../lambda/failover/orchestrator";
+import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
+import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
+import { intakeAttributes } from "./intake";
 import { GlobalTable, TABLE_NAME } from "./dynamo-global";
 import { EventSourceMapping } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
@@ -59,7 +61,12 @@ export interface BatchCounters {
   functionErrors: number;
 }
 
-const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 export class World {
@@ -143,7 +150,7 @@ export class World {
       account: "gameday",
       symbol: "WARM",
       side: "BUY",
-      quantity: 1,
+      quantity: "1",
       orderType: "MARKET",
       clientTimestamp: new Date().toISOString(),
       synthetic,
@@ -154,13 +161,13 @@ export class World {
           messageId: `gd-warmup-${region}`,
           receiptHandle: "gd-warmup",
           body: JSON.stringify(order),
+          messageAttributes: intakeAttributes(JSON.stringify(order)),
           attributes: {
             ApproximateReceiveCount: "1",
             SentTimestamp: String(Date.now()),
             SenderId: ACCOUNT,
             ApproximateFirstReceiveTimestamp: String(Date.now()),
           },
-          messageAttributes: {},
           md5OfBody: "",
           eventSource: "aws:sqs",
           eventSourceARN: this.part(region).queue.arn,

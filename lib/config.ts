@@ -4,8 +4,14 @@
  * a single resource is declared, so an operator fixes the whole file in one pass.
  */
 
-import { parseSecurityConfig, type SecurityConfig } from "./security/security-config";
+import {
+  parseSecurityConfig,
+  SECURITY_DEFAULTS,
+  SECURITY_OPTIONAL_KEYS,
+  type SecurityConfig,
+} from "./security/security-config";
 import { closest } from "./closest";
+import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
@@ -70,7 +76,7 @@ export interface TapConfig {
   readonly canaryRuntimeVersion: string;
   readonly canaryScheduleMinutes: number;
   /** What an alarm-triggered run of the failover orchestrator does: only report, or really fail over. */
-  readonly alarmFailoverAction: "notify" | "failover";
+  readonly alarmFailoverAction: AlarmAction;
   /** Time an operator (or automation) takes to decide, used by the DR budget. */
   readonly decisionSeconds: number;
   readonly dnsTtlSeconds: number;
@@ -126,6 +132,8 @@ export const CONFIG_DEFAULTS = {
 /** Every key the program reads: those with defaults plus the optional ones. */
 export const CONFIG_KEYS: readonly string[] = [
   ...Object.keys(CONFIG_DEFAULTS),
+  ...Object.keys(SECURITY_DEFAULTS),
+  ...SECURITY_OPTIONAL_KEYS,
   "alertEmail",
   "hostedZoneName",
   "apiDomainName",
@@ -332,7 +340,7 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
   const canaryScheduleMinutes = int("canaryScheduleMinutes", d.canaryScheduleMinutes, 1, 60);
 
   const alarmFailoverAction = str("alarmFailoverAction", d.alarmFailoverAction);
-  oneOf("alarmFailoverAction", alarmFailoverAction, ["notify", "failover"]);
+  oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
   const decisionSeconds = int("decisionSeconds", d.decisionSeconds, 0, 3600);
   const dnsTtlSeconds = int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
 

@@ -8,12 +8,24 @@ import { standardTags } from "./tags";
  *  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html */
 export const ROUTE53_METRICS_REGION: Region = "us-east-1";
 
+/**
+ * Whether us-east-1 is one of the stack's regions, and which: the one place this is decided. "metrics"
+ * means neither is, and the stack adds a third, metrics-only foundation there.
+ */
+export type MetricsRole = "primary" | "secondary" | "metrics";
+export function metricsRole(cfg: Pick<TapConfig, "primaryRegion" | "secondaryRegion">): MetricsRole {
+  if (cfg.primaryRegion === ROUTE53_METRICS_REGION) return "primary";
+  if (cfg.secondaryRegion === ROUTE53_METRICS_REGION) return "secondary";
+  return "metrics";
+}
+
 export interface Providers {
   readonly primary: aws.Provider;
   readonly secondary: aws.Provider;
   /** us-east-1, where Route 53 health-check metrics are published. May be the primary or secondary provider. */
   readonly metrics: aws.Provider;
   readonly metricsRegion: Region;
+  readonly metricsRole: MetricsRole;
   readonly random: random.Provider;
 }
 
@@ -28,15 +40,14 @@ export function createProviders(name: string, cfg: TapConfig, parent?: pulumi.Re
     new aws.Provider(`${name}-${role}`, { region, defaultTags }, { parent });
   const primary = make("primary", cfg.primaryRegion);
   const secondary = make("secondary", cfg.secondaryRegion);
-  let metrics: aws.Provider;
-  if (cfg.primaryRegion === ROUTE53_METRICS_REGION) metrics = primary;
-  else if (cfg.secondaryRegion === ROUTE53_METRICS_REGION) metrics = secondary;
-  else metrics = make("metrics", ROUTE53_METRICS_REGION);
+  const role = metricsRole(cfg);
+  const metrics = { primary, secondary, metrics: undefined }[role] ?? make("metrics", ROUTE53_METRICS_REGION);
   return {
     primary,
     secondary,
     metrics,
     metricsRegion: ROUTE53_METRICS_REGION,
+    metricsRole: role,
     random: new random.Provider(`${name}-random`, {}, { parent }),
   };
 }

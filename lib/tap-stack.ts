@@ -1,36 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TapConfig } from "./config";
-import { AccessLogBucket, LoggedBucket } from "./data/access-log-bucket";
-import { AURORA_PORT, AuroraGlobalDatabase } from "./data/aurora-global-database";
-import { DbAppCredentials } from "./data/db-app-credentials";
-import { DbCredentials } from "./data/db-credentials";
-import { LedgerMigration } from "./data/ledger-migration";
-import { OrdersTable } from "./data/orders-table";
-import { ReplicatedBuckets } from "./data/replicated-buckets";
-import { AlertRelay } from "./foundation/alert-relay";
-import { OrderApi } from "./orders/order-api";
-import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "./orders/order-processor";
-import { OrderQueue } from "./orders/order-queue";
+import { Region, TapConfig } from "./config";
+import { AccessLogBucket } from "./data/access-log-bucket";
+import { createAccessLogs } from "./data/access-logs";
+import { AURORA_PORT } from "./data/aurora-global-database";
+import { createDataTier, DATABASE_NAME, DataTier } from "./data/data-tier";
 import { ApiFailoverDns } from "./detection/api-failover-dns";
-import { HealthCanary } from "./detection/health-canary";
-import { HealthCheck } from "./detection/health-check";
 import { FailoverOrchestrator } from "./failover/failover-orchestrator";
-import { Monitoring } from "./monitoring/monitoring";
+import { AlertRelay } from "./foundation/alert-relay";
 import { RegionalFoundation } from "./foundation/regional-foundation";
+import { Monitoring } from "./monitoring/monitoring";
 import { createProviders, Providers } from "./providers";
-import { WebAcl } from "./security/web-acl";
+import { RegionalService, regionalServiceName, Role } from "./service/regional-service";
+import { stackOutputs, StackOutputValues } from "./stack-outputs";
 
-/** The ledger database inside the Aurora cluster; the order processor migrates its schema. */
-const DATABASE_NAME = "orders";
-
-export interface RegionalOrderFlow {
-  readonly queue: OrderQueue;
-  readonly processor: OrderProcessor;
-  readonly api: OrderApi;
-  /** The web ACL in front of the stage; absent when `wafEnabled` is false (dev only). */
-  readonly webAcl?: WebAcl;
-}
+const ROLES = ["primary", "secondary"] as const;
 
 export interface TapStackArgs {
   /** Validated stack configuration (lib/config.ts). */
@@ -38,8 +22,9 @@ export interface TapStackArgs {
 }
 
 /**
- * The whole multi-region platform. Components are built in dependency order and wired with explicit
- * `dependsOn` (R1–R3), so the order is visible here and not left to inference from Outputs.
+ * The whole multi-region platform: a foundation per region, the shared data tier, a RegionalService per
+ * role, failover and monitoring. Components are built in dependency order and wired with explicit
+ * `dependsOn` (R1–R3); alarms travel as data from the components that own them.
  */
 export class TapStack extends pulumi.ComponentResource {
   public readonly providers: Providers;
@@ -47,19 +32,15 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly secondary: RegionalFoundation;
   /** The us-east-1 foundation for Route 53 health-check alarms; one of the two above when they are there. */
   public readonly metrics: RegionalFoundation;
-  public readonly credentials: DbCredentials;
-  public readonly aurora: AuroraGlobalDatabase;
-  /** The order processor's data-only DB role and the deploy-time migration that creates it (L6). */
-  public readonly ledger: { readonly appCredentials: DbAppCredentials; readonly migration: LedgerMigration };
-  public readonly ordersTable: OrdersTable;
-  public readonly buckets: ReplicatedBuckets;
-  public readonly orderFlow: Record<"primary" | "secondary", RegionalOrderFlow>;
-  public readonly healthChecks: Record<"primary" | "secondary", HealthCheck>;
-  /** A canary per region on its own API, and `probe`: the secondary region watching the primary's API. */
-  public readonly canaries: Record<"primary" | "secondary" | "probe", HealthCanary>;
+  /** Aurora, DynamoDB and S3, shared by both regions. */
+  public readonly data: DataTier;
+  public readonly services: Record<Role, RegionalService>;
+  /** Server access-log bucket per region (S2). */
+  public readonly accessLogs: Record<Role, AccessLogBucket>;
   public readonly failover: FailoverOrchestrator;
   public readonly monitoring: Monitoring;
-  public readonly outputs: Record<string, pulumi.Input<unknown>>;
+  public readonly apiUrl?: pulumi.Input<string>;
+  public readonly outputs: StackOutputValues;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:index:TapStack", name, {}, opts);
@@ -68,43 +49,23 @@ export class TapStack extends pulumi.ComponentResource {
     const accountId = aws
       .getCallerIdentityOutput({}, { parent: this, provider: p.primary })
       .apply((id) => id.accountId);
-
-    const foundation = (
-      role: string,
-      provider: aws.Provider,
-      region: typeof cfg.primaryRegion,
-      vpcCidr?: string,
-    ) =>
+    const foundation = (role: string, provider: aws.Provider, region: Region, vpcCidr?: string) =>
       new RegionalFoundation(
         `${name}-${role}`,
-        {
-          region,
-          provider,
-          accountId,
-          vpcCidr,
-          logRetentionDays: cfg.logRetentionDays,
-          alertEmail: cfg.alertEmail,
-          production: cfg.production,
-        },
+        { region, provider, accountId, vpcCidr, settings: cfg },
         { parent: this },
       );
     this.primary = foundation("primary", p.primary, cfg.primaryRegion, cfg.primaryVpcCidr);
     this.secondary = foundation("secondary", p.secondary, cfg.secondaryRegion, cfg.secondaryVpcCidr);
     this.metrics =
-      p.metrics === p.primary
-        ? this.primary
-        : p.metrics === p.secondary
-          ? this.secondary
-          : foundation("metrics", p.metrics, p.metricsRegion);
+      p.metricsRole === "metrics" ? foundation("metrics", p.metrics, p.metricsRegion) : this[p.metricsRole];
 
     // Everything published outside the secondary region is relayed there, so it survives a primary outage.
-    const relaySources = [this.primary, this.metrics]
-      .filter((f, i, all) => f !== this.secondary && all.indexOf(f) === i)
-      .map((f) => ({ topicArn: f.topic.arn, provider: f.provider }));
+    const relayed = p.metricsRole === "metrics" ? [this.primary, this.metrics] : [this.primary];
     new AlertRelay(
       `${name}-alert-relay`,
       {
-        sources: relaySources,
+        sources: relayed.map((f) => ({ topicArn: f.topic.arn, provider: f.provider })),
         targetTopicArn: this.secondary.topic.arn,
         provider: p.secondary,
         kmsKeyArn: this.secondary.key.arn,
@@ -113,423 +74,126 @@ export class TapStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.primary.topic, this.secondary.topic] },
     );
 
-    // Data tier. Aurora waits for the SNS topics its alarms publish to (R1).
-    const topics = [this.primary.topic, this.secondary.topic];
-    const region = (f: RegionalFoundation) => ({
-      region: f.region,
-      provider: f.provider,
-      vpcId: f.vpc.vpcId,
-      subnetIds: f.vpc.privateSubnetIds,
-      clientSecurityGroupId: f.vpc.lambdaSecurityGroupId,
-      kmsKeyArn: f.key.arn,
-    });
-    this.credentials = new DbCredentials(
-      `${name}-db-credentials`,
-      {
-        provider: p.primary,
-        randomProvider: p.random,
-        kmsKeyArn: this.primary.key.arn,
-        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
-        recoveryWindowInDays: cfg.production ? 30 : 7,
-        protect: cfg.production,
-      },
-      { parent: this },
-    );
-    this.aurora = new AuroraGlobalDatabase(
-      `${name}-aurora`,
-      {
-        primary: region(this.primary),
-        secondary: region(this.secondary),
-        engineVersion: cfg.dbEngineVersion,
-        instanceClass: cfg.dbInstanceClass,
-        databaseName: DATABASE_NAME,
-        masterUsername: this.credentials.username,
-        masterPassword: this.credentials.password,
-        credentialsSecretArn: this.credentials.secretArn,
-        backupRetentionDays: cfg.dbBackupRetentionDays,
-        production: cfg.production,
-        secondaryAlarmTopicArn: this.secondary.topic.arn,
-        replicationLagAlarmMs: cfg.replicationLagAlarmMs,
-        logRetentionDays: cfg.logRetentionDays,
-        randomProvider: p.random,
-      },
-      { parent: this, dependsOn: [...topics, this.credentials] },
-    );
-    // Ledger access (issue 12, L6): the processor's own role and secret, and the deploy-time migration
-    // that applies the schema and that role with the master credentials once the writer exists.
-    const dbTlsServerNames = [this.aurora.primaryWriterEndpoint, this.aurora.secondaryWriterEndpoint];
-    const appCredentials = new DbAppCredentials(
-      `${name}-db-app-credentials`,
-      {
-        provider: p.primary,
-        randomProvider: p.random,
-        kmsKeyArn: this.primary.key.arn,
-        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
-        host: this.aurora.globalWriterEndpoint,
-        port: AURORA_PORT,
-        databaseName: DATABASE_NAME,
-        recoveryWindowInDays: cfg.production ? 30 : 7,
-        protect: cfg.production,
-      },
-      { parent: this },
-    );
-    const migration = new LedgerMigration(
-      `${name}-ledger-migration`,
-      {
-        provider: p.primary,
-        subnetIds: this.primary.vpc.privateSubnetIds,
-        securityGroupId: this.primary.vpc.lambdaSecurityGroupId,
-        masterSecretArn: this.credentials.secretArn,
-        appSecretArn: appCredentials.secretArn,
-        appSecretVersionId: appCredentials.secretVersionId,
-        kmsKeyArn: this.primary.key.arn,
-        dbHost: this.aurora.globalWriterEndpoint,
-        dbTlsServerNames,
-        dbPort: AURORA_PORT,
-        dbName: DATABASE_NAME,
-        logRetentionDays: cfg.logRetentionDays,
-        runAfter: [this.aurora, this.credentials, appCredentials],
-      },
-      { parent: this, dependsOn: [this.aurora, appCredentials] },
-    );
-    this.ledger = { appCredentials, migration };
-
-    this.ordersTable = new OrdersTable(
-      `${name}-orders`,
-      {
-        provider: p.primary,
-        kmsKeyArn: this.primary.key.arn,
-        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
-        production: cfg.production,
-      },
-      { parent: this, dependsOn: topics },
-    );
-    this.buckets = new ReplicatedBuckets(
-      `${name}-objects`,
-      {
-        accountId,
-        primary: { region: cfg.primaryRegion, provider: p.primary, kmsKeyArn: this.primary.key.arn },
-        secondary: {
-          region: cfg.secondaryRegion,
-          provider: p.secondary,
-          kmsKeyArn: this.secondary.key.arn,
-        },
-        production: cfg.production,
-      },
-      { parent: this, dependsOn: topics },
-    );
-
-    // Order flow, the same in both regions (warm standby). The processor waits for the stores it
-    // writes to (R2).
-    const orderFlow = (role: "primary" | "secondary", f: RegionalFoundation) => {
-      const provider = f.provider;
-      const queue = new OrderQueue(
-        `${name}-${role}-orders-queue`,
-        { provider, kmsKeyArn: f.key.arn, consumerTimeoutSeconds: ORDER_PROCESSOR_TIMEOUT },
-        { parent: this },
-      );
-      const processor = new OrderProcessor(
-        `${name}-${role}-order-processor`,
-        {
-          provider,
-          subnetIds: f.vpc.privateSubnetIds,
-          securityGroupId: f.vpc.lambdaSecurityGroupId,
-          queueArn: queue.queueArn,
-          secretArn: appCredentials.secretArnIn(f.region),
-          kmsKeyArn: f.key.arn,
-          dbHost: this.aurora.globalWriterEndpoint,
-          dbTlsServerNames,
-          dbPort: AURORA_PORT,
-          dbName: DATABASE_NAME,
-          alarmTopicArn: f.topic.arn,
-          tableName: this.ordersTable.tableName,
-          tableArn: this.ordersTable.arnIn(f.region),
-          logRetentionDays: cfg.logRetentionDays,
-        },
-        { parent: this, dependsOn: [this.aurora, this.ordersTable, queue, migration] },
-      );
-      const api = new OrderApi(
-        `${name}-${role}-api`,
-        {
-          region: f.region,
-          provider,
-          accountId,
-          kmsKeyArn: f.key.arn,
-          logRetentionDays: cfg.logRetentionDays,
-          queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
-          tableName: this.ordersTable.tableName,
-          tableArn: this.ordersTable.arnIn(f.region),
-          dbHost:
-            role === "primary" ? this.aurora.primaryWriterEndpoint : this.aurora.secondaryReaderEndpoint,
-          dbPort: AURORA_PORT,
-          subnetIds: f.vpc.privateSubnetIds,
-          securityGroupId: f.vpc.lambdaSecurityGroupId,
-          auth: cfg.security.auth,
-          manageAccountSetting: cfg.security.manageApiGatewayAccount,
-        },
-        { parent: this, dependsOn: [queue, this.ordersTable, this.aurora] },
-      );
-      const webAcl = cfg.security.waf.enabled
-        ? new WebAcl(
-            `${name}-${role}-waf`,
-            {
-              provider,
-              stageArn: api.stageArn,
-              rateLimitPer5Min: cfg.security.waf.rateLimitPer5Min,
-              kmsKeyArn: f.key.arn,
-              logRetentionDays: cfg.logRetentionDays,
-            },
-            { parent: this },
-          )
-        : undefined;
-      return { queue, processor, api, webAcl };
-    };
-    this.orderFlow = {
-      primary: orderFlow("primary", this.primary),
-      secondary: orderFlow("secondary", this.secondary),
-    };
-    const of = this.orderFlow;
-
-    // Detection. Route 53 health checks and their alarms live in us-east-1, where their metrics are.
-    const healthCheck = (role: "primary" | "secondary") =>
-      new HealthCheck(
-        `${name}-health-${role}`,
-        {
-          host: of[role].api.host,
-          path: `/${of[role].api.stageName}/health`,
-          requestIntervalSeconds: cfg.healthCheckIntervalSeconds,
-          failureThreshold: cfg.healthCheckFailureThreshold,
-          metricsProvider: p.metrics,
-          alarmTopicArn: this.metrics.topic.arn,
-        },
-        { parent: this, dependsOn: [of[role].api, this.metrics.topic] },
-      );
-    this.healthChecks = { primary: healthCheck("primary"), secondary: healthCheck("secondary") };
-    let apiUrl: string | undefined;
-    if (cfg.hostedZoneName) {
-      const dns = new ApiFailoverDns(
-        `${name}-dns`,
-        {
-          zoneName: cfg.hostedZoneName,
-          domainName: cfg.apiDomainName ?? `api-${cfg.environmentSuffix}.${cfg.hostedZoneName}`,
-          ttlSeconds: cfg.dnsTtlSeconds,
-          dnsProvider: p.metrics,
-          regions: (["primary", "secondary"] as const).map((role) => ({
-            role: role === "primary" ? ("PRIMARY" as const) : ("SECONDARY" as const),
-            provider: p[role],
-            restApiId: of[role].api.restApiId,
-            stageName: of[role].api.stageName,
-            healthCheckId: this.healthChecks[role].healthCheckId,
-          })),
-        },
-        { parent: this, dependsOn: [this.healthChecks.primary, this.healthChecks.secondary] },
-      );
-      apiUrl = dns.url;
-    }
-
-    // Canary names are at most 21 characters: p(rimary), s(econdary), x (cross-region probe).
-    const canaryCode = { primary: "p", secondary: "s", probe: "x" } as const;
-    const canary = (id: keyof typeof canaryCode, target: "primary" | "secondary", f: RegionalFoundation) =>
-      new HealthCanary(
-        `${name}-${id}-canary`,
-        {
-          canaryName: `tap-${cfg.environmentSuffix}-${canaryCode[id]}-cnry`,
-          region: f.region,
-          provider: f.provider,
-          accountId,
-          kmsKeyArn: f.key.arn,
-          apiBaseUrl: of[target].api.endpoint,
-          runtimeVersion: cfg.canaryRuntimeVersion,
-          scheduleMinutes: cfg.canaryScheduleMinutes,
-          alarmTopicArn: f.topic.arn,
-        },
-        { parent: this, dependsOn: [of[target].api, f.topic] },
-      );
-    this.canaries = {
-      primary: canary("primary", "primary", this.primary),
-      secondary: canary("secondary", "secondary", this.secondary),
-      probe: canary("probe", "primary", this.secondary),
-    };
-
-    // Server access logs of every bucket, to a log bucket in the bucket's own region (S3).
-    const accessLogs = (role: "primary" | "secondary", f: RegionalFoundation, sources: LoggedBucket[]) =>
-      new AccessLogBucket(
-        `${name}-${role}-access-logs`,
-        {
-          provider: f.provider,
-          accountId,
-          sources,
-          retentionDays: cfg.logRetentionDays,
-          production: cfg.production,
-        },
-        { parent: this },
-      );
-    const logged = (
-      prefix: string,
-      b: { bucket: { id: pulumi.Output<string> }; arn: pulumi.Output<string> },
-    ) => ({
-      bucket: b.bucket.id,
-      arn: b.arn,
-      prefix: `${prefix}/`,
-    });
-    accessLogs("primary", this.primary, [
-      logged("objects", this.buckets.primaryBucket),
-      logged("canary-p", this.canaries.primary.artifacts),
-    ]);
-    accessLogs("secondary", this.secondary, [
-      logged("objects", this.buckets.secondaryBucket),
-      logged("canary-s", this.canaries.secondary.artifacts),
-      logged("canary-x", this.canaries.probe.artifacts),
-    ]);
-
-    this.failover = new FailoverOrchestrator(
-      `${name}-failover`,
-      {
-        region: cfg.secondaryRegion,
-        provider: p.secondary,
-        globalClusterId: this.aurora.globalClusterId,
-        globalClusterArn: this.aurora.globalClusterArn,
-        primaryClusterArn: this.aurora.primaryClusterArn,
-        secondaryClusterArn: this.aurora.secondaryClusterArn,
-        alertTopicArn: this.secondary.topic.arn,
-        publishTopicArns: [this.secondary.topic.arn, this.primary.topic.arn],
-        kmsKeyArns: [this.secondary.key.arn, this.primary.key.arn],
-        alarmAction: cfg.alarmFailoverAction,
-        triggers: [
-          // Route 53's view of the primary, from us-east-1 (where its metrics are).
-          {
-            id: "health",
-            alarmName: this.healthChecks.primary.alarmName,
-            topicArn: this.metrics.topic.arn,
-            provider: p.metrics,
-          },
-          // The secondary region's own view of the primary: still there when us-east-1 is the region in trouble.
-          {
-            id: "probe",
-            alarmName: this.canaries.probe.alarmName,
-            topicArn: this.secondary.topic.arn,
-            provider: p.secondary,
-          },
-        ],
-        logKeyArn: this.secondary.key.arn,
-        logRetentionDays: cfg.logRetentionDays,
-      },
-      {
-        parent: this,
-        dependsOn: [this.aurora, this.secondary.topic, this.healthChecks.primary, this.canaries.probe],
-      },
-    );
-
-    // Monitoring waits for everything it watches (R3).
-    const monitored = (role: "primary" | "secondary", f: RegionalFoundation) => ({
-      role,
-      region: f.region,
-      provider: f.provider,
-      topicArn: f.topic.arn,
-      processorFunctionName: of[role].processor.functionName,
-      queueName: of[role].queue.queueName,
-      dlqName: of[role].queue.dlqName,
-      apiName: of[role].api.apiName,
-      stageName: of[role].api.stageName,
-      canaryName: this.canaries[role].canaryName,
-    });
+    const data = (this.data = createDataTier(name, cfg, this));
+    this.services = regionalServices(name, cfg, this);
+    this.accessLogs = createAccessLogs(name, cfg, this);
+    this.apiUrl = cfg.hostedZoneName ? failoverDns(name, cfg, this) : undefined;
+    this.failover = failoverOrchestrator(name, cfg, this);
     this.monitoring = new Monitoring(
       `${name}-monitoring`,
       {
-        primary: monitored("primary", this.primary),
-        secondary: monitored("secondary", this.secondary),
-        tableName: this.ordersTable.tableName,
-        replication: {
-          sourceBucket: this.buckets.primaryBucketName,
-          destinationBucket: this.buckets.secondaryBucketName,
-          ruleId: this.buckets.replicationRuleId,
-        },
-        auroraSecondaryClusterId: this.aurora.secondaryClusterId,
-        healthCheckIds: {
-          primary: this.healthChecks.primary.healthCheckId,
-          secondary: this.healthChecks.secondary.healthCheckId,
-        },
+        primary: this.services.primary.monitored,
+        secondary: this.services.secondary.monitored,
+        tableName: data.ordersTable.tableName,
+        replication: data.buckets.replication,
+        auroraSecondaryClusterId: data.aurora.secondaryClusterId,
         healthCheckMetricsRegion: p.metricsRegion,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
-        existingAlarms: [
-          { name: this.healthChecks.primary.alarmName, region: p.metricsRegion, critical: true },
-          { name: this.canaries.primary.alarmName, region: cfg.primaryRegion, critical: true },
-          { name: this.aurora.replicationLagAlarmName, region: cfg.secondaryRegion, critical: false },
-        ],
+        alarms: [...data.aurora.alarms, ...this.services.primary.alarms, ...this.services.secondary.alarms],
       },
+      // Monitoring waits for everything it watches (R3).
       {
         parent: this,
-        dependsOn: [
-          this.aurora,
-          of.primary.processor,
-          of.secondary.processor,
-          of.primary.api,
-          of.secondary.api,
-          ...topics,
-          this.healthChecks.primary,
-          this.healthChecks.secondary,
-          this.canaries.primary,
-          this.canaries.secondary,
-          this.canaries.probe,
-        ],
+        dependsOn: [data.aurora, this.primary.topic, this.secondary.topic, ...Object.values(this.services)],
       },
     );
 
-    this.outputs = {
-      primaryRegion: cfg.primaryRegion,
-      secondaryRegion: cfg.secondaryRegion,
-      primaryVpcId: this.primary.vpc.vpcId,
-      secondaryVpcId: this.secondary.vpc.vpcId,
-      primaryKmsKeyArn: this.primary.key.arn,
-      secondaryKmsKeyArn: this.secondary.key.arn,
-      primarySnsTopicArn: this.primary.topic.arn,
-      secondarySnsTopicArn: this.secondary.topic.arn,
-      metricsSnsTopicArn: this.metrics.topic.arn,
-      dbSecretArn: this.credentials.secretArn,
-      globalClusterId: this.aurora.globalClusterId,
-      globalWriterEndpoint: this.aurora.globalWriterEndpoint,
-      auroraPrimaryEndpoint: this.aurora.primaryWriterEndpoint,
-      auroraPrimaryReaderEndpoint: this.aurora.primaryReaderEndpoint,
-      auroraSecondaryEndpoint: this.aurora.secondaryReaderEndpoint,
-      primaryClusterArn: this.aurora.primaryClusterArn,
-      secondaryClusterArn: this.aurora.secondaryClusterArn,
-      dynamoTableName: this.ordersTable.tableName,
-      primaryBucketName: this.buckets.primaryBucketName,
-      secondaryBucketName: this.buckets.secondaryBucketName,
-      dbEngineVersion: cfg.dbEngineVersion,
-      primaryApiEndpoint: of.primary.api.endpoint,
-      secondaryApiEndpoint: of.secondary.api.endpoint,
-      primaryHealthUrl: of.primary.api.healthUrl,
-      secondaryHealthUrl: of.secondary.api.healthUrl,
-      primaryQueueUrl: of.primary.queue.queueUrl,
-      secondaryQueueUrl: of.secondary.queue.queueUrl,
-      primaryDlqUrl: of.primary.queue.dlqUrl,
-      secondaryDlqUrl: of.secondary.queue.dlqUrl,
-      primaryOrderProcessorName: of.primary.processor.functionName,
-      secondaryOrderProcessorName: of.secondary.processor.functionName,
-      primaryHealthCheckId: this.healthChecks.primary.healthCheckId,
-      secondaryHealthCheckId: this.healthChecks.secondary.healthCheckId,
-      primaryHealthAlarmName: this.healthChecks.primary.alarmName,
-      // What the live checks compare against (issue 16): configured values, regions and names by role.
-      healthCheckIntervalSeconds: cfg.healthCheckIntervalSeconds,
-      healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
-      metricsRegion: p.metricsRegion,
-      probeAlarmName: this.canaries.probe.alarmName,
-      primaryCanaryName: this.canaries.primary.canaryName,
-      secondaryCanaryName: this.canaries.secondary.canaryName,
-      probeCanaryName: this.canaries.probe.canaryName,
-      production: cfg.production,
-      canaryNames: [
-        this.canaries.primary.canaryName,
-        this.canaries.secondary.canaryName,
-        this.canaries.probe.canaryName,
-      ],
-      failoverFunctionArn: this.failover.functionArn,
-      failoverFunctionName: this.failover.functionName,
-      compositeAlarmName: this.monitoring.compositeAlarmName,
-      dashboardName: this.monitoring.dashboardName,
-      ...(apiUrl ? { apiUrl } : {}),
-    };
+    this.outputs = stackOutputs(this, cfg);
     this.registerOutputs(this.outputs);
   }
+}
+
+type Stack = Pick<TapStack, "providers" | "primary" | "secondary" | "metrics">;
+
+type WithData = Stack & Pick<TapStack, "data"> & pulumi.Resource;
+
+/** The same order flow in both regions (warm standby); the secondary also probes the primary's API. */
+function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record<Role, RegionalService> {
+  // Canary names are at most 21 characters: p(rimary), s(econdary), x (cross-region probe).
+  const canaryName = (code: "p" | "s" | "x") => `${name}-${code}-cnry`;
+  const build = (role: Role, probe?: RegionalService) =>
+    new RegionalService(
+      regionalServiceName(name, role),
+      {
+        role,
+        foundation: stack[role],
+        metrics: stack.metrics,
+        settings: cfg,
+        database: {
+          secretArn: stack.data.ledger.appCredentials.secretArnIn(stack[role].region),
+          tlsServerNames: stack.data.dbTlsServerNames,
+          writerHost: stack.data.aurora.globalWriterEndpoint,
+          regionalHost:
+            role === "primary"
+              ? stack.data.aurora.primaryWriterEndpoint
+              : stack.data.aurora.secondaryReaderEndpoint,
+          port: AURORA_PORT,
+          name: DATABASE_NAME,
+        },
+        table: {
+          name: stack.data.ordersTable.tableName,
+          arn: stack.data.ordersTable.arnIn(stack[role].region),
+        },
+        stores: [stack.data.aurora, stack.data.ordersTable],
+        // The processor also waits for the ledger migration that creates its role (L6).
+        processorAfter: [stack.data.ledger.migration],
+        canaryName: canaryName(role === "primary" ? "p" : "s"),
+        probe: probe && { target: probe.api, canaryName: canaryName("x") },
+      },
+      { parent: stack },
+    );
+  const primary = build("primary");
+  return { primary, secondary: build("secondary", primary) };
+}
+
+type WithServices = WithData & Pick<TapStack, "services">;
+
+/** Optional failover DNS in front of both APIs, on the Route 53 health checks. */
+function failoverDns(name: string, cfg: TapConfig, stack: WithServices): pulumi.Input<string> {
+  const { services, providers: p } = stack;
+  return new ApiFailoverDns(
+    `${name}-dns`,
+    {
+      zoneName: cfg.hostedZoneName!,
+      domainName: cfg.apiDomainName ?? `api-${cfg.environmentSuffix}.${cfg.hostedZoneName}`,
+      ttlSeconds: cfg.dnsTtlSeconds,
+      dnsProvider: p.metrics,
+      regions: ROLES.map((role) => services[role].dnsTarget),
+    },
+    { parent: stack, dependsOn: ROLES.map((role) => services[role].healthCheck) },
+  ).url;
+}
+
+/** The orchestrator lives in the secondary region and starts on the alarms marked as failover triggers. */
+function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices): FailoverOrchestrator {
+  const { services, primary, secondary } = stack;
+  const { aurora } = stack.data;
+  const alarms = [...services.primary.alarms, ...services.secondary.alarms];
+  return new FailoverOrchestrator(
+    `${name}-failover`,
+    {
+      region: secondary.region,
+      provider: secondary.provider,
+      globalClusterId: aurora.globalClusterId,
+      globalClusterArn: aurora.globalClusterArn,
+      primaryClusterArn: aurora.primaryClusterArn,
+      secondaryClusterArn: aurora.secondaryClusterArn,
+      alertTopicArn: secondary.topic.arn,
+      publishTopicArns: [secondary.topic.arn, primary.topic.arn],
+      kmsKeyArns: [secondary.key.arn, primary.key.arn],
+      alarmAction: cfg.alarmFailoverAction,
+      alarms,
+      logKeyArn: secondary.key.arn,
+      logRetentionDays: cfg.logRetentionDays,
+    },
+    {
+      parent: stack,
+      dependsOn: [
+        aurora,
+        secondary.topic,
+        services.primary.healthCheck,
+        ...ROLES.flatMap((r) => services[r].probe ?? []),
+      ],
+    },
+  );
 }

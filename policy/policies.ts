@@ -1,6 +1,6 @@
 /**
  * Every rule of the pack, in one list. Imported by policy/index.ts (the pack), by the offline plan
- * (lib/plan/policy-check.ts) and by the tests, so the same rules run everywhere. Constructing the
+ * (tooling/plan/policy-check.ts) and by the tests, so the same rules run everywhere. Constructing the
  * PolicyPack happens only in index.ts: it starts the analyzer server.
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";

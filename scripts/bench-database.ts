@@ -3,7 +3,7 @@
  * otherwise an embedded PostgreSQL 15 (test/support/postgres.ts), so `npm run bench` works on a fresh
  * clone instead of failing with ECONNREFUSED. The embedded server stops when the process exits.
  */
-import { startTestDatabase } from "../test/support/postgres";
+import { startTestDatabase } from "../tooling/stores/postgres";
 
 /** A superuser URL on the server, and what it is (printed with the figures). */
 export async function benchServer(

@@ -20,7 +20,7 @@ import { applyMigrations } from "../lambda/order-processor/migrations";
 import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
 import type { Log } from "../lambda/shared/log";
-import { startDynamo, type TestDynamo } from "../test/support/dynamodb";
+import { startDynamo, type TestDynamo } from "../tooling/stores/dynamodb";
 import { benchServer } from "./bench-database";
 
 const ROOT = join(__dirname, "..");

@@ -1,6 +1,6 @@
 // Bundles every Lambda under lambda/<name>/index.ts into dist/lambda/<name>/index.js, one artifact per
-// function. Pulumi code points at these folders (lib/lambda-bundle.ts), so run this before `pulumi up`;
-// `npm run build` and `npm test` do.
+// function. lib/compute/lambda-bundle.ts points each NodeFunction at its folder, so run this before
+// `pulumi up`; `npm run build`, `npm run plan` and `npm test` do.
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";

@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { clusterArnRegion, parseTuning, topicArnRegion, type Env } from "../lambda/failover/config";
+import { clusterArnRegion, hasTimeBudget, parseTuning, topicArnRegion } from "../lambda/failover/config";
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
@@ -24,9 +24,12 @@ import {
   type Clock,
   type FailoverResult,
   type GlobalClusterSnapshot,
-  type Logger,
 } from "../lambda/failover/orchestrator";
+import type { Env } from "../lambda/shared/env";
+import type { Log } from "../lambda/shared/log";
+import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
+import { checkOutputs, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -39,19 +42,14 @@ export interface DrillDeps {
   readonly random: () => number;
 }
 
-export interface DrillOutputs {
-  readonly globalClusterId: string;
-  readonly secondaryClusterArn: string;
-  readonly secondaryRegion: string;
-  readonly secondarySnsTopicArn: string;
-}
-
+/** The stack outputs the drill needs, named and typed by the stack-outputs contract (lib/stack-outputs.ts). */
 export const REQUIRED_OUTPUT_KEYS = [
   "globalClusterId",
   "secondaryClusterArn",
   "secondaryRegion",
   "secondarySnsTopicArn",
-] as const;
+] as const satisfies readonly OutputKey[];
+export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]>;
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
 const DRILL_TIME_BUDGET_MS = 900_000;
@@ -183,21 +181,14 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new DrillUsageError(`${path} must contain a JSON object of stack outputs`);
   }
-  const obj = data as Record<string, unknown>;
-  const missing = REQUIRED_OUTPUT_KEYS.filter(
-    (k) => typeof obj[k] !== "string" || (obj[k] as string).trim() === "",
-  );
+  const { values, missing, invalid } = checkOutputs(data as Record<string, unknown>, REQUIRED_OUTPUT_KEYS);
   if (missing.length > 0) {
     throw new DrillUsageError(
       `${path} is missing stack output key(s): ${missing.join(", ")} (expected ${REQUIRED_OUTPUT_KEYS.join(", ")})`,
     );
   }
-  const out = {
-    globalClusterId: (obj.globalClusterId as string).trim(),
-    secondaryClusterArn: (obj.secondaryClusterArn as string).trim(),
-    secondaryRegion: (obj.secondaryRegion as string).trim(),
-    secondarySnsTopicArn: (obj.secondarySnsTopicArn as string).trim(),
-  };
+  if (invalid.length > 0) throw new DrillUsageError(`${path}: ${invalid.join("; ")}`);
+  const out = values as DrillOutputs;
   const problems: string[] = [];
   if (clusterArnRegion(out.secondaryClusterArn) !== out.secondaryRegion) {
     problems.push(
@@ -257,14 +248,15 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     err(`drill: invalid settings:\n  - ${problems.join("\n  - ")}`);
     return 2;
   }
-  const timeBudgetMs = deps.env.TIME_BUDGET_MS ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
+  const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
   const confirmed = args.yes && !args.dryRun;
   const dryRun = !confirmed;
   const region = outputs.secondaryRegion;
-  const rds = deps.rdsClient(region);
-  const remoteClients = new Map<string, RDSClient>();
-  const logger: Logger = {
+  const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
+  const rds = rdsFor(region);
+  const logger: Log = {
+    debug: () => undefined,
     info: (message) => out(`  - ${message}`),
     warn: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
     error: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
@@ -301,12 +293,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     },
     {
       rds,
-      rdsForRegion: (r) => {
-        if (r === region) return rds;
-        let c = remoteClients.get(r);
-        if (!c) remoteClients.set(r, (c = deps.rdsClient(r)));
-        return c;
-      },
+      rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
       sns: deps.snsClient(region),
       clock: deps.clock,
       random: deps.random,

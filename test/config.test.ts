@@ -230,7 +230,7 @@ describe("P1: the program itself (pulumi up) rejects typos and an unread stack f
 
   it("P1: no config at all (empty stack file, or `config:` misspelled) says so, not only that default providers are on", async () => {
     const pulumi = await import("@pulumi/pulumi");
-    const { installMocks } = await import("./mocks");
+    const { installMocks } = await import("../tooling/mocks/recorder");
     await installMocks({ stack: "staging" });
     pulumi.runtime.setAllConfig({});
     const { loadConfig } = await import("../lib/load-config");

@@ -3,8 +3,8 @@
  * outputs once every resource has been recorded. Each distinct config runs once per test file; callers
  * get their own copies of the arrays.
  */
-import { installMocks, promiseOf, recorded, RecordedResource, settle } from "./mocks";
-import { withoutPromiseStacks } from "./support/promise-stacks";
+import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../tooling/mocks/recorder";
+import { withoutPromiseStacks } from "../tooling/mocks/promise-stacks";
 import { configKey, once } from "./support/run-cache";
 
 export interface ProgramRun {

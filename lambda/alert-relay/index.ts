@@ -4,6 +4,7 @@
  */
 import { MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
+import { ALERT_RELAY_ENV, parseAlertRelayEnv } from "./env";
 
 /**
  * SNS subjects must be ASCII, free of line breaks and control characters, and fewer than 100 characters.
@@ -39,7 +40,7 @@ export function relayRequest(record: SNSEvent["Records"][number], targetTopicArn
 
 export function makeHandler(client: SNSClient, targetTopicArn: string | undefined) {
   return async (event: SNSEvent): Promise<{ relayed: number }> => {
-    if (!targetTopicArn) throw new Error("TARGET_TOPIC_ARN is not set");
+    if (!targetTopicArn) throw new Error(`${ALERT_RELAY_ENV.targetTopicArn} is not set`);
     // Throwing on any failure makes SNS retry the whole delivery; a duplicate alert beats a lost one.
     for (const record of event.Records) {
       if (record.Sns.TopicArn === targetTopicArn) continue; // never loop a message back into its own topic
@@ -49,4 +50,4 @@ export function makeHandler(client: SNSClient, targetTopicArn: string | undefine
   };
 }
 
-export const handler = makeHandler(new SNSClient({}), process.env.TARGET_TOPIC_ARN);
+export const handler = makeHandler(new SNSClient({}), parseAlertRelayEnv(process.env).targetTopicArn);

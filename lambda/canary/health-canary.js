@@ -7,6 +7,9 @@
  */
 "use strict";
 
+/** The canary's environment contract; lib/detection/health-canary.ts writes it from this object. */
+const CANARY_ENV = { apiBaseUrl: "API_BASE_URL" };
+
 // Runtimes from syn-nodejs-puppeteer-13.1 publish the library under a new name; older ones use the legacy one.
 function loadSynthetics() {
   try {
@@ -62,8 +65,8 @@ function requestFor(baseUrl, method, path, body) {
 
 async function handler() {
   const synthetics = loadSynthetics();
-  const baseUrl = process.env.API_BASE_URL;
-  if (!baseUrl) throw new Error("API_BASE_URL is not set");
+  const baseUrl = process.env[CANARY_ENV.apiBaseUrl];
+  if (!baseUrl) throw new Error(`${CANARY_ENV.apiBaseUrl} is not set`);
   // No step configuration: from syn-nodejs-puppeteer-11.0 only a few screenshot/metric overrides are
   // accepted per step, and the defaults are what we want.
   await synthetics.executeHttpStep("health", requestFor(baseUrl, "GET", "/health"), expectStatus(200));
@@ -74,4 +77,4 @@ async function handler() {
   );
 }
 
-module.exports = { handler, syntheticOrder, requestFor };
+module.exports = { CANARY_ENV, handler, syntheticOrder, requestFor };

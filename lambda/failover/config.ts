@@ -1,9 +1,31 @@
 /**
- * Environment configuration of the failover orchestrator. Every problem is collected and reported at
- * once so that a broken deployment is fixed in one pass, not one variable per invocation.
+ * The failover function's environment contract: keys, defaults and parser. lib/failover/ writes it,
+ * index.ts and scripts/drill.ts read it. Every problem is collected and reported at once so that a
+ * broken deployment is fixed in one pass, not one variable per invocation.
  */
+import { intFromEnv, optionalEnv, RUNTIME_ENV, type Env } from "../shared/env";
 
-export type AlarmAction = "notify" | "failover";
+/** What an alarm-triggered run does: report a dry run only, or really fail over. */
+export const ALARM_ACTIONS = ["notify", "failover"] as const;
+export type AlarmAction = (typeof ALARM_ACTIONS)[number];
+
+export const FAILOVER_ENV = {
+  globalClusterId: "GLOBAL_CLUSTER_ID",
+  /** ARN of the secondary cluster to promote. */
+  targetClusterArn: "TARGET_CLUSTER_ARN",
+  /** Topic in this region. */
+  alertTopicArn: "ALERT_TOPIC_ARN",
+  alarmAction: "ALARM_ACTION",
+  timeBudgetMs: "TIME_BUDGET_MS",
+  maxAttempts: "MAX_ATTEMPTS",
+  pollIntervalMs: "POLL_INTERVAL_MS",
+} as const;
+const K = FAILOVER_ENV;
+
+/** R21: RDS global-cluster operations take minutes; the Lambda timeout, in seconds. */
+export const FAILOVER_TIMEOUT_SECONDS = 300;
+/** Left inside the Lambda timeout for the final notification and the runtime. */
+const FINAL_REPORT_MARGIN_SECONDS = 30;
 
 export interface OrchestratorSettings {
   readonly globalClusterId: string;
@@ -24,8 +46,7 @@ export interface FailoverEnvConfig extends OrchestratorSettings {
 }
 
 export const DEFAULTS = {
-  // Lambda timeout is 300 s (R21); 30 s are left for the final notification and the runtime.
-  timeBudgetMs: 270_000,
+  timeBudgetMs: (FAILOVER_TIMEOUT_SECONDS - FINAL_REPORT_MARGIN_SECONDS) * 1000,
   maxAttempts: 5,
   pollIntervalMs: 15_000,
   retryBaseDelayMs: 500,
@@ -54,27 +75,7 @@ export function topicArnRegion(arn: string): string | undefined {
   return TOPIC_ARN_RE.exec(arn)?.[1];
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-function intSetting(
-  env: Env,
-  key: string,
-  def: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const raw = env[key]?.trim();
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-    problems.push(`${key}: expected an integer from ${min} to ${max}, got "${raw}"`);
-    return def;
-  }
-  return n;
-}
-
-/** Numeric tuning shared by the Lambda and the drill (TIME_BUDGET_MS, MAX_ATTEMPTS, POLL_INTERVAL_MS). */
+/** Numeric tuning shared by the Lambda and the drill. */
 export function parseTuning(
   env: Env,
   problems: string[],
@@ -84,13 +85,19 @@ export function parseTuning(
 > {
   return {
     // 15 min upper bound: the longest a Lambda can run; the handler also clamps to the remaining time.
-    timeBudgetMs: intSetting(env, "TIME_BUDGET_MS", DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
-    maxAttempts: intSetting(env, "MAX_ATTEMPTS", DEFAULTS.maxAttempts, 1, 10, problems),
-    pollIntervalMs: intSetting(env, "POLL_INTERVAL_MS", DEFAULTS.pollIntervalMs, 100, 300_000, problems),
+    timeBudgetMs: intFromEnv(env, K.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
+    maxAttempts: intFromEnv(env, K.maxAttempts, DEFAULTS.maxAttempts, 1, 10, problems),
+    pollIntervalMs: intFromEnv(env, K.pollIntervalMs, DEFAULTS.pollIntervalMs, 100, 300_000, problems),
     retryBaseDelayMs: DEFAULTS.retryBaseDelayMs,
     retryMaxDelayMs: DEFAULTS.retryMaxDelayMs,
   };
 }
+
+/** Whether the drill was given an explicit time budget (it has its own default otherwise). */
+export const hasTimeBudget = (env: Env): boolean => optionalEnv(env, K.timeBudgetMs) !== undefined;
+
+/** The alert topic named by the environment, for reporting a configuration that failed to load. */
+export const alertTopicFromEnv = (env: Env): string | undefined => optionalEnv(env, K.alertTopicArn);
 
 /** Reads and validates the Lambda's environment; throws FailoverConfigError listing every problem. */
 export function loadFailoverConfig(env: Env): FailoverEnvConfig {
@@ -101,44 +108,47 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     return v ?? "";
   };
 
-  const region = required("AWS_REGION");
-  if (region && !REGION_RE.test(region)) problems.push(`AWS_REGION: "${region}" is not an AWS region name`);
+  const region = required(RUNTIME_ENV.region);
+  if (region && !REGION_RE.test(region))
+    problems.push(`${RUNTIME_ENV.region}: "${region}" is not an AWS region name`);
 
-  const globalClusterId = required("GLOBAL_CLUSTER_ID");
+  const globalClusterId = required(K.globalClusterId);
   if (globalClusterId && !GLOBAL_ID_RE.test(globalClusterId)) {
-    problems.push(`GLOBAL_CLUSTER_ID: "${globalClusterId}" is not a valid global cluster identifier`);
+    problems.push(`${K.globalClusterId}: "${globalClusterId}" is not a valid global cluster identifier`);
   }
 
-  const targetClusterArn = required("TARGET_CLUSTER_ARN");
+  const targetClusterArn = required(K.targetClusterArn);
   if (targetClusterArn) {
     const targetRegion = clusterArnRegion(targetClusterArn);
     if (!targetRegion) {
       problems.push(
-        `TARGET_CLUSTER_ARN: "${targetClusterArn}" is not an RDS cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)`,
+        `${K.targetClusterArn}: "${targetClusterArn}" is not an RDS cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)`,
       );
     } else if (region && targetRegion !== region) {
       // The orchestrator must run where the promoted cluster lives: the primary Region may be the one that is down.
-      problems.push(`TARGET_CLUSTER_ARN: cluster is in ${targetRegion} but the function runs in ${region}`);
-    }
-  }
-
-  const alertTopicArn = required("ALERT_TOPIC_ARN");
-  if (alertTopicArn) {
-    const topicRegion = topicArnRegion(alertTopicArn);
-    if (!topicRegion) {
-      problems.push(`ALERT_TOPIC_ARN: "${alertTopicArn}" is not an SNS topic ARN`);
-    } else if (region && topicRegion !== region) {
       problems.push(
-        `ALERT_TOPIC_ARN: topic is in ${topicRegion}; it must be in the surviving Region ${region}`,
+        `${K.targetClusterArn}: cluster is in ${targetRegion} but the function runs in ${region}`,
       );
     }
   }
 
-  const rawAction = env.ALARM_ACTION?.trim();
+  const alertTopicArn = required(K.alertTopicArn);
+  if (alertTopicArn) {
+    const topicRegion = topicArnRegion(alertTopicArn);
+    if (!topicRegion) {
+      problems.push(`${K.alertTopicArn}: "${alertTopicArn}" is not an SNS topic ARN`);
+    } else if (region && topicRegion !== region) {
+      problems.push(
+        `${K.alertTopicArn}: topic is in ${topicRegion}; it must be in the surviving Region ${region}`,
+      );
+    }
+  }
+
+  const rawAction = optionalEnv(env, K.alarmAction);
   let alarmAction: AlarmAction = DEFAULTS.alarmAction;
-  if (rawAction !== undefined && rawAction !== "") {
-    if (rawAction === "notify" || rawAction === "failover") alarmAction = rawAction;
-    else problems.push(`ALARM_ACTION: "${rawAction}" is not one of notify, failover`);
+  if (rawAction !== undefined) {
+    if ((ALARM_ACTIONS as readonly string[]).includes(rawAction)) alarmAction = rawAction as AlarmAction;
+    else problems.push(`${K.alarmAction}: "${rawAction}" is not one of ${ALARM_ACTIONS.join(", ")}`);
   }
 
   const tuning = parseTuning(env, problems);

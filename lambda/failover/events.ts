@@ -119,7 +119,7 @@ function parseAlarmRecord(record: unknown, index: number, problems: string[]): A
 
 /**
  * Parses a Lambda event. An alarm-triggered run always means an unplanned "failover" (the primary is
- * presumed unhealthy); ALARM_ACTION decides whether it is only reported (dry run) or executed.
+ * presumed unhealthy); the configured alarm action decides whether it is only reported (dry run) or executed.
  */
 export function parseEvent(event: unknown, alarmAction: AlarmAction): ParsedEvent {
   if (!isRecord(event)) throw new EventValidationError(["event: expected a JSON object"]);

@@ -9,66 +9,44 @@
  * (b) SNS event whose Records[].Sns.Message is a CloudWatch alarm state change (JSON string):
  *       { "Records": [ { "EventSource": "aws:sns", "Sns": { "Message":
  *         "{\"AlarmName\":\"...\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"...\",\"StateChangeTime\":\"...\"}" } } ] }
- *     Only NewStateValue "ALARM" acts, always as mode "failover" (unplanned). ALARM_ACTION=notify makes
- *     it a dry run that only reports; ALARM_ACTION=failover executes it. OK / INSUFFICIENT_DATA → "ignored".
+ *     Only NewStateValue "ALARM" acts, always as mode "failover" (unplanned). Alarm action "notify" makes
+ *     it a dry run that only reports; "failover" executes it. OK / INSUFFICIENT_DATA → "ignored".
  *
- * Environment: GLOBAL_CLUSTER_ID, TARGET_CLUSTER_ARN (secondary cluster ARN), ALERT_TOPIC_ARN (topic in
- * this Region), ALARM_ACTION (notify|failover, default notify), TIME_BUDGET_MS (270000),
- * MAX_ATTEMPTS (5), POLL_INTERVAL_MS (15000); AWS_REGION comes from the runtime.
+ * Environment: the contract in config.ts (FAILOVER_ENV, DEFAULTS, loadFailoverConfig); alarm runs
+ * notify (dry run) unless the alarm action is "failover".
  *
  * Returns a FailoverResult; ok=false results are already reported to SNS and are returned, not thrown,
  * so Lambda's async retries do not repeat them. Throws only for invalid configuration or a malformed
  * event (both reported to SNS when the topic is usable).
  */
-import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
+import type { Env } from "../shared/env";
+import type { Log } from "../shared/log";
+import { rdsClientCache } from "../shared/rds-clients";
 import { errorMessage } from "../shared/retry";
 import {
+  alertTopicFromEnv,
   DEFAULTS,
   FailoverConfigError,
   loadFailoverConfig,
   topicArnRegion,
-  type Env,
   type FailoverEnvConfig,
 } from "./config";
 import { EventValidationError, parseEvent } from "./events";
-import {
-  publishNotification,
-  runFailover,
-  type FailoverResult,
-  type Logger,
-  type OrchestratorDeps,
-} from "./orchestrator";
+import { publishNotification, runFailover, type FailoverResult, type OrchestratorDeps } from "./orchestrator";
 
 /** Leaves room for the final SNS publish before Lambda's hard timeout. */
 const CONTEXT_SAFETY_MS = 10_000;
 
-export const jsonLogger: Logger = {
+export const jsonLogger: Log = {
+  debug: (message, data) => console.debug(JSON.stringify({ level: "DEBUG", message, ...data })),
   info: (message, data) => console.log(JSON.stringify({ level: "INFO", message, ...data })),
   warn: (message, data) => console.warn(JSON.stringify({ level: "WARN", message, ...data })),
   error: (message, data) => console.error(JSON.stringify({ level: "ERROR", message, ...data })),
 };
 
-const rdsClients = new Map<string, RDSClient>();
+const rdsClient = rdsClientCache();
 const snsClients = new Map<string, SNSClient>();
-
-function rdsClient(region: string, remote: boolean): RDSClient {
-  const key = `${region}:${remote}`;
-  let client = rdsClients.get(key);
-  if (!client) {
-    client = new RDSClient({
-      region,
-      // Our own bounded retry (MAX_ATTEMPTS) replaces the SDK's so attempts are not multiplied.
-      maxAttempts: 1,
-      // The other Region may be the one that is down: fail fast there instead of eating the budget.
-      requestHandler: remote
-        ? { connectionTimeout: 3_000, requestTimeout: 5_000 }
-        : { connectionTimeout: 5_000, requestTimeout: 20_000 },
-    });
-    rdsClients.set(key, client);
-  }
-  return client;
-}
 
 function snsClient(region: string): SNSClient {
   let client = snsClients.get(region);
@@ -175,7 +153,7 @@ async function reportConfigError(
   err: FailoverConfigError,
   buildDeps: (region: string) => OrchestratorDeps,
 ): Promise<void> {
-  const topic = env.ALERT_TOPIC_ARN?.trim();
+  const topic = alertTopicFromEnv(env);
   const region = topic ? topicArnRegion(topic) : undefined;
   if (!topic || !region) return; // nowhere to report to; the thrown error is in the logs
   try {

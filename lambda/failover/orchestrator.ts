@@ -36,14 +36,9 @@ import {
   withRetry,
   type RetryOptions,
 } from "../shared/retry";
+import type { Log as Logger } from "../shared/log";
 import { clusterArnRegion, type OrchestratorSettings } from "./config";
 import type { FailoverMode, FailoverRequest, Trigger } from "./events";
-
-export interface Logger {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
-}
 
 export interface Clock {
   now(): number;

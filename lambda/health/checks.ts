@@ -9,6 +9,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { connect } from "node:net";
 import type { Log } from "../shared/log";
 import { TimeoutError, withTimeout } from "../shared/timeout";
+import { HEALTH_ENV } from "./env";
 
 export type CheckName = "queue" | "table" | "database";
 
@@ -94,7 +95,7 @@ export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayP
   };
 
   const queue = async (signal: AbortSignal) => {
-    if (!deps.queueUrl) throw new CheckFailed("not-configured", "QUEUE_URL is not set");
+    if (!deps.queueUrl) throw new CheckFailed("not-configured", `${HEALTH_ENV.queueUrl} is not set`);
     await deps.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: deps.queueUrl, AttributeNames: ["QueueArn"] }),
       {
@@ -105,7 +106,7 @@ export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayP
   };
 
   const table = async (signal: AbortSignal) => {
-    if (!deps.tableName) throw new CheckFailed("not-configured", "ORDERS_TABLE_NAME is not set");
+    if (!deps.tableName) throw new CheckFailed("not-configured", `${HEALTH_ENV.tableName} is not set`);
     const out = await deps.dynamodb.send(new DescribeTableCommand({ TableName: deps.tableName }), {
       abortSignal: signal,
     });
@@ -118,7 +119,7 @@ export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayP
   };
 
   const database = async (signal: AbortSignal) => {
-    if (!deps.dbHost) throw new CheckFailed("not-configured", "DB_HOST is not set");
+    if (!deps.dbHost) throw new CheckFailed("not-configured", `${HEALTH_ENV.dbHost} is not set`);
     await tcpConnect(deps.dbHost, deps.dbPort, signal);
     return undefined;
   };

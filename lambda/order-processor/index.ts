@@ -1,9 +1,7 @@
 /**
  * Wiring only. Clients, logger and metrics live for the whole execution environment; configuration is
  * read on the first invocation so that loading the module never throws.
- *
- * Environment: ORDERS_TABLE_NAME, AWS_REGION (set by Lambda), the connection keys of ./db-env (the
- * processor's own data-only role's secret in DB_SECRET_ARN), POWERTOOLS_METRICS_NAMESPACE (default "Tap/Orders"), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
+ * The environment contract (keys, defaults, parser) is env.ts; the connection keys are db-env.ts.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
@@ -12,20 +10,17 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { requiredEnv } from "../shared/env";
 import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
-import { Database, dbSettingsFromEnv } from "./db";
+import { Database } from "./db";
+import { orderProcessorService, parseOrderProcessorEnv } from "./env";
 import { createEntitlementCheck } from "./entitlement";
 import { createVisibilityChanger } from "./expedite";
 import { insertOrders } from "./ledger";
 import { putOrderState } from "./state";
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "order-processor";
+const { serviceName, namespace } = orderProcessorService(process.env);
 const logger = new Logger({ serviceName });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Tap/Orders",
-  serviceName,
-});
+const metrics = new Metrics({ namespace, serviceName });
 
 const ddb = DynamoDBDocumentClient.from(
   new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
@@ -36,9 +31,8 @@ const sqs = new SQSClient({ maxAttempts: 1, requestHandler: { connectionTimeout:
 let batchHandler: OrderBatchHandler | undefined;
 
 function init(): OrderBatchHandler {
-  const region = process.env.AWS_REGION ?? "unknown";
-  const tableName = requiredEnv(process.env, "ORDERS_TABLE_NAME");
-  const db = new Database(dbSettingsFromEnv(process.env), { logger, secrets });
+  const { region, tableName, db: settings } = parseOrderProcessorEnv(process.env);
+  const db = new Database(settings, { logger, secrets });
   return createOrderBatchHandler({
     region,
     logger,

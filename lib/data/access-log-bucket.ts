@@ -48,7 +48,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:storage:AccessLogBucket", name, {}, opts);
+    super("tap:data:AccessLogBucket", name, {}, opts);
     checkAccessLogBucketArgs(args);
     const prod = args.production ?? false;
     const child = { parent: this, provider: args.provider };

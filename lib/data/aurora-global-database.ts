@@ -2,6 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Region } from "../config";
+import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+
+/** Child names the DR budget finds resources by: `${name}-<part>`. */
+export const AURORA_PARTS = { lagAlarm: "replication-lag" } as const;
 
 export const AURORA_ENGINE = "aurora-postgresql";
 export const AURORA_PORT = 5432;
@@ -68,7 +72,8 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   public readonly secondaryClusterArn: pulumi.Output<string>;
   public readonly primaryClusterId: pulumi.Output<string>;
   public readonly secondaryClusterId: pulumi.Output<string>;
-  public readonly replicationLagAlarmName: pulumi.Output<string>;
+  /** The replication-lag alarm, in the secondary region. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:data:AuroraGlobalDatabase", name, {}, opts);
@@ -139,7 +144,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
 
     // Lag is measured on the secondary cluster and published in its region, so the alarm lives there.
     const lagAlarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-replication-lag`,
+      `${name}-${AURORA_PARTS.lagAlarm}`,
       {
         alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
         namespace: "AWS/RDS",
@@ -169,7 +174,17 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     this.secondaryClusterArn = secondary.arn;
     this.primaryClusterId = primary.clusterIdentifier;
     this.secondaryClusterId = secondary.clusterIdentifier;
-    this.replicationLagAlarmName = lagAlarm.name;
+    this.alarms = [
+      alarmInfo(
+        lagAlarm,
+        {
+          region: args.secondary.region,
+          topicArn: args.secondaryAlarmTopicArn,
+          provider: args.secondary.provider,
+        },
+        { id: "replication-lag" },
+      ),
+    ];
     this.registerOutputs({
       globalClusterId: this.globalClusterId,
       globalWriterEndpoint: this.globalWriterEndpoint,

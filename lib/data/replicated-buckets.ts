@@ -40,8 +40,17 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
   public readonly primaryBucket: SecureBucket;
   public readonly secondaryBucket: SecureBucket;
 
+  /** The dimensions of S3's replication metrics for this pair. */
+  get replication() {
+    return {
+      sourceBucket: this.primaryBucketName,
+      destinationBucket: this.secondaryBucketName,
+      ruleId: this.replicationRuleId,
+    };
+  }
+
   constructor(name: string, args: ReplicatedBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:storage:ReplicatedBuckets", name, {}, opts);
+    super("tap:data:ReplicatedBuckets", name, {}, opts);
     const production = args.production ?? false;
     const source = new SecureBucket(
       `${name}-primary`,

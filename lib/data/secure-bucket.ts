@@ -30,7 +30,7 @@ export class SecureBucket extends pulumi.ComponentResource {
   public readonly versioning: aws.s3.BucketVersioning;
 
   constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:storage:SecureBucket", name, {}, opts);
+    super("tap:data:SecureBucket", name, {}, opts);
     const prod = args.production ?? false;
     const child = { parent: this, provider: args.provider };
 

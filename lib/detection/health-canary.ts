@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { CANARY_ENV } from "../../lambda/canary/health-canary";
 import { Region } from "../config";
 import { SecureBucket } from "../data/secure-bucket";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
 
 /** Where the Node.js Puppeteer runtimes load a canary from, and the handler that names it. */
@@ -29,6 +31,8 @@ export interface HealthCanaryArgs {
   readonly scheduleMinutes: number;
   /** Topic in the canary's region for the SuccessPercent alarm. */
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** What the SuccessPercent alarm means to the stack. */
+  readonly alarmRole: AlarmRole;
 }
 
 /**
@@ -41,6 +45,7 @@ export class HealthCanary extends pulumi.ComponentResource {
   public readonly alarmName: pulumi.Output<string>;
   /** The artifacts bucket, for server access logging. */
   public readonly artifacts: SecureBucket;
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCanary", name, {}, opts);
@@ -117,7 +122,7 @@ export class HealthCanary extends pulumi.ComponentResource {
     );
 
     const canary = new aws.synthetics.Canary(
-      `${name}-canary`,
+      name,
       {
         name: args.canaryName,
         runtimeVersion: args.runtimeVersion,
@@ -135,7 +140,7 @@ export class HealthCanary extends pulumi.ComponentResource {
           timeoutInSeconds: 60,
           memoryInMb: 1024,
           activeTracing: true,
-          environmentVariables: { API_BASE_URL: args.apiBaseUrl },
+          environmentVariables: { [CANARY_ENV.apiBaseUrl]: args.apiBaseUrl },
         },
         successRetentionPeriod: 7,
         failureRetentionPeriod: 31,
@@ -169,6 +174,13 @@ export class HealthCanary extends pulumi.ComponentResource {
 
     this.canaryName = canary.name;
     this.alarmName = alarm.name;
+    this.alarms = [
+      alarmInfo(
+        alarm,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        args.alarmRole,
+      ),
+    ];
     this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
   }
 }

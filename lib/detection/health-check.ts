@@ -1,5 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
+
+/** Child names: `${name}-check` and `${name}-alarm` (the DR budget finds them by these). */
+export const HEALTH_CHECK_PARTS = { check: "check", alarm: "alarm" } as const;
 
 export interface HealthCheckArgs {
   /** Host serving the health endpoint (the regional execute-api host). */
@@ -12,6 +17,10 @@ export interface HealthCheckArgs {
   readonly failureThreshold: number;
   /** us-east-1 provider: Route 53 publishes health-check metrics only there. */
   readonly metricsProvider: aws.Provider;
+  /** us-east-1, the alarm's region. */
+  readonly metricsRegion: Region;
+  /** What the alarm means to the stack. */
+  readonly alarmRole: AlarmRole;
   /** Topic in us-east-1 for the alarm (alarm actions must be in the alarm's region). */
   readonly alarmTopicArn: pulumi.Input<string>;
 }
@@ -23,6 +32,7 @@ export interface HealthCheckArgs {
 export class HealthCheck extends pulumi.ComponentResource {
   public readonly healthCheckId: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: HealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCheck", name, {}, opts);
@@ -30,7 +40,7 @@ export class HealthCheck extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.metricsProvider };
 
     const check = new aws.route53.HealthCheck(
-      `${name}-check`,
+      `${name}-${HEALTH_CHECK_PARTS.check}`,
       {
         type: "HTTPS",
         fqdn: args.host,
@@ -46,7 +56,7 @@ export class HealthCheck extends pulumi.ComponentResource {
     );
     // Minimum of HealthCheckStatus over a minute is 0 as soon as Route 53 considers the endpoint down.
     const alarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-alarm`,
+      `${name}-${HEALTH_CHECK_PARTS.alarm}`,
       {
         alarmDescription: `Route 53 health check ${name} reports the endpoint unhealthy`,
         namespace: "AWS/Route53",
@@ -66,6 +76,13 @@ export class HealthCheck extends pulumi.ComponentResource {
 
     this.healthCheckId = check.id;
     this.alarmName = alarm.name;
+    this.alarms = [
+      alarmInfo(
+        alarm,
+        { region: args.metricsRegion, topicArn: args.alarmTopicArn, provider: args.metricsProvider },
+        args.alarmRole,
+      ),
+    ];
     this.registerOutputs({ healthCheckId: this.healthCheckId, alarmName: this.alarmName });
   }
 }

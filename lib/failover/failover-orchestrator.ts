@@ -1,20 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULTS,
+  FAILOVER_ENV,
+  FAILOVER_TIMEOUT_SECONDS,
+  type AlarmAction,
+} from "../../lambda/failover/config";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
-import { FAILOVER_ENV } from "../../lambda/failover/env-keys";
-
-/** R21: RDS global-cluster operations take minutes; the code keeps a 30 s margin inside this. */
-export const FAILOVER_TIMEOUT = 300;
-
-/** An alarm that may start a run, and the topic (with its region's provider) it publishes to. */
-export interface FailoverTrigger {
-  /** Short name used in resource names. */
-  readonly id: string;
-  readonly alarmName: pulumi.Input<string>;
-  readonly topicArn: pulumi.Input<string>;
-  readonly provider: aws.Provider;
-}
+import { AlarmInfo } from "../monitoring/alarm";
 
 export interface FailoverOrchestratorArgs {
   /** The secondary region: the orchestrator must survive the loss of the primary. */
@@ -31,9 +26,10 @@ export interface FailoverOrchestratorArgs {
   readonly publishTopicArns: pulumi.Input<string>[];
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
-  readonly alarmAction: "notify" | "failover";
-  /** Alarms whose ALARM state triggers a run. Default: none (manual runs only). */
-  readonly triggers?: FailoverTrigger[];
+  readonly alarmAction: AlarmAction;
+  /** The stack's alarms; those marked `failoverTrigger` start a run when they go to ALARM. Default: none
+   *  (manual runs only). */
+  readonly alarms?: AlarmInfo[];
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -57,17 +53,17 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         codeName: "failover",
         description: "Promotes the secondary Aurora cluster: planned switchover or unplanned failover",
         provider: args.provider,
-        timeout: FAILOVER_TIMEOUT,
+        timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
-        environment: {
-          [FAILOVER_ENV.globalClusterId]: args.globalClusterId,
-          [FAILOVER_ENV.targetClusterArn]: args.secondaryClusterArn,
-          [FAILOVER_ENV.alertTopicArn]: args.alertTopicArn,
-          ALARM_ACTION: args.alarmAction,
-          TIME_BUDGET_MS: String((FAILOVER_TIMEOUT - 30) * 1000),
-          MAX_ATTEMPTS: "5",
-          POLL_INTERVAL_MS: "15000",
-        },
+        environment: toEnvironment(FAILOVER_ENV, {
+          globalClusterId: args.globalClusterId,
+          targetClusterArn: args.secondaryClusterArn,
+          alertTopicArn: args.alertTopicArn,
+          alarmAction: args.alarmAction,
+          timeBudgetMs: String(DEFAULTS.timeBudgetMs),
+          maxAttempts: String(DEFAULTS.maxAttempts),
+          pollIntervalMs: String(DEFAULTS.pollIntervalMs),
+        }),
         statements: [
           {
             Sid: "ReadGlobalCluster",
@@ -108,7 +104,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     );
 
     // Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run.
-    for (const trigger of args.triggers ?? []) {
+    for (const trigger of (args.alarms ?? []).filter((a) => a.failoverTrigger)) {
       const permission = new aws.lambda.Permission(
         `${name}-${trigger.id}-invoke`,
         {
@@ -127,7 +123,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           endpoint: fn.arn,
           filterPolicyScope: "MessageBody",
           filterPolicy: pulumi
-            .output(trigger.alarmName)
+            .output(trigger.name)
             .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
         },
         { parent: this, provider: trigger.provider, dependsOn: [permission] },

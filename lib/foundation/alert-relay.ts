@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ALERT_RELAY_ENV } from "../../lambda/alert-relay/env";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 
 export interface AlertRelayArgs {
@@ -23,7 +25,7 @@ export class AlertRelay extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
 
   constructor(name: string, args: AlertRelayArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:messaging:AlertRelay", name, {}, opts);
+    super("tap:foundation:AlertRelay", name, {}, opts);
     if (args.sources.length === 0) throw new Error("AlertRelay: needs at least one source topic");
 
     const fn = new NodeFunction(
@@ -34,7 +36,7 @@ export class AlertRelay extends pulumi.ComponentResource {
         provider: args.provider,
         timeout: 30,
         memorySize: 128,
-        environment: { TARGET_TOPIC_ARN: args.targetTopicArn },
+        environment: toEnvironment(ALERT_RELAY_ENV, { targetTopicArn: args.targetTopicArn }),
         statements: [
           { Sid: "PublishToTarget", Effect: "Allow", Action: "sns:Publish", Resource: args.targetTopicArn },
           // Publishing to a KMS-encrypted topic needs the publisher to use the topic's key.

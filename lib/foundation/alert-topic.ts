@@ -17,7 +17,7 @@ export class AlertTopic extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:messaging:AlertTopic", name, {}, opts);
+    super("tap:foundation:AlertTopic", name, {}, opts);
     const child = { parent: this, provider: args.provider };
 
     const topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: args.kmsKeyArn }, child);

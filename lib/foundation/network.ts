@@ -58,7 +58,7 @@ export class Network extends pulumi.ComponentResource {
   public readonly lambdaSecurityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:network:Network", name, {}, opts);
+    super("tap:foundation:Network", name, {}, opts);
     const azCount = args.azCount ?? 3;
     checkNetworkArgs(args, azCount);
     const { provider, region } = args;

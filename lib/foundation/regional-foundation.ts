@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Region } from "../config";
+import { Region, TapConfig } from "../config";
 import { AlertTopic } from "./alert-topic";
 import { defaultAzCount, Network } from "./network";
 import { RegionalKey } from "./regional-key";
@@ -12,15 +12,16 @@ export interface RegionalFoundationArgs {
   readonly accountId: pulumi.Input<string>;
   /** VPC CIDR. Default: no network (the us-east-1 metrics region needs only a key and a topic). */
   readonly vpcCidr?: string;
-  readonly logRetentionDays: number;
-  readonly alertEmail?: string;
-  /** Production: longer key deletion window and `protect` on the key. Default: false. */
-  readonly production?: boolean;
+  /** Log retention; the operator address to subscribe (default: none); production: longer key deletion
+   *  window and `protect` on the key. */
+  readonly settings: Pick<TapConfig, "logRetentionDays" | "alertEmail" | "production">;
 }
 
 /** What every region of the stack starts from: a KMS key, an alert topic and, optionally, a network. */
 export class RegionalFoundation extends pulumi.ComponentResource {
   public readonly region: Region;
+  /** The account every resource of the stack lives in. */
+  public readonly accountId: pulumi.Input<string>;
   /** The provider every resource of this region uses. */
   public readonly provider: aws.Provider;
   public readonly key: RegionalKey;
@@ -31,6 +32,7 @@ export class RegionalFoundation extends pulumi.ComponentResource {
     super("tap:foundation:RegionalFoundation", name, {}, opts);
     const { provider, region, accountId } = args;
     this.region = region;
+    this.accountId = accountId;
     this.provider = provider;
     this.key = new RegionalKey(
       `${name}-kms`,
@@ -38,14 +40,14 @@ export class RegionalFoundation extends pulumi.ComponentResource {
         region,
         accountId,
         provider,
-        deletionWindowInDays: args.production ? 30 : 7,
-        protect: args.production ?? false,
+        deletionWindowInDays: args.settings.production ? 30 : 7,
+        protect: args.settings.production ?? false,
       },
       { parent: this },
     );
     this.topic = new AlertTopic(
       `${name}-alerts`,
-      { provider, kmsKeyArn: this.key.arn, accountId, alertEmail: args.alertEmail },
+      { provider, kmsKeyArn: this.key.arn, accountId, alertEmail: args.settings.alertEmail },
       { parent: this },
     );
     if (args.vpcCidr) {
@@ -57,7 +59,7 @@ export class RegionalFoundation extends pulumi.ComponentResource {
           cidrBlock: args.vpcCidr,
           azCount: defaultAzCount(region),
           logKeyArn: this.key.arn,
-          logRetentionDays: args.logRetentionDays,
+          logRetentionDays: args.settings.logRetentionDays,
           accountId,
         },
         { parent: this },

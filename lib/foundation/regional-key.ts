@@ -31,7 +31,7 @@ export class RegionalKey extends pulumi.ComponentResource {
   public readonly aliasName: pulumi.Output<string>;
 
   constructor(name: string, args: RegionalKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tap:security:RegionalKey", name, {}, opts);
+    super("tap:foundation:RegionalKey", name, {}, opts);
     checkRegionalKeyArgs(args);
     const { region, accountId, provider } = args;
     const root = pulumi.interpolate`arn:aws:iam::${accountId}:root`;

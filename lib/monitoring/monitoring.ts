@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
+import { AlarmInfo, alarmInfo } from "./alarm";
 
 /** What the monitoring needs to know about one region. */
 export interface MonitoredRegion {
@@ -15,14 +16,8 @@ export interface MonitoredRegion {
   readonly apiName: pulumi.Input<string>;
   readonly stageName: string;
   readonly canaryName: pulumi.Input<string>;
-}
-
-/** An alarm that already exists elsewhere (health checks, canaries, Aurora) and the region it lives in. */
-export interface ExistingAlarm {
-  readonly name: pulumi.Input<string>;
-  readonly region: Region;
-  /** Critical alarms of the primary region feed the composite alarm. */
-  readonly critical: boolean;
+  /** Route 53 health check on this region's API (its metrics are in us-east-1). */
+  readonly healthCheckId: pulumi.Input<string>;
 }
 
 export interface MonitoringArgs {
@@ -35,15 +30,13 @@ export interface MonitoringArgs {
     readonly ruleId: string;
   };
   readonly auroraSecondaryClusterId: pulumi.Input<string>;
-  readonly healthCheckIds: {
-    readonly primary: pulumi.Input<string>;
-    readonly secondary: pulumi.Input<string>;
-  };
   /** Route 53 metrics live in us-east-1. */
   readonly healthCheckMetricsRegion: Region;
   /** Replication lag, ms, that counts as a problem for DynamoDB (Aurora's alarm lives with Aurora). */
   readonly replicationLagAlarmMs: number;
-  readonly existingAlarms: ExistingAlarm[];
+  /** Alarms the other components own (health checks, canaries, Aurora); the critical ones of the primary
+   *  region join the composite alarm. */
+  readonly alarms: AlarmInfo[];
 }
 
 interface AlarmSpec {
@@ -69,11 +62,11 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly compositeAlarmName: pulumi.Output<string>;
   public readonly compositeAlarmRule: pulumi.Output<string>;
   public readonly dashboardName: pulumi.Output<string>;
-  public readonly alarmNames: pulumi.Output<string>[] = [];
+  /** The alarms this component creates (the composite alarm aside). */
+  public readonly alarms: AlarmInfo[] = [];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:monitoring:Monitoring", name, {}, opts);
-    const critical: pulumi.Output<string>[] = [];
     const alarm = (where: MonitoredRegion, spec: AlarmSpec) => {
       const a = new aws.cloudwatch.MetricAlarm(
         `${name}-${where.role}-${spec.id}`,
@@ -96,8 +89,8 @@ export class Monitoring extends pulumi.ComponentResource {
         },
         { parent: this, provider: where.provider },
       );
-      this.alarmNames.push(a.name);
-      if (spec.critical && where.role === "primary") critical.push(a.name);
+      const role = { id: `${where.role}-${spec.id}`, critical: spec.critical && where.role === "primary" };
+      this.alarms.push(alarmInfo(a, where, role));
       return a;
     };
 
@@ -220,10 +213,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
     // A composite alarm may only reference alarms of its own account and region.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
-    for (const existing of args.existingAlarms) {
-      if (existing.critical && existing.region === args.primary.region)
-        critical.push(pulumi.output(existing.name));
-    }
+    const critical = [...this.alarms, ...args.alarms]
+      .filter((a) => a.critical && a.region === args.primary.region)
+      .map((a) => a.name);
     this.compositeAlarmRule = pulumi.all(critical).apply((names) => compositeRule(names));
     const composite = new aws.cloudwatch.CompositeAlarm(
       `${name}-primary-critical`,
@@ -254,8 +246,8 @@ export class Monitoring extends pulumi.ComponentResource {
             args.secondary.apiName,
             args.primary.canaryName,
             args.secondary.canaryName,
-            args.healthCheckIds.primary,
-            args.healthCheckIds.secondary,
+            args.primary.healthCheckId,
+            args.secondary.healthCheckId,
             args.auroraSecondaryClusterId,
             args.tableName,
           ])

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { HEALTH_DEFAULTS, HEALTH_ENV } from "../../lambda/health/env";
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
@@ -76,7 +78,7 @@ export class OrderApi extends pulumi.ComponentResource {
     const accountSetting = (args.manageAccountSetting ?? true) ? this.accountSetting(name, child) : [];
 
     const api = new aws.apigateway.RestApi(
-      `${name}-api`,
+      name,
       { description: `Order intake (${args.region})`, endpointConfiguration: { types: "REGIONAL" } },
       child,
     );
@@ -228,13 +230,13 @@ export class OrderApi extends pulumi.ComponentResource {
         timeout: 5,
         memorySize: 256,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        environment: {
-          QUEUE_URL: args.queue.url,
-          ORDERS_TABLE_NAME: args.tableName,
-          DB_HOST: args.dbHost,
-          DB_PORT: String(args.dbPort),
-          CHECK_TIMEOUT_MS: "2000",
-        },
+        environment: toEnvironment(HEALTH_ENV, {
+          queueUrl: args.queue.url,
+          tableName: args.tableName,
+          dbHost: args.dbHost,
+          dbPort: String(args.dbPort),
+          checkTimeoutMs: String(HEALTH_DEFAULTS.checkTimeoutMs),
+        }),
         statements: [
           {
             Sid: "QueueReachable",

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DB_ENV } from "../../lambda/order-processor/db-env";
+import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
+import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 
 /** R11: long enough for a batch against a database that is failing over. */
 export const ORDER_PROCESSOR_TIMEOUT = 300;
@@ -31,11 +34,13 @@ export interface OrderProcessorArgs {
   readonly logRetentionDays: number;
   /** This region's alarm topic: conflicting duplicates alarm here (L1). */
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** The function's region (the conflict alarm's). */
+  readonly region: Region;
 }
 
 /** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
-export const ORDER_METRICS_NAMESPACE = "Tap/Orders";
-export const ORDER_PROCESSOR_SERVICE = "order-processor";
+export const ORDER_METRICS_NAMESPACE = ORDER_PROCESSOR_DEFAULTS.metricsNamespace;
+export const ORDER_PROCESSOR_SERVICE = ORDER_PROCESSOR_DEFAULTS.serviceName;
 
 /** The SQS-fed order processor of one region (P6, R2, R11, R12, R13). Code: lambda/order-processor. */
 export class OrderProcessor extends pulumi.ComponentResource {
@@ -43,6 +48,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   /** Fires on any conflicting duplicate: an orderId reused with other contents was refused. */
   public readonly conflictAlarmName: pulumi.Output<string>;
+  /** The conflict alarm, as data. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
@@ -56,19 +63,18 @@ export class OrderProcessor extends pulumi.ComponentResource {
         timeout: ORDER_PROCESSOR_TIMEOUT,
         memorySize: 512,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        environment: {
-          [DB_ENV.secretArn]: args.secretArn,
-          [DB_ENV.host]: args.dbHost,
-          [DB_ENV.port]: String(args.dbPort),
-          [DB_ENV.name]: args.dbName,
-          [DB_ENV.ssl]: "require",
-          [DB_ENV.tlsServerNames]: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
-          // Node 20+ runtimes do not load the RDS CA bundle unless told to.
-          NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
-          ORDERS_TABLE_NAME: args.tableName,
-          POWERTOOLS_SERVICE_NAME: ORDER_PROCESSOR_SERVICE,
-          POWERTOOLS_METRICS_NAMESPACE: ORDER_METRICS_NAMESPACE,
-        },
+        environment: toEnvironment(ORDER_PROCESSOR_ENV, {
+          dbSecretArn: args.secretArn,
+          dbHost: args.dbHost,
+          dbPort: String(args.dbPort),
+          dbName: args.dbName,
+          dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
+          dbTlsServerNames: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
+          extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
+          tableName: args.tableName,
+          serviceName: ORDER_PROCESSOR_SERVICE,
+          metricsNamespace: ORDER_METRICS_NAMESPACE,
+        }),
         statements: [
           {
             Sid: "ReadDbSecret",
@@ -138,6 +144,13 @@ export class OrderProcessor extends pulumi.ComponentResource {
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.conflictAlarmName = conflicts.name;
+    this.alarms = [
+      alarmInfo(
+        conflicts,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        { id: `${name}-conflicts` },
+      ),
+    ];
     this.registerOutputs({
       functionArn: this.functionArn,
       functionName: this.functionName,

@@ -34,7 +34,7 @@ export class OrderQueue extends pulumi.ComponentResource {
       child,
     );
     const queue = new aws.sqs.Queue(
-      `${name}-queue`,
+      name,
       {
         ...encryption,
         visibilityTimeoutSeconds: args.consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
@@ -56,12 +56,12 @@ export class OrderQueue extends pulumi.ComponentResource {
       },
       child,
     );
-    for (const [suffix, q] of [
-      ["queue", queue],
-      ["dlq", dlq],
+    for (const [policyName, q] of [
+      [`${name}-policy`, queue],
+      [`${name}-dlq-policy`, dlq],
     ] as const) {
       new aws.sqs.QueuePolicy(
-        `${name}-${suffix}-policy`,
+        policyName,
         {
           queueUrl: q.url,
           policy: policyJson([denyInsecureTransport("sqs:*", q.arn)]),

@@ -5,6 +5,21 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { ALERT_RELAY_ENV, parseAlertRelayEnv } from "../../lambda/alert-relay/env";
+import { CANARY_ENV } from "../../lambda/canary/health-canary";
+import {
+  DEFAULTS,
+  FAILOVER_ENV,
+  FAILOVER_TIMEOUT_SECONDS,
+  loadFailoverConfig,
+} from "../../lambda/failover/config";
+import { HEALTH_DEFAULTS, HEALTH_ENV, parseHealthEnv } from "../../lambda/health/env";
+import {
+  ORDER_PROCESSOR_DEFAULTS,
+  ORDER_PROCESSOR_ENV,
+  orderProcessorService,
+  parseOrderProcessorEnv,
+} from "../../lambda/order-processor/env";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -19,10 +34,10 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
       "tap-dev-alert-relay-fn",
       "tap-dev-failover-fn",
       "tap-dev-ledger-migration-fn",
-      "tap-dev-primary-api-health",
-      "tap-dev-primary-order-processor-fn",
-      "tap-dev-secondary-api-health",
-      "tap-dev-secondary-order-processor-fn",
+      "tap-dev-primary-service-api-health",
+      "tap-dev-primary-service-processor-fn",
+      "tap-dev-secondary-service-api-health",
+      "tap-dev-secondary-service-processor-fn",
     ].sort(),
   );
   for (const fn of functions) {
@@ -44,4 +59,67 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
     );
     expect([fn.name, probe.stdout, probe.status]).toEqual([fn.name, "function", 0]);
   }
+});
+
+/** The deployed environment of the function whose logical name ends with `suffix`. */
+function deployedEnv(suffix: string): Record<string, string> {
+  const [fn] = run.of("aws:lambda/function:Function").filter((f) => f.name.endsWith(suffix));
+  return (fn.inputs.environment as { variables: Record<string, string> }).variables;
+}
+
+describe("P9: each function's environment is written and read through one contract module", () => {
+  it("order processor: lib writes exactly the contract's keys and the Lambda parses them back", () => {
+    const env = deployedEnv("primary-service-processor-fn");
+    expect(Object.keys(env).sort()).toEqual(Object.values(ORDER_PROCESSOR_ENV).sort());
+    const parsed = parseOrderProcessorEnv({ ...env, AWS_REGION: "us-east-1" });
+    expect(parsed).toMatchObject({
+      region: "us-east-1",
+      tableName: run.outputs.dynamoTableName,
+      db: { host: run.outputs.globalWriterEndpoint, port: 5432, database: "orders", ssl: "require" },
+    });
+    expect(orderProcessorService(env)).toEqual({
+      serviceName: ORDER_PROCESSOR_DEFAULTS.serviceName,
+      namespace: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
+    });
+  });
+
+  it("health: the deployed timeout and port are the contract's defaults", () => {
+    const env = deployedEnv("primary-service-api-health");
+    expect(Object.keys(env).sort()).toEqual(Object.values(HEALTH_ENV).sort());
+    expect(parseHealthEnv(env)).toMatchObject({
+      dbPort: HEALTH_DEFAULTS.dbPort,
+      timeoutMs: HEALTH_DEFAULTS.checkTimeoutMs,
+      tableName: run.outputs.dynamoTableName,
+    });
+  });
+
+  it("alert relay: the target topic is the secondary region's", () => {
+    const env = deployedEnv("alert-relay-fn");
+    expect(Object.keys(env)).toEqual(Object.values(ALERT_RELAY_ENV));
+    expect(parseAlertRelayEnv(env).targetTopicArn).toBe(run.outputs.secondarySnsTopicArn);
+  });
+
+  it("failover: the deployed tuning equals the parser's defaults and passes its own validation", () => {
+    const env = deployedEnv("failover-fn");
+    expect(Object.keys(env).sort()).toEqual(Object.values(FAILOVER_ENV).sort());
+    const config = loadFailoverConfig({ ...env, AWS_REGION: String(run.outputs.secondaryRegion) });
+    expect(config).toMatchObject({
+      timeBudgetMs: DEFAULTS.timeBudgetMs,
+      maxAttempts: DEFAULTS.maxAttempts,
+      pollIntervalMs: DEFAULTS.pollIntervalMs,
+      alarmAction: "notify",
+      targetClusterArn: run.outputs.secondaryClusterArn,
+    });
+    const fn = run.of("aws:lambda/function:Function").find((f) => f.name.endsWith("failover-fn"))!;
+    expect(fn.inputs.timeout).toBe(FAILOVER_TIMEOUT_SECONDS);
+    expect(DEFAULTS.timeBudgetMs).toBeLessThan(FAILOVER_TIMEOUT_SECONDS * 1000);
+  });
+
+  it("canary: the key the infrastructure sets is the one the canary script reads", () => {
+    for (const canary of run.of("aws:synthetics/canary:Canary")) {
+      const vars = (canary.inputs.runConfig as { environmentVariables: Record<string, string> })
+        .environmentVariables;
+      expect(Object.keys(vars)).toEqual([CANARY_ENV.apiBaseUrl]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { PASSWORD_LENGTH, PASSWORD_SPECIALS } from "../../lib/data/db-credentials";
 import { RTC_MINUTES } from "../../lib/data/replicated-buckets";
-import { RecordedResource, SecretValue, waitsFor } from "../mocks";
+import { RecordedResource, SecretValue, waitsFor } from "../../tooling/mocks/recorder";
 import { PRODUCTION_CONFIG, ProgramRun, runProgram } from "../program";
 
 const T = {
@@ -195,7 +195,7 @@ describe("data tier, dev stack", () => {
 
   it("R1: the Aurora component depends on the SNS topics its alarm publishes to", () => {
     const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
-    const topics = run.resources.filter((r) => r.type === "tap:messaging:AlertTopic");
+    const topics = run.resources.filter((r) => r.type === "tap:foundation:AlertTopic");
     expect(topics).toHaveLength(2);
     for (const t of topics) expect([t.name, waitsFor(aurora, t)]).toEqual([t.name, true]);
   });

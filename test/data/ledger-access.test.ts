@@ -5,7 +5,7 @@
 import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
 import { DB_ENV } from "../../lambda/order-processor/db-env";
 import { migrationFingerprint } from "../../lib/data/ledger-migration";
-import { SecretValue, waitsFor } from "../mocks";
+import { SecretValue, waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -77,7 +77,7 @@ describe("ledger access infrastructure", () => {
     ["primary", "us-east-1"],
     ["secondary", "us-west-2"],
   ])("L6: the %s processor accepts a certificate naming either cluster's writer endpoint", (role) => {
-    const env = (named(FN, `tap-dev-${role}-order-processor-fn`).inputs.environment as any).variables;
+    const env = (named(FN, `tap-dev-${role}-service-processor-fn`).inputs.environment as any).variables;
     const clusters = of("aws:rds/cluster:Cluster").map((c) => String(c.state.endpoint));
     expect(String(env[DB_ENV.tlsServerNames]).split(",").sort()).toEqual(clusters.sort());
     expect(env[DB_ENV.ssl]).toBe("require");
@@ -89,7 +89,7 @@ describe("ledger access infrastructure", () => {
   ])("L1: the %s region alarms on any conflicting duplicate, to its own topic", (role, region) => {
     const alarm = named(
       "aws:cloudwatch/metricAlarm:MetricAlarm",
-      `tap-dev-${role}-order-processor-conflicts`,
+      `tap-dev-${role}-service-processor-conflicts`,
     );
     const topic = of("aws:sns/topic:Topic").find((t) => t.region === region && t.name.includes(`${role}`))!;
     expect(alarm.region).toBe(region);

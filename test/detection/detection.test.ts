@@ -1,6 +1,6 @@
 import { CANARY_HANDLER, CANARY_PACKAGE_PATH, CANARY_SOURCE } from "../../lib/detection/health-canary";
 import { compositeRule } from "../../lib/monitoring/monitoring";
-import { waitsFor } from "../mocks";
+import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -20,8 +20,8 @@ describe("Route 53 health checks", () => {
   ])(
     "R5: the %s health check polls the regional /health over HTTPS on 443 every 30 s, threshold 3",
     (role, region) => {
-      const hc = named("aws:route53/healthCheck:HealthCheck", `tap-dev-health-${role}-check`);
-      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-api-api`);
+      const hc = named("aws:route53/healthCheck:HealthCheck", `tap-dev-${role}-service-health-check`);
+      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-service-api`);
       expect(hc.inputs).toMatchObject({
         type: "HTTPS",
         port: 443,
@@ -37,13 +37,13 @@ describe("Route 53 health checks", () => {
 
   it("R5: the interval and threshold follow config", async () => {
     const other = await runProgram({ healthCheckIntervalSeconds: "10", healthCheckFailureThreshold: "5" });
-    const hc = other.resources.find((r) => r.name === "tap-dev-health-primary-check")!;
+    const hc = other.resources.find((r) => r.name === "tap-dev-primary-service-health-check")!;
     expect([hc.inputs.requestInterval, hc.inputs.failureThreshold]).toEqual([10, 5]);
   });
 
   it("R6: an alarm on the primary health check's status lives in us-east-1 and notifies the us-east-1 topic", () => {
-    const hc = named("aws:route53/healthCheck:HealthCheck", "tap-dev-health-primary-check");
-    const alarm = named(ALARM, "tap-dev-health-primary-alarm");
+    const hc = named("aws:route53/healthCheck:HealthCheck", "tap-dev-primary-service-health-check");
+    const alarm = named(ALARM, "tap-dev-primary-service-health-alarm");
     expect(alarm.region).toBe("us-east-1");
     expect(hc.region).toBe("us-east-1");
     expect(alarm.inputs).toMatchObject({
@@ -60,11 +60,13 @@ describe("Route 53 health checks", () => {
 
   it("R6: with both regions outside us-east-1 the health-check alarm and its topic are still in us-east-1", async () => {
     const other = await runProgram({ primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
-    const alarm = other.resources.find((r) => r.name === "tap-dev-health-primary-alarm")!;
+    const alarm = other.resources.find((r) => r.name === "tap-dev-primary-service-health-alarm")!;
     const topic = other.resources.find((r) => r.type === "aws:sns/topic:Topic" && r.region === "us-east-1")!;
     expect(alarm.region).toBe("us-east-1");
     expect(alarm.inputs.alarmActions).toEqual([topic.state.arn]);
-    expect(other.resources.find((r) => r.name === "tap-dev-health-primary-check")!.region).toBe("us-east-1");
+    expect(other.resources.find((r) => r.name === "tap-dev-primary-service-health-check")!.region).toBe(
+      "us-east-1",
+    );
   });
 
   it("R5: without a hosted zone there are no DNS records or certificates, and everything else deploys", () => {
@@ -83,8 +85,8 @@ describe("Route 53 health checks", () => {
       (r) => r.type === "aws:route53/record:Record" && r.name.endsWith("-record"),
     );
     const checks = other.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck");
-    const primaryCheck = checks.find((c) => c.name === "tap-dev-health-primary-check")!;
-    const secondaryCheck = checks.find((c) => c.name === "tap-dev-health-secondary-check")!;
+    const primaryCheck = checks.find((c) => c.name === "tap-dev-primary-service-health-check")!;
+    const secondaryCheck = checks.find((c) => c.name === "tap-dev-secondary-service-health-check")!;
     expect(
       records.map((r) => [
         (r.inputs.failoverRoutingPolicies as any)[0].type,
@@ -178,8 +180,8 @@ describe("monitoring", () => {
     const byName = new Map(of(ALARM).map((a) => [String(a.state.name), a]));
     for (const n of referenced) expect([n, byName.get(n)?.region]).toEqual([n, "us-east-1"]);
     expect(referenced.length).toBeGreaterThanOrEqual(8);
-    expect(referenced).toContain(named(ALARM, "tap-dev-health-primary-alarm").state.name);
-    expect(referenced).toContain(named(ALARM, "tap-dev-primary-canary-success").state.name);
+    expect(referenced).toContain(named(ALARM, "tap-dev-primary-service-health-alarm").state.name);
+    expect(referenced).toContain(named(ALARM, "tap-dev-primary-service-canary-success").state.name);
   });
 
   it("R19: the rule builder joins with OR and refuses what CloudWatch would refuse", () => {
@@ -194,7 +196,7 @@ describe("monitoring", () => {
       ...of("tap:data:AuroraGlobalDatabase"),
       ...of("tap:orders:OrderProcessor"),
       ...of("tap:orders:OrderApi"),
-      ...of("tap:messaging:AlertTopic"),
+      ...of("tap:foundation:AlertTopic"),
     ];
     expect(needed).toHaveLength(1 + 2 + 2 + 2);
     for (const c of needed) expect([c.name, waitsFor(monitoring, c)]).toEqual([c.name, true]);
@@ -268,8 +270,8 @@ describe("failover orchestrator infrastructure", () => {
     const subs = of("aws:sns/topicSubscription:TopicSubscription").filter(
       (x) => x.inputs.endpoint === fn().state.arn,
     );
-    const health = named(ALARM, "tap-dev-health-primary-alarm");
-    const probe = named(ALARM, "tap-dev-probe-canary-success");
+    const health = named(ALARM, "tap-dev-primary-service-health-alarm");
+    const probe = named(ALARM, "tap-dev-secondary-service-probe-success");
     expect(
       subs.map((x) => [
         x.name,
@@ -280,40 +282,42 @@ describe("failover orchestrator infrastructure", () => {
       ]),
     ).toEqual([
       [
-        "tap-dev-failover-health-trigger",
+        "tap-dev-failover-primary-health-trigger",
         "us-east-1",
         topicIn("us-east-1"),
         "MessageBody",
         { AlarmName: [health.state.name], NewStateValue: ["ALARM"] },
       ],
       [
-        "tap-dev-failover-probe-trigger",
+        "tap-dev-failover-secondary-probe-trigger",
         "us-west-2",
         topicIn("us-west-2"),
         "MessageBody",
         { AlarmName: [probe.state.name], NewStateValue: ["ALARM"] },
       ],
     ]);
-    for (const id of ["health", "probe"]) {
+    for (const id of ["primary-health", "secondary-probe"]) {
       const perm = named("aws:lambda/permission:Permission", `tap-dev-failover-${id}-invoke`);
       expect(perm.inputs.principal).toBe("sns.amazonaws.com");
     }
   });
 
   it("P7: the probe watches the primary's API from the secondary region, so detection survives the loss of us-east-1", () => {
-    const probe = named("aws:synthetics/canary:Canary", "tap-dev-probe-canary-canary");
+    const probe = named("aws:synthetics/canary:Canary", "tap-dev-secondary-service-probe");
     expect(probe.region).toBe("us-west-2");
     expect(probe.inputs.name).toBe("tap-dev-x-cnry");
     expect((probe.inputs.runConfig as any).environmentVariables.API_BASE_URL).toBe(
       run.outputs.primaryApiEndpoint,
     );
-    expect(named(ALARM, "tap-dev-probe-canary-success").inputs.alarmActions).toEqual([topicIn("us-west-2")]);
+    expect(named(ALARM, "tap-dev-secondary-service-probe-success").inputs.alarmActions).toEqual([
+      topicIn("us-west-2"),
+    ]);
   });
 
   it("R4: the failover function ARN, health checks, canaries, composite alarm and dashboard are outputs", () => {
     expect(run.outputs.failoverFunctionArn).toBe(fn().state.arn);
     expect(run.outputs.primaryHealthCheckId).toBe(
-      named("aws:route53/healthCheck:HealthCheck", "tap-dev-health-primary-check").id,
+      named("aws:route53/healthCheck:HealthCheck", "tap-dev-primary-service-health-check").id,
     );
     expect(run.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
     expect(run.outputs.compositeAlarmName).toBe("tap-dev-monitoring-primary-critical");
@@ -327,7 +331,7 @@ describe("Synthetics canaries", () => {
   ])(
     "R24: the %s canary runs the Node.js script on the configured Puppeteer runtime against its own API",
     (role, region, name) => {
-      const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-canary-canary`);
+      const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-service-canary`);
       expect(canary.region).toBe(region);
       expect(canary.inputs).toMatchObject({
         name,
@@ -345,7 +349,7 @@ describe("Synthetics canaries", () => {
   );
 
   it("R24: the code package puts the script where Node.js Puppeteer runtimes load it", () => {
-    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-canary-code");
+    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-service-canary-code");
     const source = code.inputs.source as any;
     const assets = JSON.stringify(source);
     expect(assets).toContain(CANARY_PACKAGE_PATH);
@@ -366,8 +370,8 @@ describe("Synthetics canaries", () => {
     ["primary", "us-east-1"],
     ["secondary", "us-west-2"],
   ])("R25: the %s canary's SuccessPercent below 90%% raises an alarm to SNS", (role, region) => {
-    const alarm = named(ALARM, `tap-dev-${role}-canary-success`);
-    const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-canary-canary`);
+    const alarm = named(ALARM, `tap-dev-${role}-service-canary-success`);
+    const canary = named("aws:synthetics/canary:Canary", `tap-dev-${role}-service-canary`);
     expect(alarm.region).toBe(region);
     expect(alarm.inputs).toMatchObject({
       namespace: "CloudWatchSynthetics",
@@ -380,7 +384,7 @@ describe("Synthetics canaries", () => {
   });
 
   it("R24: canary results expire after 30 days but the canary's own code is kept", () => {
-    const bucket = named("aws:s3/bucket:Bucket", "tap-dev-primary-canary-artifacts");
+    const bucket = named("aws:s3/bucket:Bucket", "tap-dev-primary-service-canary-artifacts");
     const lifecycle = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find(
       (l) => l.inputs.bucket === bucket.id,
     )!;
@@ -388,19 +392,19 @@ describe("Synthetics canaries", () => {
     expect(expiring).toEqual([
       { id: "expire-current", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 30 } },
     ]);
-    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-canary-code");
+    const code = named("aws:s3/bucketObjectv2:BucketObjectv2", "tap-dev-primary-service-canary-code");
     expect(String(code.inputs.key).startsWith("results/")).toBe(false);
     const versioning = of("aws:s3/bucketVersioning:BucketVersioning").find(
       (v) => v.inputs.bucket === bucket.id,
     )!;
     expect(code.dependencies).toContain(versioning.urn);
-    const canary = named("aws:synthetics/canary:Canary", "tap-dev-primary-canary-canary");
+    const canary = named("aws:synthetics/canary:Canary", "tap-dev-primary-service-canary");
     expect(String(canary.inputs.artifactS3Location)).toBe(`s3://${bucket.state.bucket}/results/`);
   });
 
   it("R24: the canary role has what AWS documents for canaries, scoped where AWS allows", () => {
     const statements = JSON.parse(
-      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-primary-canary-policy").inputs.policy),
+      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-primary-service-canary-policy").inputs.policy),
     ).Statement;
     const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
     expect(bySid.CanaryMetrics.Condition).toEqual({

@@ -14,7 +14,7 @@ const block = (needle: string) =>
   runbook.split("```").find((b) => b.startsWith("sh") && b.includes(needle)) ?? "";
 
 describe("docs/runbook.md", () => {
-  it("O3: failover CLI runs in the target's Region with --allow-data-loss; switchover in the current writer's", () => {
+  it("O2: failover CLI runs in the target's Region with --allow-data-loss; switchover in the current writer's", () => {
     expect(block("failover-global-cluster")).toMatch(
       /failover-global-cluster --region <secondary-region>[\s\S]*--allow-data-loss/,
     );
@@ -25,7 +25,7 @@ describe("docs/runbook.md", () => {
     );
   });
 
-  it("O3: managed failover: old primary rejoins by itself; copy the rds:unplanned-global-failover snapshot; rebuild is the fallback", () => {
+  it("O2: managed failover: old primary rejoins by itself; copy the rds:unplanned-global-failover snapshot; rebuild is the fallback", () => {
     expect(runbook).toMatch(
       /adds the old primary cluster back to the global database as\s+a secondary by itself/,
     );
@@ -35,18 +35,18 @@ describe("docs/runbook.md", () => {
     expect(runbook).toMatch(/\*\*Fallback only if the old cluster does not rejoin\*\*/);
   });
 
-  it("O3: data loss is the lag at failure; read AuroraGlobalDBRPOLag before choosing failover", () => {
+  it("O2: data loss is the lag at failure; read AuroraGlobalDBRPOLag before choosing failover", () => {
     expect(runbook).toMatch(/Data loss equals the replication lag at the moment of failure/);
     expect(block("AuroraGlobalDBRPOLag")).toMatch(/get-metric-statistics/);
   });
 
-  it("O3: a synchronous invoke waits longer than the 300 s function, or the invoke is asynchronous", () => {
+  it("O2: a synchronous invoke waits longer than the 300 s function, or the invoke is asynchronous", () => {
     const read = /--cli-read-timeout (\d+)/.exec(runbook);
     expect(Number(read?.[1])).toBeGreaterThan(300);
     expect(runbook).toMatch(/--invocation-type Event/);
   });
 
-  it("O3: operator permissions include KMS on the encrypted alert topic; DLQ redrive uses start-message-move-task", () => {
+  it("O2: operator permissions include KMS on the encrypted alert topic; DLQ redrive uses start-message-move-task", () => {
     expect(runbook).toMatch(/kms:GenerateDataKey\*` \+ `kms:Decrypt` on the secondary Region's\s+KMS key/);
     expect(runbook).toMatch(/aws sqs start-message-move-task/);
     expect(runbook).toMatch(/npm run reconcile/);

@@ -1,6 +1,6 @@
 import { subnetCidrs, usableZoneIds } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
-import { RecordedResource } from "../mocks";
+import { RecordedResource } from "../../tooling/mocks/recorder";
 import { PRODUCTION_CONFIG, runProgram, ProgramRun } from "../program";
 
 type Doc = {
@@ -71,7 +71,7 @@ describe("foundation, default dev stack", () => {
     }
   });
 
-  it("S8: subnets are placed by zone ID and never in use1-az3 (no RDS Proxy there)", () => {
+  it("S2: subnets are placed by zone ID and never in use1-az3 (no RDS Proxy there)", () => {
     const zones = (role: string) =>
       run
         .of("aws:ec2/subnet:Subnet")
@@ -311,7 +311,7 @@ describe("foundation, other configurations", () => {
     await expect(runProgram({ secondaryRegion: "us-east-1", environmentSuffix: "" })).rejects.toThrow(
       /Invalid stack configuration \(2 problem\(s\)\):\n {2}- environmentSuffix: must not be empty\n {2}- primaryRegion and secondaryRegion/,
     );
-    const { recorded } = await import("../mocks");
+    const { recorded } = await import("../../tooling/mocks/recorder");
     expect(recorded().filter((r) => r.custom)).toEqual([]);
   });
 

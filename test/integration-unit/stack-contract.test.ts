@@ -5,16 +5,20 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadStackOutputs } from "../integration/support/outputs";
+import { checkOutputs, OUTPUT_KEYS } from "../../lib/stack-outputs";
+import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS } from "../../scripts/drill";
+import { loadStackOutputs, REQUIRED_OUTPUT_KEYS } from "../integration/support/outputs";
 import { runProgram } from "../program";
 import { makeTempDir, removeTempDir } from "../support/temp-dir";
 
 const ROOT = path.join(__dirname, "..", "..");
 let dir: string;
 let file: string;
+let exported: Record<string, unknown>;
 
 beforeAll(async () => {
   const { outputs } = await runProgram();
+  exported = outputs;
   dir = makeTempDir("outputs-");
   file = path.join(dir, "outputs.json");
   writeFileSync(file, JSON.stringify(outputs, null, 2));
@@ -44,6 +48,14 @@ it("B4: every key the integration suite needs is a stack output, with the right 
     canaries: ["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"],
     production: false,
   });
+});
+
+it("B4: the program exports exactly the stack-outputs contract, every value of the documented kind", () => {
+  expect(Object.keys(exported).sort()).toEqual([...OUTPUT_KEYS].sort());
+  const check = checkOutputs(exported);
+  expect([check.missing, check.invalid]).toEqual([[], []]);
+  // The drill and the live suite read a subset of the same contract.
+  for (const key of [...DRILL_KEYS, ...REQUIRED_OUTPUT_KEYS]) expect(OUTPUT_KEYS).toContain(key);
 });
 
 it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {

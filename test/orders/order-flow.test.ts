@@ -1,7 +1,7 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
 import { ACCESS_LOG_FORMAT, sqsRequestTemplate } from "../../lib/orders/order-api-templates";
-import { waitsFor } from "../mocks";
+import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe("order processor infrastructure", () => {
   it.each(ROLES)("R11: the %s order processor runs Node.js 22 with a 300 s timeout", (role, region) => {
-    const fn = named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`);
+    const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
     expect(fn.region).toBe(region);
     expect(fn.inputs).toMatchObject({
       runtime: "nodejs22.x",
@@ -33,7 +33,7 @@ describe("order processor infrastructure", () => {
   it.each(ROLES)(
     "R12: the %s order processor runs in the VPC's private subnets with the Lambda security group",
     (role, region) => {
-      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`);
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
       const subnets = of("aws:ec2/subnet:Subnet")
         .filter((s) => s.region === region)
         .map((s) => s.id);
@@ -42,7 +42,7 @@ describe("order processor infrastructure", () => {
       expect((fn.inputs.vpcConfig as any).securityGroupIds).toEqual([sg.id]);
       const attach = named(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        `tap-dev-${role}-order-processor-fn-vpc-access`,
+        `tap-dev-${role}-service-processor-fn-vpc-access`,
       );
       expect(attach.inputs.policyArn).toBe(
         "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
@@ -53,7 +53,7 @@ describe("order processor infrastructure", () => {
   it.each(ROLES)(
     "R13: the %s processor may read only its region's copy of the DB secret and decrypt with that region's key",
     (role, region) => {
-      const statements = policyOf(`tap-dev-${role}-order-processor-fn`);
+      const statements = policyOf(`tap-dev-${role}-service-processor-fn`);
       // L6: its own data-only role's secret, not the master secret.
       const appSecret = named("aws:secretsmanager/secret:Secret", "tap-dev-db-app-credentials-creds-secret");
       const secretArn = String(appSecret.state.arn).replace("us-east-1", region);
@@ -79,8 +79,8 @@ describe("order processor infrastructure", () => {
   it.each(ROLES)(
     "R13: the %s processor's queue and table permissions name only its own queue and table",
     (role, region) => {
-      const statements = policyOf(`tap-dev-${role}-order-processor-fn`);
-      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      const statements = policyOf(`tap-dev-${role}-service-processor-fn`);
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
       const table = of("aws:dynamodb/table:Table")[0];
       expect(statements.find((s) => s.Sid === "ConsumeQueue").Resource).toBe(queue.state.arn);
       expect(statements.find((s) => s.Sid === "WriteOrderState").Resource).toBe(
@@ -93,7 +93,8 @@ describe("order processor infrastructure", () => {
     "P6: the %s processor gets the failover-following writer endpoint, its secret and the table",
     (role) => {
       const env = (
-        named("aws:lambda/function:Function", `tap-dev-${role}-order-processor-fn`).inputs.environment as any
+        named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`).inputs
+          .environment as any
       ).variables;
       expect(env.DB_HOST).toBe(run.outputs.globalWriterEndpoint);
       expect(env).toMatchObject({
@@ -112,9 +113,9 @@ describe("order processor infrastructure", () => {
     (role) => {
       const esm = named(
         "aws:lambda/eventSourceMapping:EventSourceMapping",
-        `tap-dev-${role}-order-processor-sqs`,
+        `tap-dev-${role}-service-processor-sqs`,
       );
-      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
       expect(esm.inputs).toMatchObject({
         eventSourceArn: queue.state.arn,
         batchSize: 10,
@@ -128,8 +129,8 @@ describe("order processor infrastructure", () => {
   it.each(ROLES)(
     "P5: the %s queue is KMS-encrypted, hides messages for 6x the processor timeout and redrives to its DLQ",
     (role, region) => {
-      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
-      const dlq = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-dlq`);
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
+      const dlq = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders-dlq`);
       const key = of("aws:kms/key:Key").find((k) => k.region === region)!;
       expect(queue.inputs.visibilityTimeoutSeconds).toBe(1800);
       expect(queue.inputs.kmsMasterKeyId).toBe(key.state.arn);
@@ -172,13 +173,13 @@ describe("order processor infrastructure", () => {
 
 describe("API Gateway", () => {
   it.each(ROLES)("P5: the %s POST /orders validates the body against the order model", (role) => {
-    const model = named("aws:apigateway/model:Model", `tap-dev-${role}-api-order-model`);
+    const model = named("aws:apigateway/model:Model", `tap-dev-${role}-service-api-order-model`);
     expect(JSON.parse(String(model.inputs.schema))).toEqual(orderJsonSchema);
     expect(model.inputs.contentType).toBe("application/json");
-    const method = named("aws:apigateway/method:Method", `tap-dev-${role}-api-post-orders`);
+    const method = named("aws:apigateway/method:Method", `tap-dev-${role}-service-api-post-orders`);
     const validator = named(
       "aws:apigateway/requestValidator:RequestValidator",
-      `tap-dev-${role}-api-validator`,
+      `tap-dev-${role}-service-api-validator`,
     );
     expect(validator.inputs).toMatchObject({ validateRequestBody: true });
     expect(method.inputs).toMatchObject({
@@ -186,7 +187,7 @@ describe("API Gateway", () => {
       requestValidatorId: validator.id,
       requestModels: { "application/json": "Order" },
     });
-    const bad = named("aws:apigateway/response:Response", `tap-dev-${role}-api-bad-body`);
+    const bad = named("aws:apigateway/response:Response", `tap-dev-${role}-service-api-bad-body`);
     expect(bad.inputs).toMatchObject({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
     // S8: only a value API Gateway quotes itself; validationErrorString cannot be escaped here.
     expect(String((bad.inputs.responseTemplates as any)["application/json"])).toContain(
@@ -211,8 +212,11 @@ describe("API Gateway", () => {
   it.each(ROLES)(
     "P5: the %s POST /orders sends the body straight to its regional queue with a least-privilege role",
     (role, region) => {
-      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-post-orders-sqs`);
-      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`);
+      const integ = named(
+        "aws:apigateway/integration:Integration",
+        `tap-dev-${role}-service-api-post-orders-sqs`,
+      );
+      const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
       expect(integ.inputs).toMatchObject({
         type: "AWS",
         integrationHttpMethod: "POST",
@@ -230,7 +234,9 @@ describe("API Gateway", () => {
         },
       });
       const statements = JSON.parse(
-        String(named("aws:iam/rolePolicy:RolePolicy", `tap-dev-${role}-api-sqs-policy`).inputs.policy),
+        String(
+          named("aws:iam/rolePolicy:RolePolicy", `tap-dev-${role}-service-api-sqs-policy`).inputs.policy,
+        ),
       ).Statement;
       expect(statements[0]).toMatchObject({ Action: "sqs:SendMessage", Resource: queue.state.arn });
     },
@@ -241,11 +247,11 @@ describe("API Gateway", () => {
     (role) => {
       const ok = named(
         "aws:apigateway/integrationResponse:IntegrationResponse",
-        `tap-dev-${role}-api-post-orders-202`,
+        `tap-dev-${role}-service-api-post-orders-202`,
       );
       const refused = named(
         "aws:apigateway/integrationResponse:IntegrationResponse",
-        `tap-dev-${role}-api-post-orders-503`,
+        `tap-dev-${role}-service-api-post-orders-503`,
       );
       expect(ok.inputs.selectionPattern).toBeUndefined();
       expect(refused.inputs.selectionPattern).toBe("[45]\\d{2}");
@@ -260,8 +266,8 @@ describe("API Gateway", () => {
   it.each(ROLES)(
     "R17: the %s stage writes JSON access logs with request id, status, latency, error and source",
     (role) => {
-      const stage = named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`);
-      const group = named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-api-access-logs`);
+      const stage = named("aws:apigateway/stage:Stage", `tap-dev-${role}-service-api-stage`);
+      const group = named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-service-api-access-logs`);
       const settings = stage.inputs.accessLogSettings as any;
       expect(settings.destinationArn).toBe(group.state.arn);
       // messageString arrives quoted, so the format is JSON once API Gateway substitutes it.
@@ -283,10 +289,10 @@ describe("API Gateway", () => {
   it.each(ROLES)(
     "R17: the %s region has the account-level CloudWatch role that access logging needs, before the stage",
     (role) => {
-      const account = named("aws:apigateway/account:Account", `tap-dev-${role}-api-account`);
-      const roleRes = named("aws:iam/role:Role", `tap-dev-${role}-api-cw-role`);
+      const account = named("aws:apigateway/account:Account", `tap-dev-${role}-service-api-account`);
+      const roleRes = named("aws:iam/role:Role", `tap-dev-${role}-service-api-cw-role`);
       expect(account.inputs.cloudwatchRoleArn).toBe(roleRes.state.arn);
-      expect(named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`).dependencies).toContain(
+      expect(named("aws:apigateway/stage:Stage", `tap-dev-${role}-service-api-stage`).dependencies).toContain(
         account.urn,
       );
     },
@@ -298,14 +304,14 @@ describe("API Gateway", () => {
       expect(API_THROTTLE).toEqual({ burstLimit: 5000, rateLimit: 2000 });
       const settings = named(
         "aws:apigateway/methodSettings:MethodSettings",
-        `tap-dev-${role}-api-throttling`,
+        `tap-dev-${role}-service-api-throttling`,
       );
       expect(settings.inputs).toMatchObject({
         methodPath: "*/*",
         settings: { throttlingBurstLimit: 5000, throttlingRateLimit: 2000 },
       });
-      const plan = named("aws:apigateway/usagePlan:UsagePlan", `tap-dev-${role}-api-usage-plan`);
-      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-api-api`);
+      const plan = named("aws:apigateway/usagePlan:UsagePlan", `tap-dev-${role}-service-api-usage-plan`);
+      const api = named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-service-api`);
       expect(plan.inputs.throttleSettings).toEqual({ burstLimit: 5000, rateLimit: 2000 });
       expect(plan.inputs.apiStages).toEqual([{ apiId: api.id, stage: "v1" }]);
     },
@@ -314,16 +320,22 @@ describe("API Gateway", () => {
   it.each(ROLES)(
     "P5: the %s deployment is re-created when the API changes and waits for every route",
     (role) => {
-      const dep = named("aws:apigateway/deployment:Deployment", `tap-dev-${role}-api-deployment`);
+      const dep = named("aws:apigateway/deployment:Deployment", `tap-dev-${role}-service-api-deployment`);
       expect(String((dep.inputs.triggers as any).redeployment)).toMatch(/^[0-9a-f]{64}$/);
-      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-get-health-lambda`);
+      const integ = named(
+        "aws:apigateway/integration:Integration",
+        `tap-dev-${role}-service-api-get-health-lambda`,
+      );
       expect(dep.dependencies).toContain(integ.urn);
-      const badBody = named("aws:apigateway/response:Response", `tap-dev-${role}-api-bad-body`);
+      const badBody = named("aws:apigateway/response:Response", `tap-dev-${role}-service-api-bad-body`);
       expect(dep.dependencies).toContain(badBody.urn);
       // The trigger covers where requests go, so a replaced queue or function redeploys the stage.
-      const sqs = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-post-orders-sqs`);
-      const sqsRole = named("aws:iam/role:Role", `tap-dev-${role}-api-sqs-role`);
-      const health = named("aws:lambda/function:Function", `tap-dev-${role}-api-health`);
+      const sqs = named(
+        "aws:apigateway/integration:Integration",
+        `tap-dev-${role}-service-api-post-orders-sqs`,
+      );
+      const sqsRole = named("aws:iam/role:Role", `tap-dev-${role}-service-api-sqs-role`);
+      const health = named("aws:lambda/function:Function", `tap-dev-${role}-service-api-health`);
       const region = role === "primary" ? "us-east-1" : "us-west-2";
       expect((dep.inputs.triggers as any).redeployment).toBe(
         apiFingerprint(
@@ -341,16 +353,17 @@ describe("API Gateway", () => {
   it.each(ROLES)(
     "P5: the %s GET /health is served by the health function, in the VPC, allowed to check only its dependencies",
     (role) => {
-      const integ = named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-get-health-lambda`);
-      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-api-health`);
+      const integ = named(
+        "aws:apigateway/integration:Integration",
+        `tap-dev-${role}-service-api-get-health-lambda`,
+      );
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-api-health`);
       expect(integ.inputs).toMatchObject({ type: "AWS_PROXY", uri: fn.state.invokeArn });
       expect(fn.inputs.timeout).toBe(5);
       expect((fn.inputs.vpcConfig as any).subnetIds.length).toBeGreaterThanOrEqual(2);
       const env = (fn.inputs.environment as any).variables;
-      expect(env.QUEUE_URL).toBe(
-        named("aws:sqs/queue:Queue", `tap-dev-${role}-orders-queue-queue`).state.url,
-      );
-      const actions = policyOf(`tap-dev-${role}-api-health`).flatMap((s) => [s.Action].flat());
+      expect(env.QUEUE_URL).toBe(named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`).state.url);
+      const actions = policyOf(`tap-dev-${role}-service-api-health`).flatMap((s) => [s.Action].flat());
       expect(actions.sort()).toEqual(
         [
           "dynamodb:DescribeTable",
@@ -361,7 +374,7 @@ describe("API Gateway", () => {
           "xray:PutTraceSegments",
         ].sort(),
       );
-      const perm = named("aws:lambda/permission:Permission", `tap-dev-${role}-api-health-invoke`);
+      const perm = named("aws:lambda/permission:Permission", `tap-dev-${role}-service-api-health-invoke`);
       expect(String(perm.inputs.sourceArn)).toMatch(/\/\*\/GET\/health$/);
     },
   );

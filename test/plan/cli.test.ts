@@ -1,5 +1,5 @@
 /**
- * scripts/plan.ts end to end, as `npm run plan` runs it (tsx, no jest, no Pulumi CLI, no credentials).
+ * tooling/plan/cli.ts end to end, as `npm run plan` runs it (tsx, no jest, no Pulumi CLI, no credentials).
  * Needs the Lambda bundles in dist/lambda (`npm test` builds them first).
  */
 import { spawnSync } from "node:child_process";
@@ -10,7 +10,7 @@ import { ROOT } from "./helpers";
 function plan(...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [path.join(ROOT, "node_modules", ".bin", "tsx"), "scripts/plan.ts", ...args],
+    [path.join(ROOT, "node_modules", ".bin", "tsx"), "tooling/plan/cli.ts", ...args],
     {
       cwd: ROOT,
       encoding: "utf8",

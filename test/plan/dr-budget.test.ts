@@ -5,9 +5,9 @@ import {
   computeDrBudget,
   DrBudget,
   NOT_DECLARED,
-} from "../../lib/plan/dr-budget";
-import { PlanResource } from "../../lib/plan/model";
-import { buildReport } from "../../lib/plan/report";
+} from "../../tooling/plan/dr-budget";
+import { PlanResource } from "../../tooling/plan/model";
+import { buildReport } from "../../tooling/plan/report";
 import { planStack, PlannedStack } from "./helpers";
 
 const term = (b: DrBudget, id: string) => {
@@ -69,7 +69,7 @@ describe("default dev stack", () => {
     expect(detection.seconds).toBe(
       (hc!.inputs.requestInterval as number) * (hc!.inputs.failureThreshold as number),
     );
-    expect(term(budget, "detection.alarm").source).toContain("-health-primary-alarm");
+    expect(term(budget, "detection.alarm").source).toContain("-primary-service-health-alarm");
     expect(rpo(budget, "S3 replication").term.source).toContain(
       "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
     );

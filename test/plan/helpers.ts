@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { parseConfig, TapConfig } from "../../lib/config";
-import { PlanResource } from "../../lib/plan/model";
-import { loadStackConfig } from "../../lib/plan/stack-config";
+import { PlanResource } from "../../tooling/plan/model";
+import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { runProgram } from "../program";
 
 export const ROOT = path.join(__dirname, "..", "..");
@@ -13,7 +13,7 @@ export interface PlannedStack {
   values: Record<string, string>;
 }
 
-/** Runs index.ts for a stack file plus overrides, as scripts/plan.ts does (but under jest). */
+/** Runs index.ts for a stack file plus overrides, as tooling/plan/cli.ts does (but under jest). */
 export async function planStack(
   stack = "dev",
   overrides: Record<string, string> = {},

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { PLAN_JSON_SCHEMA_VERSION } from "../../lib/plan/report";
+import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/report";
 import { ROOT } from "./helpers";
 
 describe("the README's plan commands, run as the README writes them", () => {

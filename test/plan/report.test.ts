@@ -1,9 +1,9 @@
 /** B1: the tree, summary, outputs, JSON and mermaid renderings of a plan. */
-import { REDACTED } from "../../lib/plan/model";
-import { renderMermaid, renderText, renderTree } from "../../lib/plan/render";
-import { KNOWN_AFTER_DEPLOY } from "../../lib/plan/known-values";
-import { buildReport, PLAN_JSON_SCHEMA_VERSION, PlanReport, reportToJson } from "../../lib/plan/report";
-import { SecretValue } from "../mocks";
+import { REDACTED } from "../../tooling/plan/model";
+import { renderMermaid, renderText, renderTree } from "../../tooling/plan/render";
+import { KNOWN_AFTER_DEPLOY } from "../../tooling/plan/known-values";
+import { buildReport, PLAN_JSON_SCHEMA_VERSION, PlanReport, reportToJson } from "../../tooling/plan/report";
+import { SecretValue } from "../../tooling/mocks/recorder";
 import { planStack, PlannedStack } from "./helpers";
 
 let dev: PlannedStack;
@@ -106,7 +106,7 @@ it("the tree shows the settings a reviewer checks, and the replicas under their 
     /aws:rds\/clusterInstance:ClusterInstance {2}\S+ {2}\[us-east-1\] {2}\{class db\.r6g\.large\}/,
   );
   expect(tree).toMatch(
-    /aws:lambda\/function:Function {2}tap-dev-primary-order-processor-fn {2}\[us-east-1\] {2}\{runtime nodejs22\.x, timeout \d+s/,
+    /aws:lambda\/function:Function {2}tap-dev-primary-service-processor-fn {2}\[us-east-1\] {2}\{runtime nodejs22\.x, timeout \d+s/,
   );
   const table = tree.split("\n").findIndex((l) => l.includes("aws:dynamodb/table:Table"));
   expect(tree.split("\n")[table + 1]).toMatch(/↳ DynamoDB replica {2}\[us-west-2\]$/);

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../../lib/config";
-import { loadStackConfig } from "../../lib/plan/stack-config";
+import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { withTempDir } from "../support/temp-dir";
 import { ROOT } from "./helpers";
 

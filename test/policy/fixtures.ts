@@ -1,7 +1,7 @@
 /** Hand-made resources for exercising one policy rule at a time through the offline adapter. */
 import type { Policies } from "@pulumi/policy";
-import { PlanResource } from "../../lib/plan/model";
-import { PolicyViolation, runPolicies } from "../../lib/plan/policy-check";
+import { PlanResource } from "../../tooling/plan/model";
+import { PolicyViolation, runPolicies } from "../../tooling/plan/policy-check";
 
 export function res(
   type: string,

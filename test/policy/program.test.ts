@@ -1,7 +1,7 @@
 /** The real program, with the dev and prod stack files, passes every mandatory rule of the pack. */
 import * as path from "node:path";
-import { runPolicies } from "../../lib/plan/policy-check";
-import { loadStackConfig } from "../../lib/plan/stack-config";
+import { runPolicies } from "../../tooling/plan/policy-check";
+import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { runProgram } from "../program";
 
 const ROOT = path.join(__dirname, "..", "..");

@@ -342,7 +342,7 @@ describe("operations", () => {
     const fn = (name: string, timeout?: number) => res("aws:lambda/function:Function", name, { timeout });
     expect(
       await check(lambdaTimeouts, [
-        fn("tap-dev-primary-order-processor-fn", 300),
+        fn("tap-dev-primary-service-processor-fn", 300),
         fn("tap-dev-failover-fn", 300),
         fn("x", 30),
       ]),
@@ -351,7 +351,7 @@ describe("operations", () => {
       "functions matching /failover/ must have timeout 300 s, got 60",
     ]);
     expect(
-      await check(lambdaTimeouts, [fn("x", 901), fn("tap-dev-primary-order-processor-fn")]),
+      await check(lambdaTimeouts, [fn("x", 901), fn("tap-dev-primary-service-processor-fn")]),
     ).toHaveLength(2);
   });
 });

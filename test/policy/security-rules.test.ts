@@ -135,7 +135,7 @@ describe("server access logging (S3)", () => {
   });
 });
 
-describe("service-principals-bound-to-source (S4)", () => {
+describe("service-principals-bound-to-source (S2)", () => {
   const key = (statement: Record<string, unknown>) =>
     res("aws:kms/key:Key", "key", { policy: doc(statement) });
   const cw = {
@@ -146,7 +146,7 @@ describe("service-principals-bound-to-source (S4)", () => {
     Resource: "*",
   };
 
-  it("S4: a key policy statement for a service principal needs aws:SourceAccount/SourceArn", async () => {
+  it("S2: a key policy statement for a service principal needs aws:SourceAccount/SourceArn", async () => {
     expect(
       await check(servicePrincipalsBoundToSource, [
         key({ ...cw, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
@@ -157,7 +157,7 @@ describe("service-principals-bound-to-source (S4)", () => {
     ]);
   });
 
-  it("S4: trust policies too; Lambda and API Gateway roles are exempt (no documented source keys)", async () => {
+  it("S2: trust policies too; Lambda and API Gateway roles are exempt (no documented source keys)", async () => {
     const role = (service: string, condition?: Record<string, unknown>) =>
       res("aws:iam/role:Role", "role", {
         assumeRolePolicy: doc({
@@ -179,7 +179,7 @@ describe("service-principals-bound-to-source (S4)", () => {
     ).toEqual([]);
   });
 
-  it("S4: the logs principal is bound by its encryption-context condition", async () => {
+  it("S2: the logs principal is bound by its encryption-context condition", async () => {
     const logs = {
       Effect: "Allow",
       Principal: { Service: "logs.us-east-1.amazonaws.com" },

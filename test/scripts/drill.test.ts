@@ -140,7 +140,7 @@ describe("scripts/drill.ts", () => {
 });
 
 describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", () => {
-  it("O4: every client it builds has connect and request timeouts", async () => {
+  it("O2: every client it builds has connect and request timeouts", async () => {
     expect(drillClientConfig("us-west-2")).toEqual({
       region: "us-west-2",
       maxAttempts: 1,
@@ -156,7 +156,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     }
   });
 
-  it("O4: with those settings a Region that accepts connections but never answers fails the call, not the drill", async () => {
+  it("O2: with those settings a Region that accepts connections but never answers fails the call, not the drill", async () => {
     const sockets: import("node:net").Socket[] = [];
     const server: Server = createServer((s) => sockets.push(s)); // accepts, never answers
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -178,7 +178,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     }
   });
 
-  it("O4: a confirmed run with nothing to do exits 3 and says why", async () => {
+  it("O2: a confirmed run with nothing to do exits 3 and says why", async () => {
     const r = run(
       ["--mode", "switchover", "--yes"],
       OUTPUTS,
@@ -188,7 +188,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     expect(r.out.join("\n")).toMatch(/Nothing was started: .*already the writer/);
   });
 
-  it("O4: in failover mode a switchover in progress blocks it: exit 3, no failover call, points at the runbook", async () => {
+  it("O2: in failover mode a switchover in progress blocks it: exit 3, no failover call, points at the runbook", async () => {
     const fake = new FakeGlobalCluster(50);
     fake.operation = { kind: "switchover", from: PRIMARY_ARN, to: SECONDARY_ARN, pollsLeft: 50 };
     fake.status = "switching-over";
@@ -199,7 +199,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     expect(h.rdsMock.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
   });
 
-  it("O4: in failover mode a global cluster that is merely not available does not block", async () => {
+  it("O2: in failover mode a global cluster that is merely not available does not block", async () => {
     const fake = new FakeGlobalCluster(1);
     fake.status = "modifying";
     const r = run(["--mode", "failover", "--yes"], OUTPUTS, fake);
@@ -208,7 +208,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     expect(r.out.join("\n")).toMatch(/Result: completed/);
   });
 
-  it("O4: the same state blocks a switchover (both Regions must be healthy) with exit 3", async () => {
+  it("O2: the same state blocks a switchover (both Regions must be healthy) with exit 3", async () => {
     const fake = new FakeGlobalCluster(1);
     fake.status = "modifying";
     const r = run(["--mode", "switchover", "--yes"], OUTPUTS, fake);
@@ -216,7 +216,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
     expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
   });
 
-  it("O4: --force lets a failover go ahead while another operation is in progress", async () => {
+  it("O2: --force lets a failover go ahead while another operation is in progress", async () => {
     const fake = new FakeGlobalCluster(1);
     fake.operation = { kind: "switchover", from: PRIMARY_ARN, to: SECONDARY_ARN, pollsLeft: 3 };
     fake.status = "switching-over";
@@ -229,7 +229,7 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
 });
 
 describe("scripts/drill.ts: each call through the Region AWS documents (O3)", () => {
-  it("O3: a switchover is sent through the current writer's Region", async () => {
+  it("O2: a switchover is sent through the current writer's Region", async () => {
     const fake = new FakeGlobalCluster(1);
     const r = run(["--mode", "switchover", "--yes"], OUTPUTS, fake);
     expect(await r.code).toBe(0);
@@ -239,7 +239,7 @@ describe("scripts/drill.ts: each call through the Region AWS documents (O3)", ()
     ]);
   });
 
-  it("O3: a failover is sent through the target's Region and succeeds with the primary Region down", async () => {
+  it("O2: a failover is sent through the target's Region and succeeds with the primary Region down", async () => {
     const fake = new FakeGlobalCluster(1);
     fake.downRegions.add("us-east-1");
     const r = run(["--mode", "failover", "--yes"], OUTPUTS, fake);

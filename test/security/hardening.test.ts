@@ -48,7 +48,7 @@ describe("server access logging (S3)", () => {
     expect((lc.inputs.rules as any[])[0].expiration).toEqual({ days: 30 });
     const statement = json(run.of(T.policy).find((p) => p.inputs.bucket === logBucket.id)!.inputs.policy)
       .Statement[0];
-    const sources = ["tap-dev-objects-primary", "tap-dev-primary-canary-artifacts"].map(
+    const sources = ["tap-dev-objects-primary", "tap-dev-primary-service-canary-artifacts"].map(
       (n) => run.named(T.bucket, n).state.arn,
     );
     expect(statement).toEqual({
@@ -65,8 +65,8 @@ describe("server access logging (S3)", () => {
   });
 });
 
-describe("no confused deputy (S4)", () => {
-  it("S4: the CloudWatch statement of each key is bound to this account's alarms in the key's region", () => {
+describe("no confused deputy (S2)", () => {
+  it("S2: the CloudWatch statement of each key is bound to this account's alarms in the key's region", () => {
     for (const key of run.of(T.key)) {
       const st = json(key.inputs.policy).Statement.find(
         (s: any) => s.Sid === "CloudWatchAlarmsToEncryptedTopics",
@@ -78,7 +78,7 @@ describe("no confused deputy (S4)", () => {
     }
   });
 
-  it("S4: only S3 acting for our source bucket may assume the replication role", () => {
+  it("S2: only S3 acting for our source bucket may assume the replication role", () => {
     const role = run.named(T.role, "tap-dev-objects-replication-role");
     const source = run.named(T.bucket, "tap-dev-objects-primary");
     expect(json(role.inputs.assumeRolePolicy).Statement).toEqual([
@@ -95,7 +95,7 @@ describe("no confused deputy (S4)", () => {
   });
 });
 
-describe("replica keys (S5)", () => {
+describe("replica keys (S2)", () => {
   /**
    * ReplicateSecretToRegions (what the secret's replica block does) needs kms:GenerateDataKey and
    * kms:Encrypt on the replica key, called by the deploying principal through Secrets Manager in the
@@ -104,7 +104,7 @@ describe("replica keys (S5)", () => {
    * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html
    * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html
    */
-  it("S5: the secondary key lets account principals use it only through Secrets Manager/DynamoDB etc. in us-west-2", () => {
+  it("S2: the secondary key lets account principals use it only through Secrets Manager/DynamoDB etc. in us-west-2", () => {
     const key = run.of(T.key).find((k) => k.region === "us-west-2")!;
     const st = json(key.inputs.policy).Statement.find((s: any) => s.Sid === "UseThroughStackServices");
     expect(st.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
@@ -126,7 +126,7 @@ describe("replica keys (S5)", () => {
     );
   });
 
-  it("S5: the secret's replica and the table's replica name the secondary key", () => {
+  it("S2: the secret's replica and the table's replica name the secondary key", () => {
     const key = run.of(T.key).find((k) => k.region === "us-west-2")!;
     const secret = run.of("aws:secretsmanager/secret:Secret")[0];
     expect(secret.inputs.replicas).toEqual([{ region: "us-west-2", kmsKeyId: key.state.arn }]);
@@ -137,7 +137,7 @@ describe("replica keys (S5)", () => {
   });
 });
 
-it("S8: canaries delete their Lambda functions and layers when they are deleted", () => {
+it("S2: canaries delete their Lambda functions and layers when they are deleted", () => {
   const canaries = run.of("aws:synthetics/canary:Canary");
   expect(canaries).toHaveLength(3);
   expect(canaries.map((c) => c.inputs.deleteLambda)).toEqual([true, true, true]);

@@ -24,19 +24,19 @@ const RDS_TYPES = [
 ];
 const RDS_RE = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
 
-it("S6: every RDS identifier is one RDS accepts", () => {
+it("S3: every RDS identifier is one RDS accepts", () => {
   const ids = run.resources.filter((r) => RDS_TYPES.includes(r.type)).map((r) => String(r.id));
   expect(ids.length).toBeGreaterThan(4);
   expect(ids.filter((id) => !RDS_RE.test(id))).toEqual([]);
 });
 
-it("S6: every bucket name is one S3 accepts", () => {
+it("S3: every bucket name is one S3 accepts", () => {
   const names = run.of("aws:s3/bucket:Bucket").map((b) => String(b.id));
   expect(names.length).toBe(7);
   expect(names.filter((n) => !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(n))).toEqual([]);
 });
 
-it("S6: every canary name fits Synthetics' 21 characters", () => {
+it("S3: every canary name fits Synthetics' 21 characters", () => {
   const names = run
     .of("aws:synthetics/canary:Canary")
     .map((c) => String(c.inputs.name))
@@ -45,7 +45,7 @@ it("S6: every canary name fits Synthetics' 21 characters", () => {
   expect(names.every((n) => n.length <= 21 && /^[0-9a-z_-]+$/.test(n))).toBe(true);
 });
 
-it("S6: a trailing-hyphen suffix would have produced an identifier RDS rejects (why the config refuses it)", () => {
+it("S3: a trailing-hyphen suffix would have produced an identifier RDS rejects (why the config refuses it)", () => {
   const cluster = run.of("aws:rds/cluster:Cluster")[0];
   const withBadSuffix = String(cluster.id).replace(SUFFIX, "qa-");
   expect(RDS_RE.test(withBadSuffix)).toBe(false);

@@ -34,7 +34,10 @@ describe("jwt stack", () => {
     const methods = run
       .of("aws:apigateway/method:Method")
       .filter((m) => m.name.startsWith(`tap-dev-${role}-`));
-    const auth = run.named("aws:apigateway/authorizer:Authorizer", `tap-dev-${role}-api-auth-authorizer`);
+    const auth = run.named(
+      "aws:apigateway/authorizer:Authorizer",
+      `tap-dev-${role}-service-api-auth-authorizer`,
+    );
     const seen = methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization, m.inputs.authorizerId]);
     expect(seen.sort()).toEqual([
       ["GET", "NONE", undefined],
@@ -43,8 +46,11 @@ describe("jwt stack", () => {
   });
 
   it.each(ROLES)("S1: the %s authorizer reads the bearer token and caches answers 120 s", (role, region) => {
-    const auth = run.named("aws:apigateway/authorizer:Authorizer", `tap-dev-${role}-api-auth-authorizer`);
-    const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-api-auth-fn`);
+    const auth = run.named(
+      "aws:apigateway/authorizer:Authorizer",
+      `tap-dev-${role}-service-api-auth-authorizer`,
+    );
+    const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-service-api-auth-fn`);
     expect(auth.region).toBe(region);
     expect(auth.inputs).toMatchObject({
       type: "TOKEN",
@@ -63,9 +69,12 @@ describe("jwt stack", () => {
   });
 
   it.each(ROLES)("S4: only this API's authorizer may invoke the %s authorizer function", (role) => {
-    const perm = run.named("aws:lambda/permission:Permission", `tap-dev-${role}-api-auth-invoke`);
-    const api = run.named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-api-api`);
-    const auth = run.named("aws:apigateway/authorizer:Authorizer", `tap-dev-${role}-api-auth-authorizer`);
+    const perm = run.named("aws:lambda/permission:Permission", `tap-dev-${role}-service-api-auth-invoke`);
+    const api = run.named("aws:apigateway/restApi:RestApi", `tap-dev-${role}-service-api`);
+    const auth = run.named(
+      "aws:apigateway/authorizer:Authorizer",
+      `tap-dev-${role}-service-api-auth-authorizer`,
+    );
     expect(perm.inputs).toMatchObject({
       principal: "apigateway.amazonaws.com",
       sourceArn: `${api.state.executionArn}/authorizers/${auth.id}`,
@@ -73,7 +82,10 @@ describe("jwt stack", () => {
   });
 
   it.each(ROLES)("S1: the %s SQS integration carries the authorizer's accounts and principal", (role) => {
-    const integ = run.named("aws:apigateway/integration:Integration", `tap-dev-${role}-api-post-orders-sqs`);
+    const integ = run.named(
+      "aws:apigateway/integration:Integration",
+      `tap-dev-${role}-service-api-post-orders-sqs`,
+    );
     const template = String((integ.inputs.requestTemplates as any)["application/json"]);
     expect(template).toBe(
       "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
@@ -103,11 +115,11 @@ describe("dev stack defaults", () => {
   it.each(ROLES)(
     "S2: the %s stage has a regional web ACL with managed rules and a per-IP rate limit",
     (role, region) => {
-      const acl = run.named("aws:wafv2/webAcl:WebAcl", `tap-dev-${role}-waf-acl`);
-      const stage = run.named("aws:apigateway/stage:Stage", `tap-dev-${role}-api-stage`);
+      const acl = run.named("aws:wafv2/webAcl:WebAcl", `tap-dev-${role}-service-waf-acl`);
+      const stage = run.named("aws:apigateway/stage:Stage", `tap-dev-${role}-service-api-stage`);
       const assoc = run.named(
         "aws:wafv2/webAclAssociation:WebAclAssociation",
-        `tap-dev-${role}-waf-association`,
+        `tap-dev-${role}-service-waf-association`,
       );
       expect(acl.region).toBe(region);
       expect(acl.inputs).toMatchObject({ scope: "REGIONAL", defaultAction: { allow: {} } });
@@ -127,12 +139,12 @@ describe("dev stack defaults", () => {
   );
 
   it.each(ROLES)("S2: %s WAF logs go to an aws-waf-logs- group with retention, token redacted", (role) => {
-    const group = run.named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-waf-logs`);
+    const group = run.named("aws:cloudwatch/logGroup:LogGroup", `tap-dev-${role}-service-waf-logs`);
     const logging = run.named(
       "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
-      `tap-dev-${role}-waf-logging`,
+      `tap-dev-${role}-service-waf-logging`,
     );
-    expect(String(group.inputs.name)).toBe(`${WAF_LOG_GROUP_PREFIX}tap-dev-${role}-waf`);
+    expect(String(group.inputs.name)).toBe(`${WAF_LOG_GROUP_PREFIX}tap-dev-${role}-service-waf`);
     expect(group.inputs.retentionInDays).toBe(30);
     expect(logging.inputs).toMatchObject({
       logDestinationConfigs: [group.state.arn],
@@ -140,7 +152,7 @@ describe("dev stack defaults", () => {
     });
   });
 
-  it("S7: the stack that owns the account setting creates it in both regions", () => {
+  it("S2: the stack that owns the account setting creates it in both regions", () => {
     expect(
       run
         .of("aws:apigateway/account:Account")
@@ -150,7 +162,7 @@ describe("dev stack defaults", () => {
   });
 });
 
-it("S2/S7: wafEnabled=false and manageApiGatewayAccount=false leave those resources out", async () => {
+it("S2: wafEnabled=false and manageApiGatewayAccount=false leave those resources out", async () => {
   const run = await runProgram({ wafEnabled: "false", manageApiGatewayAccount: "false" });
   expect(run.of("aws:wafv2/webAcl:WebAcl")).toEqual([]);
   expect(run.of("aws:apigateway/account:Account")).toEqual([]);
@@ -159,7 +171,7 @@ it("S2/S7: wafEnabled=false and manageApiGatewayAccount=false leave those resour
   expect(run.of("aws:apigateway/stage:Stage")).toHaveLength(2);
 });
 
-describe("templates (S8)", () => {
+describe("templates (S2)", () => {
   /**
    * Renders a gateway-response or access-log template the way API Gateway does: plain substitution, no
    * escaping, except `messageString`, which API Gateway supplies already quoted.
@@ -171,12 +183,12 @@ describe("templates (S8)", () => {
 
   const hostile = 'object has missing required properties (["account"]) \\ "quoted" \n';
 
-  it("S8: the 400 body is valid JSON whatever the error message holds", () => {
+  it("S2: the 400 body is valid JSON whatever the error message holds", () => {
     const body = JSON.parse(render(BAD_BODY_TEMPLATE, hostile, "req-1"));
     expect(body).toEqual({ error: "invalid order", message: hostile, requestId: "req-1" });
   });
 
-  it("S8: every access log line is valid JSON whatever the error message holds", () => {
+  it("S2: every access log line is valid JSON whatever the error message holds", () => {
     const line = JSON.parse(render(ACCESS_LOG_FORMAT, hostile, "1"));
     expect(line.errorMessage).toBe(hostile);
     expect(ACCESS_LOG_FORMAT).not.toMatch(/validationErrorString|userAgent|identity\.caller/);

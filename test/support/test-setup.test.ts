@@ -2,9 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { perProcess } from "./embedded-per-process";
-import { withoutPromiseStacks } from "./promise-stacks";
-import { startTestDatabase } from "./postgres";
+import { perProcess } from "../../tooling/stores/embedded-per-process";
+import { withoutPromiseStacks } from "../../tooling/mocks/promise-stacks";
+import { startTestDatabase } from "../../tooling/stores/postgres";
 import { withTempDir, withTempDirAsync } from "./temp-dir";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -64,7 +64,7 @@ describe("one embedded PostgreSQL per process", () => {
     // isolateModules gives a fresh module registry, as Jest does for the next test file.
     let second: unknown;
     await jest.isolateModulesAsync(async () => {
-      const again = await import("./embedded-per-process");
+      const again = await import("../../tooling/stores/embedded-per-process");
       second = await again.perProcess("tap.test.sample", start);
     });
     expect(second).toBe(first);

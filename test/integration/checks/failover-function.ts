@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import { GetFunctionConfigurationCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { FAILOVER_ENV } from "../../../lambda/failover/env-keys";
+import { FAILOVER_ENV } from "../../../lambda/failover/config";
 import { awsCall } from "../support/aws";
 import type { AwsClients } from "../support/clients";
 import { regionOfArn, type StackOutputs } from "../support/outputs";

@@ -10,6 +10,12 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import {
+  checkOutputs,
+  show,
+  type OutputKey,
+  type StackOutputs as AllStackOutputs,
+} from "../../../lib/stack-outputs";
 
 export const OUTPUTS_ENV = "TAP_OUTPUTS_FILE";
 export const DB_REACHABLE_ENV = "TAP_DB_REACHABLE";
@@ -18,83 +24,51 @@ export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const DEFAULT_OUTPUTS_FILE = path.join(REPO_ROOT, "outputs.json");
 
 /**
- * What each value must look like:
- *   region   – an AWS region name (it selects SDK endpoints, so garbage must not reach the SDK)
- *   text     – any non-empty string (names, ids, versions)
- *   host     – a DNS name without scheme, port or path (Aurora endpoints)
- *   arn      – an ARN
- *   url      – an absolute http(s) URL
- *   names    – a non-empty array of non-empty strings (an empty list would let a check pass vacuously)
- *   count    – a positive integer (configured tuning values the live checks compare against)
- *   flag     – a boolean
+ * The outputs the live checks read. Names, value kinds and checks come from the stack-outputs contract
+ * (lib/stack-outputs.ts), the same one TapStack's outputs are typed by and the drill reads.
+ * Every key here is REQUIRED; the stack may export more, which the loader ignores.
  */
-type ValueKind = "region" | "text" | "host" | "arn" | "url" | "names" | "count" | "flag";
+export const REQUIRED_OUTPUT_KEYS = [
+  "primaryRegion",
+  "secondaryRegion",
+  "globalClusterId",
+  "globalWriterEndpoint",
+  "auroraPrimaryEndpoint",
+  "auroraSecondaryEndpoint",
+  "primaryClusterArn",
+  "secondaryClusterArn",
+  "dbSecretArn",
+  "dynamoTableName",
+  "primaryBucketName",
+  "secondaryBucketName",
+  "primarySnsTopicArn",
+  "secondarySnsTopicArn",
+  "primaryApiEndpoint",
+  "secondaryApiEndpoint",
+  "primaryHealthUrl",
+  "secondaryHealthUrl",
+  "primaryQueueUrl",
+  "secondaryQueueUrl",
+  "primaryHealthCheckId",
+  "canaryNames",
+  "failoverFunctionArn",
+  "dashboardName",
+  "dbEngineVersion",
+  "healthCheckIntervalSeconds",
+  "healthCheckFailureThreshold",
+  "metricsRegion",
+  "primaryCanaryName",
+  "secondaryCanaryName",
+  "probeCanaryName",
+  "compositeAlarmName",
+  "primaryHealthAlarmName",
+  "probeAlarmName",
+  "primaryDlqUrl",
+  "secondaryDlqUrl",
+  "production",
+] as const satisfies readonly OutputKey[];
 
-/** Every key here is REQUIRED; the stack may export more, which the loader ignores. */
-const OUTPUT_SPEC = {
-  primaryRegion: "region",
-  secondaryRegion: "region",
-  globalClusterId: "text",
-  globalWriterEndpoint: "host",
-  auroraPrimaryEndpoint: "host",
-  auroraSecondaryEndpoint: "host",
-  primaryClusterArn: "arn",
-  secondaryClusterArn: "arn",
-  dbSecretArn: "arn",
-  dynamoTableName: "text",
-  primaryBucketName: "text",
-  secondaryBucketName: "text",
-  primarySnsTopicArn: "arn",
-  secondarySnsTopicArn: "arn",
-  /** Base URL of the API stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/v1 (no trailing /orders). */
-  primaryApiEndpoint: "url",
-  secondaryApiEndpoint: "url",
-  primaryHealthUrl: "url",
-  secondaryHealthUrl: "url",
-  primaryQueueUrl: "url",
-  secondaryQueueUrl: "url",
-  primaryHealthCheckId: "text",
-  /** Canary names; each lives in one of the two regions. */
-  canaryNames: "names",
-  failoverFunctionArn: "arn",
-  dashboardName: "text",
-  /** The configured Aurora engine version; both clusters must report exactly this. */
-  dbEngineVersion: "text",
-  /** Route 53 health-check settings the stack configured; the live check compares against these. */
-  healthCheckIntervalSeconds: "count",
-  healthCheckFailureThreshold: "count",
-  /** Region of the Route 53 health-check alarms (Route 53 metrics exist only in us-east-1). */
-  metricsRegion: "region",
-  /** Canaries by role: primary in primaryRegion; secondary and probe (watching the primary) in secondaryRegion. */
-  primaryCanaryName: "text",
-  secondaryCanaryName: "text",
-  probeCanaryName: "text",
-  /** Composite alarm of the primary region's critical alarms (lives in primaryRegion). */
-  compositeAlarmName: "text",
-  /** Failover-trigger alarms: Route 53's view (metricsRegion) and the secondary's probe canary (secondaryRegion). */
-  primaryHealthAlarmName: "text",
-  probeAlarmName: "text",
-  primaryDlqUrl: "url",
-  secondaryDlqUrl: "url",
-  /** True for production stacks: the end-to-end order check refuses to run against them. */
-  production: "flag",
-} as const satisfies Record<string, ValueKind>;
-
-type ValueOf<K extends ValueKind> = K extends "names"
-  ? readonly string[]
-  : K extends "count"
-    ? number
-    : K extends "flag"
-      ? boolean
-      : string;
-
-export type StackOutputs = {
-  readonly [K in keyof typeof OUTPUT_SPEC]: ValueOf<(typeof OUTPUT_SPEC)[K]>;
-};
-
-export type OutputKey = keyof StackOutputs;
-
-export const REQUIRED_OUTPUT_KEYS = Object.keys(OUTPUT_SPEC) as OutputKey[];
+export type StackOutputs = Pick<AllStackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]>;
 
 export type OutputsDecision =
   | { readonly kind: "run"; readonly file: string; readonly outputs: StackOutputs }
@@ -157,75 +131,16 @@ export function parseStackOutputs(json: unknown, file: string): StackOutputs {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new StackOutputsError(file, [`expected a JSON object of stack outputs, got ${show(json)}`]);
   }
-  const record = json as Record<string, unknown>;
-  const missing = REQUIRED_OUTPUT_KEYS.filter((k) => record[k] === undefined || record[k] === null);
-  const invalid: string[] = [];
-  let secretPlaceholder = false;
-  for (const key of REQUIRED_OUTPUT_KEYS) {
-    const value = record[key];
-    if (value === undefined || value === null) continue;
-    if (value === "[secret]") secretPlaceholder = true;
-    const problem = checkValue(OUTPUT_SPEC[key], value);
-    if (problem) invalid.push(`${key}: ${problem}, got ${show(value)}`);
-  }
-
+  const { values, missing, invalid, secretPlaceholder } = checkOutputs(
+    json as Record<string, unknown>,
+    REQUIRED_OUTPUT_KEYS,
+  );
   const problems: string[] = [];
   if (missing.length > 0) problems.push(`missing keys (${missing.length}): ${missing.join(", ")}`);
   problems.push(...invalid.map((p) => `invalid value — ${p}`));
   if (secretPlaceholder) problems.push('values read "[secret]": the file was written without --show-secrets');
   if (problems.length > 0) throw new StackOutputsError(file, problems, missing);
-
-  const outputs: Record<string, unknown> = {};
-  for (const key of REQUIRED_OUTPUT_KEYS) outputs[key] = record[key];
-  return outputs as StackOutputs;
-}
-
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const HOST_RE = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-const ARN_RE = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/;
-
-function checkValue(kind: ValueKind, value: unknown): string | undefined {
-  if (kind === "names") {
-    if (!Array.isArray(value)) return "expected an array of names";
-    if (value.length === 0) return "expected at least one name";
-    if (!value.every((v) => typeof v === "string" && v.trim() !== ""))
-      return "expected only non-empty strings";
-    return undefined;
-  }
-  if (kind === "count") {
-    return Number.isInteger(value) && (value as number) > 0 ? undefined : "expected a positive integer";
-  }
-  if (kind === "flag") return typeof value === "boolean" ? undefined : "expected true or false";
-  if (typeof value !== "string" || value.trim() === "") return "expected a non-empty string";
-  switch (kind) {
-    case "region":
-      return REGION_RE.test(value) ? undefined : "expected an AWS region such as us-east-1";
-    case "host":
-      return HOST_RE.test(value) ? undefined : "expected a host name without scheme, port or path";
-    case "arn":
-      return ARN_RE.test(value) ? undefined : "expected an ARN";
-    case "url":
-      return isHttpUrl(value) ? undefined : "expected an absolute http(s) URL";
-    case "text":
-      return undefined;
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
-}
-
-function show(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `array(${value.length})`;
-  if (typeof value === "string")
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return typeof value;
+  return values as StackOutputs;
 }
 
 /** Region field of an ARN (arn:partition:service:region:account:resource). */

@@ -50,13 +50,13 @@ describe("alert relay Lambda", () => {
     });
   });
 
-  it("S8: a subject longer than SNS allows is cut to 99 characters (SNS wants fewer than 100)", async () => {
+  it("S2: a subject longer than SNS allows is cut to 99 characters (SNS wants fewer than 100)", async () => {
     sns.on(PublishCommand).resolves({});
     await makeHandler(new SNSClient({}), TARGET)(event(SOURCE, "x".repeat(150)));
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toHaveLength(99);
   });
 
-  it("S8: line breaks and non-ASCII characters, which SNS rejects in a subject, are replaced", () => {
+  it("S2: line breaks and non-ASCII characters, which SNS rejects in a subject, are replaced", () => {
     expect(snsSubject('ALARM:\r\n"primary" — health')).toBe('ALARM: "primary" ? health');
     expect(snsSubject("\n")).toBeUndefined();
     expect(snsSubject(undefined)).toBeUndefined();

@@ -16,7 +16,8 @@ import {
 } from "@aws-sdk/client-rds";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
-import type { Clock, Logger, OrchestratorDeps } from "../../../lambda/failover/orchestrator";
+import type { Clock, OrchestratorDeps } from "../../../lambda/failover/orchestrator";
+import type { Log } from "../../../lambda/shared/log";
 import type { OrchestratorSettings } from "../../../lambda/failover/config";
 
 export const GLOBAL_ID = "tap-global-dev";
@@ -206,8 +207,11 @@ export class FakeClock implements Clock {
   }
 }
 
-export class RecordingLogger implements Logger {
+export class RecordingLogger implements Log {
   readonly lines: { level: string; message: string; data?: Record<string, unknown> }[] = [];
+  debug(message: string, data?: Record<string, unknown>): void {
+    this.lines.push({ level: "debug", message, data });
+  }
   info(message: string, data?: Record<string, unknown>): void {
     this.lines.push({ level: "info", message, data });
   }

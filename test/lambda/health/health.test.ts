@@ -11,7 +11,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { spawn } from "node:child_process";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { createHealthHandler, type HealthBody, type HealthDeps } from "../../../lambda/health/checks";
-import { freePort } from "../../support/postgres";
+import { freePort } from "../../../tooling/stores/postgres";
 
 const sqsMock = mockClient(SQSClient);
 const ddbMock = mockClient(DynamoDBClient);

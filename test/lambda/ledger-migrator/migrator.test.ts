@@ -6,8 +6,8 @@ import { ensureAppRole, scramVerifier } from "../../../lambda/ledger-migrator/ap
 import { runLedgerMigration } from "../../../lambda/ledger-migrator/migrate";
 import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
 import { MIGRATIONS } from "../../../lambda/order-processor/migrations";
-import { startDynamo, type TestDynamo } from "../../support/dynamodb";
-import { dropRole, startTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startDynamo, type TestDynamo } from "../../../tooling/stores/dynamodb";
+import { dropRole, startTestDatabase, type TestDatabase } from "../../../tooling/stores/postgres";
 import {
   event,
   failedIds,

@@ -4,7 +4,7 @@ import {
   dbSettingsFromEnv,
   reconnectReason,
 } from "../../../lambda/order-processor/db";
-import { startTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startTestDatabase, type TestDatabase } from "../../../tooling/stores/postgres";
 import { quiet } from "./helpers";
 
 describe("order processor database settings", () => {

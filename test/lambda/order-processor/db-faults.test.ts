@@ -6,14 +6,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import { runLedgerMigration } from "../../../lambda/ledger-migrator/migrate";
 import { Database, DB_DEFAULTS, type DbSettings } from "../../../lambda/order-processor/db";
-import { startDynamo, DUMMY_CREDENTIALS, type TestDynamo } from "../../support/dynamodb";
+import { startDynamo, DUMMY_CREDENTIALS, type TestDynamo } from "../../../tooling/stores/dynamodb";
 import {
   createTcpProxy,
   dropRole,
   startTestDatabase,
   type TcpProxy,
   type TestDatabase,
-} from "../../support/postgres";
+} from "../../../tooling/stores/postgres";
 import {
   event,
   failedIds,

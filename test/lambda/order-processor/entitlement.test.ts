@@ -7,7 +7,7 @@ import type { SQSRecord } from "aws-lambda";
 import { ENTITLEMENT_ATTRIBUTE, PRINCIPAL_ATTRIBUTE } from "../../../lambda/order-authorizer/contract";
 import type { Database } from "../../../lambda/order-processor/db";
 import { createEntitlementCheck, NOT_ENTITLED_METRIC } from "../../../lambda/order-processor/entitlement";
-import type { TestDynamo } from "../../support/dynamodb";
+import type { TestDynamo } from "../../../tooling/stores/dynamodb";
 import {
   event,
   failedIds,

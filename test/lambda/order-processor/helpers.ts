@@ -15,8 +15,8 @@ import type { Sql } from "../../../lambda/order-processor/sql";
 import { putOrderState, type PutSender } from "../../../lambda/order-processor/state";
 import type { Log } from "../../../lambda/shared/log";
 import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
-import { startDynamo, type TestDynamo } from "../../support/dynamodb";
-import { startTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startDynamo, type TestDynamo } from "../../../tooling/stores/dynamodb";
+import { startTestDatabase, type TestDatabase } from "../../../tooling/stores/postgres";
 
 export const REGION = "us-east-1";
 

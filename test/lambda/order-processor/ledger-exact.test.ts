@@ -16,7 +16,7 @@ import type { Sql } from "../../../lambda/order-processor/sql";
 import { putOrderState, type PutSender } from "../../../lambda/order-processor/state";
 import { ORDER_PROCESSOR_TIMEOUT } from "../../../lib/orders/order-processor";
 import { VISIBILITY_TIMEOUT_FACTOR } from "../../../lib/orders/order-queue";
-import { startTestDatabase } from "../../support/postgres";
+import { startTestDatabase } from "../../../tooling/stores/postgres";
 import {
   event,
   failedIds,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
 import { applyMigrations, MIGRATIONS } from "../../../lambda/order-processor/migrations";
-import { startTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startTestDatabase, type TestDatabase } from "../../../tooling/stores/postgres";
 import { quiet } from "./helpers";
 
 const MIGRATIONS_DIR = join(__dirname, "../../../migrations");

@@ -6,8 +6,8 @@ import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import type { Database } from "../../../lambda/order-processor/db";
 import type { Order } from "../../../lambda/order-processor/order-schema";
 import type { PutSender } from "../../../lambda/order-processor/state";
-import type { TestDynamo } from "../../support/dynamodb";
-import type { TestDatabase } from "../../support/postgres";
+import type { TestDynamo } from "../../../tooling/stores/dynamodb";
+import type { TestDatabase } from "../../../tooling/stores/postgres";
 import {
   countingSql,
   event,

@@ -10,7 +10,7 @@ import {
   type DbSettings,
 } from "../../../lambda/order-processor/db";
 import { DB_ENV } from "../../../lambda/order-processor/db-env";
-import { startTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startTestDatabase, type TestDatabase } from "../../../tooling/stores/postgres";
 import { makeCa, startTlsProxy, type Pki } from "../../support/tls";
 import { quiet } from "./helpers";
 

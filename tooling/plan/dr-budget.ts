@@ -3,7 +3,11 @@
  * read from the recorded resources where they exist and from the validated config otherwise; every
  * term says where it came from. AWS's own published figures are the only constants, each with its URL.
  */
-import { TapConfig } from "../config";
+import { TapConfig } from "../../lib/config";
+import { AURORA_PARTS } from "../../lib/data/aurora-global-database";
+import { HEALTH_CHECK_PARTS } from "../../lib/detection/health-check";
+import { childName } from "../../lib/names";
+import { REGIONAL_SERVICE_PARTS, regionalServiceName } from "../../lib/service/regional-service";
 import { PlanResource } from "./model";
 
 /** AWS's published figures. Typical values, not guarantees (S3 RTC alone carries an SLA). */
@@ -29,16 +33,25 @@ export const AWS_FIGURES = {
   },
 } as const;
 
+/** The primary region's Route 53 health check component, below the stack's root name. */
+const PRIMARY_HEALTH = childName(regionalServiceName("", "primary"), REGIONAL_SERVICE_PARTS.healthCheck);
+
 /**
- * The resources the budget reads, by type and name suffix. Keep these names stable in lib/.
- * (Names are `${stackName}-…`, e.g. tap-dev-health-primary-check.)
+ * The resources the budget reads, by type and name suffix; the suffixes are built from the parts the
+ * components export (lib/names.ts), e.g. tap-dev-primary-service-health-check.
  */
 export const BUDGET_SOURCES = {
-  healthCheck: { type: "aws:route53/healthCheck:HealthCheck", suffix: "-health-primary-check" },
-  healthAlarm: { type: "aws:cloudwatch/metricAlarm:MetricAlarm", suffix: "-health-primary-alarm" },
+  healthCheck: {
+    type: "aws:route53/healthCheck:HealthCheck",
+    suffix: childName(PRIMARY_HEALTH, HEALTH_CHECK_PARTS.check),
+  },
+  healthAlarm: {
+    type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    suffix: childName(PRIMARY_HEALTH, HEALTH_CHECK_PARTS.alarm),
+  },
   /** Only records with failoverRoutingPolicies count. */
   dnsRecord: { type: "aws:route53/record:Record", suffix: "" },
-  lagAlarm: { type: "aws:cloudwatch/metricAlarm:MetricAlarm", suffix: "-replication-lag" },
+  lagAlarm: { type: "aws:cloudwatch/metricAlarm:MetricAlarm", suffix: childName("", AURORA_PARTS.lagAlarm) },
   globalCluster: { type: "aws:rds/globalCluster:GlobalCluster", suffix: "" },
   table: { type: "aws:dynamodb/table:Table", suffix: "" },
   replication: { type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig", suffix: "" },

@@ -1,13 +1,13 @@
 /**
- * What the offline plan works on: the resources test/mocks.ts records while index.ts runs under the
- * mock runtime. Declared here (structurally equal to RecordedResource) so lib/ does not import test/.
+ * What the offline plan works on: the resources tooling/mocks/recorder.ts records while index.ts runs under the
+ * mock runtime. Declared here (structurally equal to RecordedResource) so the plan does not depend on the mock runtime.
  */
 export interface PlanResource {
   readonly type: string;
   readonly name: string;
   readonly urn: string;
   readonly custom: boolean;
-  /** Inputs as registered; secrets are wrapped (test/mocks.ts SecretValue). */
+  /** Inputs as registered; secrets are wrapped (tooling/mocks/recorder.ts SecretValue). */
   readonly inputs: Record<string, unknown>;
   /** What the mock answered: inputs plus computed ids/ARNs. */
   readonly state: Record<string, unknown>;
@@ -31,7 +31,7 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 
-/** test/mocks.ts SecretValue, recognised by shape: a wrapper whose JSON form is "[secret]". */
+/** tooling/mocks/recorder.ts SecretValue, recognised by shape: a wrapper whose JSON form is "[secret]". */
 function isSecretWrapper(v: object): v is { value: unknown } {
   const toJSON = (v as { toJSON?: unknown }).toJSON;
   return "value" in v && typeof toJSON === "function" && toJSON.call(v) === REDACTED;

@@ -1,5 +1,5 @@
 /**
- * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (test/mocks.ts), with no
+ * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (tooling/mocks), with no
  * credentials and no Pulumi CLI, then prints the resource tree, outputs, DR budget and policy results.
  *
  *   npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
@@ -10,14 +10,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { ConfigError, parseConfig, TapConfig } from "../lib/config";
-import { renderMermaid, renderText } from "../lib/plan/render";
-import { buildReport, reportToJson, ResolvedOutput } from "../lib/plan/report";
-import { loadStackConfig, StackConfig, StackConfigError } from "../lib/plan/stack-config";
-import { installMocks, promiseOf, recorded, settle } from "../test/mocks";
-import { withoutPromiseStacks } from "../test/support/promise-stacks";
+import { ConfigError, parseConfig, TapConfig } from "../../lib/config";
+import { renderMermaid, renderText } from "./render";
+import { buildReport, reportToJson, ResolvedOutput } from "./report";
+import { loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
+import { installMocks, promiseOf, recorded, settle } from "../mocks/recorder";
+import { withoutPromiseStacks } from "../mocks/promise-stacks";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 
 const USAGE = `usage: npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
   --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { closest } from "../closest";
+import { closest } from "../../lib/closest";
 
 // js-yaml ships no types and is a transitive dependency only (of @pulumi/pulumi); this is all we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2,7 +2,7 @@
  * The offline plan's result: resources with their effective dependencies and options, outputs, the DR
  * budget and the policy results, plus whether the plan passes (no mandatory violation, budget kept).
  */
-import { TapConfig } from "../config";
+import { TapConfig } from "../../lib/config";
 import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
 import { asPreviewed, computedStrings } from "./known-values";
 import { PlanResource, REDACTED, redactSecrets, ResourceGraph, serviceOf } from "./model";

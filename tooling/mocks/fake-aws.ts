@@ -1,116 +1,9 @@
 /**
- * The one Pulumi mock harness, shared by the unit tests and the offline plan (scripts/plan.ts).
- *
- * It records, for every resource the program registers: type, name, URN, inputs (secrets marked),
- * provider and region, parent, dependencies and resource options. It answers with realistic ids and
- * ARNs for the resource's region, and handles every invoke the program makes; an unknown invoke fails
- * loudly so a new one cannot slip in untested.
- *
- * Call `installMocks` BEFORE importing the program (use a dynamic import), then `settle()`.
+ * The fake AWS state behind the mock runtime: what AWS would answer for a new resource (physical name,
+ * id, ARN and the usual computed attributes, in the resource's region) and for each invoke the program
+ * makes. An unknown invoke fails loudly so a new one cannot slip in unhandled.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as settings from "@pulumi/pulumi/runtime/settings";
-
 export const ACCOUNT_ID = "123456789012";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Marks a value the program registered as a Pulumi secret. */
-export class SecretValue {
-  constructor(readonly value: unknown) {}
-  toJSON(): string {
-    return "[secret]";
-  }
-}
-
-export interface RecordedResource {
-  type: string;
-  name: string;
-  urn: string;
-  /** Inputs as the program sent them; secret values are wrapped in SecretValue. */
-  inputs: Record<string, unknown>;
-  custom: boolean;
-  /** URN of the explicit provider, when there is one. */
-  providerUrn?: string;
-  /** Region of that provider (or of the resource's own `region` input). */
-  region?: string;
-  parentUrn?: string;
-  /** URNs this resource waits on: explicit dependsOn plus every resource its inputs came from. */
-  dependencies: string[];
-  protect: boolean;
-  ignoreChanges: string[];
-  deleteBeforeReplace: boolean;
-  retainOnDelete: boolean;
-  id: string;
-  state: Record<string, unknown>;
-}
-
-const resources: RecordedResource[] = [];
-const providerRegions = new Map<string, string>();
-let inFlight = 0;
-
-export function recorded(): RecordedResource[] {
-  return resources;
-}
-
-/** Resources of one type, e.g. "aws:rds/cluster:Cluster". */
-export function ofType(type: string): RecordedResource[] {
-  return resources.filter((r) => r.type === type);
-}
-
-/** The single resource of a type whose name ends with `suffix`; throws when none or several match. */
-export function one(type: string, suffix = ""): RecordedResource {
-  const found = ofType(type).filter((r) => r.name.endsWith(suffix));
-  if (found.length !== 1) {
-    throw new Error(
-      `expected one ${type} ending "${suffix}", found ${found.map((r) => r.name).join(", ") || "none"}`,
-    );
-  }
-  return found[0];
-}
-
-export function byUrn(urn: string): RecordedResource | undefined {
-  return resources.find((r) => r.urn === urn);
-}
-
-/** Every resource below `urn` in the parent tree. */
-export function descendants(urn: string): RecordedResource[] {
-  const children = resources.filter((r) => r.parentUrn === urn);
-  return children.flatMap((c) => [c, ...descendants(c.urn)]);
-}
-
-/**
- * True when `r` waits for `component`: Pulumi expands a dependency on a component into its custom
- * descendants, so every one of those must be among r's dependencies.
- */
-export function waitsFor(r: RecordedResource, component: RecordedResource): boolean {
-  const targets = component.custom ? [component] : descendants(component.urn).filter((d) => d.custom);
-  return targets.length > 0 && targets.every((t) => r.dependencies.includes(t.urn));
-}
-
-/** Resolves an Output (or Input) to its value. */
-export function promiseOf<T>(value: pulumi.Input<T>): Promise<T> {
-  return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
-}
-
-/** Waits until every registration the program started has been answered. */
-export async function settle(): Promise<void> {
-  let quiet = 0;
-  while (quiet < 20) {
-    await new Promise((r) => setImmediate(r));
-    quiet = inFlight === 0 ? quiet + 1 : 0;
-  }
-}
-
-function stripSecrets(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripSecrets);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG) return new SecretValue(stripSecrets(o.value));
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, stripSecrets(x)]));
-  }
-  return v;
-}
 
 const hex = (s: string, len: number) => {
   let h = 0;
@@ -319,7 +212,11 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
   }
 }
 
-function callResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+export function callResult(
+  token: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -345,123 +242,8 @@ function callResult(token: string, inputs: Record<string, unknown>, region: stri
     case "aws:route53/getZone:getZone":
       return { zoneId: "Z0123456789ABCDEFGHIJ", name: inputs.name, id: "Z0123456789ABCDEFGHIJ" };
     default:
-      throw new Error(`test/mocks.ts: unhandled invoke ${token}; add it to callResult`);
+      throw new Error(`tooling/mocks/fake-aws.ts: unhandled invoke ${token}; add it to callResult`);
   }
-}
-
-export interface MockOptions {
-  /** Stack config, keys fully qualified ("tap:environmentSuffix"). */
-  readonly config?: Record<string, string>;
-  readonly project?: string;
-  readonly stack?: string;
-}
-
-/** Installs the mocks and the recorder. Import the program only after this has resolved. */
-export async function installMocks(opts: MockOptions = {}): Promise<void> {
-  resources.length = 0;
-  providerRegions.clear();
-  const project = opts.project ?? "tap";
-  const stack = opts.stack ?? "dev";
-  const config = {
-    "pulumi:disable-default-providers": '["*"]',
-    ...opts.config,
-  };
-  pulumi.runtime.setAllConfig(config);
-
-  const regionOf = (providerRef: string | undefined, inputs: Record<string, unknown>) => {
-    if (typeof inputs.region === "string") return inputs.region;
-    if (!providerRef) return undefined;
-    return providerRegions.get(providerRef.split("::").slice(0, -1).join("::"));
-  };
-
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const inputs = args.inputs as Record<string, unknown>;
-        if (args.type === "pulumi:providers:aws") {
-          return { id: `${args.name}-provider`, state: { ...inputs } };
-        }
-        if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider`, state: inputs };
-        const region = regionOf(args.provider, inputs) ?? "global";
-        return fakeState(args.type, args.name, inputs, region);
-      },
-      call(args) {
-        const region = regionOf(args.provider, args.inputs) ?? "us-east-1";
-        return callResult(args.token, args.inputs, region);
-      },
-    },
-    project,
-    stack,
-    false,
-  );
-
-  // Wrap the mock monitor to see what setMocks does not pass on: parent, dependencies and options.
-  const monitor = settings.getMonitor() as unknown as {
-    registerResource(req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): void;
-  };
-  const original = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    inFlight++;
-    original(req, (err, res) => {
-      try {
-        if (!err && res) record(req, res);
-      } finally {
-        inFlight--;
-        cb(err, res);
-      }
-    });
-  };
-
-  function record(req: RegisterRequest, res: RegisterResponse) {
-    const type = req.getType();
-    const urn = res.getUrn();
-    const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    const inputs = stripSecrets(raw) as Record<string, unknown>;
-    if (type.startsWith("pulumi:providers:")) {
-      if (typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
-    }
-    const providerRef = req.getProvider() || undefined;
-    const providerUrn = providerRef ? providerRef.split("::").slice(0, -1).join("::") : undefined;
-    resources.push({
-      type,
-      name: req.getName(),
-      urn,
-      inputs,
-      custom: req.getCustom(),
-      providerUrn,
-      region: type.startsWith("pulumi:providers:")
-        ? (inputs.region as string | undefined)
-        : ((typeof inputs.region === "string" ? inputs.region : undefined) ??
-          (providerUrn ? providerRegions.get(providerUrn) : undefined)),
-      parentUrn: req.getParent() || undefined,
-      dependencies: [...new Set(req.getDependenciesList())],
-      protect: req.getProtect?.() ?? false,
-      ignoreChanges: req.getIgnorechangesList?.() ?? [],
-      deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
-      retainOnDelete: req.getRetainondelete?.() ?? false,
-      id: res.getId(),
-      state: (res.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-    });
-  }
-}
-
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getProvider(): string;
-  getObject(): { toJavaScript(): unknown } | undefined;
-  getDependenciesList(): string[];
-  getProtect?(): boolean;
-  getIgnorechangesList?(): string[];
-  getDeletebeforereplace?(): boolean;
-  getRetainondelete?(): boolean;
-}
-interface RegisterResponse {
-  getUrn(): string;
-  getId(): string;
-  getObject(): { toJavaScript(): unknown } | undefined;
 }
 
 /** use1 for us-east-1, usw2 for us-west-2, apne1 for ap-northeast-1: the prefix of AWS zone IDs. */

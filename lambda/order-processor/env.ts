@@ -1,0 +1,52 @@
+/**
+ * The order processor's environment contract: lib/orders/order-processor.ts writes it, index.ts reads it.
+ * DATABASE_URL is for local runs only (it replaces the secret) and is never deployed.
+ */
+import { optionalEnv, POWERTOOLS_ENV, requiredEnv, runtimeRegion, SHARED_ENV, type Env } from "../shared/env";
+import { dbSettingsFromEnv, type DbSettings } from "./db";
+import { DB_ENV } from "./db-env";
+
+export const ORDER_PROCESSOR_ENV = {
+  ...POWERTOOLS_ENV,
+  ...SHARED_ENV,
+  /** The connection keys, shared with the ledger migrator (db-env.ts; the parser is db.ts). */
+  dbSecretArn: DB_ENV.secretArn,
+  dbHost: DB_ENV.host,
+  dbPort: DB_ENV.port,
+  dbName: DB_ENV.name,
+  dbSsl: DB_ENV.ssl,
+  dbTlsServerNames: DB_ENV.tlsServerNames,
+  /** Node 20+ runtimes do not load the RDS CA bundle unless told to. */
+  extraCaCerts: "NODE_EXTRA_CA_CERTS",
+} as const;
+
+export const LOCAL_DATABASE_URL_ENV = DB_ENV.url;
+
+export const ORDER_PROCESSOR_DEFAULTS = {
+  serviceName: "order-processor",
+  metricsNamespace: "Tap/Orders",
+  dbSsl: "require",
+  /** Where the Lambda Node.js runtimes keep the CA bundle that includes the RDS CAs. */
+  extraCaCerts: "/var/runtime/ca-cert.pem",
+} as const;
+
+export interface OrderProcessorSettings {
+  readonly region: string;
+  readonly tableName: string;
+  readonly db: DbSettings;
+}
+
+export const orderProcessorService = (env: Env) => ({
+  serviceName: optionalEnv(env, ORDER_PROCESSOR_ENV.serviceName) ?? ORDER_PROCESSOR_DEFAULTS.serviceName,
+  namespace:
+    optionalEnv(env, ORDER_PROCESSOR_ENV.metricsNamespace) ?? ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
+});
+
+/** Read on the first invocation, so that loading the module never throws. */
+export function parseOrderProcessorEnv(env: Env): OrderProcessorSettings {
+  return {
+    region: runtimeRegion(env),
+    tableName: requiredEnv(env, ORDER_PROCESSOR_ENV.tableName),
+    db: dbSettingsFromEnv(env),
+  };
+}
