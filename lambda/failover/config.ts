@@ -3,6 +3,8 @@
  * once so that a broken deployment is fixed in one pass, not one variable per invocation.
  */
 
+import { FAILOVER_ENV as K, type ProcessingSite } from "./env-keys";
+
 export type AlarmAction = "notify" | "failover";
 
 export interface OrchestratorSettings {
@@ -16,11 +18,19 @@ export interface OrchestratorSettings {
   /** Full-jitter base and cap for retries; not env-configurable, exposed for tests and the drill. */
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
+  /** Cap on each SNS publish; the final one is reserved at the end of the budget. */
+  readonly notifyTimeoutMs: number;
+  /** Where orders are consumed in each region; empty = the follow-writer and redrive steps are skipped. */
+  readonly processingSites: readonly ProcessingSite[];
 }
 
 export interface FailoverEnvConfig extends OrchestratorSettings {
   readonly region: string;
   readonly alarmAction: AlarmAction;
+  /** Alarm names whose ALARM may start a run; anything else is ignored even if SNS delivers it. */
+  readonly allowedAlarms: readonly string[];
+  /** Function that reconciles the stores after a data-losing failover (in this region), if deployed. */
+  readonly reconcileFunctionName?: string;
 }
 
 export const DEFAULTS = {
@@ -30,6 +40,9 @@ export const DEFAULTS = {
   pollIntervalMs: 15_000,
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 20_000,
+  // Route 53 and SNS answer in well under a second when healthy; two seconds each keeps four
+  // notifications (started, steps, result, escalation) inside 10 s of a 270 s budget.
+  notifyTimeoutMs: 2_000,
   alarmAction: "notify" as AlarmAction,
 } as const;
 
@@ -80,13 +93,19 @@ export function parseTuning(
   problems: string[],
 ): Pick<
   OrchestratorSettings,
-  "timeBudgetMs" | "maxAttempts" | "pollIntervalMs" | "retryBaseDelayMs" | "retryMaxDelayMs"
+  | "timeBudgetMs"
+  | "maxAttempts"
+  | "pollIntervalMs"
+  | "retryBaseDelayMs"
+  | "retryMaxDelayMs"
+  | "notifyTimeoutMs"
 > {
   return {
     // 15 min upper bound: the longest a Lambda can run; the handler also clamps to the remaining time.
-    timeBudgetMs: intSetting(env, "TIME_BUDGET_MS", DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
-    maxAttempts: intSetting(env, "MAX_ATTEMPTS", DEFAULTS.maxAttempts, 1, 10, problems),
-    pollIntervalMs: intSetting(env, "POLL_INTERVAL_MS", DEFAULTS.pollIntervalMs, 100, 300_000, problems),
+    timeBudgetMs: intSetting(env, K.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
+    maxAttempts: intSetting(env, K.maxAttempts, DEFAULTS.maxAttempts, 1, 10, problems),
+    pollIntervalMs: intSetting(env, K.pollIntervalMs, DEFAULTS.pollIntervalMs, 100, 300_000, problems),
+    notifyTimeoutMs: intSetting(env, K.notifyTimeoutMs, DEFAULTS.notifyTimeoutMs, 100, 10_000, problems),
     retryBaseDelayMs: DEFAULTS.retryBaseDelayMs,
     retryMaxDelayMs: DEFAULTS.retryMaxDelayMs,
   };
@@ -104,12 +123,12 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
   const region = required("AWS_REGION");
   if (region && !REGION_RE.test(region)) problems.push(`AWS_REGION: "${region}" is not an AWS region name`);
 
-  const globalClusterId = required("GLOBAL_CLUSTER_ID");
+  const globalClusterId = required(K.globalClusterId);
   if (globalClusterId && !GLOBAL_ID_RE.test(globalClusterId)) {
     problems.push(`GLOBAL_CLUSTER_ID: "${globalClusterId}" is not a valid global cluster identifier`);
   }
 
-  const targetClusterArn = required("TARGET_CLUSTER_ARN");
+  const targetClusterArn = required(K.targetClusterArn);
   if (targetClusterArn) {
     const targetRegion = clusterArnRegion(targetClusterArn);
     if (!targetRegion) {
@@ -122,7 +141,7 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
-  const alertTopicArn = required("ALERT_TOPIC_ARN");
+  const alertTopicArn = required(K.alertTopicArn);
   if (alertTopicArn) {
     const topicRegion = topicArnRegion(alertTopicArn);
     if (!topicRegion) {
@@ -134,7 +153,7 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
-  const rawAction = env.ALARM_ACTION?.trim();
+  const rawAction = env[K.alarmAction]?.trim();
   let alarmAction: AlarmAction = DEFAULTS.alarmAction;
   if (rawAction !== undefined && rawAction !== "") {
     if (rawAction === "notify" || rawAction === "failover") alarmAction = rawAction;
@@ -142,7 +161,64 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
   }
 
   const tuning = parseTuning(env, problems);
+  const allowedAlarms = (env[K.allowedAlarms] ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const processingSites = parseProcessingSites(env[K.processingSites], problems);
+  const reconcileFunctionName = env[K.reconcileFunction]?.trim() || undefined;
 
   if (problems.length > 0) throw new FailoverConfigError(problems);
-  return { region, globalClusterId, targetClusterArn, alertTopicArn, alarmAction, ...tuning };
+  return {
+    region,
+    globalClusterId,
+    targetClusterArn,
+    alertTopicArn,
+    alarmAction,
+    allowedAlarms,
+    processingSites,
+    reconcileFunctionName,
+    ...tuning,
+  };
+}
+
+const QUEUE_ARN_RE = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,80}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** PROCESSING_SITES: a JSON array of {region, mappingUuid, queueArn, dlqArn}; absent means none. */
+export function parseProcessingSites(raw: string | undefined, problems: string[]): ProcessingSite[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push(`${K.processingSites}: not JSON`);
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push(`${K.processingSites}: expected a JSON array`);
+    return [];
+  }
+  const sites: ProcessingSite[] = [];
+  parsed.forEach((item: unknown, i) => {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const where = `${K.processingSites}[${i}]`;
+    const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : "");
+    const site = {
+      region: str("region"),
+      mappingUuid: str("mappingUuid"),
+      queueArn: str("queueArn"),
+      dlqArn: str("dlqArn"),
+    };
+    const before = problems.length;
+    if (!REGION_RE.test(site.region)) problems.push(`${where}.region: not an AWS region name`);
+    if (!UUID_RE.test(site.mappingUuid)) problems.push(`${where}.mappingUuid: not a mapping UUID`);
+    for (const k of ["queueArn", "dlqArn"] as const) {
+      const m = QUEUE_ARN_RE.exec(site[k]);
+      if (!m) problems.push(`${where}.${k}: not an SQS queue ARN`);
+      else if (m[1] !== site.region) problems.push(`${where}.${k}: queue is in ${m[1]}, not ${site.region}`);
+    }
+    if (problems.length === before) sites.push(site);
+  });
+  return sites;
 }

@@ -1,5 +1,4 @@
-import { RDSClient, SwitchoverGlobalClusterCommand, FailoverGlobalClusterCommand } from "@aws-sdk/client-rds";
-import { SNSClient } from "@aws-sdk/client-sns";
+import { SwitchoverGlobalClusterCommand, FailoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { main, parseArgs } from "../../scripts/drill";
 import {
   FakeClock,
@@ -22,8 +21,7 @@ const OUTPUTS = {
 
 let h: Harness;
 afterEach(() => {
-  h?.rdsMock.restore();
-  h?.snsMock.restore();
+  h?.restore();
 });
 
 function run(
@@ -33,6 +31,8 @@ function run(
   env: Record<string, string> = {},
 ) {
   h = harness(fake);
+  // A failover passes its preconditions only when the primary's own Region reports it unhealthy (F3).
+  if (argv.includes("failover")) h.fake.clusterStatus[PRIMARY_ARN] = "failed";
   const out: string[] = [];
   const err: string[] = [];
   const files: string[] = [];
@@ -44,8 +44,8 @@ function run(
     env,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    rdsClient: (region) => new RDSClient({ region }),
-    snsClient: (region) => new SNSClient({ region }),
+    rdsClient: (region) => h.deps.rdsForRegion!(region),
+    snsClient: () => h.deps.sns,
     clock: new FakeClock(),
     random: () => 0.5,
   });
