@@ -7,10 +7,10 @@
  *
  * Outcomes per message:
  *  - malformed (bad JSON, schema violation, or refused by the ledger's constraints): logged with its
- *    reason and reported as a failure. Retrying can't fix it, but failing it is how it reaches the DLQ
- *    (after maxReceiveCount receives) with its body and attributes intact, through the queue's own
- *    redrive policy rather than a second send that could fail; `expediteRejected` makes those receives
- *    immediate (see expedite.ts).
+ *    reason and parked in the rejects queue with that reason (park.ts), then reported as processed, so
+ *    the DLQ holds only orders that failed for want of a database and can be redriven whole after a
+ *    failover (F2). If parking fails, it is reported as a failure and reaches the DLQ through the
+ *    queue's redrive policy; `expediteRejected` makes those receives immediate (see expedite.ts).
  *  - synthetic: validated, never written, counted.
  *  - a valid order: ledger first (system of record), then state. If the ledger write fails, none of the
  *    batch's valid orders touch DynamoDB and all of them fail (retried by SQS); if one state write fails,
@@ -48,6 +48,10 @@ export interface OrderProcessorDeps {
   readonly writeLedger: (entries: readonly LedgerEntry[]) => Promise<LedgerResult>;
   /** Writes one order's state idempotently. */
   readonly writeState: (order: Order, now: Date) => Promise<PutOutcome>;
+  /** Parks rejected messages in the rejects queue; returns the messageIds SQS accepted. */
+  readonly parkRejected?: (
+    rejected: readonly { record: SQSRecord; reason: string }[],
+  ) => Promise<Set<string>>;
   /** Best effort: makes rejected messages visible again at once so they reach the DLQ quickly. */
   readonly expediteRejected?: (records: readonly SQSRecord[]) => Promise<void>;
   /** Concurrent state writes; default 10. */
@@ -218,7 +222,10 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
   const processor = new BatchProcessor(EventType.SQS);
   return async (event, context) => {
     const outcomes = await decideBatch(event.Records, deps);
-    const rejected = event.Records.filter((r) => outcomes.get(r)?.status === "rejected");
+    const parked = await parkRejected(event.Records, outcomes, deps);
+    const rejected = event.Records.filter(
+      (r) => outcomes.get(r)?.status === "rejected" && !parked.has(r.messageId),
+    );
     if (rejected.length > 0 && deps.expediteRejected) {
       await deps
         .expediteRejected(rejected)
@@ -229,9 +236,26 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
     const replay = async (record: SQSRecord): Promise<string> => {
       const outcome = outcomes.get(record);
       if (!outcome) throw new Error(`no outcome for message ${record.messageId}`);
+      if (outcome.status === "rejected" && parked.has(record.messageId)) return "parked";
       if (outcome.status === "rejected" || outcome.status === "failed") throw new OrderMessageError(outcome);
       return outcome.status;
     };
     return processPartialResponse(event, replay, processor, context ? { context } : undefined);
   };
+}
+
+async function parkRejected(
+  records: readonly SQSRecord[],
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  deps: OrderProcessorDeps,
+): Promise<Set<string>> {
+  const rejected = records.flatMap((record) => {
+    const o = outcomes.get(record);
+    return o?.status === "rejected" ? [{ record, reason: o.reason }] : [];
+  });
+  if (rejected.length === 0 || !deps.parkRejected) return new Set();
+  return deps.parkRejected(rejected).catch((err: unknown) => {
+    deps.logger.warn("parking rejected messages failed", { error: (err as Error).message });
+    return new Set<string>();
+  });
 }

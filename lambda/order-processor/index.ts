@@ -2,7 +2,7 @@
  * Wiring only. Clients, logger and metrics live for the whole execution environment; configuration is
  * read on the first invocation so that loading the module never throws.
  *
- * Environment: ORDERS_TABLE_NAME, AWS_REGION (set by Lambda), DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME,
+ * Environment: ORDERS_TABLE_NAME, REJECTS_QUEUE_URL (where rejected orders are parked), AWS_REGION (set by Lambda), DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME,
  * DB_SSL ("require" default | "disable"), DATABASE_URL (local runs only: replaces the secret),
  * POWERTOOLS_METRICS_NAMESPACE (default "Tap/Orders"), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
  */
@@ -18,6 +18,7 @@ import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
 import { Database, dbSettingsFromEnv } from "./db";
 import { createRejectExpediter } from "./expedite";
 import { insertOrders } from "./ledger";
+import { createRejectParker, REJECTS_QUEUE_URL_ENV } from "./park";
 import { putOrderState } from "./state";
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "order-processor";
@@ -39,12 +40,14 @@ function init(): OrderBatchHandler {
   const region = process.env.AWS_REGION ?? "unknown";
   const tableName = requiredEnv(process.env, "ORDERS_TABLE_NAME");
   const db = new Database(dbSettingsFromEnv(process.env), { logger, secrets });
+  const rejectsQueueUrl = process.env[REJECTS_QUEUE_URL_ENV]?.trim() || undefined;
   return createOrderBatchHandler({
     region,
     logger,
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
     writeLedger: (entries) => insertOrders(db, entries, region),
     writeState: (order, now) => putOrderState(ddb, tableName, order, region, now),
+    parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,
     expediteRejected: createRejectExpediter(sqs, logger),
   });
 }
