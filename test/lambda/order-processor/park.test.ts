@@ -3,10 +3,7 @@
  * failed for want of a database and can be redriven whole after a failover.
  */
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput } from "@aws-sdk/client-sqs";
-import type { Database } from "../../../lambda/order-processor/db";
 import { createRejectParker } from "../../../lambda/order-processor/park";
-import type { TestDynamo } from "../../support/dynamodb";
-import type { TestDatabase } from "../../support/postgres";
 import {
   event,
   failedIds,
@@ -15,8 +12,7 @@ import {
   processor,
   record,
   recordingLogger,
-  startStores,
-  stopStores,
+  useStores,
 } from "./helpers";
 
 const QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/tap-rejects";
@@ -43,21 +39,14 @@ function fakeSqs(behaviour: "ok" | "hang" = "ok") {
   };
 }
 
-let pg: TestDatabase;
-let dynamo: TestDynamo;
-let db: Database;
-let table: string;
-beforeAll(async () => {
-  ({ pg, dynamo, table, db } = await startStores());
-});
-afterAll(() => stopStores({ pg, dynamo, db }));
+const stores = useStores();
 
 describe("F2: rejected orders go to the rejects queue, not the DLQ", () => {
   it("F2: parked rejections are processed (deleted), carry their reason, and are not expedited to the DLQ", async () => {
     const sqs = fakeSqs();
     const { logger } = recordingLogger();
     const expedited: string[] = [];
-    const { handler } = processor(db, dynamo.doc, table, {
+    const { handler } = processor(stores.db, stores.dynamo.doc, stores.table, {
       parkRejected: createRejectParker(sqs, QUEUE, logger),
       expediteRejected: async (rs) => void expedited.push(...rs.map((r) => r.messageId)),
     });
@@ -69,7 +58,7 @@ describe("F2: rejected orders go to the rejects queue, not the DLQ", () => {
     // Only the message the rejects queue refused takes the old path (failure, expedited to the DLQ).
     expect(failures).toEqual([unparkable.messageId]);
     expect(expedited).toEqual([unparkable.messageId]);
-    expect(await ledgerRows(db, [good.orderId as string])).toHaveLength(1);
+    expect(await ledgerRows(stores.db, [good.orderId as string])).toHaveLength(1);
     const entry = sqs.sent[0].input.Entries?.find((e) => e.MessageBody === bad.body);
     expect(sqs.sent[0].input.QueueUrl).toBe(QUEUE);
     expect(entry?.MessageAttributes?.rejectReason.StringValue).toMatch(/^quantity: /);
@@ -81,7 +70,7 @@ describe("F2: rejected orders go to the rejects queue, not the DLQ", () => {
     const { logger, entries } = recordingLogger();
     const park = createRejectParker(sqs, QUEUE, logger, 50);
     const bad = record("{not json");
-    const { handler } = processor(db, dynamo.doc, table, { parkRejected: park });
+    const { handler } = processor(stores.db, stores.dynamo.doc, stores.table, { parkRejected: park });
     expect(await failedIds(handler, event(bad))).toEqual([bad.messageId]);
     expect(entries.some((e) => /could not park rejected messages/.test(e.message))).toBe(true);
   });

@@ -3,25 +3,14 @@
  * through the CLI entry point (scripts/reconcile.ts) with the same stores.
  */
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { Database } from "../../../lambda/order-processor/db";
 import { insertOrders } from "../../../lambda/order-processor/ledger";
 import type { Order } from "../../../lambda/order-processor/order-schema";
 import { putOrderState, toItem } from "../../../lambda/order-processor/state";
 import { RECONCILED_MESSAGE_ID, reconcileStores } from "../../../lambda/reconcile/reconcile";
 import { main } from "../../../scripts/reconcile";
-import type { TestDynamo } from "../../support/dynamodb";
-import type { TestDatabase } from "../../support/postgres";
-import { ledgerRows, recordingLogger, startStores, stopStores, uid } from "../order-processor/helpers";
+import { ledgerRows, recordingLogger, uid, useStores } from "../order-processor/helpers";
 
-let pg: TestDatabase;
-let dynamo: TestDynamo;
-let db: Database;
-let table: string;
-
-beforeAll(async () => {
-  ({ pg, dynamo, table, db } = await startStores());
-});
-afterAll(() => stopStores({ pg, dynamo, db }));
+const stores = useStores();
 
 const NEW_WRITER = "us-west-2";
 
@@ -40,7 +29,13 @@ function anOrder(overrides: Partial<Order> = {}): Order {
 }
 
 function deps() {
-  return { db, ddb: dynamo.doc, tableName: table, region: NEW_WRITER, logger: recordingLogger().logger };
+  return {
+    db: stores.db,
+    ddb: stores.dynamo.doc,
+    tableName: stores.table,
+    region: NEW_WRITER,
+    logger: recordingLogger().logger,
+  };
 }
 
 describe("F2: reconcile the ledger and DynamoDB", () => {
@@ -51,18 +46,21 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
     const both = anOrder();
     const conflicting = anOrder();
     const now = new Date();
-    await putOrderState(dynamo.doc, table, lostFromLedger, "us-east-1", now);
-    await insertOrders(db, [{ order: lostFromTable, messageId: "m1" }], "us-east-1");
-    await insertOrders(db, [{ order: both, messageId: "m2" }], "us-east-1");
-    await putOrderState(dynamo.doc, table, both, "us-east-1", now);
-    await insertOrders(db, [{ order: conflicting, messageId: "m3" }], "us-east-1");
-    await dynamo.doc.send(
-      new PutCommand({ TableName: table, Item: toItem({ ...conflicting, quantity: 11 }, "us-east-1", now) }),
+    await putOrderState(stores.dynamo.doc, stores.table, lostFromLedger, "us-east-1", now);
+    await insertOrders(stores.db, [{ order: lostFromTable, messageId: "m1" }], "us-east-1");
+    await insertOrders(stores.db, [{ order: both, messageId: "m2" }], "us-east-1");
+    await putOrderState(stores.dynamo.doc, stores.table, both, "us-east-1", now);
+    await insertOrders(stores.db, [{ order: conflicting, messageId: "m3" }], "us-east-1");
+    await stores.dynamo.doc.send(
+      new PutCommand({
+        TableName: stores.table,
+        Item: toItem({ ...conflicting, quantity: 11 }, "us-east-1", now),
+      }),
     );
 
     const dry = await reconcileStores(deps(), { sinceIso: since, dryRun: true });
     expect(dry).toMatchObject({ rebookedIntoLedger: 1, rewrittenIntoTable: 1, conflicts: 1, dryRun: true });
-    expect(await ledgerRows(db, [lostFromLedger.orderId])).toHaveLength(0); // a dry run changes nothing
+    expect(await ledgerRows(stores.db, [lostFromLedger.orderId])).toHaveLength(0); // a dry run changes nothing
 
     const report = await reconcileStores(deps(), { sinceIso: since, dryRun: false });
     expect(report).toMatchObject({
@@ -78,7 +76,7 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
         { orderId: lostFromTable.orderId, action: "rewritten into DynamoDB" },
       ]),
     );
-    const [row] = await ledgerRows(db, [lostFromLedger.orderId]);
+    const [row] = await ledgerRows(stores.db, [lostFromLedger.orderId]);
     expect(row).toMatchObject({
       order_id: lostFromLedger.orderId,
       account: lostFromLedger.account,
@@ -91,11 +89,11 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
       region: NEW_WRITER,
     });
     expect(new Date(row.client_ts as Date).toISOString()).toBe("2025-01-01T08:00:00.000Z");
-    const item = await dynamo.doc.send(
-      new GetCommand({ TableName: table, Key: { orderId: lostFromTable.orderId } }),
+    const item = await stores.dynamo.doc.send(
+      new GetCommand({ TableName: stores.table, Key: { orderId: lostFromTable.orderId } }),
     );
     expect(item.Item).toMatchObject({ side: "SELL", orderType: "MARKET", quantity: 10, region: NEW_WRITER });
-    const [kept] = await ledgerRows(db, [conflicting.orderId]);
+    const [kept] = await ledgerRows(stores.db, [conflicting.orderId]);
     expect(kept.quantity).toBe("10");
 
     // Idempotent: a second run finds nothing missing.
@@ -106,10 +104,10 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
   it("F2: an item whose contents are not a valid order is reported, never booked", async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
     const bad = { ...toItem(anOrder(), "us-east-1", new Date()), quantity: -5 };
-    await dynamo.doc.send(new PutCommand({ TableName: table, Item: bad }));
+    await stores.dynamo.doc.send(new PutCommand({ TableName: stores.table, Item: bad }));
     const report = await reconcileStores(deps(), { sinceIso: since, dryRun: false });
     expect(report.unreadable).toBe(1);
-    expect(await ledgerRows(db, [bad.orderId])).toHaveLength(0);
+    expect(await ledgerRows(stores.db, [bad.orderId])).toHaveLength(0);
   });
 
   it("F2: the CLI runs the same reconciliation, prints the report and exits 1 on conflicts, 2 on bad usage", async () => {
@@ -117,22 +115,26 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
     const err: string[] = [];
     const since = new Date(Date.now() - 1_000).toISOString();
     const missing = anOrder();
-    await putOrderState(dynamo.doc, table, missing, "us-east-1", new Date());
-    const stores = () => ({ db, ddb: dynamo.doc });
+    await putOrderState(stores.dynamo.doc, stores.table, missing, "us-east-1", new Date());
+    // The CLI ends its database when done; the shared pool stays open behind a plain query function.
+    const cliStores = () => ({
+      db: { query: stores.db.query.bind(stores.db) },
+      ddb: stores.dynamo.doc,
+    });
     const cli = (argv: string[]) =>
       main(argv, {
         env: { AWS_REGION: NEW_WRITER },
         out: (l) => out.push(l),
         err: (l) => err.push(l),
-        stores,
+        stores: cliStores,
       });
 
-    expect(await cli(["--since", "yesterday-ish", "--table", table])).toBe(2);
+    expect(await cli(["--since", "yesterday-ish", "--table", stores.table])).toBe(2);
     expect(err.join("\n")).toMatch(/--since: "yesterday-ish" is not a date-time/);
     expect(await cli(["--since", since, "--dry-run"])).toBe(2); // no table
-    expect(await cli(["--since", since, "--dry-run", "--table", table])).toBe(1); // the invalid item above
+    expect(await cli(["--since", since, "--dry-run", "--table", stores.table])).toBe(1); // the invalid item above
     const dry = JSON.parse(out.at(-1)!) as { dryRun: boolean; rebookedIntoLedger: number };
     expect(dry).toMatchObject({ dryRun: true, rebookedIntoLedger: 1 });
-    expect(await ledgerRows(db, [missing.orderId])).toHaveLength(0);
+    expect(await ledgerRows(stores.db, [missing.orderId])).toHaveLength(0);
   });
 });
