@@ -1,20 +1,22 @@
 /**
- * Wiring only. Environment: AWS_REGION (set by Lambda), QUEUE_URL, ORDERS_TABLE_NAME, DB_HOST (the
- * regional cluster endpoint), DB_PORT (default 5432), CHECK_TIMEOUT_MS (default 2000, at most 2500 so the
- * whole answer stays under ~3 s), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
+ * Wiring only. Environment: env-keys.ts (shared with lib/), AWS_REGION (set by Lambda),
+ * POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { intFromEnv } from "../shared/env";
 import { createHealthHandler } from "./checks";
+import { CHECK_TIMEOUT_MS, HEALTH_ENV as K } from "./env-keys";
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "health" });
 // One attempt each: a retry can't fit in the budget, and the abort signal cuts off a slow one anyway.
 const clientConfig = { maxAttempts: 1, requestHandler: { connectionTimeout: 1000 } };
 const sqs = new SQSClient(clientConfig);
 const dynamodb = new DynamoDBClient(clientConfig);
+const lambda = new LambdaClient(clientConfig);
 
 let check: (() => Promise<APIGatewayProxyResult>) | undefined;
 
@@ -24,11 +26,19 @@ function init(): () => Promise<APIGatewayProxyResult> {
     region: env.AWS_REGION ?? "unknown",
     sqs,
     dynamodb,
-    queueUrl: env.QUEUE_URL?.trim() || undefined,
-    tableName: env.ORDERS_TABLE_NAME?.trim() || undefined,
-    dbHost: env.DB_HOST?.trim() || undefined,
-    dbPort: intFromEnv(env, "DB_PORT", 5432, 1, 65535),
-    timeoutMs: intFromEnv(env, "CHECK_TIMEOUT_MS", 2000, 50, 2500),
+    lambda,
+    queueUrl: env[K.queueUrl]?.trim() || undefined,
+    tableName: env[K.tableName]?.trim() || undefined,
+    dbHost: env[K.dbHost]?.trim() || undefined,
+    dbPort: intFromEnv(env, K.dbPort, 5432, 1, 65535),
+    mappingUuid: env[K.mappingUuid]?.trim() || undefined,
+    timeoutMs: intFromEnv(
+      env,
+      K.checkTimeoutMs,
+      CHECK_TIMEOUT_MS.default,
+      CHECK_TIMEOUT_MS.min,
+      CHECK_TIMEOUT_MS.max,
+    ),
     logger,
   });
 }
@@ -44,6 +54,7 @@ export const handler = async (): Promise<APIGatewayProxyResult> => {
       body: JSON.stringify({
         status: "unavailable",
         region: process.env.AWS_REGION ?? "unknown",
+        role: "unknown",
         failed: ["config"],
       }),
     };
