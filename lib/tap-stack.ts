@@ -141,6 +141,7 @@ export class TapStack extends pulumi.ComponentResource {
         backupRetentionDays: cfg.dbBackupRetentionDays,
         production: cfg.production,
         secondaryAlarmTopicArn: this.secondary.topic.arn,
+        primaryAlarmTopicArn: this.primary.topic.arn,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
         logRetentionDays: cfg.logRetentionDays,
         randomProvider: p.random,
@@ -187,6 +188,9 @@ export class TapStack extends pulumi.ComponentResource {
           subnetIds: f.vpc.privateSubnetIds,
           securityGroupId: f.vpc.lambdaSecurityGroupId,
           queueArn: queue.queueArn,
+          rejectsQueue: { url: queue.rejectsQueueUrl, arn: queue.rejectsQueueArn },
+          processingEnabled: cfg.processingRegion === role,
+          alarmTopicArn: f.topic.arn,
           secretArn: this.credentials.secretArnIn(f.region),
           kmsKeyArn: f.key.arn,
           dbHost: this.aurora.globalWriterEndpoint,
@@ -209,13 +213,15 @@ export class TapStack extends pulumi.ComponentResource {
           queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
           tableName: this.ordersTable.tableName,
           tableArn: this.ordersTable.arnIn(f.region),
-          dbHost:
-            role === "primary" ? this.aurora.primaryWriterEndpoint : this.aurora.secondaryReaderEndpoint,
+          // The processor's own path (F1): health probes what the processor would write to.
+          dbHost: this.aurora.globalWriterEndpoint,
           dbPort: AURORA_PORT,
+          mapping: { uuid: processor.mappingUuid, arn: processor.mappingArn },
+          alarmTopicArn: f.topic.arn,
           subnetIds: f.vpc.privateSubnetIds,
           securityGroupId: f.vpc.lambdaSecurityGroupId,
         },
-        { parent: this, dependsOn: [queue, this.ordersTable, this.aurora] },
+        { parent: this, dependsOn: [queue, this.ordersTable, this.aurora, processor] },
       );
       return { queue, processor, api };
     };
@@ -315,6 +321,13 @@ export class TapStack extends pulumi.ComponentResource {
             provider: p.secondary,
           },
         ],
+        processingSites: (["primary", "secondary"] as const).map((role) => ({
+          region: role === "primary" ? cfg.primaryRegion : cfg.secondaryRegion,
+          mappingUuid: of[role].processor.mappingUuid,
+          mappingArn: of[role].processor.mappingArn,
+          queueArn: of[role].queue.queueArn,
+          dlqArn: of[role].queue.dlqArn,
+        })),
         logKeyArn: this.secondary.key.arn,
         logRetentionDays: cfg.logRetentionDays,
       },
@@ -359,6 +372,7 @@ export class TapStack extends pulumi.ComponentResource {
           { name: this.healthChecks.primary.alarmName, region: p.metricsRegion, critical: true },
           { name: this.canaries.primary.alarmName, region: cfg.primaryRegion, critical: true },
           { name: this.aurora.replicationLagAlarmName, region: cfg.secondaryRegion, critical: false },
+          { name: this.aurora.primaryReplicationLagAlarmName, region: cfg.primaryRegion, critical: false },
         ],
       },
       {

@@ -38,6 +38,8 @@ export interface AuroraGlobalDatabaseArgs {
   readonly production?: boolean;
   /** Secondary-region topic for the replication-lag alarm (R1). */
   readonly secondaryAlarmTopicArn: pulumi.Input<string>;
+  /** Primary-region topic for the lag alarm that is live after a failover (F4). */
+  readonly primaryAlarmTopicArn: pulumi.Input<string>;
   /** Provider for the random suffix of the final snapshot's name. */
   readonly randomProvider: random.Provider;
   /** Replication lag, ms, that raises the alarm. */
@@ -66,7 +68,10 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   public readonly secondaryClusterArn: pulumi.Output<string>;
   public readonly primaryClusterId: pulumi.Output<string>;
   public readonly secondaryClusterId: pulumi.Output<string>;
+  /** Lag alarm on the secondary cluster, in the secondary region (live while the primary writes). */
   public readonly replicationLagAlarmName: pulumi.Output<string>;
+  /** Lag alarm on the primary cluster, in the primary region (live after the roles swap). */
+  public readonly primaryReplicationLagAlarmName: pulumi.Output<string>;
 
   constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:data:AuroraGlobalDatabase", name, {}, opts);
@@ -135,25 +140,47 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       { parent: this, provider: args.primary.provider },
     );
 
-    // Lag is measured on the secondary cluster and published in its region, so the alarm lives there.
-    const lagAlarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-replication-lag`,
-      {
-        alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: secondary.clusterIdentifier },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        threshold: args.replicationLagAlarmMs,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "breaching",
-        alarmActions: [args.secondaryAlarmTopicArn],
-        okActions: [args.secondaryAlarmTopicArn],
-      },
-      { parent: this, provider: args.secondary.provider },
+    // Lag is published for whichever cluster is a secondary, in its own region, and not for the writer
+    // (AuroraGlobalDBReplicationLag, dimension DBClusterIdentifier): one alarm per cluster, in its region,
+    // with missing data not breaching. Today the secondary's alarm is the live one; after the roles swap
+    // the old primary's becomes it, and the new writer's goes quiet instead of red for ever (F4).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+    const lagAlarm = (
+      suffix: string,
+      cluster: aws.rds.Cluster,
+      topic: pulumi.Input<string>,
+      provider: aws.Provider,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
+          namespace: "AWS/RDS",
+          metricName: "AuroraGlobalDBReplicationLag",
+          dimensions: { DBClusterIdentifier: cluster.clusterIdentifier },
+          statistic: "Maximum",
+          period: 60,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          threshold: args.replicationLagAlarmMs,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [topic],
+          okActions: [topic],
+        },
+        { parent: this, provider },
+      );
+    const secondaryLag = lagAlarm(
+      "replication-lag",
+      secondary,
+      args.secondaryAlarmTopicArn,
+      args.secondary.provider,
+    );
+    const primaryLag = lagAlarm(
+      "primary-replication-lag",
+      primary,
+      args.primaryAlarmTopicArn,
+      args.primary.provider,
     );
 
     this.globalClusterId = global.id;
@@ -166,7 +193,8 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     this.secondaryClusterArn = secondary.arn;
     this.primaryClusterId = primary.clusterIdentifier;
     this.secondaryClusterId = secondary.clusterIdentifier;
-    this.replicationLagAlarmName = lagAlarm.name;
+    this.replicationLagAlarmName = secondaryLag.name;
+    this.primaryReplicationLagAlarmName = primaryLag.name;
     this.registerOutputs({
       globalClusterId: this.globalClusterId,
       globalWriterEndpoint: this.globalWriterEndpoint,

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS } from "../../lambda/failover/config";
+import { FAILOVER_ENV as ENV, formatProcessingSites } from "../../lambda/failover/env-keys";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 
@@ -13,6 +15,14 @@ export interface FailoverTrigger {
   readonly alarmName: pulumi.Input<string>;
   readonly topicArn: pulumi.Input<string>;
   readonly provider: aws.Provider;
+}
+
+export interface ProcessingSiteArgs {
+  readonly region: string;
+  readonly mappingUuid: pulumi.Input<string>;
+  readonly mappingArn: pulumi.Input<string>;
+  readonly queueArn: pulumi.Input<string>;
+  readonly dlqArn: pulumi.Input<string>;
 }
 
 export interface FailoverOrchestratorArgs {
@@ -31,8 +41,10 @@ export interface FailoverOrchestratorArgs {
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
   readonly alarmAction: "notify" | "failover";
-  /** Alarms whose ALARM state triggers a run. Default: none (manual runs only). */
+  /** Alarms whose ALARM state triggers a run; also the function's allowlist. Default: none (manual runs only). */
   readonly triggers?: FailoverTrigger[];
+  /** Each region's order intake: processing follows the writer, the writer's DLQ is redriven (F2). */
+  readonly processingSites: readonly ProcessingSiteArgs[];
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -49,6 +61,20 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
     const clusters = [args.primaryClusterArn, args.secondaryClusterArn];
+    const sites = args.processingSites;
+    const sitesJson = pulumi
+      .all(sites.map((x) => pulumi.all([x.mappingUuid, x.queueArn, x.dlqArn])))
+      .apply((values) =>
+        formatProcessingSites(
+          values.map(([mappingUuid, queueArn, dlqArn], i) => ({
+            region: sites[i].region,
+            mappingUuid,
+            queueArn,
+            dlqArn,
+          })),
+        ),
+      );
+    const allowedAlarms = pulumi.all((args.triggers ?? []).map((t) => t.alarmName)).apply((n) => n.join(","));
 
     const fn = new NodeFunction(
       `${name}-fn`,
@@ -59,13 +85,16 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         timeout: FAILOVER_TIMEOUT,
         memorySize: 256,
         environment: {
-          GLOBAL_CLUSTER_ID: args.globalClusterId,
-          TARGET_CLUSTER_ARN: args.secondaryClusterArn,
-          ALERT_TOPIC_ARN: args.alertTopicArn,
-          ALARM_ACTION: args.alarmAction,
-          TIME_BUDGET_MS: String((FAILOVER_TIMEOUT - 30) * 1000),
-          MAX_ATTEMPTS: "5",
-          POLL_INTERVAL_MS: "15000",
+          [ENV.globalClusterId]: args.globalClusterId,
+          [ENV.targetClusterArn]: args.secondaryClusterArn,
+          [ENV.alertTopicArn]: args.alertTopicArn,
+          [ENV.alarmAction]: args.alarmAction,
+          [ENV.timeBudgetMs]: String((FAILOVER_TIMEOUT - 30) * 1000),
+          [ENV.maxAttempts]: String(DEFAULTS.maxAttempts),
+          [ENV.pollIntervalMs]: String(DEFAULTS.pollIntervalMs),
+          [ENV.notifyTimeoutMs]: String(DEFAULTS.notifyTimeoutMs),
+          [ENV.allowedAlarms]: allowedAlarms,
+          [ENV.processingSites]: sitesJson,
         },
         statements: [
           {
@@ -88,6 +117,34 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           },
           { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
           {
+            Sid: "ProcessingFollowsWriter",
+            Effect: "Allow",
+            Action: ["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"],
+            Resource: sites.map((x) => x.mappingArn),
+          },
+          // A DLQ redrive needs these on the source DLQ and SendMessage on the destination.
+          // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+          {
+            Sid: "RedriveDeadLetters",
+            Effect: "Allow",
+            Action: [
+              "sqs:StartMessageMoveTask",
+              "sqs:ListMessageMoveTasks",
+              "sqs:GetQueueAttributes",
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+            ],
+            Resource: sites.map((x) => x.dlqArn),
+          },
+          {
+            Sid: "RedriveTarget",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: sites.map((x) => x.queueArn),
+          },
+          // GetMetricData has no resource-level permissions: the RPO lag read before a failover.
+          { Sid: "ReadRpoLag", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+          {
             Sid: "EncryptNotifications",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
@@ -96,6 +153,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         ],
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.alertTopicArn,
       },
       { parent: this },
     );

@@ -48,6 +48,7 @@ export class AlertRelay extends pulumi.ComponentResource {
         ],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.targetTopicArn,
       },
       { parent: this },
     );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { REJECTS_QUEUE_URL_ENV } from "../../lambda/order-processor/park";
 import { NodeFunction } from "../compute/node-function";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -14,6 +15,16 @@ export interface OrderProcessorArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** Queue to consume. */
   readonly queueArn: pulumi.Input<string>;
+  /** Where rejected orders are parked (F2). */
+  readonly rejectsQueue: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /**
+   * Whether this region consumes its queue now: true only where the Aurora writer is (F1). A disabled
+   * mapping stops polling and the messages wait in the queue; the failover orchestrator enables it.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+   */
+  readonly processingEnabled: boolean;
+  /** This region's alert topic: the processor's error alarm (F4). */
+  readonly alarmTopicArn: pulumi.Input<string>;
   /** This region's copy of the DB secret (the replica in the secondary). */
   readonly secretArn: pulumi.Input<string>;
   /** Key that encrypts the secret and the queue in this region. */
@@ -32,6 +43,9 @@ export interface OrderProcessorArgs {
 export class OrderProcessor extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  /** The SQS event source mapping the failover orchestrator enables and disables (F2). */
+  public readonly mappingUuid: pulumi.Output<string>;
+  public readonly mappingArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
@@ -54,6 +68,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
           // Node 20+ runtimes do not load the RDS CA bundle unless told to.
           NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
           ORDERS_TABLE_NAME: args.tableName,
+          [REJECTS_QUEUE_URL_ENV]: args.rejectsQueue.url,
           POWERTOOLS_SERVICE_NAME: "order-processor",
           POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
         },
@@ -64,7 +79,18 @@ export class OrderProcessor extends pulumi.ComponentResource {
             Action: "secretsmanager:GetSecretValue",
             Resource: args.secretArn,
           },
-          { Sid: "DecryptSecretAndQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+          {
+            Sid: "DecryptSecretAndQueues",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: args.kmsKeyArn,
+          },
+          {
+            Sid: "ParkRejectedOrders",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: args.rejectsQueue.arn,
+          },
           {
             Sid: "ConsumeQueue",
             Effect: "Allow",
@@ -85,14 +111,16 @@ export class OrderProcessor extends pulumi.ComponentResource {
         ],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.alarmTopicArn,
       },
       { parent: this },
     );
 
-    new aws.lambda.EventSourceMapping(
+    const mapping = new aws.lambda.EventSourceMapping(
       `${name}-sqs`,
       {
         eventSourceArn: args.queueArn,
+        enabled: args.processingEnabled,
         functionName: fn.arn,
         batchSize: 10,
         maximumBatchingWindowInSeconds: 1,
@@ -104,6 +132,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
+    this.mappingUuid = mapping.uuid;
+    this.mappingArn = mapping.arn;
     this.registerOutputs({ functionArn: this.functionArn, functionName: this.functionName });
   }
 }

@@ -21,8 +21,21 @@ function plan(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
-it("dev: prints the tree, summary, outputs, budget and policy results and passes, well under 10 s", () => {
+/** The configuration that meets the default 300 s RTO target (F5): automatic failover, 10 s checks. */
+const AUTOMATIC = ["--config", "alarmFailoverAction=failover", "--config", "healthCheckIntervalSeconds=10"];
+
+it("F5: the default dev stack (notify) counts a person's decision and says it misses the 300 s RTO target", () => {
   const r = plan("--stack", "dev");
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/RTO {2}\(assumes alarmFailoverAction=notify\)/);
+  expect(r.stdout).toMatch(
+    /a person decides \(alarmFailoverAction=notify\)\s+300 s\s+config tap:decisionSeconds/,
+  );
+  expect(r.stdout).toMatch(/plan FAILED: RTO \d+ s exceeds the 300 s target/);
+});
+
+it("dev: prints the tree, summary, outputs, budget and policy results and passes, well under 10 s", () => {
+  const r = plan("--stack", "dev", ...AUTOMATIC);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   for (const section of [
@@ -39,7 +52,7 @@ it("dev: prints the tree, summary, outputs, budget and policy results and passes
 });
 
 it("prod --json: one JSON document on stdout", () => {
-  const r = plan("--stack", "prod", "--json");
+  const r = plan("--stack", "prod", "--json", ...AUTOMATIC);
   expect(r.code).toBe(0);
   const doc = JSON.parse(r.stdout);
   expect(doc).toMatchObject({ stack: "prod", ok: true, policy: { mandatory: [] } });
