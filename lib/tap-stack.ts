@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TapConfig } from "./config";
 import { AURORA_PORT, AuroraGlobalDatabase } from "./data/aurora-global-database";
+import { DbAppCredentials } from "./data/db-app-credentials";
 import { DbCredentials } from "./data/db-credentials";
+import { LedgerMigration } from "./data/ledger-migration";
 import { OrdersTable } from "./data/orders-table";
 import { ReplicatedBuckets } from "./data/replicated-buckets";
 import { AlertRelay } from "./foundation/alert-relay";
@@ -43,6 +45,8 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly metrics: RegionalFoundation;
   public readonly credentials: DbCredentials;
   public readonly aurora: AuroraGlobalDatabase;
+  /** The order processor's data-only DB role and the deploy-time migration that creates it (L6). */
+  public readonly ledger: { readonly appCredentials: DbAppCredentials; readonly migration: LedgerMigration };
   public readonly ordersTable: OrdersTable;
   public readonly buckets: ReplicatedBuckets;
   public readonly orderFlow: Record<"primary" | "secondary", RegionalOrderFlow>;
@@ -148,6 +152,45 @@ export class TapStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...topics, this.credentials] },
     );
+    // Ledger access (issue 12, L6): the processor's own role and secret, and the deploy-time migration
+    // that applies the schema and that role with the master credentials once the writer exists.
+    const dbTlsServerNames = [this.aurora.primaryWriterEndpoint, this.aurora.secondaryWriterEndpoint];
+    const appCredentials = new DbAppCredentials(
+      `${name}-db-app-credentials`,
+      {
+        provider: p.primary,
+        randomProvider: p.random,
+        kmsKeyArn: this.primary.key.arn,
+        replica: { region: cfg.secondaryRegion, kmsKeyArn: this.secondary.key.arn },
+        host: this.aurora.globalWriterEndpoint,
+        port: AURORA_PORT,
+        databaseName: DATABASE_NAME,
+        recoveryWindowInDays: cfg.production ? 30 : 7,
+        protect: cfg.production,
+      },
+      { parent: this },
+    );
+    const migration = new LedgerMigration(
+      `${name}-ledger-migration`,
+      {
+        provider: p.primary,
+        subnetIds: this.primary.vpc.privateSubnetIds,
+        securityGroupId: this.primary.vpc.lambdaSecurityGroupId,
+        masterSecretArn: this.credentials.secretArn,
+        appSecretArn: appCredentials.secretArn,
+        appSecretVersionId: appCredentials.secretVersionId,
+        kmsKeyArn: this.primary.key.arn,
+        dbHost: this.aurora.globalWriterEndpoint,
+        dbTlsServerNames,
+        dbPort: AURORA_PORT,
+        dbName: DATABASE_NAME,
+        logRetentionDays: cfg.logRetentionDays,
+        runAfter: [this.aurora, this.credentials, appCredentials],
+      },
+      { parent: this, dependsOn: [this.aurora, appCredentials] },
+    );
+    this.ledger = { appCredentials, migration };
+
     this.ordersTable = new OrdersTable(
       `${name}-orders`,
       {
@@ -190,17 +233,18 @@ export class TapStack extends pulumi.ComponentResource {
           queueArn: queue.queueArn,
           rejectsQueue: { url: queue.rejectsQueueUrl, arn: queue.rejectsQueueArn },
           processingEnabled: cfg.processingRegion === role,
-          alarmTopicArn: f.topic.arn,
-          secretArn: this.credentials.secretArnIn(f.region),
+          secretArn: appCredentials.secretArnIn(f.region),
           kmsKeyArn: f.key.arn,
           dbHost: this.aurora.globalWriterEndpoint,
+          dbTlsServerNames,
           dbPort: AURORA_PORT,
           dbName: DATABASE_NAME,
+          alarmTopicArn: f.topic.arn,
           tableName: this.ordersTable.tableName,
           tableArn: this.ordersTable.arnIn(f.region),
           logRetentionDays: cfg.logRetentionDays,
         },
-        { parent: this, dependsOn: [this.aurora, this.ordersTable, queue] },
+        { parent: this, dependsOn: [this.aurora, this.ordersTable, queue, migration] },
       );
       const api = new OrderApi(
         `${name}-${role}-api`,

@@ -212,6 +212,11 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
           streamArn: arn("dynamodb", `table/${physical}/stream/2026-01-01T00:00:00.000`),
         },
       };
+    case "aws:secretsmanager/secretVersion:SecretVersion": {
+      // AWS assigns a version id per write; a stable fake lets dependants (triggers) see a value.
+      const versionId = `${hex(name, 8)}-${hex(name + "v", 4)}`;
+      return { id: `${String(inputs.secretId)}|${versionId}`, state: { ...inputs, versionId } };
+    }
     case "aws:secretsmanager/secret:Secret":
       return {
         id: arn("secretsmanager", `secret:${physical}-AbCdEf`),

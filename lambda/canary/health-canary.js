@@ -40,7 +40,7 @@ function syntheticOrder(now = new Date()) {
     account: "synthetic-canary",
     symbol: "SYNTH",
     side: "BUY",
-    quantity: 1,
+    quantity: "1",
     orderType: "MARKET",
     clientTimestamp: now.toISOString(),
     synthetic: true,

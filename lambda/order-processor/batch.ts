@@ -1,35 +1,37 @@
 /**
  * The SQS batch handler, with every dependency injected.
  *
- * A batch is decided as a whole first (validate every message, one ledger statement for all new orders,
- * bounded-parallel state writes), then handed to Powertools' BatchProcessor, whose record handler only
- * replays each message's outcome, so batchItemFailures is built the standard way.
+ * A batch is decided as a whole first (validate every message, one ledger statement for all its orders,
+ * bounded-parallel state writes; see booking.ts), then handed to Powertools' BatchProcessor, whose record
+ * handler only replays each message's outcome, so batchItemFailures is built the standard way.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
  *
  * Outcomes per message:
- *  - malformed (bad JSON, schema violation, or refused by the ledger's constraints): logged with its
- *    reason and parked in the rejects queue with that reason (park.ts), then reported as processed, so
- *    the DLQ holds only orders that failed for want of a database and can be redriven whole after a
- *    failover (F2). If parking fails, it is reported as a failure and reaches the DLQ through the
- *    queue's redrive policy; `expediteRejected` makes those receives immediate (see expedite.ts).
+ *  - rejected (bad JSON, schema violation, clientTimestamp too far from the receive time, refused by a
+ *    store): logged with its reason and parked in the rejects queue with that reason (park.ts), then
+ *    reported as processed, so the DLQ holds only orders that failed for want of a database and can be
+ *    redriven whole after a failover (F2). If parking fails it is reported as a failure and made visible
+ *    at once, so it reaches the DLQ through the queue's own redrive policy with body and attributes intact.
+ *  - conflict: the orderId is booked with other contents (in the ledger, or by an earlier message of this
+ *    batch): never booked, never dropped; treated like a rejection, with a reason that names the id and its
+ *    own metric (alarmed). Parked like a rejection.
  *  - synthetic: validated, never written, counted.
- *  - a valid order: ledger first (system of record), then state. If the ledger write fails, none of the
- *    batch's valid orders touch DynamoDB and all of them fail (retried by SQS); if one state write fails,
- *    only the messages of that order fail. Both writes are idempotent, so a retry after a partial success
- *    completes the order without duplicating it.
+ *  - booked / duplicate: in both stores; a duplicate delivery (same id, same contents) is acknowledged.
+ *  - failed: transient; retried by SQS after a short visibility that grows with each receive.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { mapSettledLimit } from "../shared/concurrency";
 import type { Log } from "../shared/log";
-import type { LedgerEntry, LedgerResult } from "./ledger";
+import { bookOrders, conflictReason, type BookingDeps, type BookingOutcome } from "./booking";
+import { orderContentHash } from "./content-hash";
+import { failedVisibilitySeconds, type VisibilityChange } from "./expedite";
 import type { Order } from "./order-schema";
-import { sqlState } from "./sql";
-import type { PutOutcome } from "./state";
 import { parseOrderMessage } from "./validate";
 
 export const ORDER_METRICS = [
   "OrdersProcessed",
   "OrdersDuplicate",
+  "OrdersConflicting",
   "OrdersRejected",
   "SyntheticOrders",
   "OrdersFailed",
@@ -40,62 +42,56 @@ export interface MetricSink {
   count(name: OrderMetric, value: number): void;
 }
 
-export interface OrderProcessorDeps {
+export interface OrderProcessorDeps extends BookingDeps {
   readonly region: string;
-  readonly logger: Log;
   readonly metrics: MetricSink;
-  /** Books the batch's distinct new orders in the ledger, in one round trip. */
-  readonly writeLedger: (entries: readonly LedgerEntry[]) => Promise<LedgerResult>;
-  /** Writes one order's state idempotently. */
-  readonly writeState: (order: Order, now: Date) => Promise<PutOutcome>;
-  /** Parks rejected messages in the rejects queue; returns the messageIds SQS accepted. */
+  /** Best effort: sets the visibility of the messages reported as failed (0 for rejections). */
+  readonly changeVisibility?: (changes: readonly VisibilityChange[]) => Promise<void>;
+  /** Parks rejected and conflicting messages in the rejects queue; returns the messageIds SQS accepted. */
   readonly parkRejected?: (
     rejected: readonly { record: SQSRecord; reason: string }[],
   ) => Promise<Set<string>>;
-  /** Best effort: makes rejected messages visible again at once so they reach the DLQ quickly. */
-  readonly expediteRejected?: (records: readonly SQSRecord[]) => Promise<void>;
-  /** Concurrent state writes; default 10. */
-  readonly stateConcurrency?: number;
   readonly now?: () => Date;
 }
 
 export type MessageOutcome =
   | { readonly status: "booked" | "duplicate" | "synthetic"; readonly orderId: string }
-  | { readonly status: "rejected"; readonly reason: string; readonly orderId?: string }
+  | { readonly status: "rejected" | "conflict"; readonly reason: string; readonly orderId?: string }
   | { readonly status: "failed"; readonly reason: string; readonly orderId: string };
+
+type FailedOutcome = Extract<MessageOutcome, { status: "rejected" | "conflict" | "failed" }>;
 
 /** What the record handler throws, so the failure carries the reason into Powertools' bookkeeping. */
 export class OrderMessageError extends Error {
-  constructor(readonly outcome: Extract<MessageOutcome, { status: "rejected" | "failed" }>) {
+  constructor(readonly outcome: FailedOutcome) {
     super(outcome.reason);
-    this.name = outcome.status === "rejected" ? "OrderRejected" : "OrderFailed";
+    this.name = { rejected: "OrderRejected", conflict: "OrderConflict", failed: "OrderFailed" }[
+      outcome.status
+    ];
   }
 }
 
-interface OrderGroup {
+interface Parsed {
+  readonly record: SQSRecord;
   readonly order: Order;
-  /** Every message of this batch carrying this orderId; the first one is the one booked. */
-  readonly records: SQSRecord[];
+  readonly contentHash: string;
 }
 
-const describe = (err: unknown): string => {
-  const e = err as Error;
-  const code = sqlState(err);
-  return `${e?.name ?? "Error"}${code ? ` ${code}` : ""}: ${e?.message ?? String(err)}`;
-};
+/** The time the API accepted the message: SQS's SentTimestamp, else now. */
+function receivedAt(record: SQSRecord, now: Date): Date {
+  const sent = Number(record.attributes?.SentTimestamp);
+  return Number.isFinite(sent) && sent > 0 ? new Date(sent) : now;
+}
 
-/** Decides every message of a batch; keyed by record object. */
-export async function decideBatch(
+function parseAll(
   records: readonly SQSRecord[],
-  deps: OrderProcessorDeps,
-): Promise<Map<SQSRecord, MessageOutcome>> {
-  const { logger } = deps;
-  const now = deps.now?.() ?? new Date();
-  const outcomes = new Map<SQSRecord, MessageOutcome>();
-  const groups = new Map<string, OrderGroup>();
-
+  now: Date,
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  logger: Log,
+): Map<string, Parsed[]> {
+  const groups = new Map<string, Parsed[]>();
   for (const record of records) {
-    const parsed = parseOrderMessage(record.body ?? "");
+    const parsed = parseOrderMessage(record.body ?? "", receivedAt(record, now));
     if (!parsed.ok) {
       outcomes.set(record, { status: "rejected", reason: parsed.reason });
       logger.error("order rejected: malformed message", {
@@ -114,101 +110,91 @@ export async function decideBatch(
       });
       continue;
     }
-    const group = groups.get(order.orderId);
-    if (group) group.records.push(record);
-    else groups.set(order.orderId, { order, records: [record] });
+    const item = { record, order, contentHash: orderContentHash(order) };
+    groups.set(order.orderId, [...(groups.get(order.orderId) ?? []), item]);
   }
+  return groups;
+}
 
-  if (groups.size > 0) await bookOrders([...groups.values()], deps, now, outcomes);
+/** Maps one order's booking outcome onto each message that carried that orderId. */
+function settleGroup(
+  group: readonly Parsed[],
+  outcome: BookingOutcome,
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  logger: Log,
+): void {
+  const orderId = group[0].order.orderId;
+  if (outcome.status === "rejected" || outcome.status === "failed") {
+    // bookOrders logged why, once per order.
+    for (const p of group)
+      outcomes.set(p.record, { status: outcome.status, reason: outcome.reason, orderId });
+    return;
+  }
+  let first = outcome.status === "booked";
+  for (const p of group) {
+    if (p.contentHash !== outcome.row.contentHash) {
+      const reason = conflictReason(orderId, outcome.row.contentHash, p.contentHash);
+      outcomes.set(p.record, { status: "conflict", reason, orderId });
+      logger.error("order conflict: orderId reused with different contents", {
+        orderId,
+        messageId: p.record.messageId,
+        reason,
+      });
+      continue;
+    }
+    outcomes.set(p.record, { status: first ? "booked" : "duplicate", orderId });
+    if (!first) logger.info("duplicate order delivery", { orderId, messageId: p.record.messageId });
+    first = false;
+  }
+}
 
-  const counts: Record<OrderMetric, number> = {
-    OrdersProcessed: 0,
-    OrdersDuplicate: 0,
-    OrdersRejected: 0,
-    SyntheticOrders: 0,
-    OrdersFailed: 0,
-  };
+function countOutcomes(
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  deps: OrderProcessorDeps,
+  size: number,
+): void {
+  const counts = Object.fromEntries(ORDER_METRICS.map((m) => [m, 0])) as Record<OrderMetric, number>;
   const metricOf = {
     booked: "OrdersProcessed",
     duplicate: "OrdersDuplicate",
+    conflict: "OrdersConflicting",
     rejected: "OrdersRejected",
     synthetic: "SyntheticOrders",
     failed: "OrdersFailed",
   } as const satisfies Record<MessageOutcome["status"], OrderMetric>;
   for (const outcome of outcomes.values()) counts[metricOf[outcome.status]] += 1;
   for (const name of ORDER_METRICS) deps.metrics.count(name, counts[name]);
-  logger.info("batch decided", { records: records.length, ...counts });
+  deps.logger.info("batch decided", { records: size, ...counts });
+}
+
+/** Decides every message of a batch; keyed by record object. */
+export async function decideBatch(
+  records: readonly SQSRecord[],
+  deps: OrderProcessorDeps,
+): Promise<Map<SQSRecord, MessageOutcome>> {
+  const now = deps.now?.() ?? new Date();
+  const outcomes = new Map<SQSRecord, MessageOutcome>();
+  const groups = parseAll(records, now, outcomes, deps.logger);
+  // The first message of each orderId is the one offered to the ledger; the ledger's row decides the rest.
+  const entries = [...groups.values()].map(([p]) => ({
+    order: p.order,
+    contentHash: p.contentHash,
+    messageId: p.record.messageId,
+  }));
+  const booked = await bookOrders(entries, deps, now);
+  for (const [orderId, group] of groups) settleGroup(group, booked.get(orderId)!, outcomes, deps.logger);
+  countOutcomes(outcomes, deps, records.length);
   return outcomes;
 }
 
-async function bookOrders(
-  groups: readonly OrderGroup[],
-  deps: OrderProcessorDeps,
-  now: Date,
-  outcomes: Map<SQSRecord, MessageOutcome>,
-): Promise<void> {
-  const { logger } = deps;
-  const messageIds = (gs: readonly OrderGroup[]) => gs.flatMap((g) => g.records.map((r) => r.messageId));
-
-  let ledger: LedgerResult;
-  try {
-    ledger = await deps.writeLedger(
-      groups.map((g) => ({ order: g.order, messageId: g.records[0].messageId })),
-    );
-  } catch (err) {
-    const reason = `ledger write failed: ${describe(err)}`;
-    logger.error("ledger write failed; the batch's valid orders are left for SQS to retry", {
-      reason,
-      messageIds: messageIds(groups),
-    });
-    for (const g of groups) {
-      for (const r of g.records) outcomes.set(r, { status: "failed", reason, orderId: g.order.orderId });
-    }
-    return;
+/** Visibility for each message reported as failed: 0 when a retry can't help, a growing backoff otherwise. */
+export function visibilityChanges(outcomes: Map<SQSRecord, MessageOutcome>): VisibilityChange[] {
+  const changes: VisibilityChange[] = [];
+  for (const [record, outcome] of outcomes) {
+    if (outcome.status === "rejected" || outcome.status === "conflict") changes.push({ record, seconds: 0 });
+    else if (outcome.status === "failed") changes.push({ record, seconds: failedVisibilitySeconds(record) });
   }
-
-  const accepted: OrderGroup[] = [];
-  for (const g of groups) {
-    const refused = ledger.rejected.get(g.order.orderId);
-    if (refused === undefined) {
-      accepted.push(g);
-      continue;
-    }
-    logger.error("order rejected by the ledger", {
-      orderId: g.order.orderId,
-      reason: refused,
-      messageIds: messageIds([g]),
-    });
-    for (const r of g.records)
-      outcomes.set(r, { status: "rejected", reason: refused, orderId: g.order.orderId });
-  }
-
-  const results = await mapSettledLimit(accepted, deps.stateConcurrency ?? 10, (g) =>
-    deps.writeState(g.order, now),
-  );
-  results.forEach((result, i) => {
-    const g = accepted[i];
-    const orderId = g.order.orderId;
-    if (result.status === "rejected") {
-      const reason = `order state write failed: ${describe(result.reason)}`;
-      logger.error("order state write failed; the order's messages are left for SQS to retry", {
-        orderId,
-        reason,
-        bookedInLedger: ledger.inserted.has(orderId),
-        messageIds: messageIds([g]),
-      });
-      for (const r of g.records) outcomes.set(r, { status: "failed", reason, orderId });
-      return;
-    }
-    // New if either store was written now: a retry that completes a half-done order counts as processed.
-    const isNew = ledger.inserted.has(orderId) || result.value === "created";
-    g.records.forEach((r, k) => {
-      const status = k === 0 && isNew ? "booked" : "duplicate";
-      if (status === "duplicate")
-        logger.info("duplicate order delivery", { orderId, messageId: r.messageId });
-      outcomes.set(r, { status, orderId });
-    });
-  });
+  return changes;
 }
 
 export type OrderBatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -223,21 +209,21 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
   return async (event, context) => {
     const outcomes = await decideBatch(event.Records, deps);
     const parked = await parkRejected(event.Records, outcomes, deps);
-    const rejected = event.Records.filter(
-      (r) => outcomes.get(r)?.status === "rejected" && !parked.has(r.messageId),
-    );
-    if (rejected.length > 0 && deps.expediteRejected) {
+    for (const record of event.Records) if (parked.has(record.messageId)) outcomes.delete(record);
+    const changes = visibilityChanges(outcomes);
+    if (changes.length > 0 && deps.changeVisibility) {
       await deps
-        .expediteRejected(rejected)
+        .changeVisibility(changes)
         .catch((err: unknown) =>
-          deps.logger.warn("expediting rejected messages failed", { error: (err as Error).message }),
+          deps.logger.warn("changing message visibility failed", { error: (err as Error).message }),
         );
     }
     const replay = async (record: SQSRecord): Promise<string> => {
+      if (parked.has(record.messageId)) return "parked";
       const outcome = outcomes.get(record);
       if (!outcome) throw new Error(`no outcome for message ${record.messageId}`);
-      if (outcome.status === "rejected" && parked.has(record.messageId)) return "parked";
-      if (outcome.status === "rejected" || outcome.status === "failed") throw new OrderMessageError(outcome);
+      if (outcome.status === "rejected" || outcome.status === "conflict" || outcome.status === "failed")
+        throw new OrderMessageError(outcome);
       return outcome.status;
     };
     return processPartialResponse(event, replay, processor, context ? { context } : undefined);
@@ -251,7 +237,7 @@ async function parkRejected(
 ): Promise<Set<string>> {
   const rejected = records.flatMap((record) => {
     const o = outcomes.get(record);
-    return o?.status === "rejected" ? [{ record, reason: o.reason }] : [];
+    return o?.status === "rejected" || o?.status === "conflict" ? [{ record, reason: o.reason }] : [];
   });
   if (rejected.length === 0 || !deps.parkRejected) return new Set();
   return deps.parkRejected(rejected).catch((err: unknown) => {

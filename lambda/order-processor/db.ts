@@ -1,14 +1,15 @@
 /**
  * The ledger connection: a small pg Pool cached for the life of the execution environment, credentials
- * from Secrets Manager (or DATABASE_URL for local runs), migrations applied once per cold start, and one
+ * from Secrets Manager (or DATABASE_URL for local runs), and one
  * transparent reconnect for the failures a reconnect can fix: a rotated password, a dropped connection,
  * or a writer endpoint that now points at a read-only instance after a global-database failover.
  */
 import { GetSecretValueCommand, type GetSecretValueCommandOutput } from "@aws-sdk/client-secrets-manager";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { Pool, type PoolConfig } from "pg";
 import { intFromEnv } from "../shared/env";
 import type { Log } from "../shared/log";
-import { applyMigrations, MIGRATIONS, type Migration } from "./migrations";
+import { DB_ENV } from "./db-env";
 import { sqlState, type Sql } from "./sql";
 
 export interface DbSettings {
@@ -21,6 +22,10 @@ export interface DbSettings {
   readonly database?: string;
   /** "require" = TLS with certificate and host-name verification; undefined = whatever `url` says. */
   readonly ssl?: "require" | "disable";
+  /** Names the server certificate may carry besides `host` (see tlsIdentityCheck). */
+  readonly tlsServerNames?: readonly string[];
+  /** PEM trust anchors replacing Node's default store (tests; the Lambda uses NODE_EXTRA_CA_CERTS). */
+  readonly tlsCa?: string;
   readonly poolMax: number;
   readonly connectTimeoutMs: number;
   /** Server-side cap per statement (SET statement_timeout). */
@@ -36,23 +41,47 @@ export const DB_DEFAULTS = {
   queryTimeoutMs: 7000,
 } as const;
 
-export function dbSettingsFromEnv(env: NodeJS.ProcessEnv): DbSettings {
-  const url = env.DATABASE_URL?.trim() || undefined;
-  const secretArn = env.DB_SECRET_ARN?.trim() || undefined;
-  if (!url && !secretArn) throw new Error("DB_SECRET_ARN is not set (or DATABASE_URL for local runs)");
-  const sslRaw = env.DB_SSL?.trim() || (url ? undefined : "require");
+export function dbSettingsFromEnv(env: NodeJS.ProcessEnv, secretKey: string = DB_ENV.secretArn): DbSettings {
+  const url = env[DB_ENV.url]?.trim() || undefined;
+  const secretArn = env[secretKey]?.trim() || undefined;
+  if (!url && !secretArn) throw new Error(`${secretKey} is not set (or ${DB_ENV.url} for local runs)`);
+  const sslRaw = env[DB_ENV.ssl]?.trim() || (url ? undefined : "require");
   if (sslRaw !== undefined && sslRaw !== "require" && sslRaw !== "disable") {
-    throw new Error(`DB_SSL: expected "require" or "disable", got "${sslRaw}"`);
+    throw new Error(`${DB_ENV.ssl}: expected "require" or "disable", got "${sslRaw}"`);
   }
-  const port = env.DB_PORT?.trim() ? intFromEnv(env, "DB_PORT", 5432, 1, 65535) : undefined;
+  const port = env[DB_ENV.port]?.trim() ? intFromEnv(env, DB_ENV.port, 5432, 1, 65535) : undefined;
+  const names = (env[DB_ENV.tlsServerNames] ?? "")
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   return {
     url,
     secretArn: url ? undefined : secretArn,
-    host: env.DB_HOST?.trim() || undefined,
+    host: env[DB_ENV.host]?.trim() || undefined,
     port,
-    database: env.DB_NAME?.trim() || undefined,
+    database: env[DB_ENV.name]?.trim() || undefined,
     ssl: sslRaw,
+    ...(names.length ? { tlsServerNames: names } : {}),
     ...DB_DEFAULTS,
+  };
+}
+
+/**
+ * Host-name check for the server certificate (L6). The chain is verified as always; the name must match
+ * the host connected to OR one of `alsoAccepted`. Whether Aurora's certificate names the global writer
+ * endpoint (<id>.global-<hash>.global.rds.amazonaws.com) is not documented; that endpoint is a DNS name
+ * that resolves to the current primary cluster's endpoint, whose name the certificate does carry
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html). The infra passes
+ * both clusters' writer endpoints here, so the check holds whichever way AWS answers, and still refuses a
+ * certificate for any other name.
+ */
+export function tlsIdentityCheck(
+  alsoAccepted: readonly string[],
+): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (host, cert) => {
+    const first = checkServerIdentity(host, cert);
+    if (!first) return undefined;
+    return alsoAccepted.some((name) => checkServerIdentity(name, cert) === undefined) ? undefined : first;
   };
 }
 
@@ -90,14 +119,26 @@ export function reconnectReason(err: unknown): "auth" | "connection" | undefined
 export interface DatabaseDeps {
   readonly logger: Log;
   readonly secrets?: SecretSource;
-  readonly migrations?: readonly Migration[];
   readonly applicationName?: string;
+}
+
+/** The secret's JSON document. Errors never echo the secret itself. */
+export async function fetchSecretDocument(
+  secrets: SecretSource,
+  secretArn: string,
+): Promise<Record<string, unknown>> {
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!out.SecretString) throw new Error("database secret has no SecretString");
+  try {
+    return JSON.parse(out.SecretString) as Record<string, unknown>;
+  } catch {
+    throw new Error("database secret is not JSON");
+  }
 }
 
 export class Database implements Sql {
   private credentials?: Promise<Credentials>;
   private pool?: Promise<Pool>;
-  private migrated = false;
 
   constructor(
     private readonly settings: DbSettings,
@@ -131,6 +172,20 @@ export class Database implements Sql {
     }
   }
 
+  /** Runs `fn` on one connection (a transaction); a connection that failed is discarded, not pooled. */
+  async withConnection<T>(fn: (client: Sql) => Promise<T>): Promise<T> {
+    const client = await (await this.ready()).connect();
+    let failed: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (err) {
+      failed = err as Error;
+      throw err;
+    } finally {
+      client.release(failed);
+    }
+  }
+
   /** Closes the pool (tests, benchmarks). A Lambda never calls it: the pool outlives the invocation. */
   async end(): Promise<void> {
     const pool = this.pool;
@@ -151,25 +206,6 @@ export class Database implements Sql {
     pool.on("error", (err) =>
       this.deps.logger.warn("idle database connection failed", { error: err.message }),
     );
-    if (!this.migrated) {
-      try {
-        const client = await pool.connect();
-        let failed: Error | undefined;
-        try {
-          const applied = await applyMigrations(client, this.deps.migrations ?? MIGRATIONS);
-          if (applied.length) this.deps.logger.info("applied schema migrations", { applied });
-        } catch (err) {
-          failed = err as Error;
-          throw err;
-        } finally {
-          client.release(failed); // a failed connection is discarded, not returned to the pool
-        }
-        this.migrated = true;
-      } catch (err) {
-        void pool.end().catch(() => undefined);
-        throw err;
-      }
-    }
     return pool;
   }
 
@@ -196,7 +232,18 @@ export class Database implements Sql {
     // NODE_EXTRA_CA_CERTS (set by the infra to the runtime's Amazon CA bundle) is part of Node's default
     // trust store, so plain verification covers the RDS certificates; pg verifies the host name too.
     const ssl =
-      s.ssl === undefined ? {} : { ssl: s.ssl === "require" ? { rejectUnauthorized: true } : false };
+      s.ssl === undefined
+        ? {}
+        : {
+            ssl:
+              s.ssl === "require"
+                ? {
+                    rejectUnauthorized: true,
+                    checkServerIdentity: tlsIdentityCheck(s.tlsServerNames ?? []),
+                    ...(s.tlsCa ? { ca: s.tlsCa } : {}),
+                  }
+                : false,
+          };
     if (s.url) {
       return { ...common, connectionString: s.url, ...ssl };
     }
@@ -221,16 +268,7 @@ export class Database implements Sql {
   }
 
   private async fetchCredentials(): Promise<Credentials> {
-    const out = await this.deps.secrets!.send(
-      new GetSecretValueCommand({ SecretId: this.settings.secretArn }),
-    );
-    if (!out.SecretString) throw new Error("database secret has no SecretString");
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(out.SecretString) as Record<string, unknown>;
-    } catch {
-      throw new Error("database secret is not JSON"); // never echo the secret itself
-    }
+    const parsed = await fetchSecretDocument(this.deps.secrets!, this.settings.secretArn!);
     const str = (k: string): string | undefined =>
       typeof parsed[k] === "string" ? (parsed[k] as string) : undefined;
     const user = str("username");

@@ -2,9 +2,8 @@
  * Wiring only. Clients, logger and metrics live for the whole execution environment; configuration is
  * read on the first invocation so that loading the module never throws.
  *
- * Environment: ORDERS_TABLE_NAME, REJECTS_QUEUE_URL (where rejected orders are parked), AWS_REGION (set by Lambda), DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME,
- * DB_SSL ("require" default | "disable"), DATABASE_URL (local runs only: replaces the secret),
- * POWERTOOLS_METRICS_NAMESPACE (default "Tap/Orders"), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
+ * Environment: ORDERS_TABLE_NAME, REJECTS_QUEUE_URL (park.ts), AWS_REGION (set by Lambda), the connection keys of ./db-env (the
+ * processor's own data-only role's secret in DB_SECRET_ARN), POWERTOOLS_METRICS_NAMESPACE (default "Tap/Orders"), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
@@ -16,7 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { requiredEnv } from "../shared/env";
 import { createOrderBatchHandler, type OrderBatchHandler } from "./batch";
 import { Database, dbSettingsFromEnv } from "./db";
-import { createRejectExpediter } from "./expedite";
+import { createVisibilityChanger } from "./expedite";
 import { insertOrders } from "./ledger";
 import { createRejectParker, REJECTS_QUEUE_URL_ENV } from "./park";
 import { putOrderState } from "./state";
@@ -46,9 +45,9 @@ function init(): OrderBatchHandler {
     logger,
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
     writeLedger: (entries) => insertOrders(db, entries, region),
-    writeState: (order, now) => putOrderState(ddb, tableName, order, region, now),
+    writeState: (row, now) => putOrderState(ddb, tableName, row, now),
+    changeVisibility: createVisibilityChanger(sqs, logger),
     parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,
-    expediteRejected: createRejectExpediter(sqs, logger),
   });
 }
 

@@ -1,10 +1,17 @@
 /**
- * Order state in DynamoDB: one conditional PutItem per order. The condition makes a redelivery a no-op
- * (ConditionalCheckFailed means "already there", which is success); BatchWriteItem can't be conditional,
- * so it would overwrite a later status with ACCEPTED.
+ * Order state in DynamoDB, written from the booked ledger row (L2), never from the message: a retry, a
+ * redelivery or a conflicting body can't make the two stores disagree. One conditional PutItem per order:
+ * the condition makes a redelivery a no-op (ConditionalCheckFailed means "already there", which is
+ * success); BatchWriteItem can't be conditional, so it would overwrite a later status with ACCEPTED.
+ *
+ * The item holds the full canonical contents and the content hash, so the ledger can be rebuilt from it
+ * (issue 13's reconcile re-books items through the same path). Quantity and price are strings: DynamoDB
+ * numbers are exact (38 digits), but the document client reads them back as JavaScript numbers unless
+ * every reader remembers `wrapNumbers`; a string can't be rounded by any reader.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
  */
 import { PutCommand, type PutCommandOutput } from "@aws-sdk/lib-dynamodb";
-import type { Order } from "./order-schema";
+import type { LedgerRow } from "./ledger";
 
 export const ORDER_STATUS_ACCEPTED = "ACCEPTED";
 
@@ -19,30 +26,34 @@ export interface OrderItem {
   orderId: string;
   account: string;
   symbol: string;
-  side: Order["side"];
-  quantity: number;
-  orderType: Order["orderType"];
-  limitPrice?: number;
+  side: LedgerRow["side"];
+  quantity: string;
+  orderType: LedgerRow["orderType"];
+  limitPrice?: string;
+  /** UTC, fixed width: the account index's sort key. */
   clientTimestamp: string;
+  contentHash: string;
   status: typeof ORDER_STATUS_ACCEPTED;
   updatedAt: string;
+  /** Region whose processor booked the order in the ledger. */
   region: string;
 }
 
-export function toItem(order: Order, region: string, now: Date): OrderItem {
+export function toItem(row: LedgerRow, now: Date): OrderItem {
   const item: OrderItem = {
-    orderId: order.orderId,
-    account: order.account,
-    symbol: order.symbol,
-    side: order.side,
-    quantity: order.quantity,
-    orderType: order.orderType,
-    clientTimestamp: order.clientTimestamp,
+    orderId: row.orderId,
+    account: row.account,
+    symbol: row.symbol,
+    side: row.side,
+    quantity: row.quantity,
+    orderType: row.orderType,
+    clientTimestamp: row.clientTimestamp,
+    contentHash: row.contentHash,
     status: ORDER_STATUS_ACCEPTED,
     updatedAt: now.toISOString(),
-    region,
+    region: row.region,
   };
-  if (order.limitPrice !== undefined) item.limitPrice = order.limitPrice;
+  if (row.limitPrice !== undefined) item.limitPrice = row.limitPrice;
   return item;
 }
 
@@ -50,18 +61,22 @@ export function isConditionalCheckFailed(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
 }
 
+/** DynamoDB refused the request itself (item shape, size, a number it can't hold): retrying can't help. */
+export function isValidationError(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === "ValidationException";
+}
+
 export async function putOrderState(
   ddb: PutSender,
   tableName: string,
-  order: Order,
-  region: string,
+  row: LedgerRow,
   now: Date,
 ): Promise<PutOutcome> {
   try {
     await ddb.send(
       new PutCommand({
         TableName: tableName,
-        Item: toItem(order, region, now),
+        Item: toItem(row, now),
         ConditionExpression: "attribute_not_exists(orderId)",
       }),
     );

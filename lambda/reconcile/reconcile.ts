@@ -7,19 +7,17 @@
  * - An order in DynamoDB but not in the ledger is re-booked from its stored contents, through the
  *   processor's own booking path (ledger.ts insertOrders): same orderId, same contents.
  * - A ledger row with no DynamoDB item is written back through the processor's state path (state.ts).
- * - An order in both whose contents differ is a conflict: counted and listed, never overwritten.
+ * - An order in both whose content hashes differ is a conflict: counted and listed, never overwritten.
  * Both writes are idempotent (ON CONFLICT DO NOTHING; attribute_not_exists), so a re-run is safe.
  * Dry run: counts only.
  */
 import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/lib-dynamodb";
 import type { Log } from "../shared/log";
-import { insertOrders } from "../order-processor/ledger";
+import { orderContentHash } from "../order-processor/content-hash";
+import { insertOrders, readLedgerRows, type LedgerRow } from "../order-processor/ledger";
 import { OrderSchema, type Order } from "../order-processor/order-schema";
 import type { Sql } from "../order-processor/sql";
 import { putOrderState, type PutSender } from "../order-processor/state";
-
-/** Stands in for the SQS message id of a row the reconciliation booked, so it can be told apart. */
-export const RECONCILED_MESSAGE_ID = "reconciled";
 
 export interface ScanSender {
   send(command: ScanCommand): Promise<ScanCommandOutput>;
@@ -55,34 +53,6 @@ export interface ReconcileReport {
   readonly details: { readonly orderId: string; readonly action: string }[];
 }
 
-interface LedgerRow {
-  order_id: string;
-  account: string;
-  symbol: string;
-  side: string;
-  quantity: string | number;
-  order_type: string;
-  limit_price: string | number | null;
-  client_ts: Date;
-}
-
-const LEDGER_COLUMNS = "order_id, account, symbol, side, quantity, order_type, limit_price, client_ts";
-
-/** A ledger row as the order it was booked from (timestamps normalised to UTC). */
-export function orderFromRow(row: LedgerRow): Order {
-  const order: Order = {
-    orderId: row.order_id,
-    account: row.account,
-    symbol: row.symbol,
-    side: row.side as Order["side"],
-    quantity: Number(row.quantity),
-    orderType: row.order_type as Order["orderType"],
-    clientTimestamp: new Date(row.client_ts).toISOString(),
-  };
-  if (row.limit_price !== null) order.limitPrice = Number(row.limit_price);
-  return order;
-}
-
 /** An order's contents from a DynamoDB item, validated by the processor's own schema. */
 export function orderFromItem(item: Record<string, unknown>): Order | undefined {
   const parsed = OrderSchema.safeParse({
@@ -96,20 +66,6 @@ export function orderFromItem(item: Record<string, unknown>): Order | undefined 
     clientTimestamp: item.clientTimestamp,
   });
   return parsed.success ? parsed.data : undefined;
-}
-
-/** Same order: every booked field equal, timestamps compared as instants. */
-export function sameContents(a: Order, b: Order): boolean {
-  return (
-    a.orderId === b.orderId &&
-    a.account === b.account &&
-    a.symbol === b.symbol &&
-    a.side === b.side &&
-    a.quantity === b.quantity &&
-    a.orderType === b.orderType &&
-    (a.limitPrice ?? null) === (b.limitPrice ?? null) &&
-    Date.parse(a.clientTimestamp) === Date.parse(b.clientTimestamp)
-  );
 }
 
 async function scanTable(deps: ReconcileDeps, sinceIso: string): Promise<Record<string, unknown>[]> {
@@ -131,11 +87,6 @@ async function scanTable(deps: ReconcileDeps, sinceIso: string): Promise<Record<
   return items;
 }
 
-async function ledgerRows(db: Sql, where: string, value: unknown): Promise<Map<string, Order>> {
-  const { rows } = await db.query<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM orders WHERE ${where}`, [value]);
-  return new Map(rows.map((r) => [r.order_id, orderFromRow(r)]));
-}
-
 export async function reconcileStores(
   deps: ReconcileDeps,
   request: ReconcileRequest,
@@ -144,36 +95,42 @@ export async function reconcileStores(
   if (Number.isNaN(since.getTime())) throw new Error(`since: "${request.sinceIso}" is not a date-time`);
   const sinceIso = since.toISOString();
   const items = await scanTable(deps, sinceIso);
-  const recentLedger = await ledgerRows(deps.db, "received_at >= $1", since);
-  // Items in the window may belong to rows booked before it: look those up by id.
-  const itemOrders = new Map<string, Order>();
+  const recentLedger = await readLedgerRows(deps.db, "received_at >= $1", since);
+  const itemOrders = new Map<string, { order: Order; hash: unknown }>();
   let unreadable = 0;
   const details: { orderId: string; action: string }[] = [];
   for (const item of items) {
     const order = orderFromItem(item);
-    if (order) itemOrders.set(order.orderId, order);
+    if (order) itemOrders.set(order.orderId, { order, hash: item.contentHash });
     else {
       unreadable++;
       details.push({ orderId: String(item.orderId), action: "unreadable item: not a valid order" });
     }
   }
-  const byId = await ledgerRows(deps.db, "order_id = ANY($1::text[])", [...itemOrders.keys()]);
-
-  const missingInLedger = [...itemOrders.values()].filter((o) => !byId.has(o.orderId));
+  // Items in the window may belong to rows booked before it: look those up by id.
+  const byId = new Map(
+    (await readLedgerRows(deps.db, "order_id = ANY($1::text[])", [...itemOrders.keys()])).map((r) => [
+      r.orderId,
+      r,
+    ]),
+  );
+  const missingInLedger = [...itemOrders.values()]
+    .filter((o) => !byId.has(o.order.orderId))
+    .map((o) => o.order);
   const conflicts = [...itemOrders.values()].filter(
-    (o) => byId.has(o.orderId) && !sameContents(o, byId.get(o.orderId)!),
+    (o) => byId.has(o.order.orderId) && byId.get(o.order.orderId)!.contentHash !== o.hash,
   );
   const itemIds = new Set(items.map((i) => String(i.orderId)));
-  const missingInTable = [...recentLedger.values()].filter((o) => !itemIds.has(o.orderId));
+  const missingInTable = recentLedger.filter((r) => !itemIds.has(r.orderId));
   for (const o of conflicts)
-    details.push({ orderId: o.orderId, action: "conflict: contents differ; left as is" });
+    details.push({ orderId: o.order.orderId, action: "conflict: contents differ; left as is" });
 
   const rebooked = await rebook(deps, missingInLedger, request.dryRun, details);
   const rewritten = await rewrite(deps, missingInTable, request.dryRun, details);
   const report: ReconcileReport = {
     since: sinceIso,
     dryRun: request.dryRun,
-    examined: { ledger: recentLedger.size, table: items.length },
+    examined: { ledger: recentLedger.length, table: items.length },
     rebookedIntoLedger: rebooked,
     rewrittenIntoTable: rewritten,
     conflicts: conflicts.length,
@@ -196,7 +153,8 @@ async function rebook(
   }
   const result = await insertOrders(
     deps.db,
-    orders.map((order) => ({ order, messageId: RECONCILED_MESSAGE_ID })),
+    // No SQS message carried a re-booked order: messageId stays empty (ledger.ts LedgerEntry).
+    orders.map((order) => ({ order, contentHash: orderContentHash(order) })),
     deps.region,
   );
   for (const o of orders) {
@@ -211,7 +169,7 @@ async function rebook(
 
 async function rewrite(
   deps: ReconcileDeps,
-  orders: Order[],
+  orders: LedgerRow[],
   dryRun: boolean,
   details: { orderId: string; action: string }[],
 ) {
@@ -224,7 +182,7 @@ async function rewrite(
       continue;
     }
     // "exists": an item older than the window is there after all; nothing to do.
-    const outcome = await putOrderState(deps.ddb, deps.tableName, o, deps.region, now);
+    const outcome = await putOrderState(deps.ddb, deps.tableName, o, now);
     if (outcome === "created") {
       written++;
       details.push({ orderId: o.orderId, action: "rewritten into DynamoDB" });

@@ -63,6 +63,8 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   public readonly globalWriterEndpoint: pulumi.Output<string>;
   public readonly primaryWriterEndpoint: pulumi.Output<string>;
   public readonly primaryReaderEndpoint: pulumi.Output<string>;
+  /** The secondary cluster's own writer endpoint: where the global writer endpoint points after a failover. */
+  public readonly secondaryWriterEndpoint: pulumi.Output<string>;
   public readonly secondaryReaderEndpoint: pulumi.Output<string>;
   public readonly primaryClusterArn: pulumi.Output<string>;
   public readonly secondaryClusterArn: pulumi.Output<string>;
@@ -189,6 +191,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     this.primaryWriterEndpoint = primary.endpoint;
     this.primaryReaderEndpoint = primary.readerEndpoint;
     this.secondaryReaderEndpoint = secondary.readerEndpoint;
+    this.secondaryWriterEndpoint = secondary.endpoint;
     this.primaryClusterArn = primary.arn;
     this.secondaryClusterArn = secondary.arn;
     this.primaryClusterId = primary.clusterIdentifier;

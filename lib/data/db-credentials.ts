@@ -13,8 +13,10 @@ export const PASSWORD_LENGTH = 32;
 export const PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
 
 export interface DbCredentialsArgs {
-  /** Master user name. Default: "tapadmin". */
+  /** User name. Default: "tapadmin" (the master user). */
   readonly username?: string;
+  /** What the secret is for, in its description. Default: "Aurora master credentials". */
+  readonly purpose?: string;
   /** Provider for the primary region, where the secret lives. */
   readonly provider: aws.Provider;
   readonly randomProvider: random.Provider;
@@ -63,7 +65,7 @@ export class DbCredentials extends pulumi.ComponentResource {
     const secret = new aws.secretsmanager.Secret(
       `${name}-secret`,
       {
-        description: `${name}: Aurora master credentials`,
+        description: `${name}: ${args.purpose ?? "Aurora master credentials"}`,
         kmsKeyId: args.kmsKeyArn,
         recoveryWindowInDays: args.recoveryWindowInDays ?? 30,
         replicas: [{ region: args.replica.region, kmsKeyId: args.replica.kmsKeyArn }],

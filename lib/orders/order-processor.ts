@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { REJECTS_QUEUE_URL_ENV } from "../../lambda/order-processor/park";
+import { DB_ENV } from "../../lambda/order-processor/db-env";
 import { NodeFunction } from "../compute/node-function";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -23,21 +24,27 @@ export interface OrderProcessorArgs {
    * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
    */
   readonly processingEnabled: boolean;
-  /** This region's alert topic: the processor's error alarm (F4). */
-  readonly alarmTopicArn: pulumi.Input<string>;
-  /** This region's copy of the DB secret (the replica in the secondary). */
+  /** This region's copy of the processor role's DB secret (the replica in the secondary). */
   readonly secretArn: pulumi.Input<string>;
   /** Key that encrypts the secret and the queue in this region. */
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Writer endpoint that follows failovers: the global cluster endpoint. */
   readonly dbHost: pulumi.Input<string>;
+  /** Names the server certificate may carry besides dbHost: both clusters' writer endpoints (L6). */
+  readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly dbPort: number;
   readonly dbName: string;
   readonly tableName: pulumi.Input<string>;
   /** This region's copy of the table (the replica in the secondary). */
   readonly tableArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /** This region's alarm topic: conflicting duplicates (L1) and function errors (F4) alarm here. */
+  readonly alarmTopicArn: pulumi.Input<string>;
 }
+
+/** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
+export const ORDER_METRICS_NAMESPACE = "Tap/Orders";
+export const ORDER_PROCESSOR_SERVICE = "order-processor";
 
 /** The SQS-fed order processor of one region (P6, R2, R11, R12, R13). Code: lambda/order-processor. */
 export class OrderProcessor extends pulumi.ComponentResource {
@@ -46,6 +53,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
   /** The SQS event source mapping the failover orchestrator enables and disables (F2). */
   public readonly mappingUuid: pulumi.Output<string>;
   public readonly mappingArn: pulumi.Output<string>;
+  /** Fires on any conflicting duplicate: an orderId reused with other contents was refused. */
+  public readonly conflictAlarmName: pulumi.Output<string>;
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
@@ -60,17 +69,18 @@ export class OrderProcessor extends pulumi.ComponentResource {
         memorySize: 512,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
         environment: {
-          DB_SECRET_ARN: args.secretArn,
-          DB_HOST: args.dbHost,
-          DB_PORT: String(args.dbPort),
-          DB_NAME: args.dbName,
-          DB_SSL: "require",
+          [DB_ENV.secretArn]: args.secretArn,
+          [DB_ENV.host]: args.dbHost,
+          [DB_ENV.port]: String(args.dbPort),
+          [DB_ENV.name]: args.dbName,
+          [DB_ENV.ssl]: "require",
+          [DB_ENV.tlsServerNames]: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
           // Node 20+ runtimes do not load the RDS CA bundle unless told to.
           NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
           ORDERS_TABLE_NAME: args.tableName,
           [REJECTS_QUEUE_URL_ENV]: args.rejectsQueue.url,
-          POWERTOOLS_SERVICE_NAME: "order-processor",
-          POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
+          POWERTOOLS_SERVICE_NAME: ORDER_PROCESSOR_SERVICE,
+          POWERTOOLS_METRICS_NAMESPACE: ORDER_METRICS_NAMESPACE,
         },
         statements: [
           {
@@ -130,10 +140,36 @@ export class OrderProcessor extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
 
+    // Powertools publishes with the `service` dimension; one conflicting body is already worth a look.
+    // https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/
+    const conflicts = new aws.cloudwatch.MetricAlarm(
+      `${name}-conflicts`,
+      {
+        alarmDescription: "An orderId was reused with different contents; the message is in the DLQ",
+        namespace: ORDER_METRICS_NAMESPACE,
+        metricName: "OrdersConflicting",
+        dimensions: { service: ORDER_PROCESSOR_SERVICE },
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+      },
+      { parent: this, provider: args.provider },
+    );
+
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
-    this.registerOutputs({ functionArn: this.functionArn, functionName: this.functionName });
+    this.conflictAlarmName = conflicts.name;
+    this.registerOutputs({
+      functionArn: this.functionArn,
+      functionName: this.functionName,
+      conflictAlarmName: this.conflictAlarmName,
+    });
   }
 }

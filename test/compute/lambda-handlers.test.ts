@@ -18,6 +18,7 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
     [
       "tap-dev-alert-relay-fn",
       "tap-dev-failover-fn",
+      "tap-dev-ledger-migration-fn",
       "tap-dev-primary-api-health",
       "tap-dev-primary-order-processor-fn",
       "tap-dev-secondary-api-health",

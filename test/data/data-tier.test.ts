@@ -365,7 +365,7 @@ describe("data tier, production", () => {
       [T.instance, 3],
       [T.table, 1],
       [T.bucket, 2],
-      [T.secret, 1],
+      [T.secret, 2], // the master's and the processor role's (L6)
       [T.key, 2],
     ];
     for (const [type, count] of mustProtect) {

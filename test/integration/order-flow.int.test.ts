@@ -36,7 +36,7 @@ async function placeOrder(o: StackOutputs): Promise<PlacedOrder> {
       account: "it-account",
       symbol: "TEST",
       side: "BUY",
-      quantity: 1,
+      quantity: "1",
       orderType: "MARKET",
       clientTimestamp: new Date().toISOString(),
     },

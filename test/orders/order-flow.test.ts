@@ -53,10 +53,9 @@ describe("order processor infrastructure", () => {
     "R13: the %s processor may read only its region's copy of the DB secret and decrypt with that region's key",
     (role, region) => {
       const statements = policyOf(`tap-dev-${role}-order-processor-fn`);
-      const secretArn = String(of("aws:secretsmanager/secret:Secret")[0].state.arn).replace(
-        "us-east-1",
-        region,
-      );
+      // L6: its own data-only role's secret, not the master secret.
+      const appSecret = named("aws:secretsmanager/secret:Secret", "tap-dev-db-app-credentials-creds-secret");
+      const secretArn = String(appSecret.state.arn).replace("us-east-1", region);
       const read = statements.filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
       expect(read).toEqual([
         {

@@ -158,7 +158,7 @@ describe("bundled Lambda artifacts", () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((l) => l.messageId === "m-bad");
       expect(rejected).toMatchObject({ level: "ERROR", reason: expect.stringMatching(/Invalid JSON/) });
-      expect(`${res.stdout}${res.stderr}`).toMatch(/could not expedite rejected messages/);
+      expect(`${res.stdout}${res.stderr}`).toMatch(/could not change the visibility of failed messages/);
     });
 
     it("P5: the bundled health handler reports each real dependency and answers 503 when one is down", async () => {

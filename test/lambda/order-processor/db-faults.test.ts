@@ -4,6 +4,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
+import { runLedgerMigration } from "../../../lambda/ledger-migrator/migrate";
 import { Database, DB_DEFAULTS, type DbSettings } from "../../../lambda/order-processor/db";
 import { startDynamo, DUMMY_CREDENTIALS, type TestDynamo } from "../../support/dynamodb";
 import {
@@ -17,6 +18,7 @@ import {
   event,
   failedIds,
   ledgerRows,
+  migrate,
   order,
   processor,
   quiet,
@@ -51,7 +53,7 @@ beforeAll(async () => {
   [pg, dynamo] = await Promise.all([startTestDatabase(), startDynamo()]);
   table = await dynamo.createOrdersTable();
   direct = database({});
-  await direct.query("SELECT 1"); // applies the migrations
+  await migrate(direct); // as the deploy-time migrator does
 });
 
 beforeEach(async () => {
@@ -196,9 +198,9 @@ describe("secret rotation", () => {
     // Needs a server that checks passwords: DATABASE_URL's if it does, an embedded one otherwise.
     authDb = pg.passwordAuth ? pg : await startTestDatabase({ passwordAuth: true });
     const admin = await authDb.admin();
-    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'first-${role}'`);
-    await admin.query(`GRANT ALL ON SCHEMA public TO ${role}`);
-    await admin.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
+    // As the deploy-time migrator sets it up (L6): the schema, then a data-only role whose password is
+    // sent as a SCRAM verifier; logging in below proves the verifier is right.
+    await runLedgerMigration(admin, { username: role, password: `first-${role}` }, authDb.database);
   });
 
   afterAll(async () => {

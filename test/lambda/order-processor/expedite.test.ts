@@ -1,6 +1,14 @@
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
-import { createRejectExpediter, queueUrlFromArn } from "../../../lambda/order-processor/expedite";
+import {
+  createVisibilityChanger,
+  failedVisibilitySeconds,
+  queueUrlFromArn,
+} from "../../../lambda/order-processor/expedite";
+import type { SQSRecord } from "aws-lambda";
+
+const rejectAll = (changer: ReturnType<typeof createVisibilityChanger>) => (records: SQSRecord[]) =>
+  changer(records.map((record) => ({ record, seconds: 0 })));
 import { record, recordingLogger } from "./helpers";
 
 const sqsMock = mockClient(SQSClient);
@@ -22,7 +30,7 @@ describe("rejected messages are sped towards the DLQ", () => {
   it("P5: a rejected message is made visible again at once, ten per call", async () => {
     sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
     const records = Array.from({ length: 12 }, () => record("{bad"));
-    await createRejectExpediter(sqs, recordingLogger().logger)(records);
+    await rejectAll(createVisibilityChanger(sqs, recordingLogger().logger))(records);
     const calls = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.Entries?.length)).toEqual([10, 2]);
     expect(calls[0]).toMatchObject({ QueueUrl: QUEUE_URL });
@@ -41,7 +49,7 @@ describe("rejected messages are sped towards the DLQ", () => {
       .resolvesOnce({ Failed: [{ Id: "1", Code: "ReceiptHandleIsInvalid", SenderFault: true }] })
       .rejectsOnce(Object.assign(new Error("no route"), { name: "TimeoutError" }))
       .callsFake(() => new Promise((resolve) => setTimeout(resolve, 5000).unref()));
-    const expedite = createRejectExpediter(sqs, logger, 200);
+    const expedite = rejectAll(createVisibilityChanger(sqs, logger, 200));
     await expedite(rs);
     await expect(expedite(rs)).resolves.toBeUndefined();
     const started = Date.now();
@@ -50,5 +58,18 @@ describe("rejected messages are sped towards the DLQ", () => {
     expect(entries.filter((e) => e.level === "warn").map((e) => e.extra.messageIds ?? e.extra.codes)).toEqual(
       [[rs[1].messageId], rs.map((r) => r.messageId), rs.map((r) => r.messageId)],
     );
+  });
+
+  it("L5: a failed message's visibility grows with its receive count, capped, in the API's 0-43200 s", async () => {
+    sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    const rs = ["1", "2", "4", "30", "garbage"].map((n) => {
+      const r = record("{}");
+      r.attributes.ApproximateReceiveCount = n;
+      return r;
+    });
+    const changer = createVisibilityChanger(sqs, recordingLogger().logger);
+    await changer(rs.map((r) => ({ record: r, seconds: failedVisibilitySeconds(r) })));
+    const [call] = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input);
+    expect(call.Entries?.map((e) => e.VisibilityTimeout)).toEqual([30, 60, 240, 900, 30]);
   });
 });

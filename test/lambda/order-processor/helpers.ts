@@ -9,6 +9,7 @@ import {
   type OrderProcessorDeps,
 } from "../../../lambda/order-processor/batch";
 import { insertOrders } from "../../../lambda/order-processor/ledger";
+import { applyMigrations } from "../../../lambda/order-processor/migrations";
 import type { Order } from "../../../lambda/order-processor/order-schema";
 import type { Sql } from "../../../lambda/order-processor/sql";
 import { putOrderState, type PutSender } from "../../../lambda/order-processor/state";
@@ -27,11 +28,21 @@ export function order(overrides: Partial<Record<keyof Order, unknown>> = {}): Re
     account: "acct_1",
     symbol: "AAPL",
     side: "BUY",
-    quantity: 100,
+    quantity: "100",
     orderType: "MARKET",
-    clientTimestamp: "2024-05-01T12:30:00.123Z",
+    clientTimestamp: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** `d` as ISO-8601 local time at `offsetMinutes` east of UTC, e.g. "2024-05-01T14:30:00.500+02:00". */
+export function isoWithOffset(d: Date, offsetMinutes: number): string {
+  const local = new Date(d.getTime() + offsetMinutes * 60_000).toISOString().slice(0, -1);
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${local}${sign}${hh}:${mm}`;
 }
 
 export function record(body: unknown, messageId: string = randomUUID()): SQSRecord {
@@ -109,7 +120,7 @@ export function processor(
     logger,
     metrics,
     writeLedger: (e) => insertOrders(db, e, REGION),
-    writeState: (o, now) => putOrderState(ddb, tableName, o, REGION, now),
+    writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     ...extra,
   });
   return { handler, entries, metrics: metrics.totals };
@@ -162,10 +173,17 @@ export interface Stores {
   db: Database;
 }
 
+/** Applies the schema migrations as the deploy-time migrator does (the processor no longer runs DDL). */
+export async function migrate(db: Database): Promise<string[]> {
+  return db.withConnection((client) => applyMigrations(client));
+}
+
 export async function startStores(): Promise<Stores> {
   const [pg, dynamo] = await Promise.all([startTestDatabase(), startDynamo()]);
   const table = await dynamo.createOrdersTable();
-  return { pg, dynamo, table, db: new Database({ url: pg.url, ...DB_DEFAULTS }, { logger: quiet }) };
+  const db = new Database({ url: pg.url, ...DB_DEFAULTS }, { logger: quiet });
+  await migrate(db);
+  return { pg, dynamo, table, db };
 }
 
 export async function stopStores(stores: Partial<Stores>): Promise<void> {

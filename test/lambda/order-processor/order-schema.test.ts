@@ -6,11 +6,11 @@ const base = {
   account: "acct_1",
   symbol: "BRK.B",
   side: "BUY",
-  quantity: 10,
+  quantity: "10",
   orderType: "MARKET",
   clientTimestamp: "2024-05-01T12:30:00Z",
 };
-const limit = { ...base, orderType: "LIMIT", limitPrice: 101.25 };
+const limit = { ...base, orderType: "LIMIT", limitPrice: "101.25" };
 const without = (o: Record<string, unknown>, key: string) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
@@ -24,7 +24,10 @@ const TABLE: [string, unknown, boolean, boolean][] = [
   ["synthetic flag", { ...base, synthetic: true }, true, true],
   ["64-char orderId", { ...base, orderId: "a".repeat(64) }, true, true],
   ["12-char symbol", { ...base, symbol: "ABCDEFGHIJ.K" }, true, true],
-  ["max quantity", { ...base, quantity: 1_000_000_000 }, true, true],
+  ["max quantity", { ...base, quantity: "1000000000" }, true, true],
+  ["smallest price", { ...limit, limitPrice: "0.00000001" }, true, true],
+  ["largest price", { ...limit, limitPrice: "9999999999.99999999" }, true, true],
+  ["offset +14:00", { ...base, clientTimestamp: "2024-05-01T12:00:00+14:00" }, true, true],
   ["offset timestamp with fraction", { ...base, clientTimestamp: "2024-05-01T12:30:00.5+05:30" }, true, true],
   ["missing orderId", without(base, "orderId"), false, false],
   ["missing clientTimestamp", without(base, "clientTimestamp"), false, false],
@@ -37,13 +40,20 @@ const TABLE: [string, unknown, boolean, boolean][] = [
   ["symbol starting with a digit", { ...base, symbol: "1ABC" }, false, false],
   ["13-char symbol", { ...base, symbol: "ABCDEFGHIJKLM" }, false, false],
   ["side HOLD", { ...base, side: "HOLD" }, false, false],
-  ["quantity 0", { ...base, quantity: 0 }, false, false],
-  ["fractional quantity", { ...base, quantity: 1.5 }, false, false],
-  ["quantity above max", { ...base, quantity: 1_000_000_001 }, false, false],
-  ["quantity as string", { ...base, quantity: "10" }, false, false],
+  ["quantity 0", { ...base, quantity: "0" }, false, false],
+  ["fractional quantity", { ...base, quantity: "1.5" }, false, false],
+  ["quantity above max", { ...base, quantity: "1000000001" }, false, false],
+  ["quantity as a JSON number", { ...base, quantity: 10 }, false, false],
+  ["limitPrice as a JSON number", { ...limit, limitPrice: 101.25 }, false, false],
+  ["limitPrice with 9 decimals", { ...limit, limitPrice: "1.123456789" }, false, false],
+  ["limitPrice 1e200", { ...limit, limitPrice: "1e200" }, false, false],
+  ["limitPrice with 11 integer digits", { ...limit, limitPrice: "10000000000" }, false, false],
+  ["offset +14:59", { ...base, clientTimestamp: "2024-05-01T12:00:00+14:59" }, false, false],
+  ["offset beyond ±14:00", { ...base, clientTimestamp: "2024-05-01T12:00:00-23:00" }, false, false],
+  ["microseconds", { ...base, clientTimestamp: "2024-05-01T12:00:00.000001Z" }, false, false],
   ["orderType STOP", { ...base, orderType: "STOP" }, false, false],
-  ["zero limitPrice", { ...limit, limitPrice: 0 }, false, false],
-  ["negative limitPrice", { ...limit, limitPrice: -1 }, false, false],
+  ["zero limitPrice", { ...limit, limitPrice: "0.000" }, false, false],
+  ["negative limitPrice", { ...limit, limitPrice: "-1" }, false, false],
   ["timestamp without offset", { ...base, clientTimestamp: "2024-05-01T12:30:00" }, false, false],
   ["date only", { ...base, clientTimestamp: "2024-05-01" }, false, false],
   ["synthetic as string", { ...base, synthetic: "yes" }, false, false],
@@ -51,7 +61,7 @@ const TABLE: [string, unknown, boolean, boolean][] = [
   ["not an object", [base], false, false],
   // Beyond draft-04: enforced by the processor only.
   ["LIMIT without limitPrice", without(limit, "limitPrice"), false, true],
-  ["MARKET with limitPrice", { ...base, limitPrice: 5 }, false, true],
+  ["MARKET with limitPrice", { ...base, limitPrice: "5" }, false, true],
   ["impossible date", { ...base, clientTimestamp: "2024-02-30T12:00:00Z" }, false, true],
   [
     "year 0000 (PostgreSQL can't store it)",
@@ -59,7 +69,6 @@ const TABLE: [string, unknown, boolean, boolean][] = [
     false,
     true,
   ],
-  ["offset beyond ±14:00", { ...base, clientTimestamp: "2024-05-01T12:00:00-23:00" }, false, true],
 ];
 
 type Schema = { [k: string]: unknown };
@@ -173,6 +182,15 @@ describe("order schema", () => {
         expect([key, p, validateDraft04(prop, p)]).toEqual([key, p, field(key).safeParse(p).success]);
       }
     }
+    // L3: the decimal patterns, probed at their edges.
+    const decimals = ["0", "1", "01", "10", "1.5", "1.50", "1.", ".5", "0.1", "0.00000001", "0.000000001"];
+    decimals.push("1e5", "-1", "+1", " 1", "1000000000", "1000000001", "9999999999.99999999", "10000000000");
+    for (const key of ["quantity", "limitPrice"] as const) {
+      const prop = orderJsonSchema.properties[key] as Schema;
+      for (const p of decimals) {
+        expect([key, p, validateDraft04(prop, p)]).toEqual([key, p, field(key).safeParse(p).success]);
+      }
+    }
   });
 
   it("P5: a malformed message gets a reason that names the field", () => {
@@ -182,11 +200,14 @@ describe("order schema", () => {
     });
     const r = parseOrderMessage(JSON.stringify(without(limit, "limitPrice")));
     expect(r).toEqual({ ok: false, reason: "limitPrice: is required when orderType is LIMIT" });
-    const u = parseOrderMessage(JSON.stringify({ ...base, quantity: 0, extra: 1 }));
+    const u = parseOrderMessage(JSON.stringify({ ...base, quantity: "0", extra: 1 }));
     expect(u.ok).toBe(false);
     expect(!u.ok && u.reason).toMatch(
       /quantity: .*; body: Unrecognized key: "extra"|body: Unrecognized key: "extra".*quantity/,
     );
-    expect(parseOrderMessage(JSON.stringify(base))).toEqual({ ok: true, order: base });
+    expect(parseOrderMessage(JSON.stringify(base))).toEqual({
+      ok: true,
+      order: { ...base, clientTimestamp: "2024-05-01T12:30:00.000Z" },
+    });
   });
 });

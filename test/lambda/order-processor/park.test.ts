@@ -48,7 +48,7 @@ describe("F2: rejected orders go to the rejects queue, not the DLQ", () => {
     const expedited: string[] = [];
     const { handler } = processor(stores.db, stores.dynamo.doc, stores.table, {
       parkRejected: createRejectParker(sqs, QUEUE, logger),
-      expediteRejected: async (rs) => void expedited.push(...rs.map((r) => r.messageId)),
+      changeVisibility: async (cs) => void expedited.push(...cs.map((c) => c.record.messageId)),
     });
     const good = order();
     const bad = record(order({ quantity: 0 }));

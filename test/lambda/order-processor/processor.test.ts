@@ -2,7 +2,9 @@
  * The batch handler against real stores: PostgreSQL (DATABASE_URL or embedded) and dynalite.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import type { Database } from "../../../lambda/order-processor/db";
+import type { Order } from "../../../lambda/order-processor/order-schema";
 import type { PutSender } from "../../../lambda/order-processor/state";
 import type { TestDynamo } from "../../support/dynamodb";
 import type { TestDatabase } from "../../support/postgres";
@@ -10,6 +12,7 @@ import {
   countingSql,
   event,
   failedIds,
+  isoWithOffset,
   ledgerRows,
   order,
   processor,
@@ -36,13 +39,19 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
   it("P6: a valid batch is booked in the ledger and in DynamoDB with every value", async () => {
     const { handler, metrics } = processor(db, dynamo.doc, table);
     const account = `acct-${uid()}`;
-    const market = order({ account, side: "SELL", quantity: 1_000_000_000 });
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 2000);
+    const market = order({
+      account,
+      side: "SELL",
+      quantity: "1000000000",
+      clientTimestamp: at.toISOString(),
+    });
     const lim = order({
       account,
       orderType: "LIMIT",
-      limitPrice: 187.25,
+      limitPrice: "187.250",
       symbol: "BRK.B",
-      clientTimestamp: "2024-05-01T14:30:00.5+02:00",
+      clientTimestamp: isoWithOffset(new Date(at.getTime() + 500), 120),
     });
     const records = [record(market), record(lim)];
     const before = Date.now();
@@ -58,15 +67,16 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
       quantity: "1000000000", // bigint comes back as a string
       order_type: "MARKET",
       limit_price: null,
-      client_ts: new Date("2024-05-01T12:30:00.123Z"),
+      client_ts: at,
+      content_hash: orderContentHash({ ...(market as Order), clientTimestamp: at.toISOString() }),
       sqs_message_id: records[0].messageId,
       region: REGION,
     });
     expect(byId[lim.orderId as string]).toMatchObject({
       symbol: "BRK.B",
       order_type: "LIMIT",
-      limit_price: "187.25",
-      client_ts: new Date("2024-05-01T12:30:00.5Z"),
+      limit_price: "187.25000000", // numeric(18,8)
+      client_ts: new Date(at.getTime() + 500),
       sqs_message_id: records[1].messageId,
     });
     expect((byId[lim.orderId as string].received_at as Date).getTime()).toBeGreaterThan(before - 5000);
@@ -77,16 +87,18 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
       account,
       symbol: "AAPL",
       side: "SELL",
-      quantity: 1_000_000_000,
+      quantity: "1000000000",
       orderType: "MARKET",
-      clientTimestamp: "2024-05-01T12:30:00.123Z",
+      clientTimestamp: at.toISOString(),
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       status: "ACCEPTED",
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       region: REGION,
     });
     expect(await stateItem(dynamo.doc, table, lim.orderId as string)).toMatchObject({
       orderType: "LIMIT",
-      limitPrice: 187.25,
+      limitPrice: "187.25",
+      clientTimestamp: new Date(at.getTime() + 500).toISOString(), // UTC, whatever offset it was sent with
     });
     // The attributes feed the account-index GSI (account + clientTimestamp).
     const byAccount = await dynamo.doc.send(
@@ -109,16 +121,17 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
   it("P5: a mixed batch fails only the malformed messages, each logged with its messageId and reason", async () => {
     const expedited: string[] = [];
     const { handler, entries, metrics } = processor(db, dynamo.doc, table, {
-      expediteRejected: async (rs) => void expedited.push(...rs.map((r) => r.messageId)),
+      changeVisibility: async (cs) =>
+        void expedited.push(...cs.filter((c) => c.seconds === 0).map((c) => c.record.messageId)),
     });
-    const good = [order(), order({ orderType: "LIMIT", limitPrice: 1 })];
+    const good = [order(), order({ orderType: "LIMIT", limitPrice: "1" })];
     const bad = {
       json: record("{not json"),
       unknown: record({ ...order(), price: 3 }),
       limitNoPrice: record(order({ orderType: "LIMIT" })),
-      marketWithPrice: record(order({ limitPrice: 3 })),
+      marketWithPrice: record(order({ limitPrice: "3" })),
       symbol: record(order({ symbol: "aapl" })),
-      quantity: record(order({ quantity: 0 })),
+      quantity: record(order({ quantity: "0" })),
     };
     const failures = await failedIds(handler, event(...good.map((o) => record(o)), ...Object.values(bad)));
 
@@ -297,6 +310,7 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
         order_type: "MARKET",
         limit_price: null,
         client_ts: "2024-01-01T00:00:00Z",
+        content_hash: "0".repeat(64),
         ...cols,
       };
       const keys = Object.keys(row);
@@ -316,6 +330,7 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
       { order_type: "LIMIT" },
       { limit_price: 5 },
       { order_type: "LIMIT", limit_price: 0 },
+      { content_hash: "not-a-hash" },
     ]) {
       await expect(insert(bad)).rejects.toMatchObject({ code: "23514" });
     }

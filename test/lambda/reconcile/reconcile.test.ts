@@ -6,7 +6,9 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { insertOrders } from "../../../lambda/order-processor/ledger";
 import type { Order } from "../../../lambda/order-processor/order-schema";
 import { putOrderState, toItem } from "../../../lambda/order-processor/state";
-import { RECONCILED_MESSAGE_ID, reconcileStores } from "../../../lambda/reconcile/reconcile";
+import { reconcileStores } from "../../../lambda/reconcile/reconcile";
+import { orderContentHash } from "../../../lambda/order-processor/content-hash";
+import type { LedgerRow } from "../../../lambda/order-processor/ledger";
 import { main } from "../../../scripts/reconcile";
 import { ledgerRows, recordingLogger, uid, useStores } from "../order-processor/helpers";
 
@@ -20,11 +22,28 @@ function anOrder(overrides: Partial<Order> = {}): Order {
     account: `acct-${uid()}`,
     symbol: "AAPL",
     side: "BUY",
-    quantity: 10,
+    quantity: "10",
     orderType: "LIMIT",
-    limitPrice: 187.25,
+    limitPrice: "187.25",
     clientTimestamp: "2025-01-01T10:00:00.000+02:00",
     ...overrides,
+  };
+}
+
+const entry = (order: Order) => ({ order, contentHash: orderContentHash(order), messageId: "m" });
+/** The row the processor would have booked, as DynamoDB holds it (canonical UTC time). */
+function rowOf(order: Order, region = "us-east-1"): LedgerRow {
+  return {
+    orderId: order.orderId,
+    account: order.account,
+    symbol: order.symbol,
+    side: order.side,
+    quantity: order.quantity,
+    orderType: order.orderType,
+    ...(order.limitPrice === undefined ? {} : { limitPrice: order.limitPrice }),
+    clientTimestamp: new Date(order.clientTimestamp).toISOString(),
+    contentHash: orderContentHash(order),
+    region,
   };
 }
 
@@ -46,15 +65,15 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
     const both = anOrder();
     const conflicting = anOrder();
     const now = new Date();
-    await putOrderState(stores.dynamo.doc, stores.table, lostFromLedger, "us-east-1", now);
-    await insertOrders(stores.db, [{ order: lostFromTable, messageId: "m1" }], "us-east-1");
-    await insertOrders(stores.db, [{ order: both, messageId: "m2" }], "us-east-1");
-    await putOrderState(stores.dynamo.doc, stores.table, both, "us-east-1", now);
-    await insertOrders(stores.db, [{ order: conflicting, messageId: "m3" }], "us-east-1");
+    await putOrderState(stores.dynamo.doc, stores.table, rowOf(lostFromLedger), now);
+    await insertOrders(stores.db, [entry(lostFromTable)], "us-east-1");
+    await insertOrders(stores.db, [entry(both)], "us-east-1");
+    await putOrderState(stores.dynamo.doc, stores.table, rowOf(both), now);
+    await insertOrders(stores.db, [entry(conflicting)], "us-east-1");
     await stores.dynamo.doc.send(
       new PutCommand({
         TableName: stores.table,
-        Item: toItem({ ...conflicting, quantity: 11 }, "us-east-1", now),
+        Item: toItem(rowOf({ ...conflicting, quantity: "11" }), now),
       }),
     );
 
@@ -84,15 +103,20 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
       side: "BUY",
       quantity: "10",
       order_type: "LIMIT",
-      limit_price: "187.25",
-      sqs_message_id: RECONCILED_MESSAGE_ID,
+      limit_price: "187.25000000", // numeric(…, 8) as the ledger stores it
+      sqs_message_id: null,
       region: NEW_WRITER,
     });
     expect(new Date(row.client_ts as Date).toISOString()).toBe("2025-01-01T08:00:00.000Z");
     const item = await stores.dynamo.doc.send(
       new GetCommand({ TableName: stores.table, Key: { orderId: lostFromTable.orderId } }),
     );
-    expect(item.Item).toMatchObject({ side: "SELL", orderType: "MARKET", quantity: 10, region: NEW_WRITER });
+    expect(item.Item).toMatchObject({
+      side: "SELL",
+      orderType: "MARKET",
+      quantity: "10",
+      region: "us-east-1",
+    });
     const [kept] = await ledgerRows(stores.db, [conflicting.orderId]);
     expect(kept.quantity).toBe("10");
 
@@ -103,7 +127,7 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
 
   it("F2: an item whose contents are not a valid order is reported, never booked", async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
-    const bad = { ...toItem(anOrder(), "us-east-1", new Date()), quantity: -5 };
+    const bad = { ...toItem(rowOf(anOrder()), new Date()), quantity: "-5" };
     await stores.dynamo.doc.send(new PutCommand({ TableName: stores.table, Item: bad }));
     const report = await reconcileStores(deps(), { sinceIso: since, dryRun: false });
     expect(report.unreadable).toBe(1);
@@ -115,7 +139,7 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
     const err: string[] = [];
     const since = new Date(Date.now() - 1_000).toISOString();
     const missing = anOrder();
-    await putOrderState(stores.dynamo.doc, stores.table, missing, "us-east-1", new Date());
+    await putOrderState(stores.dynamo.doc, stores.table, rowOf(missing), new Date());
     // The CLI ends its database when done; the shared pool stays open behind a plain query function.
     const cliStores = () => ({
       db: { query: stores.db.query.bind(stores.db) },
