@@ -114,9 +114,7 @@ export async function reconcileStores(
       r,
     ]),
   );
-  const missingInLedger = [...itemOrders.values()]
-    .filter((o) => !byId.has(o.order.orderId))
-    .map((o) => o.order);
+  const missingInLedger = [...itemOrders.values()].filter((o) => !byId.has(o.order.orderId));
   const conflicts = [...itemOrders.values()].filter(
     (o) => byId.has(o.order.orderId) && byId.get(o.order.orderId)!.contentHash !== o.hash,
   );
@@ -143,18 +141,23 @@ export async function reconcileStores(
 
 async function rebook(
   deps: ReconcileDeps,
-  orders: Order[],
+  items: { order: Order; hash: unknown }[],
   dryRun: boolean,
   details: { orderId: string; action: string }[],
 ) {
+  const orders = items.map((i) => i.order);
   if (dryRun || orders.length === 0) {
     for (const o of orders) details.push({ orderId: o.orderId, action: "would re-book into the ledger" });
     return orders.length;
   }
   const result = await insertOrders(
     deps.db,
-    // No SQS message carried a re-booked order: messageId stays empty (ledger.ts LedgerEntry).
-    orders.map((order) => ({ order, contentHash: orderContentHash(order) })),
+    // The item carries the hash the processor booked it with (of the order as received): keep it, so the
+    // re-booked row is the same order to every later comparison. No SQS message carried it.
+    items.map(({ order, hash }) => ({
+      order,
+      contentHash: typeof hash === "string" && hash !== "" ? hash : orderContentHash(order),
+    })),
     deps.region,
   );
   for (const o of orders) {
