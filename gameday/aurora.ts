@@ -179,8 +179,12 @@ export class AuroraGlobal {
         .map((m) => ({
           DBClusterArn: m.arn,
           IsWriter: m.role === "writer",
-          SynchronizationStatus:
-            m.role === "secondary" && m.link.pointsTo === undefined ? "pending-resync" : "connected",
+          // The API documents only the values (connected, pending-resync). Modelled: a member reads
+          // "connected" while it is a member, also when the link to an unreachable writer is down; a
+          // fenced old writer is not listed until it is rebuilt. A cut link therefore does not make the
+          // orchestrator refuse the data-losing failover it exists for.
+          // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html
+          SynchronizationStatus: "connected",
         })),
       FailoverState: this.operation
         ? {

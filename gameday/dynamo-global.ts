@@ -28,7 +28,7 @@ type Dynalite = (options: { createTableMs?: number }) => Server;
 const dynalite = createRequire(__filename)("dynalite") as Dynalite;
 
 export const TABLE_NAME = "tap-orders";
-const CREDENTIALS = { accessKeyId: "gameday", secretAccessKey: "gameday" };
+export const CREDENTIALS = { accessKeyId: "gameday", secretAccessKey: "gameday" };
 type Item = Record<string, AttributeValue>;
 
 interface Replica {

@@ -3,6 +3,7 @@
  * environment as the infra sets it, its dependencies from the world's per-Region control planes. A
  * Lambda in a Region that is down cannot be invoked at all.
  */
+import { FAILOVER_ENV as K, formatProcessingSites } from "../lambda/failover/env-keys";
 import { createHandler } from "../lambda/failover/index";
 import type { FailoverResult } from "../lambda/failover/orchestrator";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
@@ -18,17 +19,23 @@ export interface RunnerOptions {
   readonly alarmAction?: "notify" | "failover";
 }
 
+/** The alarms the infra marks as failover triggers (the allowlist); any other alarm name is ignored. */
+export const TRIGGER_ALARMS = ["tap-primary-health", "tap-primary-probe"] as const;
+
 export function failoverEnv(world: World, region: string, opts: RunnerOptions = {}): Record<string, string> {
   return {
     AWS_REGION: region,
-    GLOBAL_CLUSTER_ID,
-    TARGET_CLUSTER_ARN: world.aurora.member(region).arn,
-    ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
-    ALARM_ACTION: opts.alarmAction ?? "failover",
+    [K.globalClusterId]: GLOBAL_CLUSTER_ID,
+    [K.targetClusterArn]: world.aurora.member(region).arn,
+    [K.alertTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
+    [K.alarmAction]: opts.alarmAction ?? "failover",
     // Scaled for a game day: the production budget is 270 s with a 15 s poll.
-    TIME_BUDGET_MS: "30000",
-    POLL_INTERVAL_MS: "200",
-    MAX_ATTEMPTS: "3",
+    [K.timeBudgetMs]: "30000",
+    [K.pollIntervalMs]: "200",
+    [K.maxAttempts]: "3",
+    [K.notifyTimeoutMs]: "500",
+    [K.allowedAlarms]: TRIGGER_ALARMS.join(","),
+    [K.processingSites]: formatProcessingSites(world.processingSites()),
   };
 }
 

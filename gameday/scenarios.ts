@@ -83,7 +83,7 @@ export const SCRIPTS: Record<string, Script> = {
         ctx.world.secondary,
         new Date(ctx.faultAt - ctx.timing.rpoWindowMs - 1_000),
       );
-      if (!out) ctx.notes.push("no reconcile step exists yet (issue 13): nothing recovered the RPO window");
+      if (out) ctx.notes.push(`reconcile re-booked ${out.rebooked}, rewrote ${out.rewritten}`);
       ctx.recoveredByReconcile = out?.rebooked ?? 0;
     },
   },

@@ -2,6 +2,12 @@
  * Where the game day meets work that has not landed yet (issue 13), in one place, so that turning its
  * failing scenarios into passing ones is a change here rather than in every scenario.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Client } from "pg";
+import { reconcileStores } from "../lambda/reconcile/reconcile";
+import type { Log } from "../lambda/shared/log";
+import { CREDENTIALS, TABLE_NAME } from "./dynamo-global";
 import type { World } from "./world";
 
 export interface ReconcileOutcome {
@@ -12,18 +18,39 @@ export interface ReconcileOutcome {
 }
 
 /**
- * The reconcile step that follows an unplanned failover (issue 13: "orders present in the DynamoDB
- * global table but missing from the ledger are re-booked ... the same reconciliation is a CLI"). It does
- * not exist yet: today nothing recovers the orders of the RPO window, and the game day reports 0.
- * When it lands, call it here against the world's new writer and its Region's DynamoDB replica.
+ * The reconcile step that follows an unplanned failover, as the deployed stack runs it today: the
+ * orchestrator reports reconciliation as a manual step, and the operator runs `npm run reconcile`
+ * (scripts/reconcile.ts), which calls the same `reconcileStores` against the new writer and its Region's
+ * DynamoDB replica. Orders DynamoDB holds but the ledger lost are re-booked with their stored contents.
  */
 export async function reconcile(
-  _world: World,
-  _region: string,
-  _since: Date,
+  world: World,
+  region: string,
+  since: Date,
 ): Promise<ReconcileOutcome | undefined> {
-  return undefined;
+  const db = new Client({ connectionString: world.aurora.writer().server.url() });
+  await db.connect();
+  const ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region, endpoint: world.table.endpoint(region), credentials: CREDENTIALS }),
+  );
+  try {
+    const report = await reconcileStores(
+      { db, ddb, tableName: TABLE_NAME, region, logger: quietLog },
+      { sinceIso: since.toISOString(), dryRun: false },
+    );
+    return { rebooked: report.rebookedIntoLedger, rewritten: report.rewrittenIntoTable };
+  } finally {
+    ddb.destroy();
+    await db.end();
+  }
 }
+
+const quietLog: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * The settings of the alarms that trigger a failover. Today's (one period, missing data breaching) fire

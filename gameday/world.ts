@@ -11,6 +11,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { rmSync } from "node:fs";
+import type { ProcessingSite } from "../lambda/failover/env-keys";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
@@ -33,7 +34,7 @@ export interface WorldOptions {
   readonly pollIntervalMs?: number;
   /** A network path from each Region to a writer in the other (the infra today has none). */
   readonly crossRegionDbPath?: boolean;
-  /** Whether the standby Region's mapping starts enabled (the infra today enables both). */
+  /** Whether the standby Region's mapping starts enabled (the infra disables it: F1, tap:processingRegion). */
   readonly standbyMappingEnabled?: boolean;
   /** Reuse an initialised cluster template (one per process saves initdb per world). */
   readonly template?: PgTemplate;
@@ -207,7 +208,7 @@ export class World {
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
-      enabled: region === this.primary || (o.standbyMappingEnabled ?? true),
+      enabled: region === this.primary || (o.standbyMappingEnabled ?? false),
       onBatch: (_r, _n, failed, error) => {
         counters.invocations += 1;
         counters.failedMessages += failed;
@@ -294,6 +295,16 @@ export class World {
    * today's OrchestratorDeps it offers Lambda and SQS clients per Region, for the event source mapping
    * toggling and DLQ redrive of issue 13 (extra fields are ignored by today's orchestrator).
    */
+  /** Each Region's intake as the infra describes it to the failover function (PROCESSING_SITES). */
+  processingSites(): ProcessingSite[] {
+    return [...this.parts.values()].map((p) => ({
+      region: p.region,
+      mappingUuid: p.mapping.uuid,
+      queueArn: p.queue.arn,
+      dlqArn: p.dlq.arn,
+    }));
+  }
+
   orchestratorDeps(region: string, logger: Logger = quietLogger): OrchestratorDeps & ExtraDeps {
     return {
       rds: this.rds(region),

@@ -77,8 +77,14 @@ export interface TapConfig {
   readonly canaryScheduleMinutes: number;
   /** What an alarm-triggered run of the failover orchestrator does: only report, or really fail over. */
   readonly alarmFailoverAction: AlarmAction;
-  /** Time an operator (or automation) takes to decide, used by the DR budget. */
+  /** Time a person takes to decide when alarmFailoverAction=notify, used by the DR budget. */
   readonly decisionSeconds: number;
+  /**
+   * Which region's order processor consumes its queue: the Aurora writer's. The other holds orders in
+   * its queue (event source mapping disabled) until the failover orchestrator switches them. After a
+   * failover, set this to the new writer before the next `pulumi up` (docs/runbook.md).
+   */
+  readonly processingRegion: "primary" | "secondary";
   readonly dnsTtlSeconds: number;
   readonly targets: DrTargets;
   /** Authentication of order intake, the web ACL, the API Gateway account setting (lib/security). */
@@ -121,9 +127,12 @@ export const CONFIG_DEFAULTS = {
   canaryRuntimeVersion: "syn-nodejs-puppeteer-15.0",
   canaryScheduleMinutes: 5,
   alarmFailoverAction: "notify",
-  decisionSeconds: 60,
+  // With notify, a person is paged, acknowledges and reads the evidence before invoking the failover:
+  // five minutes is a common on-call acknowledgement target, before any assessment. Measure it in drills.
+  decisionSeconds: 300,
+  processingRegion: "primary",
   dnsTtlSeconds: 60,
-  rtoTargetSeconds: 300,
+  rtoTargetSeconds: 900,
   auroraRpoTargetSeconds: 1,
   dynamoRpoTargetSeconds: 1,
   s3RpoTargetSeconds: 900,
@@ -342,6 +351,8 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
   const alarmFailoverAction = str("alarmFailoverAction", d.alarmFailoverAction);
   oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
   const decisionSeconds = int("decisionSeconds", d.decisionSeconds, 0, 3600);
+  const processingRegion = str("processingRegion", d.processingRegion);
+  oneOf("processingRegion", processingRegion, ["primary", "secondary"]);
   const dnsTtlSeconds = int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
 
   const targets: DrTargets = {
@@ -382,6 +393,7 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     canaryScheduleMinutes,
     alarmFailoverAction: alarmFailoverAction as TapConfig["alarmFailoverAction"],
     decisionSeconds,
+    processingRegion: processingRegion as TapConfig["processingRegion"],
     dnsTtlSeconds,
     targets,
     security,

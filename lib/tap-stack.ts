@@ -123,10 +123,6 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
           secretArn: stack.data.ledger.appCredentials.secretArnIn(stack[role].region),
           tlsServerNames: stack.data.dbTlsServerNames,
           writerHost: stack.data.aurora.globalWriterEndpoint,
-          regionalHost:
-            role === "primary"
-              ? stack.data.aurora.primaryWriterEndpoint
-              : stack.data.aurora.secondaryReaderEndpoint,
           port: AURORA_PORT,
           name: DATABASE_NAME,
         },
@@ -183,6 +179,8 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       kmsKeyArns: [secondary.key.arn, primary.key.arn],
       alarmAction: cfg.alarmFailoverAction,
       alarms,
+      // Processing follows the writer; the new writer's DLQ is redriven (F2).
+      processingSites: ROLES.map((role) => services[role].processingSite),
       logKeyArn: secondary.key.arn,
       logRetentionDays: cfg.logRetentionDays,
     },

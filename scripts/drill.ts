@@ -290,6 +290,9 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       alertTopicArn: outputs.secondarySnsTopicArn,
       ...tuning,
       timeBudgetMs,
+      // The drill moves the database only; processing follows through the deployed orchestrator or by
+      // hand (docs/runbook.md, "Failover sequence").
+      processingSites: [],
     },
     {
       rds,
@@ -316,6 +319,8 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       `  plan: ${result.plan.apiCall} ${JSON.stringify(result.plan.parameters)}; data loss possible: ${result.plan.dataLossPossible ? "yes" : "no"}`,
     );
   }
+  for (const s of result.steps ?? [])
+    out(`  step ${s.step}: ${s.ok ? "ok" : "NEEDS ATTENTION"}: ${s.detail}`);
   for (const n of result.notificationErrors ?? []) out(`  ! notification not delivered: ${n}`);
 
   return verdict(result, args, out);

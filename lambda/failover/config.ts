@@ -1,26 +1,16 @@
 /**
- * The failover function's environment contract: keys, defaults and parser. lib/failover/ writes it,
- * index.ts and scripts/drill.ts read it. Every problem is collected and reported at once so that a
- * broken deployment is fixed in one pass, not one variable per invocation.
+ * The failover function's environment parser and defaults; the keys are env-keys.ts. lib/failover/
+ * writes the environment, index.ts and scripts/drill.ts read it. Every problem is collected and reported
+ * at once so that a broken deployment is fixed in one pass, not one variable per invocation.
  */
 import { intFromEnv, optionalEnv, RUNTIME_ENV, type Env } from "../shared/env";
+import { FAILOVER_ENV as K, type ProcessingSite } from "./env-keys";
+
+export { FAILOVER_ENV } from "./env-keys";
 
 /** What an alarm-triggered run does: report a dry run only, or really fail over. */
 export const ALARM_ACTIONS = ["notify", "failover"] as const;
 export type AlarmAction = (typeof ALARM_ACTIONS)[number];
-
-export const FAILOVER_ENV = {
-  globalClusterId: "GLOBAL_CLUSTER_ID",
-  /** ARN of the secondary cluster to promote. */
-  targetClusterArn: "TARGET_CLUSTER_ARN",
-  /** Topic in this region. */
-  alertTopicArn: "ALERT_TOPIC_ARN",
-  alarmAction: "ALARM_ACTION",
-  timeBudgetMs: "TIME_BUDGET_MS",
-  maxAttempts: "MAX_ATTEMPTS",
-  pollIntervalMs: "POLL_INTERVAL_MS",
-} as const;
-const K = FAILOVER_ENV;
 
 /** R21: RDS global-cluster operations take minutes; the Lambda timeout, in seconds. */
 export const FAILOVER_TIMEOUT_SECONDS = 300;
@@ -38,11 +28,19 @@ export interface OrchestratorSettings {
   /** Full-jitter base and cap for retries; not env-configurable, exposed for tests and the drill. */
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
+  /** Cap on each SNS publish; the final one is reserved at the end of the budget. */
+  readonly notifyTimeoutMs: number;
+  /** Where orders are consumed in each region; empty = the follow-writer and redrive steps are skipped. */
+  readonly processingSites: readonly ProcessingSite[];
 }
 
 export interface FailoverEnvConfig extends OrchestratorSettings {
   readonly region: string;
   readonly alarmAction: AlarmAction;
+  /** Alarm names whose ALARM may start a run; anything else is ignored even if SNS delivers it. */
+  readonly allowedAlarms: readonly string[];
+  /** Function that reconciles the stores after a data-losing failover (in this region), if deployed. */
+  readonly reconcileFunctionName?: string;
 }
 
 export const DEFAULTS = {
@@ -51,6 +49,9 @@ export const DEFAULTS = {
   pollIntervalMs: 15_000,
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 20_000,
+  // Route 53 and SNS answer in well under a second when healthy; two seconds each keeps four
+  // notifications (started, steps, result, escalation) inside 10 s of a 270 s budget.
+  notifyTimeoutMs: 2_000,
   alarmAction: "notify" as AlarmAction,
 } as const;
 
@@ -75,19 +76,25 @@ export function topicArnRegion(arn: string): string | undefined {
   return TOPIC_ARN_RE.exec(arn)?.[1];
 }
 
-/** Numeric tuning shared by the Lambda and the drill. */
+/** Numeric tuning shared by the Lambda and the drill (TIME_BUDGET_MS, MAX_ATTEMPTS, POLL_INTERVAL_MS). */
 export function parseTuning(
   env: Env,
   problems: string[],
 ): Pick<
   OrchestratorSettings,
-  "timeBudgetMs" | "maxAttempts" | "pollIntervalMs" | "retryBaseDelayMs" | "retryMaxDelayMs"
+  | "timeBudgetMs"
+  | "maxAttempts"
+  | "pollIntervalMs"
+  | "retryBaseDelayMs"
+  | "retryMaxDelayMs"
+  | "notifyTimeoutMs"
 > {
   return {
     // 15 min upper bound: the longest a Lambda can run; the handler also clamps to the remaining time.
     timeBudgetMs: intFromEnv(env, K.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
     maxAttempts: intFromEnv(env, K.maxAttempts, DEFAULTS.maxAttempts, 1, 10, problems),
     pollIntervalMs: intFromEnv(env, K.pollIntervalMs, DEFAULTS.pollIntervalMs, 100, 300_000, problems),
+    notifyTimeoutMs: intFromEnv(env, K.notifyTimeoutMs, DEFAULTS.notifyTimeoutMs, 100, 10_000, problems),
     retryBaseDelayMs: DEFAULTS.retryBaseDelayMs,
     retryMaxDelayMs: DEFAULTS.retryMaxDelayMs,
   };
@@ -144,15 +151,73 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
-  const rawAction = optionalEnv(env, K.alarmAction);
+  const rawAction = env[K.alarmAction]?.trim();
   let alarmAction: AlarmAction = DEFAULTS.alarmAction;
-  if (rawAction !== undefined) {
-    if ((ALARM_ACTIONS as readonly string[]).includes(rawAction)) alarmAction = rawAction as AlarmAction;
+  if (rawAction !== undefined && rawAction !== "") {
+    const known = ALARM_ACTIONS.find((a) => a === rawAction);
+    if (known) alarmAction = known;
     else problems.push(`${K.alarmAction}: "${rawAction}" is not one of ${ALARM_ACTIONS.join(", ")}`);
   }
 
   const tuning = parseTuning(env, problems);
+  const allowedAlarms = (env[K.allowedAlarms] ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const processingSites = parseProcessingSites(env[K.processingSites], problems);
+  const reconcileFunctionName = env[K.reconcileFunction]?.trim() || undefined;
 
   if (problems.length > 0) throw new FailoverConfigError(problems);
-  return { region, globalClusterId, targetClusterArn, alertTopicArn, alarmAction, ...tuning };
+  return {
+    region,
+    globalClusterId,
+    targetClusterArn,
+    alertTopicArn,
+    alarmAction,
+    allowedAlarms,
+    processingSites,
+    reconcileFunctionName,
+    ...tuning,
+  };
+}
+
+const QUEUE_ARN_RE = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,80}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** PROCESSING_SITES: a JSON array of {region, mappingUuid, queueArn, dlqArn}; absent means none. */
+export function parseProcessingSites(raw: string | undefined, problems: string[]): ProcessingSite[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push(`${K.processingSites}: not JSON`);
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push(`${K.processingSites}: expected a JSON array`);
+    return [];
+  }
+  const sites: ProcessingSite[] = [];
+  parsed.forEach((item: unknown, i) => {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const where = `${K.processingSites}[${i}]`;
+    const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : "");
+    const site = {
+      region: str("region"),
+      mappingUuid: str("mappingUuid"),
+      queueArn: str("queueArn"),
+      dlqArn: str("dlqArn"),
+    };
+    const before = problems.length;
+    if (!REGION_RE.test(site.region)) problems.push(`${where}.region: not an AWS region name`);
+    if (!UUID_RE.test(site.mappingUuid)) problems.push(`${where}.mappingUuid: not a mapping UUID`);
+    for (const k of ["queueArn", "dlqArn"] as const) {
+      const m = QUEUE_ARN_RE.exec(site[k]);
+      if (!m) problems.push(`${where}.${k}: not an SQS queue ARN`);
+      else if (m[1] !== site.region) problems.push(`${where}.${k}: queue is in ${m[1]}, not ${site.region}`);
+    }
+    if (problems.length === before) sites.push(site);
+  });
+  return sites;
 }

@@ -65,8 +65,9 @@ function parseDirect(event: Record<string, unknown>): FailoverRequest {
   else if (mode !== "switchover" && mode !== "failover") {
     problems.push(`mode: ${JSON.stringify(mode)} is not "switchover" or "failover"`);
   }
-  // Direct runs default to a real run: an operator invoking by hand means it. Say dryRun: true to rehearse.
-  let dryRun = false;
+  // A data-losing failover runs only when asked for in so many words (dryRun: false), as in the drill; a
+  // switchover loses nothing and defaults to a real run.
+  let dryRun = mode === "failover";
   if (event.dryRun !== undefined) {
     if (typeof event.dryRun !== "boolean")
       problems.push(`dryRun: expected true or false, got ${JSON.stringify(event.dryRun)}`);
@@ -121,7 +122,11 @@ function parseAlarmRecord(record: unknown, index: number, problems: string[]): A
  * Parses a Lambda event. An alarm-triggered run always means an unplanned "failover" (the primary is
  * presumed unhealthy); the configured alarm action decides whether it is only reported (dry run) or executed.
  */
-export function parseEvent(event: unknown, alarmAction: AlarmAction): ParsedEvent {
+export function parseEvent(
+  event: unknown,
+  alarmAction: AlarmAction,
+  allowedAlarms: readonly string[],
+): ParsedEvent {
   if (!isRecord(event)) throw new EventValidationError(["event: expected a JSON object"]);
   if (!("Records" in event)) return { kind: "run", request: parseDirect(event) };
 
@@ -134,12 +139,23 @@ export function parseEvent(event: unknown, alarmAction: AlarmAction): ParsedEven
   if (problems.length > 0) throw new EventValidationError(problems);
   const parsed = alarms.filter((a): a is AlarmInfo => a !== undefined);
 
-  const firing = parsed.find((a) => a.newState === "ALARM");
-  if (!firing) {
+  const firingAny = parsed.filter((a) => a.newState === "ALARM");
+  if (firingAny.length === 0) {
     return {
       kind: "ignored",
       alarms: parsed,
       message: `No action: alarm state(s) ${parsed.map((a) => `${a.name}=${a.newState}`).join(", ")}; only ALARM triggers a failover`,
+    };
+  }
+  // The SNS filter policy is one guard; this is the second, so a mis-set subscription can't start a run.
+  const firing = firingAny.find((a) => allowedAlarms.includes(a.name));
+  if (!firing) {
+    return {
+      kind: "ignored",
+      alarms: parsed,
+      message: `No action: alarm(s) ${firingAny.map((a) => a.name).join(", ")} are not in the allowlist (${
+        allowedAlarms.join(", ") || "empty"
+      })`,
     };
   }
   return {

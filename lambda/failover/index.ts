@@ -4,25 +4,28 @@
  * Accepted events
  * (a) Direct invocation (console, CLI, scripts/drill.ts):
  *       { "mode": "switchover" | "failover", "dryRun"?: boolean, "reason"?: string, "requestedBy"?: string }
- *     dryRun defaults to FALSE for direct runs. Unknown keys are rejected (a typo must not turn a
+ *     A failover is a dry run unless the event says "dryRun": false; a switchover runs unless it says
+ *     "dryRun": true. Unknown keys are rejected (a typo must not turn a
  *     rehearsal into a real failover).
  * (b) SNS event whose Records[].Sns.Message is a CloudWatch alarm state change (JSON string):
  *       { "Records": [ { "EventSource": "aws:sns", "Sns": { "Message":
  *         "{\"AlarmName\":\"...\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"...\",\"StateChangeTime\":\"...\"}" } } ] }
- *     Only NewStateValue "ALARM" acts, always as mode "failover" (unplanned). Alarm action "notify" makes
- *     it a dry run that only reports; "failover" executes it. OK / INSUFFICIENT_DATA → "ignored".
+ *     Only NewStateValue "ALARM" of an alarm named in ALLOWED_ALARMS acts, always as mode "failover" (unplanned). ALARM_ACTION=notify makes
+ *     it a dry run that only reports; ALARM_ACTION=failover executes it. OK / INSUFFICIENT_DATA → "ignored".
  *
- * Environment: the contract in config.ts (FAILOVER_ENV, DEFAULTS, loadFailoverConfig); alarm runs
- * notify (dry run) unless the alarm action is "failover".
+ * Environment: see env-keys.ts (the one list, shared with lib/); AWS_REGION comes from the runtime.
  *
  * Returns a FailoverResult; ok=false results are already reported to SNS and are returned, not thrown,
  * so Lambda's async retries do not repeat them. Throws only for invalid configuration or a malformed
  * event (both reported to SNS when the topic is usable).
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Env } from "../shared/env";
 import type { Log } from "../shared/log";
-import { rdsClientCache } from "../shared/rds-clients";
 import { errorMessage } from "../shared/retry";
 import {
   alertTopicFromEnv,
@@ -33,7 +36,13 @@ import {
   type FailoverEnvConfig,
 } from "./config";
 import { EventValidationError, parseEvent } from "./events";
-import { publishNotification, runFailover, type FailoverResult, type OrchestratorDeps } from "./orchestrator";
+import {
+  publishNotification,
+  runFailover,
+  type FailoverResult,
+  type OrchestratorDeps,
+  type ReconcileCounts,
+} from "./orchestrator";
 
 /** Leaves room for the final SNS publish before Lambda's hard timeout. */
 const CONTEXT_SAFETY_MS = 10_000;
@@ -45,28 +54,60 @@ export const jsonLogger: Log = {
   error: (message, data) => console.error(JSON.stringify({ level: "ERROR", message, ...data })),
 };
 
-const rdsClient = rdsClientCache();
-const snsClients = new Map<string, SNSClient>();
+function cached<T>(make: (key: string) => T): (key: string) => T {
+  const clients = new Map<string, T>();
+  return (key) => {
+    let c = clients.get(key);
+    if (!c) clients.set(key, (c = make(key)));
+    return c;
+  };
+}
 
-function snsClient(region: string): SNSClient {
-  let client = snsClients.get(region);
-  if (!client) {
-    client = new SNSClient({
-      region,
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
-    });
-    snsClients.set(region, client);
-  }
-  return client;
+/** One SDK attempt (our bounded retry decides, so attempts are not multiplied) and a capped request. */
+const opts = (region: string, requestTimeout: number) => ({
+  region,
+  maxAttempts: 1,
+  // Without throwOnRequestTimeout the Node handler only logs a warning when requestTimeout passes
+  // (@smithy/types HttpHandlerInitialization), and a silent Region would hold the function to its timeout.
+  requestHandler: { connectionTimeout: 3_000, requestTimeout, throwOnRequestTimeout: true },
+});
+// The other Region may be the one that is down: calls there fail fast instead of eating the budget.
+const localRds = cached((region) => new RDSClient(opts(region, 20_000)));
+const remoteRds = cached((region) => new RDSClient(opts(region, 5_000)));
+const snsFor = cached((region) => new SNSClient(opts(region, 10_000)));
+const lambdaFor = cached((region) => new LambdaClient(opts(region, 10_000)));
+const sqsFor = cached((region) => new SQSClient(opts(region, 10_000)));
+const cloudwatchFor = cached((region) => new CloudWatchClient(opts(region, 5_000)));
+// Reconciliation scans a time window of both stores: a longer cap.
+const reconcileClientFor = cached((region) => new LambdaClient(opts(region, 120_000)));
+
+/** Invokes the reconcile function (lambda/reconcile) synchronously and returns its counts. */
+export function invokeReconcile(client: LambdaClient, functionName: string) {
+  return async (request: { sinceIso: string; dryRun: boolean }): Promise<ReconcileCounts> => {
+    const out = await client.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Payload: new TextEncoder().encode(JSON.stringify(request)),
+      }),
+    );
+    const text = new TextDecoder().decode(out.Payload ?? new Uint8Array());
+    if (out.FunctionError) throw new Error(`reconcile function failed: ${text.slice(0, 500)}`);
+    return JSON.parse(text) as ReconcileCounts;
+  };
 }
 
 /** Production dependencies; clients are cached across warm invocations. */
-export function defaultDeps(region: string): OrchestratorDeps {
+export function defaultDeps(region: string, reconcileFunctionName?: string): OrchestratorDeps {
   return {
-    rds: rdsClient(region, false),
-    rdsForRegion: (r) => rdsClient(r, r !== region),
-    sns: snsClient(region),
+    rds: localRds(region),
+    rdsForRegion: (r) => (r === region ? localRds(r) : remoteRds(r)),
+    sns: snsFor(region),
+    lambdaForRegion: lambdaFor,
+    sqsForRegion: sqsFor,
+    cloudwatch: cloudwatchFor(region),
+    reconcile: reconcileFunctionName
+      ? invokeReconcile(reconcileClientFor(region), reconcileFunctionName)
+      : undefined,
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     random: Math.random,
     logger: jsonLogger,
@@ -75,7 +116,7 @@ export function defaultDeps(region: string): OrchestratorDeps {
 
 export interface HandlerOptions {
   readonly env?: () => Env;
-  readonly buildDeps?: (region: string) => OrchestratorDeps;
+  readonly buildDeps?: (region: string, reconcileFunctionName?: string) => OrchestratorDeps;
 }
 
 interface RemainingTime {
@@ -84,7 +125,7 @@ interface RemainingTime {
 
 function notifyRetry(deps: OrchestratorDeps) {
   return {
-    maxAttempts: DEFAULTS.maxAttempts,
+    maxAttempts: 2,
     baseDelayMs: DEFAULTS.retryBaseDelayMs,
     maxDelayMs: DEFAULTS.retryMaxDelayMs,
     random: deps.random,
@@ -106,11 +147,11 @@ export function createHandler(options: HandlerOptions = {}) {
       if (err instanceof FailoverConfigError) await reportConfigError(env, err, buildDeps);
       throw err;
     }
-    const deps = buildDeps(config.region);
+    const deps = buildDeps(config.region, config.reconcileFunctionName);
 
     let parsed;
     try {
-      parsed = parseEvent(event, config.alarmAction);
+      parsed = parseEvent(event, config.alarmAction, config.allowedAlarms);
     } catch (err) {
       if (err instanceof EventValidationError) {
         deps.logger.error("rejected malformed event", { problems: err.problems });
@@ -120,6 +161,7 @@ export function createHandler(options: HandlerOptions = {}) {
           `[DR] REJECTED: malformed failover event for ${config.globalClusterId}`,
           { event: "failover-rejected", problems: err.problems, received: truncate(event) },
           notifyRetry(deps),
+          config.notifyTimeoutMs,
         );
       }
       throw err;
@@ -151,7 +193,7 @@ export function createHandler(options: HandlerOptions = {}) {
 async function reportConfigError(
   env: Env,
   err: FailoverConfigError,
-  buildDeps: (region: string) => OrchestratorDeps,
+  buildDeps: (region: string, reconcileFunctionName?: string) => OrchestratorDeps,
 ): Promise<void> {
   const topic = alertTopicFromEnv(env);
   const region = topic ? topicArnRegion(topic) : undefined;

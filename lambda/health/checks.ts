@@ -1,9 +1,20 @@
 /**
- * GET /health: can this region take orders right now? Three checks run in parallel, each under its own
- * deadline, so the answer always comes back within about one timeout. The body names what failed and a
- * short error code, never a message from AWS (those can carry ARNs and account ids) nor a host name.
+ * GET /health: can this region take orders right now, and in which role? Four checks run in parallel,
+ * each under its own deadline, so the answer always comes back within about one timeout. The body names
+ * what failed and a short error code, never a message from AWS (those can carry ARNs and account ids)
+ * nor a host name.
+ *
+ * Role (F1): the region is the writer when its order-processor event source mapping is enabled, the
+ * standby when it is disabled (the failover orchestrator flips them). A writer needs the database on the
+ * processor's own path (DB_HOST, the global writer endpoint); a standby only holds orders in its queue,
+ * so its database probe is reported but does not fail the check.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_GetEventSourceMapping.html
  */
 import { DescribeTableCommand, type DescribeTableCommandOutput } from "@aws-sdk/client-dynamodb";
+import {
+  GetEventSourceMappingCommand,
+  type GetEventSourceMappingCommandOutput,
+} from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, type GetQueueAttributesCommandOutput } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { connect } from "node:net";
@@ -11,7 +22,8 @@ import type { Log } from "../shared/log";
 import { TimeoutError, withTimeout } from "../shared/timeout";
 import { HEALTH_ENV } from "./env";
 
-export type CheckName = "queue" | "table" | "database";
+export type CheckName = "queue" | "table" | "database" | "role";
+export type Role = "writer" | "standby" | "unknown";
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -24,6 +36,7 @@ export interface CheckResult {
 export interface HealthBody {
   readonly status: "ok" | "unavailable";
   readonly region: string;
+  readonly role: Role;
   readonly failed?: CheckName[];
   readonly checks: Record<CheckName, CheckResult>;
 }
@@ -36,6 +49,8 @@ export interface HealthDeps {
   readonly region: string;
   readonly sqs: Sender<GetQueueAttributesCommand, GetQueueAttributesCommandOutput>;
   readonly dynamodb: Sender<DescribeTableCommand, DescribeTableCommandOutput>;
+  readonly lambda: Sender<GetEventSourceMappingCommand, GetEventSourceMappingCommandOutput>;
+  readonly mappingUuid?: string;
   readonly queueUrl?: string;
   readonly tableName?: string;
   readonly dbHost?: string;
@@ -124,22 +139,47 @@ export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayP
     return undefined;
   };
 
+  const role = async (signal: AbortSignal) => {
+    if (!deps.mappingUuid) throw new CheckFailed("not-configured", "EVENT_SOURCE_MAPPING_UUID is not set");
+    const out = await deps.lambda.send(new GetEventSourceMappingCommand({ UUID: deps.mappingUuid }), {
+      abortSignal: signal,
+    });
+    return out.State; // Enabled, Enabling, Disabled, Disabling, Updating, ...
+  };
+
   return async () => {
-    const [q, t, d] = await Promise.all([
+    const [q, t, d, r] = await Promise.all([
       run("queue", queue),
       run("table", table),
       run("database", database),
+      run("role", role),
     ]);
-    const checks = { queue: q, table: t, database: d };
+    const regionRole = roleOf(r);
+    // A standby holds orders in its queue; its database path leads to a writer it cannot reach yet.
+    const checks = {
+      queue: q,
+      table: t,
+      database: regionRole === "standby" ? { ...d, ok: true } : d,
+      role: r,
+    };
     const failed = (Object.keys(checks) as CheckName[]).filter((k) => !checks[k].ok);
     const body: HealthBody =
       failed.length === 0
-        ? { status: "ok", region: deps.region, checks }
-        : { status: "unavailable", region: deps.region, failed, checks };
+        ? { status: "ok", region: deps.region, role: regionRole, checks }
+        : { status: "unavailable", region: deps.region, role: regionRole, failed, checks };
     return {
       statusCode: failed.length === 0 ? 200 : 503,
       headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
       body: JSON.stringify(body),
     };
   };
+}
+
+const WRITER_STATES = new Set(["Enabled", "Enabling"]);
+const STANDBY_STATES = new Set(["Disabled", "Disabling"]);
+
+export function roleOf(check: CheckResult): Role {
+  if (!check.ok) return "unknown";
+  if (WRITER_STATES.has(check.status ?? "")) return "writer";
+  return STANDBY_STATES.has(check.status ?? "") ? "standby" : "unknown";
 }

@@ -1,6 +1,7 @@
 /** Wiring only. The environment contract (keys, defaults, parser) is env.ts. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { runtimeRegion } from "../shared/env";
@@ -12,11 +13,12 @@ const logger = new Logger({ serviceName: healthServiceName(process.env) });
 const clientConfig = { maxAttempts: 1, requestHandler: { connectionTimeout: 1000 } };
 const sqs = new SQSClient(clientConfig);
 const dynamodb = new DynamoDBClient(clientConfig);
+const lambda = new LambdaClient(clientConfig);
 
 let check: (() => Promise<APIGatewayProxyResult>) | undefined;
 
 function init(): () => Promise<APIGatewayProxyResult> {
-  return createHealthHandler({ ...parseHealthEnv(process.env), sqs, dynamodb, logger });
+  return createHealthHandler({ ...parseHealthEnv(process.env), sqs, dynamodb, lambda, logger });
 }
 
 export const handler = async (): Promise<APIGatewayProxyResult> => {
@@ -30,6 +32,7 @@ export const handler = async (): Promise<APIGatewayProxyResult> => {
       body: JSON.stringify({
         status: "unavailable",
         region: runtimeRegion(process.env),
+        role: "unknown",
         failed: ["config"],
       }),
     };

@@ -8,11 +8,13 @@
  *
  * Outcomes per message:
  *  - rejected (bad JSON, schema violation, clientTimestamp too far from the receive time, refused by a
- *    store): logged with its reason, reported as a failure and made visible at once, so it reaches the DLQ
- *    through the queue's own redrive policy with body and attributes intact.
+ *    store): logged with its reason and parked in the rejects queue with that reason (park.ts), then
+ *    reported as processed, so the DLQ holds only orders that failed for want of a database and can be
+ *    redriven whole after a failover (F2). If parking fails it is reported as a failure and made visible
+ *    at once, so it reaches the DLQ through the queue's own redrive policy with body and attributes intact.
  *  - conflict: the orderId is booked with other contents (in the ledger, or by an earlier message of this
  *    batch): never booked, never dropped; treated like a rejection, with a reason that names the id and its
- *    own metric (alarmed).
+ *    own metric (alarmed). Parked like a rejection.
  *  - synthetic: validated, never written, counted.
  *  - booked / duplicate: in both stores; a duplicate delivery (same id, same contents) is acknowledged.
  *  - failed: transient; retried by SQS after a short visibility that grows with each receive.
@@ -51,6 +53,10 @@ export interface OrderProcessorDeps extends BookingDeps {
    * handler always sets it (index.ts); left out only by tests and benchmarks of the booking path.
    */
   readonly checkEntitlement?: EntitlementCheck;
+  /** Parks rejected and conflicting messages in the rejects queue; returns the messageIds SQS accepted. */
+  readonly parkRejected?: (
+    rejected: readonly { record: SQSRecord; reason: string }[],
+  ) => Promise<Set<string>>;
   readonly now?: () => Date;
 }
 
@@ -213,6 +219,8 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
   const processor = new BatchProcessor(EventType.SQS);
   return async (event, context) => {
     const outcomes = await decideBatch(event.Records, deps);
+    const parked = await parkRejected(event.Records, outcomes, deps);
+    for (const record of event.Records) if (parked.has(record.messageId)) outcomes.delete(record);
     const changes = visibilityChanges(outcomes);
     if (changes.length > 0 && deps.changeVisibility) {
       await deps
@@ -222,6 +230,7 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
         );
     }
     const replay = async (record: SQSRecord): Promise<string> => {
+      if (parked.has(record.messageId)) return "parked";
       const outcome = outcomes.get(record);
       if (!outcome) throw new Error(`no outcome for message ${record.messageId}`);
       if (outcome.status === "rejected" || outcome.status === "conflict" || outcome.status === "failed")
@@ -230,4 +239,20 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
     };
     return processPartialResponse(event, replay, processor, context ? { context } : undefined);
   };
+}
+
+async function parkRejected(
+  records: readonly SQSRecord[],
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  deps: OrderProcessorDeps,
+): Promise<Set<string>> {
+  const rejected = records.flatMap((record) => {
+    const o = outcomes.get(record);
+    return o?.status === "rejected" || o?.status === "conflict" ? [{ record, reason: o.reason }] : [];
+  });
+  if (rejected.length === 0 || !deps.parkRejected) return new Set();
+  return deps.parkRejected(rejected).catch((err: unknown) => {
+    deps.logger.warn("parking rejected messages failed", { error: (err as Error).message });
+    return new Set<string>();
+  });
 }

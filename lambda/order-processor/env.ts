@@ -18,6 +18,8 @@ export const ORDER_PROCESSOR_ENV = {
   dbTlsServerNames: DB_ENV.tlsServerNames,
   /** Node 20+ runtimes do not load the RDS CA bundle unless told to. */
   extraCaCerts: "NODE_EXTRA_CA_CERTS",
+  /** Where rejected and conflicting orders are parked (park.ts), apart from the redrivable DLQ. */
+  rejectsQueueUrl: "REJECTS_QUEUE_URL",
 } as const;
 
 export const LOCAL_DATABASE_URL_ENV = DB_ENV.url;
@@ -34,6 +36,8 @@ export interface OrderProcessorSettings {
   readonly region: string;
   readonly tableName: string;
   readonly db: DbSettings;
+  /** Absent: rejected messages reach the DLQ through the redrive policy instead (tests, benchmarks). */
+  readonly rejectsQueueUrl?: string;
 }
 
 export const orderProcessorService = (env: Env) => ({
@@ -48,5 +52,6 @@ export function parseOrderProcessorEnv(env: Env): OrderProcessorSettings {
     region: runtimeRegion(env),
     tableName: requiredEnv(env, ORDER_PROCESSOR_ENV.tableName),
     db: dbSettingsFromEnv(env),
+    rejectsQueueUrl: optionalEnv(env, ORDER_PROCESSOR_ENV.rejectsQueueUrl),
   };
 }

@@ -21,22 +21,16 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { Log } from "../shared/log";
+import { queueUrlFromArn } from "../shared/sqs-url";
 import { withTimeout } from "../shared/timeout";
+
+export { queueUrlFromArn };
 
 export interface VisibilitySender {
   send(
     command: ChangeMessageVisibilityBatchCommand,
     options?: { abortSignal?: AbortSignal },
   ): Promise<ChangeMessageVisibilityBatchCommandOutput>;
-}
-
-/** arn:aws:sqs:REGION:ACCOUNT:NAME -> https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (.com.cn in China). */
-export function queueUrlFromArn(arn: string): string | undefined {
-  const m = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]+)$/.exec(arn);
-  if (!m) return undefined;
-  const [, partition, region, account, name] = m;
-  const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-  return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
 /** Backoff for a failed message: BASE x 2^(receives - 1), capped. 30, 60, 120, 240, 480 s over 5 receives. */

@@ -2,6 +2,7 @@
  * Wiring only. Clients, logger and metrics live for the whole execution environment; configuration is
  * read on the first invocation so that loading the module never throws.
  * The environment contract (keys, defaults, parser) is env.ts; the connection keys are db-env.ts.
+ * Rejected and conflicting orders are parked in the rejects queue (park.ts, REJECTS_QUEUE_URL).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
@@ -16,6 +17,7 @@ import { orderProcessorService, parseOrderProcessorEnv } from "./env";
 import { createEntitlementCheck } from "./entitlement";
 import { createVisibilityChanger } from "./expedite";
 import { insertOrders } from "./ledger";
+import { createRejectParker } from "./park";
 import { putOrderState } from "./state";
 
 const { serviceName, namespace } = orderProcessorService(process.env);
@@ -31,7 +33,7 @@ const sqs = new SQSClient({ maxAttempts: 1, requestHandler: { connectionTimeout:
 let batchHandler: OrderBatchHandler | undefined;
 
 function init(): OrderBatchHandler {
-  const { region, tableName, db: settings } = parseOrderProcessorEnv(process.env);
+  const { region, tableName, db: settings, rejectsQueueUrl } = parseOrderProcessorEnv(process.env);
   const db = new Database(settings, { logger, secrets });
   return createOrderBatchHandler({
     region,
@@ -44,6 +46,7 @@ function init(): OrderBatchHandler {
     writeLedger: (entries) => insertOrders(db, entries, region),
     writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     changeVisibility: createVisibilityChanger(sqs, logger),
+    parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,
   });
 }
 

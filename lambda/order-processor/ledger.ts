@@ -188,3 +188,12 @@ export async function insertOrders(
   }
   return result;
 }
+
+/** Booked rows matching `where` (one parameter, $1), in canonical text: the reconciliation reads these. */
+export async function readLedgerRows(db: Sql, where: string, value: unknown): Promise<LedgerRow[]> {
+  const { rows } = await db.query<RawRow>(
+    `SELECT false AS inserted, ${ROW_COLUMNS} FROM orders WHERE ${where}`,
+    [value],
+  );
+  return rows.map(toRow);
+}

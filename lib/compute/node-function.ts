@@ -26,6 +26,11 @@ export interface NodeFunctionArgs {
   /** Reserved concurrency. Default: none (unreserved). */
   readonly reservedConcurrentExecutions?: number;
   readonly description?: string;
+  /**
+   * Topic (in the function's region) that hears when the function errors: functions on the DR path
+   * have one (F4). Default: no error alarm.
+   */
+  readonly errorAlarmTopicArn?: pulumi.Input<string>;
 }
 
 /**
@@ -38,6 +43,8 @@ export class NodeFunction extends pulumi.ComponentResource {
   public readonly logGroup: aws.cloudwatch.LogGroup;
   public readonly arn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  /** The Errors alarm, when errorAlarmTopicArn was given. */
+  public readonly errorAlarmName?: pulumi.Output<string>;
 
   constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:compute:NodeFunction", name, {}, opts);
@@ -110,6 +117,31 @@ export class NodeFunction extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: attachments },
     );
+
+    if (args.errorAlarmTopicArn) {
+      // Any error in a minute alarms. A function that is not invoked publishes no Errors datapoint:
+      // silence is not a failure, so missing data is not breaching.
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+      const alarm = new aws.cloudwatch.MetricAlarm(
+        `${name}-errors`,
+        {
+          alarmDescription: `Lambda ${name} reported errors`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions: { FunctionName: this.function.name },
+          statistic: "Sum",
+          period: 60,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [args.errorAlarmTopicArn],
+          okActions: [args.errorAlarmTopicArn],
+        },
+        child,
+      );
+      this.errorAlarmName = alarm.name;
+    }
 
     this.arn = this.function.arn;
     this.functionName = this.function.name;

@@ -5,7 +5,10 @@ import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 
 /** Child names the DR budget finds resources by: `${name}-<part>`. */
-export const AURORA_PARTS = { lagAlarm: "replication-lag" } as const;
+export const AURORA_PARTS = {
+  lagAlarm: "replication-lag",
+  primaryLagAlarm: "primary-replication-lag",
+} as const;
 
 export const AURORA_ENGINE = "aurora-postgresql";
 export const AURORA_PORT = 5432;
@@ -42,6 +45,8 @@ export interface AuroraGlobalDatabaseArgs {
   readonly production?: boolean;
   /** Secondary-region topic for the replication-lag alarm (R1). */
   readonly secondaryAlarmTopicArn: pulumi.Input<string>;
+  /** Primary-region topic for the lag alarm that is live after a failover (F4). */
+  readonly primaryAlarmTopicArn: pulumi.Input<string>;
   /** Provider for the random suffix of the final snapshot's name. */
   readonly randomProvider: random.Provider;
   /** Replication lag, ms, that raises the alarm. */
@@ -72,7 +77,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   public readonly secondaryClusterArn: pulumi.Output<string>;
   public readonly primaryClusterId: pulumi.Output<string>;
   public readonly secondaryClusterId: pulumi.Output<string>;
-  /** The replication-lag alarm, in the secondary region. */
+  /** The replication-lag alarms, one per cluster in its own region (only a secondary publishes lag). */
   public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -142,25 +147,47 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       { parent: this, provider: args.primary.provider },
     );
 
-    // Lag is measured on the secondary cluster and published in its region, so the alarm lives there.
-    const lagAlarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-${AURORA_PARTS.lagAlarm}`,
-      {
-        alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: secondary.clusterIdentifier },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        threshold: args.replicationLagAlarmMs,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "breaching",
-        alarmActions: [args.secondaryAlarmTopicArn],
-        okActions: [args.secondaryAlarmTopicArn],
-      },
-      { parent: this, provider: args.secondary.provider },
+    // Lag is published for whichever cluster is a secondary, in its own region, and not for the writer
+    // (AuroraGlobalDBReplicationLag, dimension DBClusterIdentifier): one alarm per cluster, in its region,
+    // with missing data not breaching. Today the secondary's alarm is the live one; after the roles swap
+    // the old primary's becomes it, and the new writer's goes quiet instead of red for ever (F4).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+    const lagAlarm = (
+      suffix: string,
+      cluster: aws.rds.Cluster,
+      topic: pulumi.Input<string>,
+      provider: aws.Provider,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: `Aurora global replication lag above ${args.replicationLagAlarmMs} ms (RPO at risk)`,
+          namespace: "AWS/RDS",
+          metricName: "AuroraGlobalDBReplicationLag",
+          dimensions: { DBClusterIdentifier: cluster.clusterIdentifier },
+          statistic: "Maximum",
+          period: 60,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          threshold: args.replicationLagAlarmMs,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [topic],
+          okActions: [topic],
+        },
+        { parent: this, provider },
+      );
+    const secondaryLag = lagAlarm(
+      AURORA_PARTS.lagAlarm,
+      secondary,
+      args.secondaryAlarmTopicArn,
+      args.secondary.provider,
+    );
+    const primaryLag = lagAlarm(
+      AURORA_PARTS.primaryLagAlarm,
+      primary,
+      args.primaryAlarmTopicArn,
+      args.primary.provider,
     );
 
     this.globalClusterId = global.id;
@@ -176,13 +203,18 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     this.secondaryClusterId = secondary.clusterIdentifier;
     this.alarms = [
       alarmInfo(
-        lagAlarm,
+        secondaryLag,
         {
           region: args.secondary.region,
           topicArn: args.secondaryAlarmTopicArn,
           provider: args.secondary.provider,
         },
         { id: "replication-lag" },
+      ),
+      alarmInfo(
+        primaryLag,
+        { region: args.primary.region, topicArn: args.primaryAlarmTopicArn, provider: args.primary.provider },
+        { id: "primary-replication-lag" },
       ),
     ];
     this.registerOutputs({

@@ -71,6 +71,7 @@ export function createDataTier(name: string, cfg: TapConfig, stack: DataTierPare
       backupRetentionDays: cfg.dbBackupRetentionDays,
       production: cfg.production,
       secondaryAlarmTopicArn: secondary.topic.arn,
+      primaryAlarmTopicArn: primary.topic.arn,
       replicationLagAlarmMs: cfg.replicationLagAlarmMs,
       logRetentionDays: cfg.logRetentionDays,
       randomProvider: p.random,

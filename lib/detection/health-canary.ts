@@ -40,6 +40,9 @@ export interface HealthCanaryArgs {
  * artifacts bucket, the role AWS documents for canaries, and an alarm on SuccessPercent (R25).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Roles.html
  */
+/** M out of N canary runs before the success alarm fires (F4). */
+export const CANARY_ALARM_EVALUATION = { datapoints: 2, periods: 3 } as const;
+
 export class HealthCanary extends pulumi.ComponentResource {
   public readonly canaryName: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
@@ -82,7 +85,9 @@ export class HealthCanary extends pulumi.ComponentResource {
       { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com") },
       child,
     );
-    new aws.iam.RolePolicy(
+    // The canary waits for its policy: IAM is eventually consistent and a first run without it is
+    // denied, which publishes a failed run (F4).
+    const rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: role.id,
@@ -149,9 +154,13 @@ export class HealthCanary extends pulumi.ComponentResource {
         // https://www.pulumi.com/registry/packages/aws/api-docs/synthetics/canary/ (deleteLambda)
         deleteLambda: true,
       },
-      child,
+      { ...child, dependsOn: [rolePolicy] },
     );
 
+    // The probe canary's alarm can start a failover (F4): a canary restart or a late run publishes
+    // nothing, and that keeps the alarm's state (ignore) instead of counting as a failure; two bad runs
+    // out of three are needed.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
     const alarm = new aws.cloudwatch.MetricAlarm(
       `${name}-success`,
       {
@@ -161,11 +170,11 @@ export class HealthCanary extends pulumi.ComponentResource {
         dimensions: { CanaryName: canary.name },
         statistic: "Average",
         period: args.scheduleMinutes * 60,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
+        evaluationPeriods: CANARY_ALARM_EVALUATION.periods,
+        datapointsToAlarm: CANARY_ALARM_EVALUATION.datapoints,
         threshold: CANARY_SUCCESS_THRESHOLD,
         comparisonOperator: "LessThanThreshold",
-        treatMissingData: "breaching",
+        treatMissingData: "ignore",
         alarmActions: [args.alarmTopicArn],
         okActions: [args.alarmTopicArn],
       },

@@ -6,6 +6,9 @@ import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 /** Child names: `${name}-check` and `${name}-alarm` (the DR budget finds them by these). */
 export const HEALTH_CHECK_PARTS = { check: "check", alarm: "alarm" } as const;
 
+/** M out of N one-minute periods before the health alarm (a failover trigger) fires (F4). */
+export const HEALTH_ALARM_EVALUATION = { datapoints: 2, periods: 3 } as const;
+
 export interface HealthCheckArgs {
   /** Host serving the health endpoint (the regional execute-api host). */
   readonly host: pulumi.Input<string>;
@@ -55,6 +58,11 @@ export class HealthCheck extends pulumi.ComponentResource {
       child,
     );
     // Minimum of HealthCheckStatus over a minute is 0 as soon as Route 53 considers the endpoint down.
+    // This alarm can start a failover (F4): a missing datapoint (the check just created, a late
+    // publish) is not a failure, and it takes HEALTH_ALARM_EVALUATION.datapoints bad minutes out of
+    // .periods. Route 53 publishes these metrics in us-east-1 only.
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-check-status.html
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
     const alarm = new aws.cloudwatch.MetricAlarm(
       `${name}-${HEALTH_CHECK_PARTS.alarm}`,
       {
@@ -64,10 +72,11 @@ export class HealthCheck extends pulumi.ComponentResource {
         dimensions: { HealthCheckId: check.id },
         statistic: "Minimum",
         period: 60,
-        evaluationPeriods: 1,
+        evaluationPeriods: HEALTH_ALARM_EVALUATION.periods,
+        datapointsToAlarm: HEALTH_ALARM_EVALUATION.datapoints,
         threshold: 1,
         comparisonOperator: "LessThanThreshold",
-        treatMissingData: "breaching",
+        treatMissingData: "notBreaching",
         alarmActions: [args.alarmTopicArn],
         okActions: [args.alarmTopicArn],
       },

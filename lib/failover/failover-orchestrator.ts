@@ -6,10 +6,19 @@ import {
   FAILOVER_TIMEOUT_SECONDS,
   type AlarmAction,
 } from "../../lambda/failover/config";
+import { formatProcessingSites } from "../../lambda/failover/env-keys";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
+
+export interface ProcessingSiteArgs {
+  readonly region: string;
+  readonly mappingUuid: pulumi.Input<string>;
+  readonly mappingArn: pulumi.Input<string>;
+  readonly queueArn: pulumi.Input<string>;
+  readonly dlqArn: pulumi.Input<string>;
+}
 
 export interface FailoverOrchestratorArgs {
   /** The secondary region: the orchestrator must survive the loss of the primary. */
@@ -27,9 +36,11 @@ export interface FailoverOrchestratorArgs {
   readonly kmsKeyArns: pulumi.Input<string>[];
   /** What an alarm-triggered run does: notify (dry run) or failover. */
   readonly alarmAction: AlarmAction;
-  /** The stack's alarms; those marked `failoverTrigger` start a run when they go to ALARM. Default: none
-   *  (manual runs only). */
+  /** The stack's alarms; those marked `failoverTrigger` start a run when they go to ALARM, and are the
+   *  function's allowlist. Default: none (manual runs only). */
   readonly alarms?: AlarmInfo[];
+  /** Each region's order intake: processing follows the writer, the writer's DLQ is redriven (F2). */
+  readonly processingSites: readonly ProcessingSiteArgs[];
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -46,6 +57,21 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
     const clusters = [args.primaryClusterArn, args.secondaryClusterArn];
+    const sites = args.processingSites;
+    const sitesJson = pulumi
+      .all(sites.map((x) => pulumi.all([x.mappingUuid, x.queueArn, x.dlqArn])))
+      .apply((values) =>
+        formatProcessingSites(
+          values.map(([mappingUuid, queueArn, dlqArn], i) => ({
+            region: sites[i].region,
+            mappingUuid,
+            queueArn,
+            dlqArn,
+          })),
+        ),
+      );
+    const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
+    const allowedAlarms = pulumi.all(triggers.map((t) => t.name)).apply((n) => n.join(","));
 
     const fn = new NodeFunction(
       `${name}-fn`,
@@ -63,6 +89,12 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           timeBudgetMs: String(DEFAULTS.timeBudgetMs),
           maxAttempts: String(DEFAULTS.maxAttempts),
           pollIntervalMs: String(DEFAULTS.pollIntervalMs),
+          notifyTimeoutMs: String(DEFAULTS.notifyTimeoutMs),
+          allowedAlarms,
+          processingSites: sitesJson,
+          // No reconcile function is deployed yet: a data-losing run reports reconciliation as a manual
+          // step naming `npm run reconcile` (lambda/failover/after-promotion.ts).
+          reconcileFunction: "",
         }),
         statements: [
           {
@@ -85,6 +117,34 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           },
           { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
           {
+            Sid: "ProcessingFollowsWriter",
+            Effect: "Allow",
+            Action: ["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"],
+            Resource: sites.map((x) => x.mappingArn),
+          },
+          // A DLQ redrive needs these on the source DLQ and SendMessage on the destination.
+          // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+          {
+            Sid: "RedriveDeadLetters",
+            Effect: "Allow",
+            Action: [
+              "sqs:StartMessageMoveTask",
+              "sqs:ListMessageMoveTasks",
+              "sqs:GetQueueAttributes",
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+            ],
+            Resource: sites.map((x) => x.dlqArn),
+          },
+          {
+            Sid: "RedriveTarget",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: sites.map((x) => x.queueArn),
+          },
+          // GetMetricData has no resource-level permissions: the RPO lag read before a failover.
+          { Sid: "ReadRpoLag", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+          {
             Sid: "EncryptNotifications",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
@@ -93,6 +153,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         ],
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.alertTopicArn,
       },
       { parent: this },
     );
@@ -104,7 +165,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     );
 
     // Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run.
-    for (const trigger of (args.alarms ?? []).filter((a) => a.failoverTrigger)) {
+    for (const trigger of triggers) {
       const permission = new aws.lambda.Permission(
         `${name}-${trigger.id}-invoke`,
         {

@@ -50,6 +50,7 @@ export class AlertRelay extends pulumi.ComponentResource {
         ],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.targetTopicArn,
       },
       { parent: this },
     );

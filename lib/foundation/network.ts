@@ -126,7 +126,9 @@ export class Network extends pulumi.ComponentResource {
       { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId) },
       child,
     );
-    new aws.iam.RolePolicy(
+    // The flow log waits for its role's policy (IAM is eventually consistent): created before it, the
+    // delivery can fail with an access error.
+    const flowLogPolicy = new aws.iam.RolePolicy(
       `${name}-flow-logs-policy`,
       {
         role: flowLogRole.id,
@@ -164,7 +166,7 @@ export class Network extends pulumi.ComponentResource {
         iamRoleArn: flowLogRole.arn,
         maxAggregationInterval: 60,
       },
-      child,
+      { ...child, dependsOn: [flowLogPolicy] },
     );
 
     const gatewayEndpoints = GATEWAY_ENDPOINTS.map(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { HEALTH_DEFAULTS, HEALTH_ENV } from "../../lambda/health/env";
+import { CHECK_TIMEOUT_MS, HEALTH_ENV } from "../../lambda/health/env";
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
@@ -33,12 +33,23 @@ export interface OrderApiArgs {
     readonly name: pulumi.Input<string>;
     readonly url: pulumi.Input<string>;
   };
-  /** For the health function: the table and this region's cluster endpoint. */
+  /** For the health function: the table and the database host the order processor writes to. */
   readonly tableName: pulumi.Input<string>;
   /** This region's copy of the table, for the health check's DescribeTable. */
   readonly tableArn: pulumi.Input<string>;
   readonly dbHost: pulumi.Input<string>;
   readonly dbPort: number;
+  /** This region's order-processor event source mapping: its state is the region's role (F1). */
+  readonly mapping: { readonly uuid: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /**
+   * Executions reserved for GET /health so a busy processor cannot starve it (F1). Reserving needs at
+   * least 100 unreserved executions left in the account's regional quota.
+   * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * Default 5: Route 53 checkers and the canary call a few times a second at most.
+   */
+  readonly healthReservedConcurrency?: number;
+  /** This region's alert topic: the health function's error alarm (F4). */
+  readonly alarmTopicArn: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<string>[];
   readonly securityGroupId: pulumi.Input<string>;
   /** How `POST /orders` authenticates (S1): a JWT authorizer, or IAM for dev stacks. Never anonymous. */
@@ -230,12 +241,15 @@ export class OrderApi extends pulumi.ComponentResource {
         timeout: 5,
         memorySize: 256,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+        reservedConcurrentExecutions: args.healthReservedConcurrency ?? 5,
+        errorAlarmTopicArn: args.alarmTopicArn,
         environment: toEnvironment(HEALTH_ENV, {
           queueUrl: args.queue.url,
           tableName: args.tableName,
           dbHost: args.dbHost,
           dbPort: String(args.dbPort),
-          checkTimeoutMs: String(HEALTH_DEFAULTS.checkTimeoutMs),
+          checkTimeoutMs: String(CHECK_TIMEOUT_MS.default),
+          mappingUuid: args.mapping.uuid,
         }),
         statements: [
           {
@@ -249,6 +263,12 @@ export class OrderApi extends pulumi.ComponentResource {
             Effect: "Allow",
             Action: "dynamodb:DescribeTable",
             Resource: args.tableArn,
+          },
+          {
+            Sid: "ReadRole",
+            Effect: "Allow",
+            Action: "lambda:GetEventSourceMapping",
+            Resource: args.mapping.arn,
           },
         ],
         logKeyArn: args.kmsKeyArn,

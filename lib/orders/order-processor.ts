@@ -18,6 +18,14 @@ export interface OrderProcessorArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** Queue to consume. */
   readonly queueArn: pulumi.Input<string>;
+  /** Where rejected orders are parked (F2). */
+  readonly rejectsQueue: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /**
+   * Whether this region consumes its queue now: true only where the Aurora writer is (F1). A disabled
+   * mapping stops polling and the messages wait in the queue; the failover orchestrator enables it.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+   */
+  readonly processingEnabled: boolean;
   /** This region's copy of the processor role's DB secret (the replica in the secondary). */
   readonly secretArn: pulumi.Input<string>;
   /** Key that encrypts the secret and the queue in this region. */
@@ -32,7 +40,7 @@ export interface OrderProcessorArgs {
   /** This region's copy of the table (the replica in the secondary). */
   readonly tableArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
-  /** This region's alarm topic: conflicting duplicates alarm here (L1). */
+  /** This region's alarm topic: conflicting duplicates (L1) and function errors (F4) alarm here. */
   readonly alarmTopicArn: pulumi.Input<string>;
   /** The function's region (the conflict alarm's). */
   readonly region: Region;
@@ -46,6 +54,9 @@ export const ORDER_PROCESSOR_SERVICE = ORDER_PROCESSOR_DEFAULTS.serviceName;
 export class OrderProcessor extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  /** The SQS event source mapping the failover orchestrator enables and disables (F2). */
+  public readonly mappingUuid: pulumi.Output<string>;
+  public readonly mappingArn: pulumi.Output<string>;
   /** Fires on any conflicting duplicate: an orderId reused with other contents was refused. */
   public readonly conflictAlarmName: pulumi.Output<string>;
   /** The conflict alarm, as data. */
@@ -72,6 +83,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
           dbTlsServerNames: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
           extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
           tableName: args.tableName,
+          rejectsQueueUrl: args.rejectsQueue.url,
           serviceName: ORDER_PROCESSOR_SERVICE,
           metricsNamespace: ORDER_METRICS_NAMESPACE,
         }),
@@ -82,7 +94,18 @@ export class OrderProcessor extends pulumi.ComponentResource {
             Action: "secretsmanager:GetSecretValue",
             Resource: args.secretArn,
           },
-          { Sid: "DecryptSecretAndQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+          {
+            Sid: "DecryptSecretAndQueues",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: args.kmsKeyArn,
+          },
+          {
+            Sid: "ParkRejectedOrders",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: args.rejectsQueue.arn,
+          },
           {
             Sid: "ConsumeQueue",
             Effect: "Allow",
@@ -103,14 +126,16 @@ export class OrderProcessor extends pulumi.ComponentResource {
         ],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.alarmTopicArn,
       },
       { parent: this },
     );
 
-    new aws.lambda.EventSourceMapping(
+    const mapping = new aws.lambda.EventSourceMapping(
       `${name}-sqs`,
       {
         eventSourceArn: args.queueArn,
+        enabled: args.processingEnabled,
         functionName: fn.arn,
         batchSize: 10,
         maximumBatchingWindowInSeconds: 1,
@@ -143,6 +168,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
+    this.mappingUuid = mapping.uuid;
+    this.mappingArn = mapping.arn;
     this.conflictAlarmName = conflicts.name;
     this.alarms = [
       alarmInfo(

@@ -15,13 +15,22 @@ export interface OrderQueueArgs {
   readonly consumerTimeoutSeconds: number;
 }
 
-/** The order intake queue of one region with its dead-letter queue (P5). */
+/**
+ * The order intake queue of one region with its dead-letter queue (P5) and its rejects queue (F2). The
+ * DLQ holds only orders that failed for want of a database, so the failover orchestrator can redrive it
+ * whole with a message move task; rejected orders are parked in the rejects queue by the processor.
+ * Both keep messages for 14 days, the SQS maximum:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+ */
 export class OrderQueue extends pulumi.ComponentResource {
   public readonly queueArn: pulumi.Output<string>;
   public readonly queueUrl: pulumi.Output<string>;
   public readonly queueName: pulumi.Output<string>;
   public readonly dlqUrl: pulumi.Output<string>;
   public readonly dlqName: pulumi.Output<string>;
+  public readonly dlqArn: pulumi.Output<string>;
+  public readonly rejectsQueueUrl: pulumi.Output<string>;
+  public readonly rejectsQueueArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrderQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderQueue", name, {}, opts);
@@ -30,6 +39,11 @@ export class OrderQueue extends pulumi.ComponentResource {
 
     const dlq = new aws.sqs.Queue(
       `${name}-dlq`,
+      { ...encryption, messageRetentionSeconds: 14 * 24 * 3600 },
+      child,
+    );
+    const rejects = new aws.sqs.Queue(
+      `${name}-rejects`,
       { ...encryption, messageRetentionSeconds: 14 * 24 * 3600 },
       child,
     );
@@ -59,6 +73,7 @@ export class OrderQueue extends pulumi.ComponentResource {
     for (const [policyName, q] of [
       [`${name}-policy`, queue],
       [`${name}-dlq-policy`, dlq],
+      [`${name}-rejects-policy`, rejects],
     ] as const) {
       new aws.sqs.QueuePolicy(
         policyName,
@@ -75,6 +90,9 @@ export class OrderQueue extends pulumi.ComponentResource {
     this.queueName = queue.name;
     this.dlqUrl = dlq.url;
     this.dlqName = dlq.name;
+    this.dlqArn = dlq.arn;
+    this.rejectsQueueUrl = rejects.url;
+    this.rejectsQueueArn = rejects.arn;
     this.registerOutputs({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl });
   }
 }

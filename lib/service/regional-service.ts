@@ -10,6 +10,7 @@ import { MonitoredRegion } from "../monitoring/monitoring";
 import { OrderApi } from "../orders/order-api";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
+import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
 import { WebAcl } from "../security/web-acl";
 
 export type Role = "primary" | "secondary";
@@ -37,6 +38,7 @@ export type RegionalServiceSettings = Pick<
   | "canaryRuntimeVersion"
   | "canaryScheduleMinutes"
   | "security"
+  | "processingRegion"
 >;
 
 export interface RegionalServiceArgs {
@@ -52,10 +54,9 @@ export interface RegionalServiceArgs {
     readonly secretArn: pulumi.Input<string>;
     /** Names the server certificate may carry besides the writer host (L6). */
     readonly tlsServerNames: pulumi.Input<string>[];
-    /** Writer endpoint that follows failovers (the global writer endpoint), for the processor. */
+    /** Writer endpoint that follows failovers (the global writer endpoint), for the processor and the
+     *  health check, which probes the same path (F1). */
     readonly writerHost: pulumi.Input<string>;
-    /** This region's own cluster endpoint, for the health check. */
-    readonly regionalHost: pulumi.Input<string>;
     readonly port: number;
     readonly name: string;
   };
@@ -93,6 +94,8 @@ export class RegionalService extends pulumi.ComponentResource {
   public readonly monitored: MonitoredRegion;
   /** This region's entry in the failover DNS records. */
   public readonly dnsTarget: ApiFailoverDnsRegion;
+  /** This region's order intake as the failover orchestrator switches and redrives it (F2). */
+  public readonly processingSite: ProcessingSiteArgs;
 
   constructor(name: string, args: RegionalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:service:RegionalService", name, {}, opts);
@@ -113,6 +116,9 @@ export class RegionalService extends pulumi.ComponentResource {
         ...common,
         ...net,
         queueArn: queue.queueArn,
+        rejectsQueue: { url: queue.rejectsQueueUrl, arn: queue.rejectsQueueArn },
+        // F1: only the writer's region consumes; the standby's queue holds orders until a failover.
+        processingEnabled: s.processingRegion === role,
         secretArn: db.secretArn,
         dbHost: db.writerHost,
         dbTlsServerNames: db.tlsServerNames,
@@ -135,12 +141,15 @@ export class RegionalService extends pulumi.ComponentResource {
         queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
         tableName: args.table.name,
         tableArn: args.table.arn,
-        dbHost: db.regionalHost,
+        // F1: health probes the processor's own database path, and reads the role from the mapping.
+        dbHost: db.writerHost,
         dbPort: db.port,
+        mapping: { uuid: this.processor.mappingUuid, arn: this.processor.mappingArn },
+        alarmTopicArn: f.topic.arn,
         auth: s.security.auth,
         manageAccountSetting: s.security.manageApiGatewayAccount,
       },
-      { parent: this, dependsOn: [queue, ...args.stores] },
+      { parent: this, dependsOn: [queue, this.processor, ...args.stores] },
     ));
     if (s.security.waf.enabled) {
       this.webAcl = new WebAcl(
@@ -217,6 +226,13 @@ export class RegionalService extends pulumi.ComponentResource {
       restApiId: api.restApiId,
       stageName: api.stageName,
       healthCheckId: this.healthCheck.healthCheckId,
+    };
+    this.processingSite = {
+      region: f.region,
+      mappingUuid: this.processor.mappingUuid,
+      mappingArn: this.processor.mappingArn,
+      queueArn: queue.queueArn,
+      dlqArn: queue.dlqArn,
     };
     this.registerOutputs({ endpoint: api.endpoint, healthCheckId: this.healthCheck.healthCheckId });
   }

@@ -192,6 +192,7 @@ describe("AuroraGlobalDatabase alone", () => {
     credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
     backupRetentionDays: 7,
     secondaryAlarmTopicArn: "arn:aws:sns:us-west-2:123456789012:t",
+    primaryAlarmTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
     randomProvider: rnd,
     replicationLagAlarmMs: 1000,
     logRetentionDays: 7,

@@ -263,7 +263,104 @@ describe("failover orchestrator infrastructure", () => {
       [topicIn("us-east-1"), topicIn("us-west-2")].sort(),
     );
     const wildcard = statements.filter((s: any) => s.Resource === "*").flatMap((s: any) => [s.Action].flat());
-    expect(wildcard).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+    // GetMetricData has no resource-level permissions (the RPO lag read before a failover, F3).
+    expect(wildcard).toEqual([
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "cloudwatch:GetMetricData",
+    ]);
+  });
+
+  it("F2/F3: the orchestrator knows both regions' intake, acts only on its trigger alarms, and may flip mappings and redrive DLQs", () => {
+    const env = (fn().inputs.environment as any).variables;
+    const mapping = (role: string) =>
+      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`);
+    const queue = (role: string, suffix: string) =>
+      named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders${suffix ? `-${suffix}` : ""}`);
+    expect(JSON.parse(env.PROCESSING_SITES)).toEqual(
+      (["primary", "secondary"] as const).map((role) => ({
+        region: role === "primary" ? "us-east-1" : "us-west-2",
+        mappingUuid: mapping(role).state.uuid,
+        queueArn: queue(role, "").state.arn,
+        dlqArn: queue(role, "dlq").state.arn,
+      })),
+    );
+    expect(env.ALLOWED_ALARMS.split(",")).toEqual([
+      named(ALARM, "tap-dev-primary-service-health-alarm").state.name,
+      named(ALARM, "tap-dev-secondary-service-probe-success").state.name,
+    ]);
+    const statements = JSON.parse(
+      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-failover-fn-policy").inputs.policy),
+    ).Statement;
+    const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+    expect(sid("ProcessingFollowsWriter").Resource).toEqual([
+      mapping("primary").state.arn,
+      mapping("secondary").state.arn,
+    ]);
+    expect(sid("RedriveDeadLetters").Resource).toEqual([
+      queue("primary", "dlq").state.arn,
+      queue("secondary", "dlq").state.arn,
+    ]);
+    expect(sid("RedriveDeadLetters").Action).toContain("sqs:StartMessageMoveTask");
+  });
+
+  it("F4: the alarms that can start a failover don't fire on missing data and need 2 bad periods of 3", () => {
+    const health = named(ALARM, "tap-dev-primary-service-health-alarm").inputs;
+    const probe = named(ALARM, "tap-dev-secondary-service-probe-success").inputs;
+    expect([health.treatMissingData, health.datapointsToAlarm, health.evaluationPeriods]).toEqual([
+      "notBreaching",
+      2,
+      3,
+    ]);
+    expect([probe.treatMissingData, probe.datapointsToAlarm, probe.evaluationPeriods]).toEqual([
+      "ignore",
+      2,
+      3,
+    ]);
+  });
+
+  it("F4: every function on the DR path has an error alarm to its own region's topic", () => {
+    for (const [fnName, region] of [
+      ["tap-dev-failover-fn", "us-west-2"],
+      ["tap-dev-alert-relay-fn", "us-west-2"],
+      ["tap-dev-primary-service-api-health", "us-east-1"],
+      ["tap-dev-secondary-service-api-health", "us-west-2"],
+      ["tap-dev-primary-service-processor-fn", "us-east-1"],
+      ["tap-dev-secondary-service-processor-fn", "us-west-2"],
+    ]) {
+      const alarm = named(ALARM, `${fnName}-errors`);
+      expect([alarm.region, alarm.inputs.metricName, alarm.inputs.treatMissingData]).toEqual([
+        region,
+        "Errors",
+        "notBreaching",
+      ]);
+      expect(alarm.inputs.alarmActions).toEqual([topicIn(region)]);
+    }
+  });
+
+  it("F4: a replication-lag alarm watches each cluster in its own region and is quiet where no lag is published", () => {
+    for (const [name, region] of [
+      ["tap-dev-aurora-replication-lag", "us-west-2"],
+      ["tap-dev-aurora-primary-replication-lag", "us-east-1"],
+    ]) {
+      const alarm = named(ALARM, name);
+      expect([alarm.region, alarm.inputs.metricName, alarm.inputs.treatMissingData]).toEqual([
+        region,
+        "AuroraGlobalDBReplicationLag",
+        "notBreaching",
+      ]);
+    }
+  });
+
+  it("F4: the canary and the flow log wait for their role policies", () => {
+    const canary = named("aws:synthetics/canary:Canary", "tap-dev-secondary-service-probe");
+    const canaryPolicy = of("aws:iam/rolePolicy:RolePolicy").find((r) =>
+      r.name.startsWith("tap-dev-secondary-service-probe"),
+    )!;
+    expect(canary.dependencies).toContain(canaryPolicy.urn);
+    const flowLog = of("aws:ec2/flowLog:FlowLog").find((r) => r.region === "us-west-2")!;
+    const flowPolicy = named("aws:iam/rolePolicy:RolePolicy", "tap-dev-secondary-net-flow-logs-policy");
+    expect(flowLog.dependencies).toContain(flowPolicy.urn);
   });
 
   it("P7: only two alarms trigger it through SNS: Route 53's health alarm and the secondary region's probe of the primary", () => {

@@ -14,8 +14,10 @@ describe("game day: planned switchover under a steady order stream", () => {
     expect(r.counts.bookedTwice).toBe(0);
   });
 
-  // Waits for issue 13 (F2: processing follows the writer). Today the old primary's processor keeps
-  // consuming its queue but has no network path to the new writer, so those orders fail into its DLQ.
+  // Known gap (issue 13 landed; this still fails): orders the old writer's Region accepted after the
+  // writer moved wait in that Region's queue, whose mapping the failover disabled (or whose Region is
+  // down), until it is the writer again; nothing forwards them to the new writer yet. The game day
+  // counts them as not booked.
   test.failing("G1/F2: no acknowledged order is lost or left in a DLQ", () => {
     const r = resultOf(results, "1-switchover");
     expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });

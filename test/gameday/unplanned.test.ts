@@ -14,8 +14,10 @@ describe("game day: unplanned failover with replication caught up", () => {
     expect(r.recoveryMs).toBeGreaterThan(0);
   });
 
-  // Waits for issue 13 (F1/F2): orders still queued in the primary Region, and those the standby
-  // accepted before it became writer, must be booked once; today they fail into a DLQ.
+  // Known gap (issue 13 landed; this still fails): orders the old writer's Region accepted after the
+  // writer moved wait in that Region's queue, whose mapping the failover disabled (or whose Region is
+  // down), until it is the writer again; nothing forwards them to the new writer yet. The game day
+  // counts them as not booked.
   test.failing("G1/F1/F2: no acknowledged order is lost or left in a DLQ", () => {
     const r = resultOf(results, "2-failover-caught-up");
     expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });
@@ -35,16 +37,11 @@ describe("game day: unplanned failover after replication was cut (RPO window)", 
     expect(r.counts.lostButInDynamo + r.recoveredByReconcile).toBeGreaterThanOrEqual(3);
   });
 
-  // Waits for issue 13 (F2: reconcile after a data-losing failover). Today nothing re-books the orders
-  // of the RPO window that DynamoDB holds.
-  test.failing(
-    "G1/F2: reconcile recovers every lost order DynamoDB holds; only orders in neither store stay lost",
-    () => {
-      const r = resultOf(results, "3-failover-rpo-window");
-      expect(r.counts.lostButInDynamo).toBe(0);
-      expect(r.counts.lost).toBe(r.counts.lostInNeitherStore.length);
-    },
-  );
+  it("G1/F2: reconcile recovers every lost order DynamoDB holds; only orders in neither store stay lost", () => {
+    const r = resultOf(results, "3-failover-rpo-window");
+    expect(r.counts.lostButInDynamo).toBe(0);
+    expect(r.counts.lost).toBe(r.counts.lostInNeitherStore.length);
+  });
 });
 
 describe("game day: two failover triggers at once", () => {
@@ -57,11 +54,15 @@ describe("game day: two failover triggers at once", () => {
     expect(r.counts.bookedTwice).toBe(0);
   });
 
-  test.failing("G1/F3: exactly one run reports the completed failover", () => {
+  it("G1/F3: exactly one run reports the completed failover", () => {
     const r = resultOf(results, "5-two-triggers");
     expect(r.failoverResults.filter((x) => x === "completed")).toHaveLength(1);
   });
 
+  // Known gap (issue 13 landed; this still fails): orders the old writer's Region accepted after the
+  // writer moved wait in that Region's queue, whose mapping the failover disabled (or whose Region is
+  // down), until it is the writer again; nothing forwards them to the new writer yet. The game day
+  // counts them as not booked.
   test.failing("G1/F1/F2: no acknowledged order is lost or left in a DLQ", () => {
     const r = resultOf(results, "5-two-triggers");
     expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });

@@ -67,8 +67,8 @@ describe("order processor infrastructure", () => {
         },
       ]);
       const key = of("aws:kms/key:Key").find((k) => k.region === region)!;
-      expect(statements.find((s) => s.Sid === "DecryptSecretAndQueue")).toMatchObject({
-        Action: "kms:Decrypt",
+      expect(statements.find((s) => s.Sid === "DecryptSecretAndQueues")).toMatchObject({
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: key.state.arn,
       });
       const wildcard = statements.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat());
@@ -367,6 +367,7 @@ describe("API Gateway", () => {
       expect(actions.sort()).toEqual(
         [
           "dynamodb:DescribeTable",
+          "lambda:GetEventSourceMapping",
           "logs:CreateLogStream",
           "logs:PutLogEvents",
           "sqs:GetQueueAttributes",
@@ -376,6 +377,51 @@ describe("API Gateway", () => {
       );
       const perm = named("aws:lambda/permission:Permission", `tap-dev-${role}-service-api-health-invoke`);
       expect(String(perm.inputs.sourceArn)).toMatch(/\/\*\/GET\/health$/);
+    },
+  );
+
+  it.each(ROLES)(
+    "F1: the %s health function probes the processor's database path, reads its role from the processor's mapping, and has reserved concurrency",
+    (role) => {
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-api-health`);
+      const processor = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
+      const mapping = named(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        `tap-dev-${role}-service-processor-sqs`,
+      );
+      const env = (fn.inputs.environment as any).variables;
+      expect(env.DB_HOST).toBe((processor.inputs.environment as any).variables.DB_HOST);
+      expect(env.EVENT_SOURCE_MAPPING_UUID).toBe(mapping.state.uuid);
+      expect(Number(env.CHECK_TIMEOUT_MS)).toBe(1_000);
+      expect(fn.inputs.reservedConcurrentExecutions).toBe(5);
+      const read = policyOf(`tap-dev-${role}-service-api-health`).find((s) => s.Sid === "ReadRole");
+      expect(read).toMatchObject({ Action: "lambda:GetEventSourceMapping", Resource: mapping.state.arn });
+    },
+  );
+
+  it("F1: only the processing region (default primary) consumes its queue; the standby's mapping is disabled", () => {
+    const enabled = (role: string) =>
+      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`)
+        .inputs.enabled;
+    expect(enabled("primary")).toBe(true);
+    expect(enabled("secondary")).toBe(false);
+  });
+
+  it.each(ROLES)(
+    "F2: the %s processor parks rejected orders in its own rejects queue (14-day retention)",
+    (role) => {
+      const rejects = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders-rejects`);
+      expect(rejects.inputs.messageRetentionSeconds).toBe(14 * 24 * 3600);
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
+      expect((fn.inputs.environment as any).variables.REJECTS_QUEUE_URL).toBe(rejects.state.url);
+      expect(
+        policyOf(`tap-dev-${role}-service-processor-fn`).find((s) => s.Sid === "ParkRejectedOrders"),
+      ).toEqual({
+        Sid: "ParkRejectedOrders",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: rejects.state.arn,
+      });
     },
   );
 
@@ -392,5 +438,15 @@ describe("API Gateway", () => {
     expect(String(run.outputs.secondaryQueueUrl)).toMatch(
       /^https:\/\/sqs\.us-west-2\.amazonaws\.com\/123456789012\//,
     );
+  });
+});
+
+describe("F1: processingRegion moves processing", () => {
+  it("F1: processingRegion=secondary enables the secondary's mapping and disables the primary's", async () => {
+    const moved = await runProgram({ processingRegion: "secondary" });
+    const enabled = (role: string) =>
+      moved.named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`)
+        .inputs.enabled;
+    expect([enabled("primary"), enabled("secondary")]).toEqual([false, true]);
   });
 });

@@ -21,6 +21,22 @@ function plan(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+it("F5: the default dev stack (notify) counts a person's decision, inside the 900 s default target", () => {
+  const r = plan("--stack", "dev");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/RTO {2}\(assumes alarmFailoverAction=notify\)/);
+  expect(r.stdout).toMatch(
+    /a person decides \(alarmFailoverAction=notify\)\s+300 s\s+config tap:decisionSeconds/,
+  );
+  expect(r.stdout).toMatch(/target 900 s \(tap:rtoTargetSeconds, Pulumi.yaml default\)\s+OK/);
+});
+
+it("F5: a 300 s RTO target with a person deciding fails the plan and says why", () => {
+  const r = plan("--stack", "dev", "--config", "rtoTargetSeconds=300");
+  expect(r.code).toBe(1);
+  expect(r.stdout + r.stderr).toMatch(/FAILED: RTO \d+ s exceeds the 300 s target/);
+});
+
 it("dev: prints the tree, summary, outputs, budget and policy results and passes", () => {
   const r = plan("--stack", "dev");
   expect(r.stderr).toBe("");

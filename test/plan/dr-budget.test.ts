@@ -31,17 +31,46 @@ beforeAll(async () => {
 });
 
 describe("default dev stack", () => {
-  it("keeps every target, so the plan passes", async () => {
-    expect(budget.ok).toBe(true);
+  it("F5: with alarmFailoverAction=notify (default) a person's decision is on the critical path: inside the 900 s default target, over 300 s", () => {
+    expect(budget.rto.assumedAction).toBe("notify");
+    expect(term(budget, "decision")).toMatchObject({
+      label: "a person decides (alarmFailoverAction=notify)",
+      seconds: 300,
+      source: "config tap:decisionSeconds",
+    });
+    expect(budget.rto.targetSeconds).toBe(900);
+    expect(budget.rto.ok).toBe(true);
+    expect(budget.rto.seconds).toBeGreaterThan(300);
+  });
+
+  it("F5: automatic failover with 10 s checks keeps every target, so the plan passes", async () => {
+    const auto = await planStack("dev", {
+      alarmFailoverAction: "failover",
+      healthCheckIntervalSeconds: "10",
+    });
+    const b = computeDrBudget(auto.resources, auto.config);
+    expect(term(b, "decision")).toMatchObject({
+      label: "automatic (alarmFailoverAction=failover)",
+      seconds: 0,
+    });
+    expect(b.ok).toBe(true);
     const report = await buildReport({
       project: "tap",
       stack: "dev",
-      resources: dev.resources,
+      resources: auto.resources,
       outputs: {},
-      config: dev.config,
+      config: auto.config,
     });
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+
+  it("F4/F5: the alarm term counts M bad periods (datapointsToAlarm) and the post-promotion steps have their own figures", () => {
+    expect(term(budget, "detection.alarm")).toMatchObject({ seconds: 120, formula: "60 s × 2" });
+    expect(term(budget, "recovery.noticePromotion").seconds).toBe(15);
+    expect(term(budget, "recovery.followWriter")).toMatchObject({
+      seconds: AWS_FIGURES.mappingResume.seconds,
+    });
   });
 
   it("adds up: health check + max(alarm + decision + promotion, propagation + TTL)", () => {
@@ -49,11 +78,15 @@ describe("default dev stack", () => {
     expect(budget.rto.seconds).toBe(
       s("detection.healthCheck") +
         Math.max(
-          s("detection.alarm") + s("decision") + s("recovery.auroraPromotion"),
+          s("detection.alarm") +
+            s("decision") +
+            s("recovery.auroraPromotion") +
+            s("recovery.noticePromotion") +
+            s("recovery.followWriter"),
           s("dns.propagation") + s("dns.ttl"),
         ),
     );
-    expect(budget.rto.targetSeconds).toBe(300);
+    expect(budget.rto.targetSeconds).toBe(900);
     expect(s("decision")).toBe(dev.config.decisionSeconds);
     expect(s("recovery.auroraPromotion")).toBe(AWS_FIGURES.auroraPromotion.seconds);
     expect(term(budget, "recovery.auroraPromotion").source).toContain(AWS_FIGURES.auroraPromotion.url);

@@ -50,6 +50,11 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
           version: "1",
         },
       };
+    case "aws:lambda/eventSourceMapping:EventSourceMapping": {
+      // The UUID AWS assigns; the ARN form is documented in the Lambda API reference.
+      const uuid = `${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}`;
+      return { id: uuid, state: { ...inputs, uuid, arn: arn("lambda", `event-source-mapping:${uuid}`) } };
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: physical, state: { ...base, arn: arn("logs", `log-group:${physical}`) } };
     case "aws:s3/bucket:Bucket":

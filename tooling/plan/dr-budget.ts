@@ -3,6 +3,7 @@
  * read from the recorded resources where they exist and from the validated config otherwise; every
  * term says where it came from. AWS's own published figures are the only constants, each with its URL.
  */
+import { DEFAULTS as FAILOVER_DEFAULTS } from "../../lambda/failover/config";
 import { TapConfig } from "../../lib/config";
 import { AURORA_PARTS } from "../../lib/data/aurora-global-database";
 import { HEALTH_CHECK_PARTS } from "../../lib/detection/health-check";
@@ -26,6 +27,15 @@ export const AWS_FIGURES = {
     seconds: 1,
     claim: "a newly written item is usually propagated to all replica tables within a second",
     url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html",
+  },
+  /**
+   * AWS publishes no figure for an event source mapping to resume polling after it is enabled; modelled
+   * as half a minute, to be replaced by what drills measure.
+   */
+  mappingResume: {
+    seconds: 30,
+    claim: "modelled: UpdateEventSourceMapping answers Enabling, polling resumes after (no published figure)",
+    url: "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html",
   },
   s3Rtc: {
     claim: "S3 RTC replicates 99.99 percent of objects within 15 minutes",
@@ -92,6 +102,8 @@ export interface DrBudget {
     readonly terms: BudgetTerm[];
     /** How the terms combine, e.g. "90 + max(60 + 60 + 60, 30 + 60)". */
     readonly formula: string;
+    /** The alarmFailoverAction the figure assumes: notify counts a person's decision. */
+    readonly assumedAction: "notify" | "failover";
     readonly seconds: number;
     /** The plain sum of every term, as if DNS failover waited for the promotion. For comparison only. */
     readonly serialSeconds: number;
@@ -163,10 +175,12 @@ export function computeDrBudget(
   const alarms = find(resources, BUDGET_SOURCES.healthAlarm);
   let alarmTerm: BudgetTerm;
   if (alarms.length > 0) {
+    // With missing data not breaching, a failing endpoint alarms after M bad periods (datapointsToAlarm).
     const timing = alarms.map((a) => ({
       a,
       period: num(a.inputs.period) ?? ASSUMED_ALARM.period,
-      evaluations: num(a.inputs.evaluationPeriods) ?? ASSUMED_ALARM.evaluationPeriods,
+      evaluations:
+        num(a.inputs.datapointsToAlarm) ?? num(a.inputs.evaluationPeriods) ?? ASSUMED_ALARM.evaluationPeriods,
     }));
     const worst = timing.reduce((x, y) => (y.period * y.evaluations > x.period * x.evaluations ? y : x));
     alarmTerm = {
@@ -174,7 +188,7 @@ export function computeDrBudget(
       label: "health-check alarm fires",
       seconds: worst.period * worst.evaluations,
       formula: `${worst.period} s × ${worst.evaluations}`,
-      source: ref(worst.a, "period × evaluationPeriods"),
+      source: ref(worst.a, "period × datapointsToAlarm (M of N)"),
     };
   } else {
     alarmTerm = {
@@ -186,13 +200,24 @@ export function computeDrBudget(
     };
   }
 
-  const decisionTerm: BudgetTerm = {
-    id: "decision",
-    label: "decide and trigger failover",
-    seconds: cfg.decisionSeconds,
-    formula: `${cfg.decisionSeconds} s`,
-    source: `config ${key("decisionSeconds")}`,
-  };
+  // F5: with notify (the default) the alarm only reports and a person decides; with failover the
+  // orchestrator acts on the alarm at once.
+  const notify = cfg.alarmFailoverAction === "notify";
+  const decisionTerm: BudgetTerm = notify
+    ? {
+        id: "decision",
+        label: "a person decides (alarmFailoverAction=notify)",
+        seconds: cfg.decisionSeconds,
+        formula: `${cfg.decisionSeconds} s`,
+        source: `config ${key("decisionSeconds")}`,
+      }
+    : {
+        id: "decision",
+        label: "automatic (alarmFailoverAction=failover)",
+        seconds: 0,
+        formula: "0 s",
+        source: `config ${key("alarmFailoverAction")}: the alarm invokes the orchestrator through SNS`,
+      };
 
   const hasGlobalDb = find(resources, BUDGET_SOURCES.globalCluster).length > 0;
   const promotionTerm: BudgetTerm = {
@@ -243,14 +268,17 @@ export function computeDrBudget(
 
   // The failover chain (alarm → decision → promotion) and DNS failover both start when the health
   // check turns unhealthy and run side by side; recovery needs both, so the longer one counts.
-  const promotionPath = alarmTerm.seconds + decisionTerm.seconds + promotionTerm.seconds;
+  const postTerms = postPromotionTerms(hasGlobalDb);
+  const post = postTerms.reduce((sum, t) => sum + t.seconds, 0);
+  const promotionPath = alarmTerm.seconds + decisionTerm.seconds + promotionTerm.seconds + post;
   const dnsPath = propagationTerm.seconds + ttlTerm.seconds;
   const rtoSeconds = hcTerm.seconds + Math.max(promotionPath, dnsPath);
-  const terms = [hcTerm, alarmTerm, decisionTerm, promotionTerm, propagationTerm, ttlTerm];
+  const terms = [hcTerm, alarmTerm, decisionTerm, promotionTerm, ...postTerms, propagationTerm, ttlTerm];
   const rto = {
     terms,
+    assumedAction: cfg.alarmFailoverAction,
     formula:
-      `${hcTerm.seconds} + max(${alarmTerm.seconds} + ${decisionTerm.seconds} + ${promotionTerm.seconds}, ` +
+      `${hcTerm.seconds} + max(${alarmTerm.seconds} + ${decisionTerm.seconds} + ${promotionTerm.seconds} + ${post}, ` +
       `${propagationTerm.seconds} + ${ttlTerm.seconds})`,
     seconds: rtoSeconds,
     serialSeconds: terms.reduce((s, t) => s + t.seconds, 0),
@@ -348,11 +376,38 @@ export function computeDrBudget(
 
 const secs = (s: number) => (Number.isFinite(s) ? `${s} s` : "unbounded");
 
+/**
+ * F5: after the promotion the orchestrator notices it (one poll) and makes processing follow the writer
+ * before orders flow again; the DLQ redrive starts in the same run and drains while orders flow, and the
+ * reconciliation after a failover repairs data, not availability, so neither adds to the RTO.
+ */
+function postPromotionTerms(hasGlobalDb: boolean): BudgetTerm[] {
+  if (!hasGlobalDb) return [];
+  const poll = FAILOVER_DEFAULTS.pollIntervalMs / 1000;
+  return [
+    {
+      id: "recovery.noticePromotion",
+      label: "orchestrator sees the new writer",
+      seconds: poll,
+      formula: `${poll} s`,
+      source:
+        "one poll interval of the failover orchestrator (lambda/failover/config.ts DEFAULTS.pollIntervalMs)",
+    },
+    {
+      id: "recovery.followWriter",
+      label: "processing follows the writer",
+      seconds: AWS_FIGURES.mappingResume.seconds,
+      formula: `${AWS_FIGURES.mappingResume.seconds} s`,
+      source: `${AWS_FIGURES.mappingResume.claim} (${AWS_FIGURES.mappingResume.url})`,
+    },
+  ];
+}
+
 export function renderDrBudget(b: DrBudget): string {
   const mark = (ok: boolean) => (ok ? "OK" : "BROKEN");
   const lines: string[] = [];
   lines.push(
-    `RTO  ${secs(b.rto.seconds)}  target ${secs(b.rto.targetSeconds)} (${b.rto.targetKey})  ${mark(b.rto.ok)}`,
+    `RTO  (assumes alarmFailoverAction=${b.rto.assumedAction})  ${secs(b.rto.seconds)}  target ${secs(b.rto.targetSeconds)} (${b.rto.targetKey})  ${mark(b.rto.ok)}`,
   );
   const width = Math.max(...b.rto.terms.map((t) => t.label.length));
   for (const t of b.rto.terms) {
@@ -360,7 +415,7 @@ export function renderDrBudget(b: DrBudget): string {
     lines.push(`  ${t.label.padEnd(width)}  ${value.padEnd(16)}  ${t.source}`);
   }
   lines.push(
-    `  = health check + max(alarm + decision + promotion, DNS propagation + TTL) = ${b.rto.formula} = ${b.rto.seconds} s` +
+    `  = health check + max(alarm + decision + promotion + post-promotion, DNS propagation + TTL) = ${b.rto.formula} = ${b.rto.seconds} s` +
       `  (serial sum ${b.rto.serialSeconds} s)`,
   );
   lines.push("RPO");

@@ -1,6 +1,22 @@
 /**
- * Test doubles: a stateful fake Aurora global database behind aws-sdk-client-mock, a fake clock whose
- * sleeps advance time instantly, and a recording logger.
+ * Test doubles: a stateful fake Aurora global database, event source mappings and DLQs behind
+ * aws-sdk-client-mock, one mocked client per Region, a fake clock whose sleeps advance time instantly,
+ * and a recording logger.
+ *
+ * Assumptions about AWS, each from the page named:
+ * - Every Region has its own endpoints; a Region that is down answers nothing, so a call sent through
+ *   its client fails with a network error while the other Region's clients keep working.
+ *   https://docs.aws.amazon.com/general/latest/gr/rande.html
+ * - DescribeGlobalClusters and FailoverGlobalCluster work through the secondary Region while the primary
+ *   Region is out: that is what an unplanned failover is for.
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+ * - Without AllowDataLoss, FailoverGlobalCluster is a switchover.
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
+ * - UpdateEventSourceMapping with Enabled true/false answers State "Enabling"/"Disabling"; polling
+ *   pauses and resumes without losing messages.
+ *   https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+ * - StartMessageMoveTask accepts only a DLQ as source, one active task per queue, and moves every message.
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
  */
 import {
   DescribeDBClustersCommand,
@@ -16,14 +32,37 @@ import {
 } from "@aws-sdk/client-rds";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import {
+  GetEventSourceMappingCommand,
+  LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
+import {
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from "@aws-sdk/client-sqs";
 import type { Clock, OrchestratorDeps } from "../../../lambda/failover/orchestrator";
 import type { Log } from "../../../lambda/shared/log";
 import type { OrchestratorSettings } from "../../../lambda/failover/config";
+import type { ProcessingSite } from "../../../lambda/failover/env-keys";
 
 export const GLOBAL_ID = "tap-global-dev";
 export const PRIMARY_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:tap-primary-dev";
 export const SECONDARY_ARN = "arn:aws:rds:us-west-2:123456789012:cluster:tap-secondary-dev";
 export const TOPIC_ARN = "arn:aws:sns:us-west-2:123456789012:tap-dr-alerts-dev";
+export const PRIMARY_REGION = "us-east-1";
+export const SECONDARY_REGION = "us-west-2";
+export const REGIONS = [PRIMARY_REGION, SECONDARY_REGION] as const;
+
+/** The order intake of each Region, as the orchestrator's PROCESSING_SITES lists it. */
+export const SITES: ProcessingSite[] = REGIONS.map((region, i) => ({
+  region,
+  mappingUuid: `0000000${i}-1111-2222-3333-444444444444`,
+  queueArn: `arn:aws:sqs:${region}:123456789012:tap-orders-${i}`,
+  dlqArn: `arn:aws:sqs:${region}:123456789012:tap-orders-dlq-${i}`,
+}));
 
 /** Builds an error shaped like the SDK's service exceptions. */
 export function awsError(name: string, httpStatusCode = 400, message = name): Error {
@@ -131,9 +170,16 @@ export class FakeGlobalCluster {
     this.status = kind === "switchover" ? "switching-over" : "failing-over";
   }
 
-  switchover(input: SwitchoverGlobalClusterCommandInput): { GlobalCluster: GlobalCluster } {
+  switchover(
+    input: SwitchoverGlobalClusterCommandInput,
+    regions?: RegionState,
+  ): { GlobalCluster: GlobalCluster } {
     const err = this.failNext.switchover.shift();
     if (err) throw err;
+    // A switchover synchronises the secondaries first: it can't run with a member Region down.
+    if (regions && this.members.some((arn) => regions.down.has(arn.split(":")[3]))) {
+      throw awsError("InvalidGlobalClusterStateFault", 400, "a member Region is unavailable");
+    }
     this.start("switchover", input.TargetDbClusterIdentifier);
     return { GlobalCluster: this.snapshot() };
   }
@@ -162,35 +208,128 @@ export class FakeGlobalCluster {
     };
   }
 
-  private async via<T>(operation: string, client: { config: { region(): Promise<string> } }, run: () => T) {
-    const region = await client.config.region();
-    this.callRegions.push(`${operation}@${region}`);
-    if (this.downRegions.has(region)) throw awsError("TimeoutError", 500, `no answer from RDS in ${region}`);
-    return run();
-  }
-
-  /** Routes the RDS mock's commands to this fake, per regional endpoint. */
-  attach(rds: AwsClientStub<RDSClient>): this {
-    rds
-      .on(DescribeGlobalClustersCommand)
-      .callsFake((_input, getClient) =>
-        this.via("DescribeGlobalClusters", getClient(), () => this.describe()),
-      );
+  /** Routes one Region's RDS mock to this fake; every call fails while `regions` says it is down. */
+  attach(rds: AwsClientStub<RDSClient>, region: string, regions: RegionState): this {
+    // Every call is recorded with the Region it went through (callRegions), then refused when that
+    // Region is down (downRegions, or the harness's RegionState).
+    const up =
+      <A extends unknown[], R>(operation: string, fn: (...args: A) => R) =>
+      (...args: A): R => {
+        this.callRegions.push(`${operation}@${region}`);
+        if (this.downRegions.has(region)) {
+          throw awsError("TimeoutError", 500, `no answer from RDS in ${region}`);
+        }
+        return regions.guard(region)(fn)(...args);
+      };
+    rds.on(DescribeGlobalClustersCommand).callsFake(up("DescribeGlobalClusters", () => this.describe()));
     rds
       .on(SwitchoverGlobalClusterCommand)
-      .callsFake((input: SwitchoverGlobalClusterCommandInput, getClient) =>
-        this.via("SwitchoverGlobalCluster", getClient(), () => this.switchover(input)),
+      .callsFake(
+        up("SwitchoverGlobalCluster", (input: SwitchoverGlobalClusterCommandInput) =>
+          this.switchover(input, regions),
+        ),
       );
     rds
       .on(FailoverGlobalClusterCommand)
-      .callsFake((input: FailoverGlobalClusterCommandInput, getClient) =>
-        this.via("FailoverGlobalCluster", getClient(), () => this.failover(input)),
+      .callsFake(
+        up("FailoverGlobalCluster", (input: FailoverGlobalClusterCommandInput) => this.failover(input)),
       );
     rds
       .on(DescribeDBClustersCommand)
-      .callsFake((input: DescribeDBClustersCommandInput, getClient) =>
-        this.via("DescribeDBClusters", getClient(), () => this.describeDbClusters(input)),
+      .callsFake(
+        up("DescribeDBClusters", (input: DescribeDBClustersCommandInput) => this.describeDbClusters(input)),
       );
+    return this;
+  }
+}
+
+/** Which Regions are reachable. A call through a down Region's client fails like a dead endpoint. */
+export class RegionState {
+  readonly down = new Set<string>();
+  guard(region: string) {
+    return <A extends unknown[], R>(fn: (...args: A) => R) =>
+      (...args: A): R => {
+        if (this.down.has(region)) {
+          throw Object.assign(new Error(`connect ETIMEDOUT ${region}`), {
+            name: "TimeoutError",
+            code: "ETIMEDOUT",
+          });
+        }
+        return fn(...args);
+      };
+  }
+}
+
+/** Event source mappings (one per site) and each Region's DLQ with its move tasks. */
+export class FakeIntake {
+  readonly mappingState: Record<string, string> = {};
+  readonly dlqDepth: Record<string, number> = {};
+  readonly moveTasks: { source: string; destination?: string }[] = [];
+  /** Errors thrown by the next UpdateEventSourceMapping calls, in order. */
+  readonly failNextUpdate: Error[] = [];
+
+  constructor(writerRegion = PRIMARY_REGION) {
+    for (const s of SITES) {
+      this.mappingState[s.mappingUuid] = s.region === writerRegion ? "Enabled" : "Disabled";
+      this.dlqDepth[s.dlqArn] = 0;
+    }
+  }
+
+  stateIn(region: string): string {
+    return this.mappingState[SITES.find((s) => s.region === region)!.mappingUuid];
+  }
+
+  attach(
+    lambda: AwsClientStub<LambdaClient>,
+    sqs: AwsClientStub<SQSClient>,
+    region: string,
+    regions: RegionState,
+  ): this {
+    const up = regions.guard(region);
+    const mine = (uuid?: string) => {
+      const site = SITES.find((s) => s.mappingUuid === uuid && s.region === region);
+      if (!site) throw awsError("ResourceNotFoundException", 404);
+      return site;
+    };
+    lambda.on(UpdateEventSourceMappingCommand).callsFake(
+      up((input: { UUID?: string; Enabled?: boolean }) => {
+        const site = mine(input.UUID);
+        const err = this.failNextUpdate.shift();
+        if (err) throw err;
+        // Transitional states settle at once in the fake; the API answers them first.
+        this.mappingState[site.mappingUuid] = input.Enabled ? "Enabled" : "Disabled";
+        return { UUID: site.mappingUuid, State: input.Enabled ? "Enabling" : "Disabling" };
+      }),
+    );
+    lambda.on(GetEventSourceMappingCommand).callsFake(
+      up((input: { UUID?: string }) => ({
+        UUID: input.UUID,
+        State: this.mappingState[mine(input.UUID).mappingUuid],
+      })),
+    );
+    const dlqOf = (arnOrUrl?: string) => {
+      const site = SITES.find(
+        (s) =>
+          s.region === region &&
+          (s.dlqArn === arnOrUrl || (arnOrUrl ?? "").endsWith(`/${s.dlqArn.split(":").pop()}`)),
+      );
+      if (!site) throw awsError("AWS.SimpleQueueService.NonExistentQueue", 400);
+      return site;
+    };
+    sqs.on(GetQueueAttributesCommand).callsFake(
+      up((input: { QueueUrl?: string }) => ({
+        Attributes: { ApproximateNumberOfMessages: String(this.dlqDepth[dlqOf(input.QueueUrl).dlqArn]) },
+      })),
+    );
+    sqs.on(ListMessageMoveTasksCommand).callsFake(up(() => ({ Results: [] })));
+    sqs.on(StartMessageMoveTaskCommand).callsFake(
+      up((input: { SourceArn?: string; DestinationArn?: string }) => {
+        const site = dlqOf(input.SourceArn);
+        this.moveTasks.push({ source: site.dlqArn, destination: input.DestinationArn });
+        this.dlqDepth[site.dlqArn] = 0; // moved at once in the fake
+        return { TaskHandle: `task-${this.moveTasks.length}` };
+      }),
+    );
     return this;
   }
 }
@@ -233,52 +372,86 @@ export function settings(overrides: Partial<OrchestratorSettings> = {}): Orchest
     pollIntervalMs: 15_000,
     retryBaseDelayMs: 500,
     retryMaxDelayMs: 20_000,
+    notifyTimeoutMs: 2_000,
+    processingSites: SITES,
     ...overrides,
   };
 }
 
 export interface Harness {
+  /** RDS stub of the target (secondary) Region, where the orchestrator runs. */
   rdsMock: AwsClientStub<RDSClient>;
+  rdsMocks: Record<string, AwsClientStub<RDSClient>>;
   snsMock: AwsClientStub<SNSClient>;
   fake: FakeGlobalCluster;
+  intake: FakeIntake;
+  regions: RegionState;
   clock: FakeClock;
   logger: RecordingLogger;
   deps: OrchestratorDeps;
-  /** Names of every command sent to RDS, in order. */
+  /** Names of every command sent to RDS in any Region, in order of the Regions then calls. */
   rdsCommands(): string[];
   /** Parsed SNS messages, in order. */
   published(): { subject: string; body: Record<string, unknown> }[];
+  restore(): void;
 }
 
-export function harness(fake = new FakeGlobalCluster(), random: () => number = () => 0.5): Harness {
-  const rdsMock = mockClient(RDSClient);
-  const snsMock = mockClient(SNSClient);
-  fake.attach(rdsMock);
-  snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
+export function harness(
+  fake = new FakeGlobalCluster(),
+  random: () => number = () => 0.5,
+  intake = new FakeIntake(),
+): Harness {
+  const regions = new RegionState();
+  const rds: Record<string, RDSClient> = {};
+  const rdsMocks: Record<string, AwsClientStub<RDSClient>> = {};
+  const lambdas: Record<string, LambdaClient> = {};
+  const sqss: Record<string, SQSClient> = {};
+  const stubs: { restore(): void }[] = [];
+  for (const region of REGIONS) {
+    rds[region] = new RDSClient({ region });
+    rdsMocks[region] = mockClient(rds[region]);
+    fake.attach(rdsMocks[region], region, regions);
+    lambdas[region] = new LambdaClient({ region });
+    sqss[region] = new SQSClient({ region });
+    const lambdaMock = mockClient(lambdas[region]);
+    const sqsMock = mockClient(sqss[region]);
+    intake.attach(lambdaMock, sqsMock, region, regions);
+    stubs.push(rdsMocks[region], lambdaMock, sqsMock);
+  }
+  const sns = new SNSClient({ region: SECONDARY_REGION });
+  const snsMock = mockClient(sns);
+  snsMock.on(PublishCommand).callsFake(regions.guard(SECONDARY_REGION)(() => ({ MessageId: "m-1" })));
+  stubs.push(snsMock);
   const clock = new FakeClock();
   const logger = new RecordingLogger();
   const deps: OrchestratorDeps = {
-    rds: new RDSClient({ region: "us-west-2" }),
-    rdsForRegion: (region) => new RDSClient({ region }),
-    sns: new SNSClient({ region: "us-west-2" }),
+    rds: rds[SECONDARY_REGION],
+    rdsForRegion: (region) => rds[region],
+    lambdaForRegion: (region) => lambdas[region],
+    sqsForRegion: (region) => sqss[region],
+    sns,
     clock,
     random,
     logger,
   };
+  const name = (c: { args: unknown[] }) => (c.args[0] as { constructor: { name: string } }).constructor.name;
   return {
-    rdsMock,
+    rdsMock: rdsMocks[SECONDARY_REGION],
+    rdsMocks,
     snsMock,
     fake,
+    intake,
+    regions,
     clock,
     logger,
     deps,
-    rdsCommands: () =>
-      rdsMock.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name),
+    rdsCommands: () => REGIONS.flatMap((r) => rdsMocks[r].calls().map(name)),
     published: () =>
       snsMock.commandCalls(PublishCommand).map((c) => ({
         subject: c.args[0].input.Subject ?? "",
         body: JSON.parse(c.args[0].input.Message ?? "{}") as Record<string, unknown>,
       })),
+    restore: () => stubs.forEach((s) => s.restore()),
   };
 }
 

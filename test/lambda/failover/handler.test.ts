@@ -4,14 +4,17 @@ import { createHandler, handler as exportedHandler } from "../../../lambda/failo
 import { FailoverConfigError, loadFailoverConfig } from "../../../lambda/failover/config";
 import { EventValidationError, parseEvent } from "../../../lambda/failover/events";
 import {
+  PRIMARY_REGION,
   FakeGlobalCluster,
   harness,
   PRIMARY_ARN,
   READ_ONLY_RDS_COMMANDS,
   SECONDARY_ARN,
+  SITES,
   TOPIC_ARN,
   type Harness,
 } from "./fakes";
+import { formatProcessingSites } from "../../../lambda/failover/env-keys";
 
 const ENV = {
   AWS_REGION: "us-west-2",
@@ -19,6 +22,8 @@ const ENV = {
   TARGET_CLUSTER_ARN: SECONDARY_ARN,
   ALERT_TOPIC_ARN: TOPIC_ARN,
   ALARM_ACTION: "notify",
+  ALLOWED_ALARMS: "tap-primary-db-unhealthy, tap-probe-canary",
+  PROCESSING_SITES: formatProcessingSites(SITES),
 };
 
 function alarmEvent(state: string, name = "tap-primary-db-unhealthy") {
@@ -49,11 +54,12 @@ function alarmEvent(state: string, name = "tap-primary-db-unhealthy") {
 let h: Harness;
 function handlerWith(env: Record<string, string | undefined>, fake = new FakeGlobalCluster(1)) {
   h = harness(fake);
+  // The primary's own Region reports it failed, so a data-losing failover passes its preconditions.
+  h.fake.clusterStatus[PRIMARY_ARN] = "failed";
   return createHandler({ env: () => env, buildDeps: () => h.deps });
 }
 afterEach(() => {
-  h?.rdsMock.restore();
-  h?.snsMock.restore();
+  h?.restore();
 });
 
 describe("failover Lambda handler", () => {
@@ -61,9 +67,29 @@ describe("failover Lambda handler", () => {
     expect(typeof exportedHandler).toBe("function");
   });
 
-  it("P7: a direct event runs for real by default (dryRun defaults to false) and completes", async () => {
+  it("F3: a direct failover without an explicit dryRun:false is a dry run, as in the drill", async () => {
     const run = handlerWith(ENV);
-    const result = await run({ mode: "failover", reason: "primary region outage", requestedBy: "alice" });
+    const result = await run({ mode: "failover", requestedBy: "alice" });
+    expect(result).toMatchObject({ ok: true, result: "dry-run", dryRun: true });
+    expect(h.rdsCommands().every((c) => READ_ONLY_RDS_COMMANDS.has(c))).toBe(true);
+  });
+
+  it("P7: a direct switchover runs for real by default and completes", async () => {
+    const run = handlerWith(ENV);
+    h.fake.clusterStatus[PRIMARY_ARN] = "available";
+    const result = await run({ mode: "switchover", requestedBy: "alice" });
+    expect(result).toMatchObject({ ok: true, result: "completed", dryRun: false });
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(1);
+  });
+
+  it("P7: a direct failover with dryRun:false runs for real and completes", async () => {
+    const run = handlerWith(ENV);
+    const result = await run({
+      mode: "failover",
+      dryRun: false,
+      reason: "primary region outage",
+      requestedBy: "alice",
+    });
     expect(result).toMatchObject({
       ok: true,
       result: "completed",
@@ -76,6 +102,7 @@ describe("failover Lambda handler", () => {
 
   it("P7: a direct event with dryRun true makes no mutating call", async () => {
     const run = handlerWith(ENV);
+    h.fake.clusterStatus[PRIMARY_ARN] = "available";
     const result = await run({ mode: "switchover", dryRun: true });
     expect(result.result).toBe("dry-run");
     expect(h.rdsCommands().every((c) => READ_ONLY_RDS_COMMANDS.has(c))).toBe(true);
@@ -139,7 +166,7 @@ describe("failover Lambda handler", () => {
     const result = await run(alarmEvent("ALARM"));
     expect(result).toMatchObject({ ok: true, result: "completed", mode: "failover", dryRun: false });
     expect(h.rdsMock.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input.AllowDataLoss).toBe(true);
-    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
   });
 
   it("R22: repeated ALARM deliveries never fail over twice", async () => {
@@ -205,17 +232,28 @@ describe("failover Lambda handler", () => {
 
   it("R21: the budget is clamped to the Lambda's remaining time minus a safety margin", async () => {
     const run = handlerWith(ENV, new FakeGlobalCluster(1_000));
-    const result = await run({ mode: "failover" }, { getRemainingTimeInMillis: () => 100_000 });
+    const result = await run(
+      { mode: "failover", dryRun: false },
+      { getRemainingTimeInMillis: () => 100_000 },
+    );
     expect(result.result).toBe("timed-out");
     expect(result.timings.durationMs).toBeLessThanOrEqual(90_000);
   });
 
   it("P7: parseEvent acts once when several SNS records arrive and one is ALARM", () => {
     const event = { Records: [...alarmEvent("OK", "a").Records, ...alarmEvent("ALARM", "b").Records] };
-    const parsed = parseEvent(event, "notify");
+    const parsed = parseEvent(event, "notify", ["a", "b"]);
     expect(parsed).toMatchObject({
       kind: "run",
       request: { mode: "failover", dryRun: true, alarm: { name: "b" } },
     });
+  });
+
+  it("F3: an ALARM from an alarm outside ALLOWED_ALARMS is ignored even if SNS delivers it", async () => {
+    const run = handlerWith({ ...ENV, ALARM_ACTION: "failover" });
+    const result = await run(alarmEvent("ALARM", "tap-some-other-alarm"));
+    expect(result).toMatchObject({ ok: true, result: "ignored" });
+    expect(result.message).toMatch(/not in the allowlist/);
+    expect(h.rdsMock.calls()).toHaveLength(0);
   });
 });

@@ -7,6 +7,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { runFailover, sanitizeSubject } from "../../../lambda/failover/orchestrator";
 import type { FailoverRequest } from "../../../lambda/failover/events";
 import {
+  PRIMARY_REGION,
   awsError,
   FakeGlobalCluster,
   harness,
@@ -27,9 +28,13 @@ const switchover: FailoverRequest = {
 const failover: FailoverRequest = { mode: "failover", dryRun: false, trigger: "direct", requestedBy: "ops" };
 
 let h: Harness;
+/** The primary's own Region reports its cluster failed: a data-losing failover may go ahead (F3). */
+function primaryFailed(hh: Harness): Harness {
+  hh.fake.clusterStatus[PRIMARY_ARN] = "failed";
+  return hh;
+}
 afterEach(() => {
-  h?.rdsMock.restore();
-  h?.snsMock.restore();
+  h?.restore();
 });
 
 describe("failover orchestrator", () => {
@@ -43,7 +48,7 @@ describe("failover orchestrator", () => {
       previousWriterArn: PRIMARY_ARN,
       currentWriterArn: SECONDARY_ARN,
     });
-    const calls = h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand);
+    const calls = h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
       GlobalClusterIdentifier: "tap-global-dev",
@@ -79,7 +84,7 @@ describe("failover orchestrator", () => {
   });
 
   it("P7: unplanned failover calls FailoverGlobalCluster with AllowDataLoss=true, never Switchover", async () => {
-    h = harness(new FakeGlobalCluster(1));
+    h = primaryFailed(harness(new FakeGlobalCluster(1)));
     const result = await runFailover(failover, settings(), h.deps);
 
     expect(result).toMatchObject({ ok: true, result: "completed", currentWriterArn: SECONDARY_ARN });
@@ -91,16 +96,8 @@ describe("failover orchestrator", () => {
       AllowDataLoss: true,
     });
     expect(calls[0].args[0].input).not.toHaveProperty("Switchover");
-    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
     expect(result.plan).toMatchObject({ apiCall: "FailoverGlobalCluster", dataLossPossible: true });
-  });
-
-  it("P7: failover does not need a healthy primary (no writer health check)", async () => {
-    h = harness();
-    h.fake.clusterStatus[PRIMARY_ARN] = "inaccessible-encryption-credentials";
-    const result = await runFailover(failover, settings(), h.deps);
-    expect(result.result).toBe("completed");
-    expect(h.rdsCommands()).not.toContain("DescribeDBClustersCommand");
   });
 
   it("P7: switchover is refused when the current writer is unhealthy, and the operator is told to use failover", async () => {
@@ -122,7 +119,7 @@ describe("failover orchestrator", () => {
     const result = await runFailover(switchover, settings({ maxAttempts: 5 }), h.deps);
     expect(result.result).toBe("refused");
     expect(result.message).toMatch(/could not confirm .* healthy/);
-    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
   });
 
   it("P7: a target that is not a member of the global cluster fails clearly, with no mutating call", async () => {
@@ -138,14 +135,14 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: the target already being the writer is a no-op (already-writer), no mutating call", async () => {
-    h = harness(new FakeGlobalCluster(2, [PRIMARY_ARN, SECONDARY_ARN], SECONDARY_ARN));
+    h = primaryFailed(harness(new FakeGlobalCluster(2, [PRIMARY_ARN, SECONDARY_ARN], SECONDARY_ARN)));
     const result = await runFailover(failover, settings(), h.deps);
     expect(result).toMatchObject({ ok: true, result: "already-writer" });
     expect(h.rdsCommands()).toEqual(["DescribeGlobalClustersCommand"]);
   });
 
   it("R22: an operation already in progress is a no-op (in-progress), no mutating call", async () => {
-    h = harness(new FakeGlobalCluster(10));
+    h = primaryFailed(harness(new FakeGlobalCluster(10)));
     h.fake.operation = { kind: "switchover", from: PRIMARY_ARN, to: SECONDARY_ARN, pollsLeft: 10 };
     h.fake.status = "switching-over";
     const result = await runFailover(failover, settings(), h.deps);
@@ -163,7 +160,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: running twice after completion never fails over twice (second run is already-writer)", async () => {
-    h = harness(new FakeGlobalCluster(1));
+    h = primaryFailed(harness(new FakeGlobalCluster(1)));
     const first = await runFailover(failover, settings(), h.deps);
     const second = await runFailover(failover, settings(), h.deps);
     expect(first.result).toBe("completed");
@@ -172,7 +169,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: a second run while the first is still running is in-progress, not a second failover", async () => {
-    h = harness(new FakeGlobalCluster(100));
+    h = primaryFailed(harness(new FakeGlobalCluster(100)));
     const first = await runFailover(failover, settings({ timeBudgetMs: 30_000 }), h.deps);
     const second = await runFailover(failover, settings(), h.deps);
     expect(first.result).toBe("timed-out");
@@ -182,7 +179,7 @@ describe("failover orchestrator", () => {
 
   it("R22: throttling is retried with exponential backoff and full jitter, then succeeds", async () => {
     const randoms = [0.999, 0.999, 0.999];
-    h = harness(new FakeGlobalCluster(0), () => randoms.shift() ?? 0.5);
+    h = primaryFailed(harness(new FakeGlobalCluster(0), () => randoms.shift() ?? 0.5));
     h.fake.failNext.describe.push(
       awsError("ThrottlingException", 400, "Rate exceeded"),
       awsError("Throttling", 400),
@@ -208,7 +205,7 @@ describe("failover orchestrator", () => {
 
   it("R22: full jitter never exceeds the cap and can be zero", async () => {
     const randoms = [0, 0.999999, 0.999999, 0.999999];
-    h = harness(new FakeGlobalCluster(0), () => randoms.shift() ?? 0.5);
+    h = primaryFailed(harness(new FakeGlobalCluster(0), () => randoms.shift() ?? 0.5));
     for (let i = 0; i < 4; i++) h.fake.failNext.describe.push(awsError("ServiceUnavailable", 503));
     const result = await runFailover(
       failover,
@@ -220,7 +217,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: transient network errors (ECONNRESET, 5xx) on the mutating call are retried until accepted", async () => {
-    h = harness(new FakeGlobalCluster(1));
+    h = primaryFailed(harness(new FakeGlobalCluster(1)));
     h.fake.failNext.failover.push(
       Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
       awsError("InternalFailure", 500),
@@ -231,7 +228,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: a lost response is detected on retry: the accepted operation is not requested again", async () => {
-    h = harness(new FakeGlobalCluster(2));
+    h = primaryFailed(harness(new FakeGlobalCluster(2)));
     // The first call reaches AWS (operation starts) but the client sees a timeout.
     const original = h.fake.failover.bind(h.fake);
     let first = true;
@@ -254,8 +251,9 @@ describe("failover orchestrator", () => {
       h.fake.failNext.switchover.push(awsError("ThrottlingException", 400, "Rate exceeded"));
     const result = await runFailover(switchover, settings({ maxAttempts: 3 }), h.deps);
 
-    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(3);
-    expect(result).toMatchObject({ ok: false, result: "failed", operationMayBeRunning: true });
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(3);
+    // F3: the state re-read after the failed call shows nothing started, so nothing may still be running.
+    expect(result).toMatchObject({ ok: false, result: "failed", operationMayBeRunning: false });
     expect(result.message).toMatch(/SwitchoverGlobalCluster failed: ThrottlingException/);
     const last = h.published().at(-1);
     expect(last?.subject).toBe("[DR] FAILED: switchover of tap-global-dev");
@@ -263,7 +261,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: a persistent error reading state stops after exactly MAX_ATTEMPTS (default 5) and is reported", async () => {
-    h = harness();
+    h = primaryFailed(harness());
     for (let i = 0; i < 10; i++) h.fake.failNext.describe.push(awsError("InternalFailure", 500));
     const result = await runFailover(failover, settings(), h.deps);
     expect(h.rdsMock.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(5);
@@ -272,7 +270,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R22: a non-retryable error is not retried and is reported", async () => {
-    h = harness();
+    h = primaryFailed(harness());
     h.fake.failNext.failover.push(
       awsError("AccessDenied", 403, "not authorized to rds:FailoverGlobalCluster"),
     );
@@ -295,7 +293,7 @@ describe("failover orchestrator", () => {
   });
 
   it("R21: when the time budget is spent the run is timed-out, reported as a failure that may still be running", async () => {
-    h = harness(new FakeGlobalCluster(1_000));
+    h = primaryFailed(harness(new FakeGlobalCluster(1_000)));
     const result = await runFailover(
       failover,
       settings({ timeBudgetMs: 60_000, pollIntervalMs: 15_000 }),
@@ -308,10 +306,11 @@ describe("failover orchestrator", () => {
   });
 
   it("R21: the default budget (270 s) ends polling before the 300 s Lambda timeout", async () => {
-    h = harness(new FakeGlobalCluster(1_000));
+    h = primaryFailed(harness(new FakeGlobalCluster(1_000)));
     const result = await runFailover(failover, settings(), h.deps);
     expect(result.result).toBe("timed-out");
-    expect(result.timings.durationMs).toBe(270_000);
+    // F3: the last notification's cap (2 s) is kept inside the budget.
+    expect(result.timings.durationMs).toBe(270_000 - 2_000);
   });
 
   it("P7: a cancelled operation (back to available, old writer) fails instead of waiting out the budget", async () => {
@@ -354,7 +353,7 @@ describe("failover orchestrator", () => {
   });
 
   it("P7: a failover dry run says data loss is possible and names FailoverGlobalCluster with AllowDataLoss", async () => {
-    h = harness();
+    h = primaryFailed(harness());
     const result = await runFailover({ ...failover, dryRun: true }, settings(), h.deps);
     expect(result.plan?.parameters).toEqual({
       GlobalClusterIdentifier: "tap-global-dev",
@@ -362,7 +361,7 @@ describe("failover orchestrator", () => {
       AllowDataLoss: true,
     });
     expect(result.message).toMatch(/data loss possible: yes/);
-    expect(h.rdsCommands()).toEqual(["DescribeGlobalClustersCommand"]);
+    expect(h.rdsCommands().every((c) => READ_ONLY_RDS_COMMANDS.has(c))).toBe(true);
   });
 
   it("R22: InvalidGlobalClusterStateFault (a change in progress) on the mutating call is retried", async () => {
@@ -372,14 +371,14 @@ describe("failover orchestrator", () => {
     );
     const result = await runFailover(switchover, settings(), h.deps);
     expect(result.result).toBe("completed");
-    expect(h.rdsMock.commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(2);
+    expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(2);
   });
 
   it("R22: SNS subjects stay within 100 printable ASCII characters", async () => {
     const longId = `tap-global-${"x".repeat(150)}`;
     expect(sanitizeSubject(`[DR] COMPLETED: switchover of ${longId}`).length).toBeLessThanOrEqual(100);
     expect(sanitizeSubject("a\nb\u00e9")).toBe("a b?");
-    h = harness();
+    h = primaryFailed(harness());
     await runFailover({ ...failover, dryRun: true }, settings({ globalClusterId: longId }), h.deps).catch(
       () => undefined,
     );

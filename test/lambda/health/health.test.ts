@@ -6,6 +6,7 @@ import {
   DynamoDBClient,
   type DescribeTableCommandOutput,
 } from "@aws-sdk/client-dynamodb";
+import { GetEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { spawn } from "node:child_process";
@@ -15,6 +16,8 @@ import { freePort } from "../../../tooling/stores/postgres";
 
 const sqsMock = mockClient(SQSClient);
 const ddbMock = mockClient(DynamoDBClient);
+const lambdaMock = mockClient(LambdaClient);
+const MAPPING = "00000000-1111-2222-3333-444444444444";
 const REGION = "us-west-2";
 const QUEUE_URL = "https://sqs.us-west-2.amazonaws.com/123456789012/tap-orders-dev";
 const TABLE = "tap-orders-dev";
@@ -68,6 +71,8 @@ function deps(overrides: Partial<HealthDeps> = {}): HealthDeps {
     region: REGION,
     sqs: new SQSClient({ region: REGION }),
     dynamodb: new DynamoDBClient({ region: REGION }),
+    lambda: new LambdaClient({ region: REGION }),
+    mappingUuid: MAPPING,
     queueUrl: QUEUE_URL,
     tableName: TABLE,
     dbHost: "127.0.0.1",
@@ -100,12 +105,15 @@ beforeAll(async () => {
 afterAll(async () => {
   sqsMock.restore();
   ddbMock.restore();
+  lambdaMock.restore();
   await new Promise<void>((resolve) => listener.close(() => resolve()));
 });
 
 beforeEach(() => {
   sqsMock.reset();
   ddbMock.reset();
+  lambdaMock.reset();
+  lambdaMock.on(GetEventSourceMappingCommand).resolves({ UUID: MAPPING, State: "Enabled" });
   sqsMock
     .on(GetQueueAttributesCommand)
     .resolves({ Attributes: { QueueArn: "arn:aws:sqs:us-west-2:123456789012:q" } });
@@ -113,16 +121,18 @@ beforeEach(() => {
 });
 
 describe("health endpoint", () => {
-  it("P5: all three dependencies up -> 200 ok with each check", async () => {
+  it("P5/F1: all dependencies up -> 200 ok with each check and the role", async () => {
     const { statusCode, body } = await check(deps());
     expect(statusCode).toBe(200);
     expect(body).toEqual({
       status: "ok",
       region: REGION,
+      role: "writer",
       checks: {
         queue: { ok: true, ms: expect.any(Number) },
         table: { ok: true, ms: expect.any(Number), status: "ACTIVE" },
         database: { ok: true, ms: expect.any(Number) },
+        role: { ok: true, ms: expect.any(Number), status: "Enabled" },
       },
     });
     expect(sqsMock.commandCalls(GetQueueAttributesCommand)[0].args[0].input).toEqual({
@@ -221,6 +231,7 @@ describe("health endpoint", () => {
       DB_HOST: "127.0.0.1",
       DB_PORT: String(dbPort),
       CHECK_TIMEOUT_MS: "500",
+      EVENT_SOURCE_MAPPING_UUID: MAPPING,
       POWERTOOLS_LOG_LEVEL: "SILENT",
     });
     try {
@@ -228,10 +239,40 @@ describe("health endpoint", () => {
       const { handler } = await import("../../../lambda/health/index");
       const res = await handler();
       expect(res.statusCode).toBe(200);
-      expect(JSON.parse(res.body)).toMatchObject({ status: "ok", region: REGION });
+      expect(JSON.parse(res.body)).toMatchObject({ status: "ok", region: REGION, role: "writer" });
       expect(res.headers).toMatchObject({ "Content-Type": "application/json", "Cache-Control": "no-store" });
     } finally {
       process.env = saved;
     }
+  });
+
+  it("F1: the writer (mapping enabled) needs the database: unreachable -> 503 with role writer", async () => {
+    const { statusCode, body } = await check(deps({ dbHost: "127.0.0.1", dbPort: await freePort() }));
+    expect(statusCode).toBe(503);
+    expect(body).toMatchObject({ role: "writer", failed: ["database"] });
+  });
+
+  it("F1: a standby (mapping disabled) holds orders: healthy without reaching the writer's database, and says so", async () => {
+    lambdaMock.on(GetEventSourceMappingCommand).resolves({ UUID: MAPPING, State: "Disabled" });
+    const { statusCode, body } = await check(deps({ dbPort: await freePort() }));
+    expect(statusCode).toBe(200);
+    expect(body).toMatchObject({ status: "ok", role: "standby" });
+    expect(body.checks.database).toMatchObject({ ok: true, error: "ECONNREFUSED" }); // reported, not failing
+  });
+
+  it("F1: a role that cannot be read is unknown and fails the check (the region can't say what it does)", async () => {
+    lambdaMock
+      .on(GetEventSourceMappingCommand)
+      .rejects(Object.assign(new Error("x"), { name: "AccessDeniedException" }));
+    const { statusCode, body } = await check(deps());
+    expect(statusCode).toBe(503);
+    expect(body).toMatchObject({ role: "unknown", failed: ["role"] });
+    expect(body.checks.role.error).toBe("AccessDeniedException");
+  });
+
+  it("F1: the per-check budget defaults to 1 s and is capped at 1.5 s, inside Route 53's 2 s answer window", async () => {
+    const { CHECK_TIMEOUT_MS } = await import("../../../lambda/health/env");
+    expect(CHECK_TIMEOUT_MS).toMatchObject({ default: 1_000, max: 1_500 });
+    expect(CHECK_TIMEOUT_MS.max).toBeLessThan(2_000);
   });
 });

@@ -204,8 +204,15 @@ describe("bundled Lambda artifacts", () => {
       expect(JSON.parse(result.body)).toMatchObject({
         status: "unavailable",
         region: "us-east-1",
-        failed: ["queue"],
-        checks: { queue: { ok: false }, table: { ok: true, status: "ACTIVE" }, database: { ok: true } },
+        // No event source mapping configured here: the role can't be read, and the answer says so (F1).
+        role: "unknown",
+        failed: ["queue", "role"],
+        checks: {
+          queue: { ok: false },
+          table: { ok: true, status: "ACTIVE" },
+          database: { ok: true },
+          role: { ok: false, error: "not-configured" },
+        },
       });
     });
   });

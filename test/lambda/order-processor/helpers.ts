@@ -191,3 +191,13 @@ export async function stopStores(stores: Partial<Stores>): Promise<void> {
   await stores.dynamo?.stop();
   await stores.pg?.stop();
 }
+
+/** Starts the stores before the file's tests and stops them after; read them through the returned object. */
+export function useStores(): Stores {
+  const stores = {} as Stores;
+  beforeAll(async () => {
+    Object.assign(stores, await startStores());
+  });
+  afterAll(() => stopStores(stores));
+  return stores;
+}

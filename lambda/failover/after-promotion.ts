@@ -1,0 +1,203 @@
+/**
+ * After the writer moved (or was found already moved), make the rest of the platform follow it (F2).
+ * Every step is idempotent, so re-running the orchestrator finishes a job a timed-out run left half done.
+ *
+ * 1. Processing follows the writer: the new writer Region's SQS event source mapping is enabled and the
+ *    others disabled. Disabling only pauses polling; messages stay in the queue (retention up to 14 days)
+ *    and are consumed when it is enabled again.
+ *    https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+ *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+ *    The old Region may be down: disabling there is best effort and reported, never fatal.
+ * 2. Redrive: the new writer Region's DLQ holds only orders that failed for want of a database (rejected
+ *    orders are parked in a separate queue by the processor), so all of it goes back to the queue with a
+ *    message move task. The source must be a queue configured as a DLQ; one active task per queue.
+ *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+ * 3. After a data-losing failover, reconcile DynamoDB and the ledger from `since`.
+ */
+import {
+  GetEventSourceMappingCommand,
+  UpdateEventSourceMappingCommand,
+  type LambdaClient,
+} from "@aws-sdk/client-lambda";
+import {
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  StartMessageMoveTaskCommand,
+} from "@aws-sdk/client-sqs";
+import { errorMessage, errorName, isRetryableAwsError, RetryError } from "../shared/retry";
+import { queueUrlFromArn } from "../shared/sqs-url";
+import type { ProcessingSite } from "./env-keys";
+import type { Run, StepReport } from "./report";
+
+/** How far back reconciliation looks before the failover was requested: replication lag is seconds. */
+export const RECONCILE_LOOKBACK_MS = 60 * 60_000;
+
+const lastError = (err: unknown) => errorMessage(err instanceof RetryError ? err.lastError : err);
+// ResourceInUseException: the mapping is being updated (Enabling, Disabling); the retry re-reads first.
+const mappingRetryable = (err: unknown) =>
+  isRetryableAwsError(err) || errorName(err) === "ResourceInUseException";
+
+export async function afterPromotion(run: Run, writerRegion: string): Promise<StepReport[]> {
+  const steps: StepReport[] = [];
+  const sites = run.settings.processingSites;
+  if (sites.length === 0) {
+    steps.push({
+      step: "follow-writer",
+      ok: false,
+      detail:
+        "PROCESSING_SITES is not configured: enable the new writer's event source mapping by hand (runbook).",
+    });
+  } else {
+    steps.push(await followWriter(run, sites, writerRegion));
+    steps.push(
+      await redrive(
+        run,
+        sites.find((s) => s.region === writerRegion),
+      ),
+    );
+  }
+  if (run.request.mode === "failover") steps.push(await reconcile(run));
+  for (const s of steps) run.logger[s.ok ? "info" : "warn"](`step ${s.step}: ${s.detail}`, s.data);
+  return steps;
+}
+
+async function setMapping(run: Run, site: ProcessingSite, enabled: boolean): Promise<string> {
+  const client: LambdaClient | undefined = run.deps.lambdaForRegion?.(site.region);
+  if (!client) throw new Error("no Lambda client for the Region");
+  const wanted = enabled ? ["Enabled", "Enabling"] : ["Disabled", "Disabling"];
+  try {
+    const out = await run.retry(
+      `UpdateEventSourceMapping (${site.region})`,
+      async (attempt) => {
+        if (attempt > 1) {
+          const now = await client.send(new GetEventSourceMappingCommand({ UUID: site.mappingUuid }));
+          if (wanted.includes(now.State ?? "")) return now;
+        }
+        return client.send(new UpdateEventSourceMappingCommand({ UUID: site.mappingUuid, Enabled: enabled }));
+      },
+      mappingRetryable,
+    );
+    return out.State ?? "unknown";
+  } catch (err) {
+    // Re-read after a failed call: the change may have been applied after all.
+    const now = await client
+      .send(new GetEventSourceMappingCommand({ UUID: site.mappingUuid }))
+      .catch(() => undefined);
+    if (now && wanted.includes(now.State ?? "")) return now.State ?? "unknown";
+    throw err;
+  }
+}
+
+async function followWriter(
+  run: Run,
+  sites: readonly ProcessingSite[],
+  writerRegion: string,
+): Promise<StepReport> {
+  const writer = sites.find((s) => s.region === writerRegion);
+  if (!writer) {
+    return {
+      step: "follow-writer",
+      ok: false,
+      detail: `no processing site for the writer Region ${writerRegion}`,
+    };
+  }
+  const data: Record<string, string> = {};
+  let ok = true;
+  try {
+    data[writer.region] = `enabled (${await setMapping(run, writer, true)})`;
+  } catch (err) {
+    ok = false;
+    data[writer.region] = `ENABLE FAILED: ${lastError(err)}`;
+  }
+  for (const site of sites.filter((s) => s !== writer)) {
+    try {
+      data[site.region] = `disabled (${await setMapping(run, site, false)})`;
+    } catch (err) {
+      // Best effort: a Region that is down can't poll either; its mapping is corrected when it returns.
+      data[site.region] =
+        `disable failed, best effort (${lastError(err)}); disable it when the Region is back`;
+    }
+  }
+  const detail = ok
+    ? `orders are processed in ${writerRegion}; ${Object.entries(data)
+        .map(([r, s]) => `${r}: ${s}`)
+        .join("; ")}`
+    : `processing could not be enabled in ${writerRegion}: ${data[writerRegion]}`;
+  return { step: "follow-writer", ok, detail, data };
+}
+
+async function redrive(run: Run, site: ProcessingSite | undefined): Promise<StepReport> {
+  const sqs = site && run.deps.sqsForRegion?.(site.region);
+  if (!site || !sqs)
+    return { step: "redrive", ok: false, detail: "no SQS client or site for the writer Region" };
+  const running = async () =>
+    (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: site.dlqArn, MaxResults: 1 }))).Results?.[0]
+      ?.Status === "RUNNING";
+  try {
+    const attrs = await run.retry("GetQueueAttributes (DLQ)", () =>
+      sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrlFromArn(site.dlqArn) ?? site.dlqArn,
+          AttributeNames: ["ApproximateNumberOfMessages"],
+        }),
+      ),
+    );
+    const waiting = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? "0");
+    if (await running()) {
+      return {
+        step: "redrive",
+        ok: true,
+        detail: `a move task is already running on ${site.dlqArn}`,
+        data: { waiting },
+      };
+    }
+    if (waiting === 0)
+      return { step: "redrive", ok: true, detail: "the DLQ is empty; nothing to redrive", data: { waiting } };
+    const out = await run.retry("StartMessageMoveTask", () =>
+      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: site.dlqArn, DestinationArn: site.queueArn })),
+    );
+    return {
+      step: "redrive",
+      ok: true,
+      detail: `moving about ${waiting} message(s) from the DLQ back to the order queue`,
+      data: { waiting, taskHandle: out.TaskHandle },
+    };
+  } catch (err) {
+    const already = await running().catch(() => false);
+    if (already) return { step: "redrive", ok: true, detail: `a move task is running on ${site.dlqArn}` };
+    return {
+      step: "redrive",
+      ok: false,
+      detail: `redrive failed: ${lastError(err)}; start it from the console (DLQ redrive)`,
+    };
+  }
+}
+
+async function reconcile(run: Run): Promise<StepReport> {
+  const from = run.operationRequestedMs ?? run.startedMs;
+  const sinceIso = new Date(from - RECONCILE_LOOKBACK_MS).toISOString();
+  if (!run.deps.reconcile) {
+    return {
+      step: "reconcile",
+      ok: false,
+      detail: `no reconcile function configured: run \`npm run reconcile -- --since ${sinceIso}\``,
+      data: { sinceIso },
+    };
+  }
+  try {
+    const counts = await run.deps.reconcile({ sinceIso, dryRun: false });
+    return {
+      step: "reconcile",
+      ok: counts.conflicts === 0,
+      detail: `since ${sinceIso}: ${counts.rebookedIntoLedger} re-booked into the ledger, ${counts.rewrittenIntoTable} rewritten into DynamoDB, ${counts.conflicts} conflict(s)`,
+      data: { sinceIso, ...counts },
+    };
+  } catch (err) {
+    return {
+      step: "reconcile",
+      ok: false,
+      detail: `reconcile failed: ${lastError(err)}; run \`npm run reconcile -- --since ${sinceIso}\``,
+      data: { sinceIso },
+    };
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Preflight: read the global cluster and decide whether this run may request anything. Read-only.
+ *
+ * - A switchover needs both Regions healthy: the current writer must answer "available" through its own
+ *   Region's RDS endpoint. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html
+ * - A failover (AllowDataLoss) is for an unplanned outage and may lose writes not yet replicated, so it
+ *   goes ahead only when the target can be promoted and the primary is NOT healthy. The signal trusted for
+ *   "primary unhealthy" is the primary Region's own RDS control plane: DescribeDBClusters sent to that
+ *   Region either fails (the Region or its API is unreachable from here) or reports the writer cluster
+ *   not "available" / without a writer instance. An alarm alone is not trusted: it watches the API path,
+ *   which can fail while the database is fine, and then a switchover loses nothing.
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
+ * - The writes at risk are the target's AuroraGlobalDBRPOLag, published for secondary clusters only.
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+ */
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeDBClustersCommand, type RDSClient } from "@aws-sdk/client-rds";
+import { errorMessage, RetryError } from "../shared/retry";
+import { clusterArnRegion } from "./config";
+import type { Outcome, Run } from "./report";
+import { activeOperation, buildPlan, describeSnapshot, type GlobalClusterSnapshot } from "./snapshot";
+
+const HEALTHY_CLUSTER_STATUS = "available";
+
+/** Returns the outcome that ends the run here, or undefined when the change may be requested. */
+export async function preflight(run: Run): Promise<Outcome | undefined> {
+  const { request, settings, target } = run;
+  run.logger.info("reading global cluster state", {
+    globalClusterId: settings.globalClusterId,
+    request: { ...request },
+  });
+  const before = (run.before = await run.describe("DescribeGlobalClusters"));
+  run.logger.info(describeSnapshot(before));
+
+  if (!before.members.some((m) => m.arn === target)) {
+    return {
+      ok: false,
+      result: "failed",
+      message: `Target ${target} is not a member of global cluster ${settings.globalClusterId} (members: ${
+        before.members.map((m) => m.arn).join(", ") || "none"
+      }); check TARGET_CLUSTER_ARN.`,
+    };
+  }
+  const busy = busyOutcome(run, before);
+  if (busy) return busy;
+
+  run.plan = buildPlan(request.mode, before, target);
+  const refusal =
+    request.mode === "switchover" ? await switchoverRefusal(run, before) : await failoverRefusal(run, before);
+  if (refusal) {
+    const hint =
+      request.mode === "switchover"
+        ? ' A switchover needs both Regions healthy; if the primary Region is impaired, run mode "failover" instead (it may lose writes not yet replicated).'
+        : "";
+    return {
+      ok: false,
+      result: "refused",
+      message: `${capitalise(request.mode)} refused: ${refusal}${hint}`,
+    };
+  }
+  if (request.dryRun) {
+    const plan = run.plan;
+    return {
+      ok: true,
+      result: "dry-run",
+      message: `Dry run: would call ${plan.apiCall}(${JSON.stringify(plan.parameters)}) to move the writer from ${
+        before.writerArn ?? "none"
+      } to ${target}; data loss possible: ${plan.dataLossPossible ? `yes (RPO lag ${lagText(run.lagAtRiskMs)})` : "no"}. No change was made.`,
+    };
+  }
+  return undefined;
+}
+
+function busyOutcome(run: Run, before: GlobalClusterSnapshot): Outcome | undefined {
+  const running = activeOperation(before);
+  const fs = before.failoverState;
+  if (fs && running && run.blockOn !== "none") {
+    const kind = fs.isDataLossAllowed ? "failover" : "switchover";
+    const toward =
+      fs.toDbClusterArn === run.target
+        ? "toward the target"
+        : `toward ${fs.toDbClusterArn ?? "another cluster"}`;
+    // An alarm says the primary is failing; a switchover needs it healthy, so waiting on one is waiting
+    // for ever. Say so loudly instead of a quiet "in progress".
+    if (run.request.trigger === "alarm" && kind === "switchover") {
+      return {
+        ok: false,
+        result: "escalated",
+        message: `ESCALATION: an alarm-triggered failover is blocked by a switchover in progress (${running}) ${toward}. A switchover needs a healthy primary, which the alarm says is failing. Decide now: wait for the switchover, or cancel it and run mode "failover".`,
+        operationMayBeRunning: true,
+      };
+    }
+    return {
+      ok: true,
+      result: "in-progress",
+      message: `A ${kind} is already in progress (${running}) ${toward}; nothing was started.`,
+      operationMayBeRunning: true,
+    };
+  }
+  if (before.writerArn === run.target) {
+    return {
+      ok: true,
+      result: "already-writer",
+      message: `${run.target} is already the writer of ${run.settings.globalClusterId}; no promotion needed.`,
+    };
+  }
+  if (running && run.blockOn === "any") {
+    return {
+      ok: true,
+      result: "in-progress",
+      message: `Global cluster is busy (${running}); nothing was started. Re-run once it is "available".`,
+      operationMayBeRunning: true,
+    };
+  }
+  return undefined;
+}
+
+/** DescribeDBClusters through the cluster's own Region; undefined when that call fails. */
+async function clusterHealth(run: Run, arn: string): Promise<{ healthy: boolean; why: string }> {
+  const region = clusterArnRegion(arn);
+  const own = region === clusterArnRegion(run.target);
+  const client: RDSClient =
+    own || !region || !run.deps.rdsForRegion ? run.deps.rds : run.deps.rdsForRegion(region);
+  try {
+    const out = await run.retry(`DescribeDBClusters (${region ?? "?"})`, () =>
+      client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arn })),
+    );
+    const cluster = out.DBClusters?.[0];
+    if (!cluster) return { healthy: false, why: `${arn} was not found in ${region ?? "its Region"}` };
+    if (cluster.Status !== HEALTHY_CLUSTER_STATUS) {
+      return { healthy: false, why: `${arn} is not healthy (Status=${cluster.Status ?? "unknown"})` };
+    }
+    const instances = cluster.DBClusterMembers ?? [];
+    if (instances.length === 0) return { healthy: false, why: `${arn} has no DB instance` };
+    return { healthy: true, why: `${arn} is available in ${region ?? "its Region"}` };
+  } catch (err) {
+    const last = err instanceof RetryError ? err.lastError : err;
+    return {
+      healthy: false,
+      why: `${arn} could not be read through ${region ?? "its Region"} (${errorMessage(last)})`,
+    };
+  }
+}
+
+async function switchoverRefusal(run: Run, snap: GlobalClusterSnapshot): Promise<string | undefined> {
+  if (snap.members.length < 2)
+    return `global cluster has ${snap.members.length} member(s); a switchover needs two.`;
+  const writer = snap.writerArn;
+  if (!writer) return "global cluster has no writer member.";
+  const h = await clusterHealth(run, writer);
+  if (h.healthy) return undefined;
+  return h.why.includes("could not be read")
+    ? `could not confirm that the current writer is healthy: ${h.why}.`
+    : `current writer ${h.why}.`;
+}
+
+async function failoverRefusal(run: Run, snap: GlobalClusterSnapshot): Promise<string | undefined> {
+  const checks: string[] = (run.preconditions = []);
+  const member = snap.members.find((m) => m.arn === run.target);
+  if (member?.synchronizationStatus && member.synchronizationStatus !== "connected") {
+    return `target ${run.target} is ${member.synchronizationStatus}, not connected: it cannot be promoted safely.`;
+  }
+  const target = await clusterHealth(run, run.target);
+  checks.push(`target: ${target.why}`);
+  if (!target.healthy) return `target cannot be promoted: ${target.why}.`;
+  if (snap.writerArn) {
+    const primary = await clusterHealth(run, snap.writerArn);
+    checks.push(`primary: ${primary.why}`);
+    if (primary.healthy) {
+      return `the current writer answers healthy through its own Region (${primary.why}); a failover would lose writes for nothing. Use mode "switchover".`;
+    }
+  }
+  run.lagAtRiskMs = await rpoLag(run);
+  checks.push(`writes at risk: RPO lag ${lagText(run.lagAtRiskMs)}`);
+  return undefined;
+}
+
+async function rpoLag(run: Run): Promise<number | null> {
+  const cw = run.deps.cloudwatch;
+  const clusterId = run.target.split(":").pop();
+  if (!cw || !clusterId) return null;
+  const end = run.deps.clock.now();
+  try {
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end - 10 * 60_000),
+        EndTime: new Date(end),
+        ScanBy: "TimestampDescending",
+        MetricDataQueries: [
+          {
+            Id: "rpo",
+            MetricStat: {
+              Metric: {
+                Namespace: "AWS/RDS",
+                MetricName: "AuroraGlobalDBRPOLag",
+                Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterId }],
+              },
+              Period: 60,
+              Stat: "Maximum",
+            },
+          },
+        ],
+      }),
+    );
+    const v = out.MetricDataResults?.[0]?.Values?.[0];
+    return typeof v === "number" ? v : null;
+  } catch (err) {
+    run.logger.warn("could not read the RPO lag", { error: errorMessage(err) });
+    return null;
+  }
+}
+
+export function lagText(ms: number | null | undefined): string {
+  return typeof ms === "number"
+    ? `${ms} ms`
+    : "unknown (no AuroraGlobalDBRPOLag datapoint in the last 10 min)";
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
