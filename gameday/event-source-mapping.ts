@@ -134,7 +134,7 @@ export class EventSourceMapping {
           SenderId: ACCOUNT,
           ApproximateFirstReceiveTimestamp: String(m.sentAt),
         },
-        messageAttributes: intakeAttributes(m.body),
+        messageAttributes: intakeAttributes(m.body, m.acceptedAt),
         md5OfBody: "",
         eventSource: "aws:sqs",
         eventSourceARN: queue.arn,

@@ -21,6 +21,8 @@ export interface SqsMessage {
   readonly messageId: string;
   readonly body: string;
   readonly sentAt: number;
+  /** When the API accepted the order (its acceptedAt message attribute): kept by DLQ moves and redrives. */
+  readonly acceptedAt: number;
   receiveCount: number;
   visibleAt: number;
   receiptHandle?: string;
@@ -32,6 +34,7 @@ export interface Received {
   readonly body: string;
   readonly receiveCount: number;
   readonly sentAt: number;
+  readonly acceptedAt: number;
 }
 
 export class Queue {
@@ -55,9 +58,16 @@ export class Queue {
     return this.messages.size;
   }
 
-  send(body: string, now = Date.now()): string {
+  send(body: string, now = Date.now(), acceptedAt = now): string {
     const messageId = randomUUID();
-    this.messages.set(messageId, { messageId, body, sentAt: now, receiveCount: 0, visibleAt: now });
+    this.messages.set(messageId, {
+      messageId,
+      body,
+      sentAt: now,
+      acceptedAt,
+      receiveCount: 0,
+      visibleAt: now,
+    });
     return messageId;
   }
 
@@ -69,7 +79,7 @@ export class Queue {
       if (m.visibleAt > now) continue;
       if (this.redrive && m.receiveCount >= this.redrive.maxReceiveCount) {
         this.remove(m);
-        this.redrive.dlq.adopt(m.body, this, now);
+        this.redrive.dlq.adopt(m, this, now);
         continue;
       }
       m.receiveCount += 1;
@@ -82,8 +92,8 @@ export class Queue {
     return out;
   }
 
-  private adopt(body: string, source: Queue, now: number): void {
-    const id = this.send(body, now);
+  private adopt(m: SqsMessage, source: Queue, now: number): void {
+    const id = this.send(m.body, now, m.acceptedAt);
     this.sourceOf.set(id, source);
   }
 
@@ -118,7 +128,7 @@ export class Queue {
       if (!to) continue;
       this.remove(m);
       this.sourceOf.delete(m.messageId);
-      to.send(m.body);
+      to.send(m.body, Date.now(), m.acceptedAt);
       moved += 1;
     }
     return moved;

@@ -162,7 +162,7 @@ export class World {
           messageId: `gd-warmup-${region}`,
           receiptHandle: "gd-warmup",
           body: JSON.stringify(order),
-          messageAttributes: intakeAttributes(JSON.stringify(order)),
+          messageAttributes: intakeAttributes(JSON.stringify(order), Date.now()),
           attributes: {
             ApproximateReceiveCount: "1",
             SentTimestamp: String(Date.now()),

@@ -20,6 +20,15 @@ export const ACCOUNTS_CONTEXT_KEY = "accounts";
 /** SQS message attributes the integration sets from the authorizer's answer. */
 export const ENTITLEMENT_ATTRIBUTE = "entitledAccounts";
 export const PRINCIPAL_ATTRIBUTE = "principal";
+/**
+ * When API Gateway accepted the order ($context.requestTimeEpoch, milliseconds for REST APIs). The
+ * processor bounds clientTimestamp against it, not against SentTimestamp: a DLQ redrive (message move
+ * task) sends the message again with a new SentTimestamp, and an order held for an outage must not turn
+ * stale on its way back.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+ */
+export const ACCEPTED_AT_ATTRIBUTE = "acceptedAt";
 
 /** Signature algorithms accepted; `none` and HMAC (a shared secret the API would have to hold) are not. */
 export const ACCEPTED_ALGORITHMS = ["RS256", "PS256", "ES256"] as const;

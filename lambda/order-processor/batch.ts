@@ -24,6 +24,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { Log } from "../shared/log";
 import { bookOrders, conflictReason, type BookingDeps, type BookingOutcome } from "./booking";
 import { orderContentHash } from "./content-hash";
+import { ACCEPTED_AT_ATTRIBUTE } from "../order-authorizer/contract";
 import type { EntitlementCheck } from "./entitlement";
 import { failedVisibilitySeconds, type VisibilityChange } from "./expedite";
 import type { Order } from "./order-schema";
@@ -83,8 +84,15 @@ interface Parsed {
   readonly contentHash: string;
 }
 
-/** The time the API accepted the message: SQS's SentTimestamp, else now. */
-function receivedAt(record: SQSRecord, now: Date): Date {
+/**
+ * The time the API accepted the message: the integration's acceptedAt attribute, which survives a DLQ
+ * redrive; else SQS's SentTimestamp (reset by a redrive); else now.
+ */
+export function receivedAt(record: SQSRecord, now: Date): Date {
+  const accepted = Number(record.messageAttributes?.[ACCEPTED_AT_ATTRIBUTE]?.stringValue);
+  // Milliseconds for REST APIs; a value in seconds (HTTP APIs) is scaled rather than read as 1970.
+  if (Number.isFinite(accepted) && accepted > 0)
+    return new Date(accepted < 1e12 ? accepted * 1000 : accepted);
   const sent = Number(record.attributes?.SentTimestamp);
   return Number.isFinite(sent) && sent > 0 ? new Date(sent) : now;
 }

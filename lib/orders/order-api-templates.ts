@@ -15,6 +15,7 @@
  *    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
  */
 import {
+  ACCEPTED_AT_ATTRIBUTE,
   ACCOUNTS_CONTEXT_KEY,
   ENTITLEMENT_ATTRIBUTE,
   PRINCIPAL_ATTRIBUTE,
@@ -74,6 +75,7 @@ export function sqsRequestTemplate(auth: AuthConfig): string {
   return (
     "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
     attribute(1, ENTITLEMENT_ATTRIBUTE, accounts) +
-    attribute(2, PRINCIPAL_ATTRIBUTE, principal)
+    attribute(2, PRINCIPAL_ATTRIBUTE, principal) +
+    attribute(3, ACCEPTED_AT_ATTRIBUTE, "$context.requestTimeEpoch")
   );
 }

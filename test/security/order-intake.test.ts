@@ -92,7 +92,9 @@ describe("jwt stack", () => {
         "&MessageAttribute.1.Name=entitledAccounts&MessageAttribute.1.Value.DataType=String" +
         "&MessageAttribute.1.Value.StringValue=$util.urlEncode($context.authorizer.accounts)" +
         "&MessageAttribute.2.Name=principal&MessageAttribute.2.Value.DataType=String" +
-        "&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.authorizer.principalId)",
+        "&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.authorizer.principalId)" +
+        "&MessageAttribute.3.Name=acceptedAt&MessageAttribute.3.Value.DataType=String" +
+        "&MessageAttribute.3.Value.StringValue=$context.requestTimeEpoch",
     );
   });
 });

@@ -4,6 +4,8 @@
  */
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { ACCEPTED_AT_ATTRIBUTE } from "../../../lambda/order-authorizer/contract";
+import { receivedAt } from "../../../lambda/order-processor/batch";
 import { bookOrders } from "../../../lambda/order-processor/booking";
 import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import { Database, DB_DEFAULTS } from "../../../lambda/order-processor/db";
@@ -328,6 +330,33 @@ describe("L4: time is UTC", () => {
     const reasons = bad.map((r) => entries.find((e) => e.extra.messageId === r.messageId)?.extra.reason);
     expect(reasons[0]).toMatch(/^clientTimestamp: is 61 s ahead of the time the order was received/);
     expect(reasons[1]).toMatch(/^clientTimestamp: is 301 s behind the time the order was received/);
+  });
+});
+
+describe("L4/F2: a redriven order keeps the time the API accepted it", () => {
+  it("L4/F2: clientTimestamp is bounded against acceptedAt, which a DLQ redrive does not reset", async () => {
+    const { handler } = processor(s.db, s.dynamo.doc, s.table);
+    const accepted = Date.now() - 2 * 3_600_000; // accepted two hours ago, redriven just now
+    const r = record(order({ clientTimestamp: new Date(accepted - 1_000).toISOString() }));
+    r.attributes.SentTimestamp = String(Date.now()); // a message move task sends it again
+    r.messageAttributes[ACCEPTED_AT_ATTRIBUTE] = {
+      stringValue: String(accepted),
+      dataType: "String",
+      stringListValues: [],
+      binaryListValues: [],
+    };
+    expect(await failedIds(handler, event(r))).toEqual([]);
+  });
+
+  it("L4: acceptedAt in seconds (HTTP APIs) is scaled, not read as 1970", () => {
+    const r = record(order());
+    r.messageAttributes[ACCEPTED_AT_ATTRIBUTE] = {
+      stringValue: "1700000000",
+      dataType: "String",
+      stringListValues: [],
+      binaryListValues: [],
+    };
+    expect(receivedAt(r, new Date()).toISOString()).toBe("2023-11-14T22:13:20.000Z");
   });
 });
 
