@@ -230,7 +230,9 @@ describe("API Gateway", () => {
             "&MessageAttribute.1.Name=entitledAccounts&MessageAttribute.1.Value.DataType=String" +
             "&MessageAttribute.1.Value.StringValue=(none)" +
             "&MessageAttribute.2.Name=principal&MessageAttribute.2.Value.DataType=String" +
-            "&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.identity.userArn)",
+            "&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.identity.userArn)" +
+            "&MessageAttribute.3.Name=acceptedAt&MessageAttribute.3.Value.DataType=String" +
+            "&MessageAttribute.3.Value.StringValue=$context.requestTimeEpoch",
         },
       });
       const statements = JSON.parse(
