@@ -181,6 +181,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       alarms,
       // Processing follows the writer; the new writer's DLQ is redriven (F2).
       processingSites: ROLES.map((role) => services[role].processingSite),
+      reconcile: services.secondary.ledgerAccess,
       logKeyArn: secondary.key.arn,
       logRetentionDays: cfg.logRetentionDays,
     },

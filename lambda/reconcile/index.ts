@@ -1,18 +1,18 @@
 /**
  * Reconcile Lambda: invoked synchronously by the failover orchestrator after a data-losing failover, in
- * the new writer Region, inside the VPC and with the same database path and environment keys as the
- * order processor (DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME, DB_SSL, ORDERS_TABLE_NAME).
+ * the new writer Region, inside the VPC, with the order processor's database path and role. Environment:
+ * env.ts.
  * Event: { "sinceIso": "<ISO-8601>", "dryRun"?: boolean }. Returns the ReconcileReport.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { requiredEnv } from "../shared/env";
 import { Database, dbSettingsFromEnv } from "../order-processor/db";
+import { parseReconcileEnv, reconcileServiceName } from "./env";
 import { reconcileStores, type ReconcileReport } from "./reconcile";
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "reconcile" });
+const logger = new Logger({ serviceName: reconcileServiceName(process.env) });
 const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }));
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
 let db: Database | undefined;
@@ -26,8 +26,7 @@ export const handler = async (event: { sinceIso?: unknown; dryRun?: unknown }): 
     {
       db,
       ddb,
-      tableName: requiredEnv(process.env, "ORDERS_TABLE_NAME"),
-      region: process.env.AWS_REGION ?? "unknown",
+      ...parseReconcileEnv(process.env),
       logger,
     },
     { sinceIso: event.sinceIso, dryRun: event.dryRun ?? false },

@@ -11,6 +11,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
+import { LedgerAccess, ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {
   readonly region: string;
@@ -41,6 +42,9 @@ export interface FailoverOrchestratorArgs {
   readonly alarms?: AlarmInfo[];
   /** Each region's order intake: processing follows the writer, the writer's DLQ is redriven (F2). */
   readonly processingSites: readonly ProcessingSiteArgs[];
+  /** The ledger and table in this (the target) region: a reconcile function is deployed next to the
+   *  orchestrator and run after a data-losing failover (F2). Default: none (reported as a manual step). */
+  readonly reconcile?: LedgerAccess;
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -73,6 +77,19 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
     const allowedAlarms = pulumi.all(triggers.map((t) => t.name)).apply((n) => n.join(","));
 
+    const reconcile = args.reconcile
+      ? new ReconcileFunction(
+          `${name}-reconcile`,
+          {
+            provider: args.provider,
+            ledger: args.reconcile,
+            logRetentionDays: args.logRetentionDays,
+            alarmTopicArn: args.alertTopicArn,
+          },
+          { parent: this },
+        )
+      : undefined;
+
     const fn = new NodeFunction(
       `${name}-fn`,
       {
@@ -92,9 +109,9 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           notifyTimeoutMs: String(DEFAULTS.notifyTimeoutMs),
           allowedAlarms,
           processingSites: sitesJson,
-          // No reconcile function is deployed yet: a data-losing run reports reconciliation as a manual
-          // step naming `npm run reconcile` (lambda/failover/after-promotion.ts).
-          reconcileFunction: "",
+          // Without one, a data-losing run reports reconciliation as a manual step naming
+          // `npm run reconcile` (lambda/failover/after-promotion.ts).
+          reconcileFunction: reconcile?.functionName ?? "",
         }),
         statements: [
           {
@@ -144,6 +161,16 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           },
           // GetMetricData has no resource-level permissions: the RPO lag read before a failover.
           { Sid: "ReadRpoLag", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+          ...(reconcile
+            ? [
+                {
+                  Sid: "RunReconcile",
+                  Effect: "Allow" as const,
+                  Action: "lambda:InvokeFunction",
+                  Resource: reconcile.functionArn,
+                },
+              ]
+            : []),
           {
             Sid: "EncryptNotifications",
             Effect: "Allow",

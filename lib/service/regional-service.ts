@@ -11,6 +11,7 @@ import { OrderApi } from "../orders/order-api";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
+import { LedgerAccess } from "../failover/reconcile-function";
 import { WebAcl } from "../security/web-acl";
 
 export type Role = "primary" | "secondary";
@@ -96,6 +97,8 @@ export class RegionalService extends pulumi.ComponentResource {
   public readonly dnsTarget: ApiFailoverDnsRegion;
   /** This region's order intake as the failover orchestrator switches and redrives it (F2). */
   public readonly processingSite: ProcessingSiteArgs;
+  /** How this region reaches the ledger and its table, as the processor does (for reconciliation). */
+  public readonly ledgerAccess: LedgerAccess;
 
   constructor(name: string, args: RegionalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:service:RegionalService", name, {}, opts);
@@ -226,6 +229,17 @@ export class RegionalService extends pulumi.ComponentResource {
       restApiId: api.restApiId,
       stageName: api.stageName,
       healthCheckId: this.healthCheck.healthCheckId,
+    };
+    this.ledgerAccess = {
+      ...net,
+      secretArn: db.secretArn,
+      kmsKeyArn: f.key.arn,
+      dbHost: db.writerHost,
+      dbTlsServerNames: db.tlsServerNames,
+      dbPort: db.port,
+      dbName: db.name,
+      tableName: args.table.name,
+      tableArn: args.table.arn,
     };
     this.processingSite = {
       region: f.region,

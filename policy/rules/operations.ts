@@ -84,7 +84,7 @@ export const LAMBDA_MAX_TIMEOUT = 900;
 /** Functions that must run exactly this long: a batch or a promotion against a database mid-failover. */
 export const LAMBDA_FIXED_TIMEOUTS: readonly { readonly pattern: RegExp; readonly seconds: number }[] = [
   { pattern: /-processor-fn$/, seconds: 300 },
-  { pattern: /failover/, seconds: 300 },
+  { pattern: /-failover-fn$/, seconds: 300 },
 ];
 /** Lambda's default when `timeout` is omitted. */
 const LAMBDA_DEFAULT_TIMEOUT = 3;

@@ -33,6 +33,7 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
     [
       "tap-dev-alert-relay-fn",
       "tap-dev-failover-fn",
+      "tap-dev-failover-reconcile-fn",
       "tap-dev-ledger-migration-fn",
       "tap-dev-primary-service-api-health",
       "tap-dev-primary-service-processor-fn",

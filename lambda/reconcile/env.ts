@@ -1,0 +1,34 @@
+/**
+ * The reconcile function's environment contract: lib/failover/reconcile-function.ts writes it, index.ts
+ * reads it. It reaches the ledger by the order processor's own path and role (the connection keys are
+ * order-processor/db-env.ts, parsed by order-processor/db.ts) and the orders table of its region.
+ */
+import { DB_ENV } from "../order-processor/db-env";
+import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../order-processor/env";
+import { optionalEnv, POWERTOOLS_ENV, requiredEnv, runtimeRegion, SHARED_ENV, type Env } from "../shared/env";
+
+export const RECONCILE_ENV = {
+  serviceName: POWERTOOLS_ENV.serviceName,
+  tableName: SHARED_ENV.tableName,
+  dbSecretArn: DB_ENV.secretArn,
+  dbHost: DB_ENV.host,
+  dbPort: DB_ENV.port,
+  dbName: DB_ENV.name,
+  dbSsl: DB_ENV.ssl,
+  dbTlsServerNames: DB_ENV.tlsServerNames,
+  extraCaCerts: ORDER_PROCESSOR_ENV.extraCaCerts,
+} as const;
+
+export const RECONCILE_DEFAULTS = {
+  serviceName: "reconcile",
+  dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
+  extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
+} as const;
+
+export const reconcileServiceName = (env: Env): string =>
+  optionalEnv(env, RECONCILE_ENV.serviceName) ?? RECONCILE_DEFAULTS.serviceName;
+
+/** Read on the first invocation, so that loading the module never throws. */
+export function parseReconcileEnv(env: Env): { region: string; tableName: string } {
+  return { region: runtimeRegion(env), tableName: requiredEnv(env, RECONCILE_ENV.tableName) };
+}

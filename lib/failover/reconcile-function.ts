@@ -1,0 +1,92 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RECONCILE_DEFAULTS, RECONCILE_ENV } from "../../lambda/reconcile/env";
+import { toEnvironment } from "../../lambda/shared/env";
+import { NodeFunction } from "../compute/node-function";
+
+/** How one region reaches the ledger and its copy of the orders table: the order processor's own path. */
+export interface LedgerAccess {
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly securityGroupId: pulumi.Input<string>;
+  /** This region's copy of the processor role's secret (data-only role: SELECT, INSERT on the ledger). */
+  readonly secretArn: pulumi.Input<string>;
+  /** Key of the secret and of the region's log group. */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** The global writer endpoint, and the names its certificate may carry (L6). */
+  readonly dbHost: pulumi.Input<string>;
+  readonly dbTlsServerNames: pulumi.Input<string>[];
+  readonly dbPort: number;
+  readonly dbName: string;
+  readonly tableName: pulumi.Input<string>;
+  /** ARN of this region's copy of the table. */
+  readonly tableArn: pulumi.Input<string>;
+}
+
+export interface ReconcileFunctionArgs {
+  readonly provider: aws.Provider;
+  readonly ledger: LedgerAccess;
+  readonly logRetentionDays: number;
+  /** This region's alert topic: the function's error alarm (F4). */
+  readonly alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * Reconciles the ledger and the orders table after a data-losing failover (F2): re-books orders the table
+ * holds and the ledger lost, rewrites ledger rows the table lacks (lambda/reconcile). The failover
+ * orchestrator invokes it synchronously in the new writer's region; `npm run reconcile` runs the same code.
+ */
+export class ReconcileFunction extends pulumi.ComponentResource {
+  public readonly functionName: pulumi.Output<string>;
+  public readonly functionArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ReconcileFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tap:failover:ReconcileFunction", name, {}, opts);
+    const l = args.ledger;
+    const fn = new NodeFunction(
+      `${name}-fn`,
+      {
+        codeName: "reconcile",
+        description: "Reconciles the order ledger and the orders table after a data-losing failover",
+        provider: args.provider,
+        // Inside the orchestrator's 120 s synchronous invoke (lambda/failover/index.ts).
+        timeout: 110,
+        memorySize: 512,
+        vpc: { subnetIds: l.subnetIds, securityGroupIds: [l.securityGroupId] },
+        environment: toEnvironment(RECONCILE_ENV, {
+          serviceName: RECONCILE_DEFAULTS.serviceName,
+          tableName: l.tableName,
+          dbSecretArn: l.secretArn,
+          dbHost: l.dbHost,
+          dbPort: String(l.dbPort),
+          dbName: l.dbName,
+          dbSsl: RECONCILE_DEFAULTS.dbSsl,
+          dbTlsServerNames: pulumi.output(l.dbTlsServerNames).apply((names) => names.join(",")),
+          extraCaCerts: RECONCILE_DEFAULTS.extraCaCerts,
+        }),
+        statements: [
+          {
+            Sid: "ReadDbSecret",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: l.secretArn,
+          },
+          { Sid: "DecryptSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: l.kmsKeyArn },
+          // Scan the window, write back what the table lacks: nothing else on the table.
+          {
+            Sid: "ReconcileOrderState",
+            Effect: "Allow",
+            Action: ["dynamodb:Scan", "dynamodb:PutItem"],
+            Resource: l.tableArn,
+          },
+        ],
+        logKeyArn: l.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        errorAlarmTopicArn: args.alarmTopicArn,
+      },
+      { parent: this },
+    );
+    this.functionName = fn.functionName;
+    this.functionArn = fn.arn;
+    this.registerOutputs({ functionName: this.functionName });
+  }
+}
