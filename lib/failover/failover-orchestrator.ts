@@ -11,7 +11,8 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
-import { LedgerAccess, ReconcileFunction } from "./reconcile-function";
+import { LedgerAccess } from "../data/ledger-access";
+import { ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {
   readonly region: string;

@@ -3,24 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RECONCILE_DEFAULTS, RECONCILE_ENV } from "../../lambda/reconcile/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
-
-/** How one region reaches the ledger and its copy of the orders table: the order processor's own path. */
-export interface LedgerAccess {
-  readonly subnetIds: pulumi.Input<string>[];
-  readonly securityGroupId: pulumi.Input<string>;
-  /** This region's copy of the processor role's secret (data-only role: SELECT, INSERT on the ledger). */
-  readonly secretArn: pulumi.Input<string>;
-  /** Key of the secret and of the region's log group. */
-  readonly kmsKeyArn: pulumi.Input<string>;
-  /** The global writer endpoint, and the names its certificate may carry (L6). */
-  readonly dbHost: pulumi.Input<string>;
-  readonly dbTlsServerNames: pulumi.Input<string>[];
-  readonly dbPort: number;
-  readonly dbName: string;
-  readonly tableName: pulumi.Input<string>;
-  /** ARN of this region's copy of the table. */
-  readonly tableArn: pulumi.Input<string>;
-}
+import { LedgerAccess } from "../data/ledger-access";
 
 export interface ReconcileFunctionArgs {
   readonly provider: aws.Provider;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 
@@ -11,11 +12,9 @@ export const ORDER_PROCESSOR_TIMEOUT = 300;
 /** Caps concurrent pollers, and so database connections, per region. Lambda's minimum is 2. */
 export const MAX_CONCURRENCY = 10;
 
-export interface OrderProcessorArgs {
+/** The processor's ledger path (LedgerAccess) plus what it consumes and where it reports. */
+export interface OrderProcessorArgs extends LedgerAccess {
   readonly provider: aws.Provider;
-  readonly subnetIds: pulumi.Input<string>[];
-  /** The Lambda security group Aurora admits (R10, R12). */
-  readonly securityGroupId: pulumi.Input<string>;
   /** Queue to consume. */
   readonly queueArn: pulumi.Input<string>;
   /** Where rejected orders are parked (F2). */
@@ -26,19 +25,6 @@ export interface OrderProcessorArgs {
    * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
    */
   readonly processingEnabled: boolean;
-  /** This region's copy of the processor role's DB secret (the replica in the secondary). */
-  readonly secretArn: pulumi.Input<string>;
-  /** Key that encrypts the secret and the queue in this region. */
-  readonly kmsKeyArn: pulumi.Input<string>;
-  /** Writer endpoint that follows failovers: the global cluster endpoint. */
-  readonly dbHost: pulumi.Input<string>;
-  /** Names the server certificate may carry besides dbHost: both clusters' writer endpoints (L6). */
-  readonly dbTlsServerNames: pulumi.Input<string>[];
-  readonly dbPort: number;
-  readonly dbName: string;
-  readonly tableName: pulumi.Input<string>;
-  /** This region's copy of the table (the replica in the secondary). */
-  readonly tableArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
   /** This region's alarm topic: conflicting duplicates (L1) and function errors (F4) alarm here. */
   readonly alarmTopicArn: pulumi.Input<string>;

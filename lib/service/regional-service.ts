@@ -11,7 +11,7 @@ import { OrderApi } from "../orders/order-api";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
-import { LedgerAccess } from "../failover/reconcile-function";
+import { LedgerAccess } from "../data/ledger-access";
 import { WebAcl } from "../security/web-acl";
 
 export type Role = "primary" | "secondary";
@@ -113,24 +113,28 @@ export class RegionalService extends pulumi.ComponentResource {
       { provider: f.provider, kmsKeyArn: f.key.arn, consumerTimeoutSeconds: ORDER_PROCESSOR_TIMEOUT },
       { parent: this },
     ));
+    this.ledgerAccess = {
+      ...net,
+      secretArn: db.secretArn,
+      kmsKeyArn: f.key.arn,
+      dbHost: db.writerHost,
+      dbTlsServerNames: db.tlsServerNames,
+      dbPort: db.port,
+      dbName: db.name,
+      tableName: args.table.name,
+      tableArn: args.table.arn,
+    };
     this.processor = new OrderProcessor(
       part("processor"),
       {
         ...common,
-        ...net,
+        ...this.ledgerAccess,
         queueArn: queue.queueArn,
         rejectsQueue: { url: queue.rejectsQueueUrl, arn: queue.rejectsQueueArn },
         // F1: only the writer's region consumes; the standby's queue holds orders until a failover.
         processingEnabled: s.processingRegion === role,
-        secretArn: db.secretArn,
-        dbHost: db.writerHost,
-        dbTlsServerNames: db.tlsServerNames,
         alarmTopicArn: f.topic.arn,
         region: f.region,
-        dbPort: db.port,
-        dbName: db.name,
-        tableName: args.table.name,
-        tableArn: args.table.arn,
       },
       { parent: this, dependsOn: [...args.stores, queue, ...(args.processorAfter ?? [])] },
     );
@@ -229,17 +233,6 @@ export class RegionalService extends pulumi.ComponentResource {
       restApiId: api.restApiId,
       stageName: api.stageName,
       healthCheckId: this.healthCheck.healthCheckId,
-    };
-    this.ledgerAccess = {
-      ...net,
-      secretArn: db.secretArn,
-      kmsKeyArn: f.key.arn,
-      dbHost: db.writerHost,
-      dbTlsServerNames: db.tlsServerNames,
-      dbPort: db.port,
-      dbName: db.name,
-      tableName: args.table.name,
-      tableArn: args.table.arn,
     };
     this.processingSite = {
       region: f.region,
