@@ -191,6 +191,8 @@ function credentialRotation(
       replica: { region: cfg.secondaryRegion, kmsKeyArn: secondary.key.arn },
       subnetIds: primary.vpc.privateSubnetIds,
       securityGroupId: primary.vpc.lambdaSecurityGroupId,
+      logKeyArn: primary.key.arn,
+      logRetentionDays: cfg.logRetentionDays,
       automaticallyAfterDays: cfg.dbCredentialRotation.automaticallyAfterDays,
       runAfter: [parts.migration, parts.aurora, parts.credentials, parts.appCredentials],
     },

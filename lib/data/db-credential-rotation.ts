@@ -44,6 +44,9 @@ export interface DbCredentialRotationArgs {
   /** Private subnets of the writer's VPC, and a security group Aurora and the endpoints admit. */
   readonly subnetIds: pulumi.Input<string>[];
   readonly securityGroupId: pulumi.Input<string>;
+  /** Key and retention of the function's log group (created here, so it never is "never expire"). */
+  readonly logKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
   /** Days between rotations, 1..1000. Default: 30. */
   readonly automaticallyAfterDays?: number;
   /** Rotate once as soon as the schedule is created, proving the set-up at deploy time. Default: true. */
@@ -83,6 +86,12 @@ export class DbCredentialRotation extends pulumi.ComponentResource {
     checkDbCredentialRotationArgs(name, args);
     const child = { parent: this, provider: args.provider };
 
+    // Lambda writes to /aws/lambda/<function name>; made first, it has retention and the regional key.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
+      child,
+    );
     const app = new aws.serverlessrepository.CloudFormationStack(
       `${name}-function`,
       {
@@ -92,7 +101,7 @@ export class DbCredentialRotation extends pulumi.ComponentResource {
         capabilities: [...ROTATION_APPLICATION.capabilities],
         parameters: rotationParameters(name, args),
       },
-      child,
+      { ...child, dependsOn: [logGroup] },
     );
     this.functionArn = app.outputs.apply((o) => o[ROTATION_APPLICATION.functionOutput]);
 

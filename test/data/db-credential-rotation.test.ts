@@ -62,6 +62,15 @@ describe("credential rotation in the program (dev)", () => {
     expect(primarySubnets()).toHaveLength(3);
   });
 
+  it("S3: the function's log group exists before the function, with the stack's retention and the primary key", () => {
+    const logs = run.named("aws:cloudwatch/logGroup:LogGroup", "tap-dev-db-rotation-logs");
+    expect([logs.region, logs.inputs]).toEqual([
+      "us-east-1",
+      { name: "/aws/lambda/tap-dev-db-rotation", retentionInDays: 30, kmsKeyId: keyArn("us-east-1") },
+    ]);
+    expect(run.named(T.app, "tap-dev-db-rotation-function").dependencies).toContain(logs.urn);
+  });
+
   it("S3: the schedule is on the primary copy of the processor's secret, every 30 days, first rotation at deploy, after the migration", () => {
     const schedules = run.of(T.schedule);
     expect(schedules).toHaveLength(1); // none on a replica: AWS allows rotation on the primary only
@@ -181,6 +190,8 @@ describe("DbCredentialRotation alone", () => {
     replica: { region: "us-west-2", kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/s" },
     subnetIds: ["subnet-a", "subnet-b"],
     securityGroupId: "sg-lambda",
+    logKeyArn: "arn:aws:kms:us-east-1:123456789012:key/p",
+    logRetentionDays: 7,
     runAfter: [],
     ...over,
   });
@@ -227,7 +238,7 @@ describe("DbCredentialRotation alone", () => {
   it("S3: good arguments build the function stack, its key policy and the schedule", async () => {
     expect(() => checkDbCredentialRotationArgs("ok", args())).not.toThrow();
     const r = await build("ok", args({ automaticallyAfterDays: 1000 }));
-    expect(r).toEqual({ error: undefined, declared: 4 });
+    expect(r).toEqual({ error: undefined, declared: 5 });
     const schedule = recorded().find((x) => x.name === "ok-schedule")!;
     expect(schedule.inputs.rotationRules).toEqual({ automaticallyAfterDays: 1000 });
     const app = recorded().find((x) => x.name === "ok-function")!;
