@@ -12,6 +12,7 @@ import {
   type SecurityConfig,
 } from "./security/security-config";
 import { closest } from "./closest";
+import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./data/rotation-config";
 import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
@@ -90,6 +91,8 @@ export interface TapConfig {
   readonly targets: DrTargets;
   /** Authentication of order intake, the web ACL, the API Gateway account setting (lib/security). */
   readonly security: SecurityConfig;
+  /** Rotation of the order processor's database credentials (lib/data/rotation-config). */
+  readonly dbCredentialRotation: RotationConfig;
 }
 
 /** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
@@ -144,6 +147,7 @@ export const CONFIG_KEYS: readonly string[] = [
   ...Object.keys(CONFIG_DEFAULTS),
   ...Object.keys(SECURITY_DEFAULTS),
   ...SECURITY_OPTIONAL_KEYS,
+  ...Object.keys(ROTATION_DEFAULTS),
   "alertEmail",
   "hostedZoneName",
   "apiDomainName",
@@ -450,6 +454,7 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
   if (costCenter === "") problems.push("costCenter: must not be empty");
 
   const security = parseSecurityConfig(r, production, problems);
+  const dbCredentialRotation = parseRotationConfig(r, production, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -469,5 +474,6 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     ...failover,
     targets,
     security,
+    dbCredentialRotation,
   };
 }

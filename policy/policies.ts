@@ -4,6 +4,7 @@
  * PolicyPack happens only in index.ts: it starts the analyzer server.
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { credentialPolicies } from "./rules/credentials";
 import { dataProtectionPolicies } from "./rules/data-protection";
 import { encryptionPolicies } from "./rules/encryption";
 import { iamPolicies } from "./rules/iam";
@@ -22,4 +23,5 @@ export const policies: Policies = [
   ...dataProtectionPolicies,
   ...operationsPolicies,
   ...securityPolicies,
+  ...credentialPolicies,
 ];

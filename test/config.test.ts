@@ -1,19 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { closest, editDistance } from "../lib/closest";
-import { CONFIG_DEFAULTS, CONFIG_KEYS, ConfigError, parseConfig } from "../lib/config";
+import { CONFIG_DEFAULTS, CONFIG_KEYS, parseConfig } from "../lib/config";
 import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/security/security-config";
-
-const parse = (values: Record<string, string>) => parseConfig((k) => values[k]);
-const problemsOf = (values: Record<string, string>): string[] => {
-  try {
-    parse(values);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-};
+import { ROTATION_DEFAULTS } from "../lib/data/rotation-config";
+import { parse, problemsOf } from "./support/parse-config";
 
 describe("P1: typed, validated config", () => {
   it("P1: defaults produce the documented dev configuration", () => {
@@ -173,7 +164,10 @@ describe("P1: typed, validated config", () => {
     }
     const expected: Record<string, string> = {
       ...Object.fromEntries(
-        Object.entries({ ...CONFIG_DEFAULTS, ...SECURITY_DEFAULTS }).map(([k, v]) => [k, String(v)]),
+        Object.entries({ ...CONFIG_DEFAULTS, ...SECURITY_DEFAULTS, ...ROTATION_DEFAULTS }).map(([k, v]) => [
+          k,
+          String(v),
+        ]),
       ),
       ...Object.fromEntries(SECURITY_OPTIONAL_KEYS.map((k) => [k, ""])),
       alertEmail: "",

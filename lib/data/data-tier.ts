@@ -5,6 +5,7 @@ import { Providers } from "../providers";
 import { AuroraGlobalDatabase } from "./aurora-global-database";
 import { AURORA_PORT } from "./aurora-global-database";
 import { DbAppCredentials } from "./db-app-credentials";
+import { DbCredentialRotation } from "./db-credential-rotation";
 import { DbCredentials } from "./db-credentials";
 import { LedgerMigration } from "./ledger-migration";
 import { OrdersTable } from "./orders-table";
@@ -24,7 +25,12 @@ export interface DataTier {
   readonly credentials: DbCredentials;
   readonly aurora: AuroraGlobalDatabase;
   /** The order processor's data-only DB role and the deploy-time migration that creates it (L6). */
-  readonly ledger: { readonly appCredentials: DbAppCredentials; readonly migration: LedgerMigration };
+  readonly ledger: {
+    readonly appCredentials: DbAppCredentials;
+    readonly migration: LedgerMigration;
+    /** Scheduled multi-user rotation of the processor's secret (S3); absent when config turns it off. */
+    readonly rotation?: DbCredentialRotation;
+  };
   /** Names the server certificate may carry besides the global writer endpoint (L6). */
   readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly ordersTable: OrdersTable;
@@ -125,6 +131,7 @@ function ledgerAccess(
       host: aurora.globalWriterEndpoint,
       port: AURORA_PORT,
       databaseName: DATABASE_NAME,
+      masterSecretArn: cfg.dbCredentialRotation.enabled ? credentials.secretArn : undefined,
       recoveryWindowInDays: cfg.production ? 30 : 7,
       protect: cfg.production,
     },
@@ -149,5 +156,46 @@ function ledgerAccess(
     },
     { parent: stack, dependsOn: [aurora, appCredentials] },
   );
-  return { ledger: { appCredentials, migration }, dbTlsServerNames };
+  const rotation = cfg.dbCredentialRotation.enabled
+    ? credentialRotation(name, cfg, stack, { credentials, appCredentials, aurora, migration })
+    : undefined;
+  return { ledger: { appCredentials, migration, rotation }, dbTlsServerNames };
+}
+
+/**
+ * The processor's credentials rotate in the primary region, where the secret's primary copy and the
+ * writer are (S3); the first rotation waits for the migration that creates both users.
+ */
+function credentialRotation(
+  name: string,
+  cfg: TapConfig,
+  stack: DataTierParent,
+  parts: {
+    credentials: DbCredentials;
+    appCredentials: DbAppCredentials;
+    aurora: AuroraGlobalDatabase;
+    migration: LedgerMigration;
+  },
+): DbCredentialRotation {
+  const { providers: p, primary, secondary } = stack;
+  return new DbCredentialRotation(
+    `${name}-db-rotation`,
+    {
+      provider: p.primary,
+      region: cfg.primaryRegion,
+      secretArn: parts.appCredentials.secretArn,
+      secretKmsKeyArn: primary.key.arn,
+      username: parts.appCredentials.username,
+      masterSecretArn: parts.credentials.secretArn,
+      masterSecretKmsKeyArn: primary.key.arn,
+      replica: { region: cfg.secondaryRegion, kmsKeyArn: secondary.key.arn },
+      subnetIds: primary.vpc.privateSubnetIds,
+      securityGroupId: primary.vpc.lambdaSecurityGroupId,
+      logKeyArn: primary.key.arn,
+      logRetentionDays: cfg.logRetentionDays,
+      automaticallyAfterDays: cfg.dbCredentialRotation.automaticallyAfterDays,
+      runAfter: [parts.migration, parts.aurora, parts.credentials, parts.appCredentials],
+    },
+    { parent: stack },
+  );
 }

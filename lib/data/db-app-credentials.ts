@@ -18,6 +18,12 @@ export interface DbAppCredentialsArgs {
   readonly host: pulumi.Input<string>;
   readonly port: number;
   readonly databaseName: string;
+  /**
+   * The superuser secret a multi-user rotation logs in with, written into the document as `masterarn`
+   * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-strategy.html). Default: none
+   * (no rotation).
+   */
+  readonly masterSecretArn?: pulumi.Input<string>;
   /** Days Secrets Manager keeps a deleted secret. Default: 30. */
   readonly recoveryWindowInDays?: number;
   readonly protect?: boolean;
@@ -57,16 +63,19 @@ export class DbAppCredentials extends pulumi.ComponentResource {
       `${name}-document`,
       {
         secretId: this.credentials.secretArn,
-        secretString: pulumi.all([this.credentials.password, args.host]).apply(([password, host]) =>
-          JSON.stringify({
-            engine: "postgres",
-            username: this.username,
-            password,
-            host,
-            port: args.port,
-            dbname: args.databaseName,
-          }),
-        ),
+        secretString: pulumi
+          .all([this.credentials.password, args.host, args.masterSecretArn])
+          .apply(([password, host, masterarn]) =>
+            JSON.stringify({
+              engine: "postgres",
+              username: this.username,
+              password,
+              host,
+              port: args.port,
+              dbname: args.databaseName,
+              ...(masterarn ? { masterarn } : {}),
+            }),
+          ),
       },
       { parent: this, provider: args.provider },
     );

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_ROLE_TABLE_PRIVILEGES } from "../../lambda/ledger-migrator/app-role";
+import { APP_ROLE_TABLE_PRIVILEGES, CLONE_SUFFIX } from "../../lambda/ledger-migrator/app-role";
 import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
 import { DB_ENV } from "../../lambda/order-processor/db-env";
 import { MIGRATIONS } from "../../lambda/order-processor/migrations";
@@ -34,11 +34,12 @@ export interface LedgerMigrationArgs {
   readonly runAfter: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Identity of what a run applies: the migrations' SQL and the role's grants. */
+/** Identity of what a run applies: the migrations' SQL, the roles' grants and the rotation pair's names. */
 export function migrationFingerprint(): string {
   const h = createHash("sha256");
   for (const m of MIGRATIONS) h.update(`${m.id}\n${m.sql}\n`);
   h.update(APP_ROLE_TABLE_PRIVILEGES.join(","));
+  h.update(CLONE_SUFFIX);
   return h.digest("hex");
 }
 

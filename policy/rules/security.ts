@@ -47,18 +47,18 @@ export const apiNoAnonymousMethods = stackRule({
   },
 });
 
-interface ProductionConfig {
+export interface ProductionConfig {
   production?: boolean;
   productionStacks?: string[];
 }
-const productionSchema = {
+export const productionSchema = {
   properties: {
     production: { type: "boolean" as const },
     productionStacks: { type: "array" as const, items: { type: "string" as const } },
   },
 };
 
-function isProduction(args: StackValidationArgs, cfg: ProductionConfig): boolean {
+export function isProduction(args: StackValidationArgs, cfg: ProductionConfig): boolean {
   if (typeof cfg.production === "boolean") return cfg.production;
   const stack = args.resources[0] ? stackOfUrn(args.resources[0].urn) : "";
   return (cfg.productionStacks ?? ["prod"]).includes(stack);

@@ -1,16 +1,5 @@
 /** S1, S2, S7: the security part of the stack configuration, through the real parseConfig. */
-import { ConfigError, parseConfig } from "../../lib/config";
-
-const parse = (values: Record<string, string>) => parseConfig((k) => values[k]);
-const problemsOf = (values: Record<string, string>): string[] => {
-  try {
-    parse(values);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-};
+import { parse, problemsOf } from "../support/parse-config";
 
 const JWT = {
   authMode: "jwt",

@@ -205,6 +205,15 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
         id: `sg-${hex(name, 17)}`,
         state: { ...base, arn: arn("ec2", `security-group/sg-${hex(name, 17)}`) },
       };
+    case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+      // SAR prefixes the stack name; the rotation applications output the function they create.
+      const stackName = `serverlessrepo-${physical}`;
+      const fn = String((inputs.parameters as Record<string, unknown> | undefined)?.functionName ?? physical);
+      return {
+        id: arn("cloudformation", `stack/${stackName}/${hex(name, 8)}`),
+        state: { ...base, name: stackName, outputs: { RotationLambdaARN: arn("lambda", `function:${fn}`) } },
+      };
+    }
     case "aws:ec2/vpcEndpoint:VpcEndpoint":
       return { id: `vpce-${hex(name, 17)}`, state: { ...inputs, prefixListId: `pl-${hex(name, 8)}` } };
     default: {
@@ -244,6 +253,16 @@ export function callResult(
       return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:lambda/getFunction:getFunction": {
+      // A function a template created: its role is the template's, named after the stack.
+      const fn = String(inputs.functionName).split(":").pop();
+      return {
+        functionName: inputs.functionName,
+        arn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn}`,
+        role: `arn:aws:iam::${ACCOUNT_ID}:role/serverlessrepo-${fn}-SecretsManagerRotationRole-${hex(String(fn), 8)}`,
+        id: fn,
+      };
+    }
     case "aws:route53/getZone:getZone":
       return { zoneId: "Z0123456789ABCDEFGHIJ", name: inputs.name, id: "Z0123456789ABCDEFGHIJ" };
     default:

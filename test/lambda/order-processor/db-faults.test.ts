@@ -205,7 +205,7 @@ describe("secret rotation", () => {
 
   afterAll(async () => {
     sm.restore();
-    await dropRole(authDb, role).catch(() => undefined);
+    for (const r of [role, `${role}_clone`]) await dropRole(authDb, r).catch(() => undefined);
     if (authDb !== pg) await authDb?.stop();
   });
 
