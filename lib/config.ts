@@ -8,6 +8,7 @@ import {
   parseSecurityConfig,
   SECURITY_DEFAULTS,
   SECURITY_OPTIONAL_KEYS,
+  type Readers,
   type SecurityConfig,
 } from "./security/security-config";
 import { closest } from "./closest";
@@ -202,14 +203,13 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return pa[0] < endB && pb[0] < endA;
 }
 
-/**
- * Builds and validates the typed configuration. Throws a ConfigError listing every problem, including
- * every key in `keys` (fully qualified, as set in the stack) that the program does not read.
- */
-export function parseConfig(get: ConfigSource, project = "tap", keys: readonly string[] = []): TapConfig {
-  const problems: string[] = unknownKeyProblems(keys, project);
-  const d = CONFIG_DEFAULTS;
+/** Readers of raw values, each falling back to its default and recording a problem when malformed. */
+interface ConfigReaders extends Readers {
+  /** Records a problem when `value` is not one of `allowed`. */
+  oneOf<T extends string | number>(key: string, value: T, allowed: readonly T[]): void;
+}
 
+function configReaders(get: ConfigSource, problems: string[]): ConfigReaders {
   const str = (key: string, def: string): string => {
     const v = get(key);
     return v === undefined ? def : v.trim();
@@ -238,8 +238,11 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
   const oneOf = <T extends string | number>(key: string, value: T, allowed: readonly T[]): void => {
     if (!allowed.includes(value)) problems.push(`${key}: "${value}" is not one of ${allowed.join(", ")}`);
   };
+  return { str, optional, int, bool, oneOf };
+}
 
-  const environmentSuffix = str("environmentSuffix", d.environmentSuffix);
+function parseEnvironmentSuffix(r: ConfigReaders, problems: string[]): string {
+  const environmentSuffix = r.str("environmentSuffix", CONFIG_DEFAULTS.environmentSuffix);
   if (environmentSuffix === "") {
     problems.push("environmentSuffix: must not be empty");
   } else if (!SUFFIX_RE.test(environmentSuffix) || environmentSuffix.includes("--")) {
@@ -249,18 +252,31 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
         "(RDS, S3 and canary names reject the rest)",
     );
   }
+  return environmentSuffix;
+}
 
+function parseRegions(
+  r: ConfigReaders,
+  problems: string[],
+): Pick<TapConfig, "primaryRegion" | "secondaryRegion"> {
+  const d = CONFIG_DEFAULTS;
   const regions = (SUPPORTED_REGIONS as readonly string[]).slice();
-  const primaryRegion = str("primaryRegion", d.primaryRegion);
-  const secondaryRegion = str("secondaryRegion", d.secondaryRegion);
-  oneOf("primaryRegion", primaryRegion, regions);
-  oneOf("secondaryRegion", secondaryRegion, regions);
+  const primaryRegion = r.str("primaryRegion", d.primaryRegion);
+  const secondaryRegion = r.str("secondaryRegion", d.secondaryRegion);
+  r.oneOf("primaryRegion", primaryRegion, regions);
+  r.oneOf("secondaryRegion", secondaryRegion, regions);
   if (primaryRegion === secondaryRegion) {
     problems.push(`primaryRegion and secondaryRegion are both "${primaryRegion}"; DR needs two regions`);
   }
+  return { primaryRegion: primaryRegion as Region, secondaryRegion: secondaryRegion as Region };
+}
 
-  const primaryVpcCidr = str("primaryVpcCidr", d.primaryVpcCidr);
-  const secondaryVpcCidr = str("secondaryVpcCidr", d.secondaryVpcCidr);
+function parseVpcCidrs(
+  r: ConfigReaders,
+  problems: string[],
+): Pick<TapConfig, "primaryVpcCidr" | "secondaryVpcCidr"> {
+  const primaryVpcCidr = r.str("primaryVpcCidr", CONFIG_DEFAULTS.primaryVpcCidr);
+  const secondaryVpcCidr = r.str("secondaryVpcCidr", CONFIG_DEFAULTS.secondaryVpcCidr);
   let cidrsValid = true;
   for (const [key, cidr] of [
     ["primaryVpcCidr", primaryVpcCidr],
@@ -282,16 +298,15 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
         "they must be disjoint so the regions can be peered later",
     );
   }
+  return { primaryVpcCidr, secondaryVpcCidr };
+}
 
-  const alertEmail = optional("alertEmail");
-  if (alertEmail !== undefined && !EMAIL_RE.test(alertEmail)) {
-    problems.push(`alertEmail: "${alertEmail}" is not an e-mail address`);
-  }
-
-  const logRetentionDays = int("logRetentionDays", d.logRetentionDays, 1, 3653);
-  oneOf("logRetentionDays", logRetentionDays, LOG_RETENTION_DAYS as readonly number[]);
-
-  const dbEngineVersion = str("dbEngineVersion", d.dbEngineVersion);
+function parseDatabase(
+  r: ConfigReaders,
+  problems: string[],
+): Pick<TapConfig, "dbEngineVersion" | "dbInstanceClass" | "dbBackupRetentionDays"> {
+  const d = CONFIG_DEFAULTS;
+  const dbEngineVersion = r.str("dbEngineVersion", d.dbEngineVersion);
   if (!/^15\.\d+$/.test(dbEngineVersion)) {
     problems.push(`dbEngineVersion: "${dbEngineVersion}" must be an Aurora PostgreSQL 15.x version (R7)`);
   } else if (Number(dbEngineVersion.split(".")[1]) < MIN_AURORA_15_MINOR) {
@@ -299,17 +314,23 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
       `dbEngineVersion: ${dbEngineVersion} is no longer offered for new Aurora clusters; use 15.${MIN_AURORA_15_MINOR} or later`,
     );
   }
-  const dbInstanceClass = str("dbInstanceClass", d.dbInstanceClass);
+  const dbInstanceClass = r.str("dbInstanceClass", d.dbInstanceClass);
   if (!/^db\.(r5|r6g|r6i|r7g|r7i|r8g|x2g)\.[a-z0-9]+$/.test(dbInstanceClass)) {
     problems.push(
       `dbInstanceClass: "${dbInstanceClass}" is not a class Aurora global databases support ` +
         "(memory-optimised db.r5/r6g/r6i/r7g/r7i/r8g or db.x2g)",
     );
   }
-  const dbBackupRetentionDays = int("dbBackupRetentionDays", d.dbBackupRetentionDays, 1, 35);
+  const dbBackupRetentionDays = r.int("dbBackupRetentionDays", d.dbBackupRetentionDays, 1, 35);
+  return { dbEngineVersion, dbInstanceClass, dbBackupRetentionDays };
+}
 
-  const hostedZoneName = optional("hostedZoneName")?.replace(/\.$/, "");
-  const apiDomainName = optional("apiDomainName")?.replace(/\.$/, "");
+function parseDnsNames(
+  r: ConfigReaders,
+  problems: string[],
+): Pick<TapConfig, "hostedZoneName" | "apiDomainName"> {
+  const hostedZoneName = r.optional("hostedZoneName")?.replace(/\.$/, "");
+  const apiDomainName = r.optional("apiDomainName")?.replace(/\.$/, "");
   if (hostedZoneName !== undefined && !DNS_NAME_RE.test(hostedZoneName)) {
     problems.push(`hostedZoneName: "${hostedZoneName}" is not a DNS name`);
   }
@@ -320,22 +341,39 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
       problems.push(`apiDomainName: "${apiDomainName}" must be a name inside ${hostedZoneName}`);
     }
   }
+  return { hostedZoneName, apiDomainName };
+}
 
-  const healthCheckIntervalSeconds = int("healthCheckIntervalSeconds", d.healthCheckIntervalSeconds, 10, 30);
-  oneOf(
+function parseHealthChecks(
+  r: ConfigReaders,
+): Pick<TapConfig, "healthCheckIntervalSeconds" | "healthCheckFailureThreshold" | "replicationLagAlarmMs"> {
+  const d = CONFIG_DEFAULTS;
+  const healthCheckIntervalSeconds = r.int(
+    "healthCheckIntervalSeconds",
+    d.healthCheckIntervalSeconds,
+    10,
+    30,
+  );
+  r.oneOf(
     "healthCheckIntervalSeconds",
     healthCheckIntervalSeconds,
     HEALTH_CHECK_INTERVALS as readonly number[],
   );
-  const healthCheckFailureThreshold = int(
+  const healthCheckFailureThreshold = r.int(
     "healthCheckFailureThreshold",
     d.healthCheckFailureThreshold,
     1,
     10,
   );
-  const replicationLagAlarmMs = int("replicationLagAlarmMs", d.replicationLagAlarmMs, 100, 3_600_000);
+  const replicationLagAlarmMs = r.int("replicationLagAlarmMs", d.replicationLagAlarmMs, 100, 3_600_000);
+  return { healthCheckIntervalSeconds, healthCheckFailureThreshold, replicationLagAlarmMs };
+}
 
-  const canaryRuntimeVersion = str("canaryRuntimeVersion", d.canaryRuntimeVersion);
+function parseCanary(
+  r: ConfigReaders,
+  problems: string[],
+): Pick<TapConfig, "canaryRuntimeVersion" | "canaryScheduleMinutes"> {
+  const canaryRuntimeVersion = r.str("canaryRuntimeVersion", CONFIG_DEFAULTS.canaryRuntimeVersion);
   const puppeteerMajor = /^syn-nodejs-puppeteer-(\d+)\.\d+$/.exec(canaryRuntimeVersion);
   if (!puppeteerMajor) {
     problems.push(
@@ -346,27 +384,72 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
       `canaryRuntimeVersion: ${canaryRuntimeVersion} is deprecated; new canaries need 8.0 or later (R24)`,
     );
   }
-  const canaryScheduleMinutes = int("canaryScheduleMinutes", d.canaryScheduleMinutes, 1, 60);
+  const canaryScheduleMinutes = r.int("canaryScheduleMinutes", CONFIG_DEFAULTS.canaryScheduleMinutes, 1, 60);
+  return { canaryRuntimeVersion, canaryScheduleMinutes };
+}
 
-  const alarmFailoverAction = str("alarmFailoverAction", d.alarmFailoverAction);
-  oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
-  const decisionSeconds = int("decisionSeconds", d.decisionSeconds, 0, 3600);
-  const processingRegion = str("processingRegion", d.processingRegion);
-  oneOf("processingRegion", processingRegion, ["primary", "secondary"]);
-  const dnsTtlSeconds = int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
-
-  const targets: DrTargets = {
-    rtoSeconds: int("rtoTargetSeconds", d.rtoTargetSeconds, 1, 86_400),
-    auroraRpoSeconds: int("auroraRpoTargetSeconds", d.auroraRpoTargetSeconds, 1, 86_400),
-    dynamoRpoSeconds: int("dynamoRpoTargetSeconds", d.dynamoRpoTargetSeconds, 1, 86_400),
-    s3RpoSeconds: int("s3RpoTargetSeconds", d.s3RpoTargetSeconds, 1, 86_400),
+function parseFailover(
+  r: ConfigReaders,
+): Pick<TapConfig, "alarmFailoverAction" | "decisionSeconds" | "processingRegion" | "dnsTtlSeconds"> {
+  const d = CONFIG_DEFAULTS;
+  const alarmFailoverAction = r.str("alarmFailoverAction", d.alarmFailoverAction);
+  r.oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
+  const decisionSeconds = r.int("decisionSeconds", d.decisionSeconds, 0, 3600);
+  const processingRegion = r.str("processingRegion", d.processingRegion);
+  r.oneOf("processingRegion", processingRegion, ["primary", "secondary"]);
+  const dnsTtlSeconds = r.int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
+  return {
+    alarmFailoverAction: alarmFailoverAction as TapConfig["alarmFailoverAction"],
+    decisionSeconds,
+    processingRegion: processingRegion as TapConfig["processingRegion"],
+    dnsTtlSeconds,
   };
+}
 
-  const production = bool("production", d.production);
-  const costCenter = str("costCenter", d.costCenter);
+function parseTargets(r: ConfigReaders): DrTargets {
+  const d = CONFIG_DEFAULTS;
+  return {
+    rtoSeconds: r.int("rtoTargetSeconds", d.rtoTargetSeconds, 1, 86_400),
+    auroraRpoSeconds: r.int("auroraRpoTargetSeconds", d.auroraRpoTargetSeconds, 1, 86_400),
+    dynamoRpoSeconds: r.int("dynamoRpoTargetSeconds", d.dynamoRpoTargetSeconds, 1, 86_400),
+    s3RpoSeconds: r.int("s3RpoTargetSeconds", d.s3RpoTargetSeconds, 1, 86_400),
+  };
+}
+
+/**
+ * Builds and validates the typed configuration. Throws a ConfigError listing every problem, including
+ * every key in `keys` (fully qualified, as set in the stack) that the program does not read.
+ */
+export function parseConfig(get: ConfigSource, project = "tap", keys: readonly string[] = []): TapConfig {
+  const problems: string[] = unknownKeyProblems(keys, project);
+  const d = CONFIG_DEFAULTS;
+  const r = configReaders(get, problems);
+
+  // Each part records its own problems; they are listed in the order the parts run here.
+  const environmentSuffix = parseEnvironmentSuffix(r, problems);
+  const regions = parseRegions(r, problems);
+  const vpcCidrs = parseVpcCidrs(r, problems);
+
+  const alertEmail = r.optional("alertEmail");
+  if (alertEmail !== undefined && !EMAIL_RE.test(alertEmail)) {
+    problems.push(`alertEmail: "${alertEmail}" is not an e-mail address`);
+  }
+
+  const logRetentionDays = r.int("logRetentionDays", d.logRetentionDays, 1, 3653);
+  r.oneOf("logRetentionDays", logRetentionDays, LOG_RETENTION_DAYS as readonly number[]);
+
+  const database = parseDatabase(r, problems);
+  const dnsNames = parseDnsNames(r, problems);
+  const healthChecks = parseHealthChecks(r);
+  const canary = parseCanary(r, problems);
+  const failover = parseFailover(r);
+  const targets = parseTargets(r);
+
+  const production = r.bool("production", d.production);
+  const costCenter = r.str("costCenter", d.costCenter);
   if (costCenter === "") problems.push("costCenter: must not be empty");
 
-  const security = parseSecurityConfig({ str, optional, int, bool }, production, problems);
+  const security = parseSecurityConfig(r, production, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -375,26 +458,15 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     production,
     project,
     costCenter,
-    primaryRegion: primaryRegion as Region,
-    secondaryRegion: secondaryRegion as Region,
-    primaryVpcCidr,
-    secondaryVpcCidr,
+    ...regions,
+    ...vpcCidrs,
     alertEmail,
     logRetentionDays,
-    dbEngineVersion,
-    dbInstanceClass,
-    dbBackupRetentionDays,
-    hostedZoneName,
-    apiDomainName,
-    healthCheckIntervalSeconds,
-    healthCheckFailureThreshold,
-    replicationLagAlarmMs,
-    canaryRuntimeVersion,
-    canaryScheduleMinutes,
-    alarmFailoverAction: alarmFailoverAction as TapConfig["alarmFailoverAction"],
-    decisionSeconds,
-    processingRegion: processingRegion as TapConfig["processingRegion"],
-    dnsTtlSeconds,
+    ...database,
+    ...dnsNames,
+    ...healthChecks,
+    ...canary,
+    ...failover,
     targets,
     security,
   };

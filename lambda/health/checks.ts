@@ -93,22 +93,23 @@ const errorCode = (err: unknown): string => {
   return typeof e?.name === "string" ? e.name : "Error"; // SDK errors: AccessDeniedException, ...
 };
 
-export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayProxyResult> {
-  const run = async (
-    name: CheckName,
-    work: (signal: AbortSignal) => Promise<string | undefined>,
-  ): Promise<CheckResult> => {
-    const start = performance.now();
-    try {
-      const status = await withTimeout(deps.timeoutMs, name, work);
-      return { ok: true, ms: Math.round(performance.now() - start), ...(status ? { status } : {}) };
-    } catch (err) {
-      const error = errorCode(err);
-      deps.logger.warn("health check failed", { check: name, error, detail: (err as Error)?.message });
-      return { ok: false, ms: Math.round(performance.now() - start), error };
-    }
-  };
+type Probe = (signal: AbortSignal) => Promise<string | undefined>;
 
+/** Runs one probe under the deadline; a failure becomes a short error code, logged with its detail. */
+async function runCheck(deps: HealthDeps, name: CheckName, work: Probe): Promise<CheckResult> {
+  const start = performance.now();
+  try {
+    const status = await withTimeout(deps.timeoutMs, name, work);
+    return { ok: true, ms: Math.round(performance.now() - start), ...(status ? { status } : {}) };
+  } catch (err) {
+    const error = errorCode(err);
+    deps.logger.warn("health check failed", { check: name, error, detail: (err as Error)?.message });
+    return { ok: false, ms: Math.round(performance.now() - start), error };
+  }
+}
+
+/** One probe per check; each resolves to an optional status or throws. */
+function probes(deps: HealthDeps): Record<CheckName, Probe> {
   const queue = async (signal: AbortSignal) => {
     if (!deps.queueUrl) throw new CheckFailed("not-configured", `${HEALTH_ENV.queueUrl} is not set`);
     await deps.sqs.send(
@@ -147,31 +148,41 @@ export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayP
     return out.State; // Enabled, Enabling, Disabled, Disabling, Updating, ...
   };
 
+  return { queue, table, database, role };
+}
+
+/** 200 when every check passed, 503 naming the failed ones otherwise. */
+function healthResponse(region: string, results: Record<CheckName, CheckResult>): APIGatewayProxyResult {
+  const regionRole = roleOf(results.role);
+  // A standby holds orders in its queue; its database path leads to a writer it cannot reach yet.
+  const checks = {
+    queue: results.queue,
+    table: results.table,
+    database: regionRole === "standby" ? { ...results.database, ok: true } : results.database,
+    role: results.role,
+  };
+  const failed = (Object.keys(checks) as CheckName[]).filter((k) => !checks[k].ok);
+  const body: HealthBody =
+    failed.length === 0
+      ? { status: "ok", region, role: regionRole, checks }
+      : { status: "unavailable", region, role: regionRole, failed, checks };
+  return {
+    statusCode: failed.length === 0 ? 200 : 503,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+    body: JSON.stringify(body),
+  };
+}
+
+export function createHealthHandler(deps: HealthDeps): () => Promise<APIGatewayProxyResult> {
+  const probe = probes(deps);
   return async () => {
-    const [q, t, d, r] = await Promise.all([
-      run("queue", queue),
-      run("table", table),
-      run("database", database),
-      run("role", role),
+    const [queue, table, database, role] = await Promise.all([
+      runCheck(deps, "queue", probe.queue),
+      runCheck(deps, "table", probe.table),
+      runCheck(deps, "database", probe.database),
+      runCheck(deps, "role", probe.role),
     ]);
-    const regionRole = roleOf(r);
-    // A standby holds orders in its queue; its database path leads to a writer it cannot reach yet.
-    const checks = {
-      queue: q,
-      table: t,
-      database: regionRole === "standby" ? { ...d, ok: true } : d,
-      role: r,
-    };
-    const failed = (Object.keys(checks) as CheckName[]).filter((k) => !checks[k].ok);
-    const body: HealthBody =
-      failed.length === 0
-        ? { status: "ok", region: deps.region, role: regionRole, checks }
-        : { status: "unavailable", region: deps.region, role: regionRole, failed, checks };
-    return {
-      statusCode: failed.length === 0 ? 200 : 503,
-      headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
-      body: JSON.stringify(body),
-    };
+    return healthResponse(deps.region, { queue, table, database, role });
   };
 }
 

@@ -62,6 +62,23 @@ export class NodeFunction extends pulumi.ComponentResource {
       { retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
       child,
     );
+    const attachments = this.rolePolicies(name, args, child);
+    this.function = this.lambdaFunction(name, args, { ...child, dependsOn: attachments });
+    if (args.errorAlarmTopicArn) {
+      this.errorAlarmName = this.errorAlarm(name, args.errorAlarmTopicArn, child).name;
+    }
+
+    this.arn = this.function.arn;
+    this.functionName = this.function.name;
+    this.registerOutputs({ arn: this.arn, functionName: this.functionName });
+  }
+
+  /** Logging, tracing and the caller's statements, plus VPC access when in a VPC: all the function needs. */
+  private rolePolicies(
+    name: string,
+    args: NodeFunctionArgs,
+    child: pulumi.CustomResourceOptions,
+  ): pulumi.Resource[] {
     const statements: Statement[] = [
       {
         Sid: "WriteOwnLogs",
@@ -97,8 +114,15 @@ export class NodeFunction extends pulumi.ComponentResource {
         ),
       );
     }
+    return attachments;
+  }
 
-    this.function = new aws.lambda.Function(
+  private lambdaFunction(
+    name: string,
+    args: NodeFunctionArgs,
+    opts: pulumi.CustomResourceOptions,
+  ): aws.lambda.Function {
+    return new aws.lambda.Function(
       name,
       {
         description: args.description,
@@ -115,37 +139,36 @@ export class NodeFunction extends pulumi.ComponentResource {
         environment: args.environment ? { variables: args.environment } : undefined,
         vpcConfig: args.vpc,
       },
-      { ...child, dependsOn: attachments },
+      opts,
     );
+  }
 
-    if (args.errorAlarmTopicArn) {
-      // Any error in a minute alarms. A function that is not invoked publishes no Errors datapoint:
-      // silence is not a failure, so missing data is not breaching.
-      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
-      const alarm = new aws.cloudwatch.MetricAlarm(
-        `${name}-errors`,
-        {
-          alarmDescription: `Lambda ${name} reported errors`,
-          namespace: "AWS/Lambda",
-          metricName: "Errors",
-          dimensions: { FunctionName: this.function.name },
-          statistic: "Sum",
-          period: 60,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: [args.errorAlarmTopicArn],
-          okActions: [args.errorAlarmTopicArn],
-        },
-        child,
-      );
-      this.errorAlarmName = alarm.name;
-    }
-
-    this.arn = this.function.arn;
-    this.functionName = this.function.name;
-    this.registerOutputs({ arn: this.arn, functionName: this.functionName });
+  private errorAlarm(
+    name: string,
+    topicArn: pulumi.Input<string>,
+    child: pulumi.CustomResourceOptions,
+  ): aws.cloudwatch.MetricAlarm {
+    // Any error in a minute alarms. A function that is not invoked publishes no Errors datapoint:
+    // silence is not a failure, so missing data is not breaching.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+    return new aws.cloudwatch.MetricAlarm(
+      `${name}-errors`,
+      {
+        alarmDescription: `Lambda ${name} reported errors`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: this.function.name },
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [topicArn],
+        okActions: [topicArn],
+      },
+      child,
+    );
   }
 }
 

@@ -79,7 +79,29 @@ export class AccessLogBucket extends pulumi.ComponentResource {
       { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       child,
     );
-    const policy = new aws.s3.BucketPolicy(
+    const policy = this.deliveryPolicy(name, bucket, args, { ...child, dependsOn: [pab] });
+    this.expireLogs(name, bucket.id, args.retentionDays, { ...child, dependsOn: [versioning] });
+    for (const source of args.sources) {
+      new aws.s3.BucketLogging(
+        `${name}-${source.prefix.slice(0, -1)}`,
+        { bucket: source.bucket, targetBucket: bucket.id, targetPrefix: source.prefix },
+        { ...child, dependsOn: [policy] },
+      );
+    }
+
+    this.bucketName = bucket.bucket;
+    this.arn = bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+  }
+
+  /** Lets the logging service deliver for the source buckets of this account only; TLS only. */
+  private deliveryPolicy(
+    name: string,
+    bucket: aws.s3.Bucket,
+    args: AccessLogBucketArgs,
+    opts: pulumi.CustomResourceOptions,
+  ): aws.s3.BucketPolicy {
+    return new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
         bucket: bucket.id,
@@ -98,35 +120,32 @@ export class AccessLogBucket extends pulumi.ComponentResource {
           denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]),
         ]),
       },
-      { ...child, dependsOn: [pab] },
+      opts,
     );
+  }
+
+  private expireLogs(
+    name: string,
+    bucket: pulumi.Input<string>,
+    retentionDays: number,
+    opts: pulumi.CustomResourceOptions,
+  ): void {
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
-        bucket: bucket.id,
+        bucket,
         rules: [
           {
             id: "expire-logs",
             status: "Enabled",
             filter: { prefix: "" },
-            expiration: { days: args.retentionDays },
+            expiration: { days: retentionDays },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
         ],
       },
-      { ...child, dependsOn: [versioning] },
+      opts,
     );
-    for (const source of args.sources) {
-      new aws.s3.BucketLogging(
-        `${name}-${source.prefix.slice(0, -1)}`,
-        { bucket: source.bucket, targetBucket: bucket.id, targetPrefix: source.prefix },
-        { ...child, dependsOn: [policy] },
-      );
-    }
-
-    this.bucketName = bucket.bucket;
-    this.arn = bucket.arn;
-    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
   }
 }

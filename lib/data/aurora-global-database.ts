@@ -83,39 +83,9 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   constructor(name: string, args: AuroraGlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:data:AuroraGlobalDatabase", name, {}, opts);
     checkAuroraGlobalDatabaseArgs(args);
-    const prod = args.production ?? false;
-    const stateful = { protect: prod };
 
-    const global = new aws.rds.GlobalCluster(
-      `${name}-global`,
-      {
-        globalClusterIdentifier: `${name}-global`,
-        engine: AURORA_ENGINE,
-        engineVersion: args.engineVersion,
-        databaseName: args.databaseName,
-        storageEncrypted: true,
-        deletionProtection: prod,
-      },
-      { parent: this, provider: args.primary.provider, ...stateful },
-    );
-
-    // Snapshot names are unique per account and region and outlive the stack; a suffix fixed at
-    // creation lets a torn-down production stack be created and destroyed again.
-    const snapshotSuffix = prod
-      ? new random.RandomId(
-          `${name}-final-snapshot-id`,
-          { byteLength: 4 },
-          { parent: this, provider: args.randomProvider },
-        )
-      : undefined;
-    const primary = this.memberCluster(`${name}-primary`, args.primary, args, global, {
-      masterUsername: args.masterUsername,
-      masterPassword: args.masterPassword,
-      databaseName: args.databaseName,
-      skipFinalSnapshot: !prod,
-      finalSnapshotIdentifier:
-        snapshotSuffix && pulumi.interpolate`${name}-primary-final-${snapshotSuffix.hex}`,
-    });
+    const global = this.globalCluster(name, args);
+    const primary = this.primaryCluster(name, args, global);
     const primaryInstances = this.instances(`${name}-primary`, args.primary, args, primary, 2);
 
     const secondary = this.memberCluster(
@@ -129,6 +99,77 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     );
     this.instances(`${name}-secondary`, args.secondary, args, secondary, 1);
 
+    this.connectionSecretVersion(name, args, global);
+    this.alarms = this.replicationLagAlarms(name, args, primary, secondary);
+
+    this.globalClusterId = global.id;
+    this.globalClusterArn = global.arn;
+    this.globalWriterEndpoint = global.endpoint;
+    this.primaryWriterEndpoint = primary.endpoint;
+    this.primaryReaderEndpoint = primary.readerEndpoint;
+    this.secondaryReaderEndpoint = secondary.readerEndpoint;
+    this.secondaryWriterEndpoint = secondary.endpoint;
+    this.primaryClusterArn = primary.arn;
+    this.secondaryClusterArn = secondary.arn;
+    this.primaryClusterId = primary.clusterIdentifier;
+    this.secondaryClusterId = secondary.clusterIdentifier;
+    this.registerOutputs({
+      globalClusterId: this.globalClusterId,
+      globalWriterEndpoint: this.globalWriterEndpoint,
+      primaryWriterEndpoint: this.primaryWriterEndpoint,
+      primaryReaderEndpoint: this.primaryReaderEndpoint,
+      secondaryReaderEndpoint: this.secondaryReaderEndpoint,
+    });
+  }
+
+  private globalCluster(name: string, args: AuroraGlobalDatabaseArgs): aws.rds.GlobalCluster {
+    const prod = args.production ?? false;
+    return new aws.rds.GlobalCluster(
+      `${name}-global`,
+      {
+        globalClusterIdentifier: `${name}-global`,
+        engine: AURORA_ENGINE,
+        engineVersion: args.engineVersion,
+        databaseName: args.databaseName,
+        storageEncrypted: true,
+        deletionProtection: prod,
+      },
+      { parent: this, provider: args.primary.provider, protect: prod },
+    );
+  }
+
+  /** The member that holds the master credentials and the database, with a final snapshot in production. */
+  private primaryCluster(
+    name: string,
+    args: AuroraGlobalDatabaseArgs,
+    global: aws.rds.GlobalCluster,
+  ): aws.rds.Cluster {
+    const prod = args.production ?? false;
+    // Snapshot names are unique per account and region and outlive the stack; a suffix fixed at
+    // creation lets a torn-down production stack be created and destroyed again.
+    const snapshotSuffix = prod
+      ? new random.RandomId(
+          `${name}-final-snapshot-id`,
+          { byteLength: 4 },
+          { parent: this, provider: args.randomProvider },
+        )
+      : undefined;
+    return this.memberCluster(`${name}-primary`, args.primary, args, global, {
+      masterUsername: args.masterUsername,
+      masterPassword: args.masterPassword,
+      databaseName: args.databaseName,
+      skipFinalSnapshot: !prod,
+      finalSnapshotIdentifier:
+        snapshotSuffix && pulumi.interpolate`${name}-primary-final-${snapshotSuffix.hex}`,
+    });
+  }
+
+  /** Writes the connection document into the credentials secret once the global endpoint exists. */
+  private connectionSecretVersion(
+    name: string,
+    args: AuroraGlobalDatabaseArgs,
+    global: aws.rds.GlobalCluster,
+  ): void {
     new aws.secretsmanager.SecretVersion(
       `${name}-connection`,
       {
@@ -146,12 +187,19 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.primary.provider },
     );
+  }
 
-    // Lag is published for whichever cluster is a secondary, in its own region, and not for the writer
-    // (AuroraGlobalDBReplicationLag, dimension DBClusterIdentifier): one alarm per cluster, in its region,
-    // with missing data not breaching. Today the secondary's alarm is the live one; after the roles swap
-    // the old primary's becomes it, and the new writer's goes quiet instead of red for ever (F4).
-    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+  // Lag is published for whichever cluster is a secondary, in its own region, and not for the writer
+  // (AuroraGlobalDBReplicationLag, dimension DBClusterIdentifier): one alarm per cluster, in its region,
+  // with missing data not breaching. Today the secondary's alarm is the live one; after the roles swap
+  // the old primary's becomes it, and the new writer's goes quiet instead of red for ever (F4).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+  private replicationLagAlarms(
+    name: string,
+    args: AuroraGlobalDatabaseArgs,
+    primary: aws.rds.Cluster,
+    secondary: aws.rds.Cluster,
+  ): AlarmInfo[] {
     const lagAlarm = (
       suffix: string,
       cluster: aws.rds.Cluster,
@@ -189,19 +237,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       args.primaryAlarmTopicArn,
       args.primary.provider,
     );
-
-    this.globalClusterId = global.id;
-    this.globalClusterArn = global.arn;
-    this.globalWriterEndpoint = global.endpoint;
-    this.primaryWriterEndpoint = primary.endpoint;
-    this.primaryReaderEndpoint = primary.readerEndpoint;
-    this.secondaryReaderEndpoint = secondary.readerEndpoint;
-    this.secondaryWriterEndpoint = secondary.endpoint;
-    this.primaryClusterArn = primary.arn;
-    this.secondaryClusterArn = secondary.arn;
-    this.primaryClusterId = primary.clusterIdentifier;
-    this.secondaryClusterId = secondary.clusterIdentifier;
-    this.alarms = [
+    return [
       alarmInfo(
         secondaryLag,
         {
@@ -217,13 +253,6 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
         { id: "primary-replication-lag" },
       ),
     ];
-    this.registerOutputs({
-      globalClusterId: this.globalClusterId,
-      globalWriterEndpoint: this.globalWriterEndpoint,
-      primaryWriterEndpoint: this.primaryWriterEndpoint,
-      primaryReaderEndpoint: this.primaryReaderEndpoint,
-      secondaryReaderEndpoint: this.secondaryReaderEndpoint,
-    });
   }
 
   private memberCluster(

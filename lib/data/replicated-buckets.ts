@@ -70,9 +70,28 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
       { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com", args.accountId, source.arn) },
       { parent: this, provider: args.primary.provider },
     );
-    // With bucket keys the KMS encryption context is the bucket ARN; without, the object ARN.
-    const s3Context = (arn: pulumi.Output<string>) => [arn, pulumi.interpolate`${arn}/*`];
-    const policy = new aws.iam.RolePolicy(
+    const policy = this.replicationPolicy(name, args, role, source, replica);
+    this.replicationConfig(name, args, role, source, replica, policy);
+
+    this.primaryBucket = source;
+    this.secondaryBucket = replica;
+    this.primaryBucketName = source.bucketName;
+    this.secondaryBucketName = replica.bucketName;
+    this.registerOutputs({
+      primaryBucketName: this.primaryBucketName,
+      secondaryBucketName: this.secondaryBucketName,
+    });
+  }
+
+  /** Read the source's versions and write the replicas, each key used only through S3 for its bucket. */
+  private replicationPolicy(
+    name: string,
+    args: ReplicatedBucketsArgs,
+    role: aws.iam.Role,
+    source: SecureBucket,
+    replica: SecureBucket,
+  ): aws.iam.RolePolicy {
+    return new aws.iam.RolePolicy(
       `${name}-replication-policy`,
       {
         role: role.id,
@@ -123,7 +142,16 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.primary.provider },
     );
+  }
 
+  private replicationConfig(
+    name: string,
+    args: ReplicatedBucketsArgs,
+    role: aws.iam.Role,
+    source: SecureBucket,
+    replica: SecureBucket,
+    policy: aws.iam.RolePolicy,
+  ): void {
     new aws.s3.BucketReplicationConfig(
       `${name}-replication`,
       {
@@ -153,14 +181,10 @@ export class ReplicatedBuckets extends pulumi.ComponentResource {
         dependsOn: [source.versioning, replica.versioning, policy],
       },
     );
-
-    this.primaryBucket = source;
-    this.secondaryBucket = replica;
-    this.primaryBucketName = source.bucketName;
-    this.secondaryBucketName = replica.bucketName;
-    this.registerOutputs({
-      primaryBucketName: this.primaryBucketName,
-      secondaryBucketName: this.secondaryBucketName,
-    });
   }
+}
+
+/** With bucket keys the KMS encryption context is the bucket ARN; without, the object ARN. */
+function s3Context(arn: pulumi.Output<string>): pulumi.Output<string>[] {
+  return [arn, pulumi.interpolate`${arn}/*`];
 }

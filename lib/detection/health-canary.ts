@@ -35,14 +35,14 @@ export interface HealthCanaryArgs {
   readonly alarmRole: AlarmRole;
 }
 
+/** M out of N canary runs before the success alarm fires (F4). */
+export const CANARY_ALARM_EVALUATION = { datapoints: 2, periods: 3 } as const;
+
 /**
  * A Synthetics canary that exercises one region's API like a client would (R24), with its encrypted
  * artifacts bucket, the role AWS documents for canaries, and an alarm on SuccessPercent (R25).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Roles.html
  */
-/** M out of N canary runs before the success alarm fires (F4). */
-export const CANARY_ALARM_EVALUATION = { datapoints: 2, periods: 3 } as const;
-
 export class HealthCanary extends pulumi.ComponentResource {
   public readonly canaryName: pulumi.Output<string>;
   public readonly alarmName: pulumi.Output<string>;
@@ -53,7 +53,6 @@ export class HealthCanary extends pulumi.ComponentResource {
   constructor(name: string, args: HealthCanaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:detection:HealthCanary", name, {}, opts);
     checkHealthCanaryArgs(args);
-    const child = { parent: this, provider: args.provider };
 
     const artifacts = (this.artifacts = new SecureBucket(
       `${name}-artifacts`,
@@ -67,7 +66,25 @@ export class HealthCanary extends pulumi.ComponentResource {
       },
       { parent: this },
     ));
-    const code = new aws.s3.BucketObjectv2(
+    const code = this.uploadCode(name, args, artifacts);
+    const execution = this.executionRole(name, args, artifacts);
+    const canary = this.canary(name, args, artifacts, code, execution);
+    const alarm = this.successAlarm(name, args, canary);
+
+    this.canaryName = canary.name;
+    this.alarmName = alarm.name;
+    this.alarms = [
+      alarmInfo(
+        alarm,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        args.alarmRole,
+      ),
+    ];
+    this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
+  }
+
+  private uploadCode(name: string, args: HealthCanaryArgs, artifacts: SecureBucket): aws.s3.BucketObjectv2 {
+    return new aws.s3.BucketObjectv2(
       `${name}-code`,
       {
         bucket: artifacts.bucketName,
@@ -77,17 +94,18 @@ export class HealthCanary extends pulumi.ComponentResource {
         }),
       },
       // s3Version needs the version id, which exists only once versioning is on.
-      { ...child, dependsOn: [artifacts.versioning] },
+      { parent: this, provider: args.provider, dependsOn: [artifacts.versioning] },
     );
+  }
 
+  private executionRole(name: string, args: HealthCanaryArgs, artifacts: SecureBucket): CanaryExecution {
+    const child = { parent: this, provider: args.provider };
     const role = new aws.iam.Role(
       `${name}-role`,
       { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com") },
       child,
     );
-    // The canary waits for its policy: IAM is eventually consistent and a first run without it is
-    // denied, which publishes a failed run (F4).
-    const rolePolicy = new aws.iam.RolePolicy(
+    const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: role.id,
@@ -125,8 +143,17 @@ export class HealthCanary extends pulumi.ComponentResource {
       },
       child,
     );
+    return { role, policy };
+  }
 
-    const canary = new aws.synthetics.Canary(
+  private canary(
+    name: string,
+    args: HealthCanaryArgs,
+    artifacts: SecureBucket,
+    code: aws.s3.BucketObjectv2,
+    execution: CanaryExecution,
+  ): aws.synthetics.Canary {
+    return new aws.synthetics.Canary(
       name,
       {
         name: args.canaryName,
@@ -135,7 +162,7 @@ export class HealthCanary extends pulumi.ComponentResource {
         s3Bucket: artifacts.bucketName,
         s3Key: code.key,
         s3Version: code.versionId,
-        executionRoleArn: role.arn,
+        executionRoleArn: execution.role.arn,
         artifactS3Location: pulumi.interpolate`s3://${artifacts.bucketName}/${RESULTS_PREFIX}`,
         artifactConfig: { s3Encryption: { encryptionMode: "SSE_KMS", kmsKeyArn: args.kmsKeyArn } },
         schedule: {
@@ -154,14 +181,22 @@ export class HealthCanary extends pulumi.ComponentResource {
         // https://www.pulumi.com/registry/packages/aws/api-docs/synthetics/canary/ (deleteLambda)
         deleteLambda: true,
       },
-      { ...child, dependsOn: [rolePolicy] },
+      // The canary waits for its policy: IAM is eventually consistent and a first run without it is
+      // denied, which publishes a failed run (F4).
+      { parent: this, provider: args.provider, dependsOn: [execution.policy] },
     );
+  }
 
-    // The probe canary's alarm can start a failover (F4): a canary restart or a late run publishes
-    // nothing, and that keeps the alarm's state (ignore) instead of counting as a failure; two bad runs
-    // out of three are needed.
-    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
-    const alarm = new aws.cloudwatch.MetricAlarm(
+  // The probe canary's alarm can start a failover (F4): a canary restart or a late run publishes
+  // nothing, and that keeps the alarm's state (ignore) instead of counting as a failure; two bad runs
+  // out of three are needed.
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+  private successAlarm(
+    name: string,
+    args: HealthCanaryArgs,
+    canary: aws.synthetics.Canary,
+  ): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
       `${name}-success`,
       {
         alarmDescription: `Canary ${args.canaryName} succeeded in less than ${CANARY_SUCCESS_THRESHOLD}% of runs`,
@@ -178,20 +213,15 @@ export class HealthCanary extends pulumi.ComponentResource {
         alarmActions: [args.alarmTopicArn],
         okActions: [args.alarmTopicArn],
       },
-      child,
+      { parent: this, provider: args.provider },
     );
-
-    this.canaryName = canary.name;
-    this.alarmName = alarm.name;
-    this.alarms = [
-      alarmInfo(
-        alarm,
-        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
-        args.alarmRole,
-      ),
-    ];
-    this.registerOutputs({ canaryName: this.canaryName, alarmName: this.alarmName });
   }
+}
+
+/** The canary's role and the policy it must wait for. */
+interface CanaryExecution {
+  readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
 }
 
 export function checkHealthCanaryArgs(args: HealthCanaryArgs): void {

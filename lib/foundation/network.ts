@@ -61,8 +61,7 @@ export class Network extends pulumi.ComponentResource {
     super("tap:foundation:Network", name, {}, opts);
     const azCount = args.azCount ?? 3;
     checkNetworkArgs(args, azCount);
-    const { provider, region } = args;
-    const child = { parent: this, provider };
+    const child = { parent: this, provider: args.provider };
 
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
@@ -77,6 +76,31 @@ export class Network extends pulumi.ComponentResource {
     // The default security group allows all traffic between its members; strip it so nothing uses it.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [] }, child);
 
+    const subnets = this.privateSubnets(name, args, azCount, vpc);
+    this.privateSubnetIds = subnets.subnetIds;
+    this.flowLogs(name, args, vpc);
+    const gatewayEndpoints = this.gatewayEndpoints(name, args, vpc, subnets.routeTableIds);
+    this.interfaceEndpoints(name, args, vpc, subnets.subnetIds);
+    const lambdaSg = this.lambdaSecurityGroup(name, args, vpc, gatewayEndpoints);
+
+    this.vpcId = vpc.id;
+    this.lambdaSecurityGroupId = lambdaSg.id;
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      lambdaSecurityGroupId: this.lambdaSecurityGroupId,
+    });
+  }
+
+  /** One private subnet per zone, each with its own route table (no route leaves the VPC). */
+  private privateSubnets(
+    name: string,
+    args: NetworkArgs,
+    azCount: number,
+    vpc: aws.ec2.Vpc,
+  ): { subnetIds: pulumi.Output<string>[]; routeTableIds: pulumi.Output<string>[] } {
+    const { provider, region } = args;
+    const child = { parent: this, provider };
     // Zones are chosen by zone ID (the same physical zone in every account), skipping IDs known to lack
     // a service the stack uses. Names like us-east-1a map to different zones per account.
     // https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
@@ -90,7 +114,7 @@ export class Network extends pulumi.ComponentResource {
     );
     const zoneIds = azs.zoneIds.apply((ids) => usableZoneIds(ids, region, azCount));
     const routeTableIds: pulumi.Output<string>[] = [];
-    this.privateSubnetIds = subnetCidrs(args.cidrBlock, azCount).map((cidrBlock, i) => {
+    const subnetIds = subnetCidrs(args.cidrBlock, azCount).map((cidrBlock, i) => {
       const subnet = new aws.ec2.Subnet(
         `${name}-private-${i}`,
         {
@@ -115,7 +139,11 @@ export class Network extends pulumi.ComponentResource {
       routeTableIds.push(rt.id);
       return subnet.id;
     });
+    return { subnetIds, routeTableIds };
+  }
 
+  private flowLogs(name: string, args: NetworkArgs, vpc: aws.ec2.Vpc): void {
+    const child = { parent: this, provider: args.provider };
     const flowLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
       { retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
@@ -150,7 +178,7 @@ export class Network extends pulumi.ComponentResource {
             Sid: "FindLogGroup",
             Effect: "Allow",
             Action: "logs:DescribeLogGroups",
-            Resource: pulumi.interpolate`arn:aws:logs:${region}:${args.accountId}:log-group:*`,
+            Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*`,
           },
         ]),
       },
@@ -168,21 +196,36 @@ export class Network extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [flowLogPolicy] },
     );
+  }
 
-    const gatewayEndpoints = GATEWAY_ENDPOINTS.map(
+  private gatewayEndpoints(
+    name: string,
+    args: NetworkArgs,
+    vpc: aws.ec2.Vpc,
+    routeTableIds: pulumi.Output<string>[],
+  ): aws.ec2.VpcEndpoint[] {
+    return GATEWAY_ENDPOINTS.map(
       (service) =>
         new aws.ec2.VpcEndpoint(
           `${name}-${service}-endpoint`,
           {
             vpcId: vpc.id,
-            serviceName: `com.amazonaws.${region}.${service}`,
+            serviceName: `com.amazonaws.${args.region}.${service}`,
             vpcEndpointType: "Gateway",
             routeTableIds,
           },
-          child,
+          { parent: this, provider: args.provider },
         ),
     );
+  }
 
+  private interfaceEndpoints(
+    name: string,
+    args: NetworkArgs,
+    vpc: aws.ec2.Vpc,
+    subnetIds: pulumi.Output<string>[],
+  ): void {
+    const child = { parent: this, provider: args.provider };
     const endpointSg = new aws.ec2.SecurityGroup(
       `${name}-endpoints-sg`,
       {
@@ -200,17 +243,25 @@ export class Network extends pulumi.ComponentResource {
         `${name}-${service}-endpoint`,
         {
           vpcId: vpc.id,
-          serviceName: `com.amazonaws.${region}.${service}`,
+          serviceName: `com.amazonaws.${args.region}.${service}`,
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
-          subnetIds: this.privateSubnetIds,
+          subnetIds,
           securityGroupIds: [endpointSg.id],
         },
         child,
       );
     }
+  }
 
-    const lambdaSg = new aws.ec2.SecurityGroup(
+  /** The Lambdas may reach Aurora and the endpoints, nothing else. */
+  private lambdaSecurityGroup(
+    name: string,
+    args: NetworkArgs,
+    vpc: aws.ec2.Vpc,
+    gatewayEndpoints: aws.ec2.VpcEndpoint[],
+  ): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
       `${name}-lambda-sg`,
       {
         vpcId: vpc.id,
@@ -239,16 +290,8 @@ export class Network extends pulumi.ComponentResource {
           },
         ],
       },
-      child,
+      { parent: this, provider: args.provider },
     );
-
-    this.vpcId = vpc.id;
-    this.lambdaSecurityGroupId = lambdaSg.id;
-    this.registerOutputs({
-      vpcId: this.vpcId,
-      privateSubnetIds: this.privateSubnetIds,
-      lambdaSecurityGroupId: this.lambdaSecurityGroupId,
-    });
   }
 }
 

@@ -71,30 +71,7 @@ export function regionalKeyPolicy(
   root: pulumi.Input<string>,
 ): pulumi.Output<string> {
   const statements: Statement[] = [
-    {
-      // Administration only: without this the key becomes unmanageable. Use is granted below.
-      Sid: "AccountAdministersKey",
-      Effect: "Allow",
-      Principal: { AWS: root },
-      Action: [
-        "kms:Create*",
-        "kms:Describe*",
-        "kms:Enable*",
-        "kms:List*",
-        "kms:Put*",
-        "kms:Update*",
-        "kms:Revoke*",
-        "kms:Disable*",
-        "kms:Get*",
-        "kms:Delete*",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:ScheduleKeyDeletion",
-        "kms:CancelKeyDeletion",
-        "kms:RotateKeyOnDemand",
-      ],
-      Resource: "*",
-    },
+    accountAdministersKey(root),
     {
       Sid: "UseThroughStackServices",
       Effect: "Allow",
@@ -145,4 +122,32 @@ export function regionalKeyPolicy(
     },
   ];
   return policyJson(statements);
+}
+
+/** The account administers the key; use is granted by the other statements of regionalKeyPolicy. */
+function accountAdministersKey(root: pulumi.Input<string>): Statement {
+  return {
+    // Administration only: without this the key becomes unmanageable.
+    Sid: "AccountAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: root },
+    Action: [
+      "kms:Create*",
+      "kms:Describe*",
+      "kms:Enable*",
+      "kms:List*",
+      "kms:Put*",
+      "kms:Update*",
+      "kms:Revoke*",
+      "kms:Disable*",
+      "kms:Get*",
+      "kms:Delete*",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:ScheduleKeyDeletion",
+      "kms:CancelKeyDeletion",
+      "kms:RotateKeyOnDemand",
+    ],
+    Resource: "*",
+  };
 }

@@ -67,149 +67,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:monitoring:Monitoring", name, {}, opts);
-    const alarm = (where: MonitoredRegion, spec: AlarmSpec) => {
-      const a = new aws.cloudwatch.MetricAlarm(
-        `${name}-${where.role}-${spec.id}`,
-        {
-          alarmDescription: spec.description,
-          namespace: spec.namespace,
-          metricName: spec.metricName,
-          dimensions: spec.dimensions,
-          statistic: spec.statistic,
-          extendedStatistic: spec.extendedStatistic,
-          period: 60,
-          evaluationPeriods: spec.periods ?? 5,
-          datapointsToAlarm: spec.datapoints ?? 3,
-          threshold: spec.threshold,
-          comparisonOperator: spec.comparison,
-          // Quiet metrics (no traffic, no errors) mean nothing is wrong.
-          treatMissingData: "notBreaching",
-          alarmActions: [where.topicArn],
-          okActions: [where.topicArn],
-        },
-        { parent: this, provider: where.provider },
-      );
-      const role = { id: `${where.role}-${spec.id}`, critical: spec.critical && where.role === "primary" };
-      this.alarms.push(alarmInfo(a, where, role));
-      return a;
-    };
-
     for (const r of [args.primary, args.secondary]) {
-      const fn = { FunctionName: r.processorFunctionName };
-      alarm(r, {
-        id: "processor-errors",
-        description: "Order processor invocations failing",
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: fn,
-        statistic: "Sum",
-        threshold: 0,
-        comparison: "GreaterThanThreshold",
-        critical: true,
-      });
-      alarm(r, {
-        id: "processor-throttles",
-        description: "Order processor throttled",
-        namespace: "AWS/Lambda",
-        metricName: "Throttles",
-        dimensions: fn,
-        statistic: "Sum",
-        threshold: 0,
-        comparison: "GreaterThanThreshold",
-        critical: true,
-      });
-      alarm(r, {
-        id: "dlq-depth",
-        description: "Orders parked in the dead-letter queue",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: r.dlqName },
-        statistic: "Maximum",
-        threshold: 0,
-        comparison: "GreaterThanThreshold",
-        periods: 1,
-        datapoints: 1,
-        critical: true,
-      });
-      alarm(r, {
-        id: "oldest-message",
-        description: "Orders waiting more than 5 minutes",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateAgeOfOldestMessage",
-        dimensions: { QueueName: r.queueName },
-        statistic: "Maximum",
-        threshold: 300,
-        comparison: "GreaterThanThreshold",
-        critical: true,
-      });
-      const api = { ApiName: r.apiName, Stage: r.stageName };
-      alarm(r, {
-        id: "api-5xx",
-        description: "API answering 5xx",
-        namespace: "AWS/ApiGateway",
-        metricName: "5XXError",
-        dimensions: api,
-        statistic: "Sum",
-        threshold: 5,
-        comparison: "GreaterThanOrEqualToThreshold",
-        critical: true,
-      });
-      alarm(r, {
-        id: "api-p99-latency",
-        description: "API p99 latency above 2 s",
-        namespace: "AWS/ApiGateway",
-        metricName: "Latency",
-        dimensions: api,
-        extendedStatistic: "p99",
-        threshold: 2000,
-        comparison: "GreaterThanThreshold",
-        critical: true,
-      });
+      for (const spec of [...processorAlarms(r), ...queueAlarms(r), ...apiAlarms(r)]) {
+        this.alarm(name, r, spec);
+      }
     }
-    // DynamoDB reports replication latency in the source region, per receiving region.
-    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
-    alarm(args.primary, {
-      id: "dynamodb-replication-latency",
-      description: `DynamoDB replication to ${args.secondary.region} slower than ${args.replicationLagAlarmMs} ms`,
-      namespace: "AWS/DynamoDB",
-      metricName: "ReplicationLatency",
-      dimensions: { TableName: args.tableName, ReceivingRegion: args.secondary.region },
-      statistic: "Average",
-      threshold: args.replicationLagAlarmMs,
-      comparison: "GreaterThanThreshold",
-      critical: true,
-    });
-    // S3 publishes replication latency in the destination bucket's region and failed operations in
-    // the source bucket's. https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
-    const s3 = {
-      SourceBucket: args.replication.sourceBucket,
-      DestinationBucket: args.replication.destinationBucket,
-      RuleId: args.replication.ruleId,
-    };
-    alarm(args.primary, {
-      id: "s3-replication-failed",
-      description: "S3 objects failing to replicate",
-      namespace: "AWS/S3",
-      metricName: "OperationsFailedReplication",
-      dimensions: s3,
-      statistic: "Sum",
-      threshold: 0,
-      comparison: "GreaterThanThreshold",
-      periods: 1,
-      datapoints: 1,
-      critical: false,
-    });
-    alarm(args.secondary, {
-      id: "s3-replication-latency",
-      description: "S3 replication slower than the 15-minute RTC threshold",
-      namespace: "AWS/S3",
-      metricName: "ReplicationLatency",
-      dimensions: s3,
-      statistic: "Maximum",
-      threshold: 900,
-      comparison: "GreaterThanThreshold",
-      critical: false,
-    });
+    this.replicationAlarms(name, args);
 
     // A composite alarm may only reference alarms of its own account and region.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
@@ -229,8 +92,91 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.primary.provider },
     );
+    const dashboard = this.dashboard(name, args);
 
-    const dashboard = new aws.cloudwatch.Dashboard(
+    this.compositeAlarmName = composite.alarmName;
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ compositeAlarmName: this.compositeAlarmName, dashboardName: this.dashboardName });
+  }
+
+  /** Creates the alarm in `where`'s region and records it in `alarms`. */
+  private alarm(name: string, where: MonitoredRegion, spec: AlarmSpec): aws.cloudwatch.MetricAlarm {
+    const a = new aws.cloudwatch.MetricAlarm(
+      `${name}-${where.role}-${spec.id}`,
+      {
+        alarmDescription: spec.description,
+        namespace: spec.namespace,
+        metricName: spec.metricName,
+        dimensions: spec.dimensions,
+        statistic: spec.statistic,
+        extendedStatistic: spec.extendedStatistic,
+        period: 60,
+        evaluationPeriods: spec.periods ?? 5,
+        datapointsToAlarm: spec.datapoints ?? 3,
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison,
+        // Quiet metrics (no traffic, no errors) mean nothing is wrong.
+        treatMissingData: "notBreaching",
+        alarmActions: [where.topicArn],
+        okActions: [where.topicArn],
+      },
+      { parent: this, provider: where.provider },
+    );
+    const role = { id: `${where.role}-${spec.id}`, critical: spec.critical && where.role === "primary" };
+    this.alarms.push(alarmInfo(a, where, role));
+    return a;
+  }
+
+  /** DynamoDB and S3 replication, each alarmed in the region its metric is published in. */
+  private replicationAlarms(name: string, args: MonitoringArgs): void {
+    // DynamoDB reports replication latency in the source region, per receiving region.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
+    this.alarm(name, args.primary, {
+      id: "dynamodb-replication-latency",
+      description: `DynamoDB replication to ${args.secondary.region} slower than ${args.replicationLagAlarmMs} ms`,
+      namespace: "AWS/DynamoDB",
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: args.tableName, ReceivingRegion: args.secondary.region },
+      statistic: "Average",
+      threshold: args.replicationLagAlarmMs,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    });
+    // S3 publishes replication latency in the destination bucket's region and failed operations in
+    // the source bucket's. https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+    const s3 = {
+      SourceBucket: args.replication.sourceBucket,
+      DestinationBucket: args.replication.destinationBucket,
+      RuleId: args.replication.ruleId,
+    };
+    this.alarm(name, args.primary, {
+      id: "s3-replication-failed",
+      description: "S3 objects failing to replicate",
+      namespace: "AWS/S3",
+      metricName: "OperationsFailedReplication",
+      dimensions: s3,
+      statistic: "Sum",
+      threshold: 0,
+      comparison: "GreaterThanThreshold",
+      periods: 1,
+      datapoints: 1,
+      critical: false,
+    });
+    this.alarm(name, args.secondary, {
+      id: "s3-replication-latency",
+      description: "S3 replication slower than the 15-minute RTC threshold",
+      namespace: "AWS/S3",
+      metricName: "ReplicationLatency",
+      dimensions: s3,
+      statistic: "Maximum",
+      threshold: 900,
+      comparison: "GreaterThanThreshold",
+      critical: false,
+    });
+  }
+
+  private dashboard(name: string, args: MonitoringArgs): aws.cloudwatch.Dashboard {
+    return new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
         dashboardName: `${name}-dr`,
@@ -282,11 +228,92 @@ export class Monitoring extends pulumi.ComponentResource {
       // The dashboard lives in the secondary region so it is there when the primary is not.
       { parent: this, provider: args.secondary.provider },
     );
-
-    this.compositeAlarmName = composite.alarmName;
-    this.dashboardName = dashboard.dashboardName;
-    this.registerOutputs({ compositeAlarmName: this.compositeAlarmName, dashboardName: this.dashboardName });
   }
+}
+
+function processorAlarms(r: MonitoredRegion): AlarmSpec[] {
+  const fn = { FunctionName: r.processorFunctionName };
+  return [
+    {
+      id: "processor-errors",
+      description: "Order processor invocations failing",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: fn,
+      statistic: "Sum",
+      threshold: 0,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    },
+    {
+      id: "processor-throttles",
+      description: "Order processor throttled",
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      dimensions: fn,
+      statistic: "Sum",
+      threshold: 0,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    },
+  ];
+}
+
+function queueAlarms(r: MonitoredRegion): AlarmSpec[] {
+  return [
+    {
+      id: "dlq-depth",
+      description: "Orders parked in the dead-letter queue",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: r.dlqName },
+      statistic: "Maximum",
+      threshold: 0,
+      comparison: "GreaterThanThreshold",
+      periods: 1,
+      datapoints: 1,
+      critical: true,
+    },
+    {
+      id: "oldest-message",
+      description: "Orders waiting more than 5 minutes",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: r.queueName },
+      statistic: "Maximum",
+      threshold: 300,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    },
+  ];
+}
+
+function apiAlarms(r: MonitoredRegion): AlarmSpec[] {
+  const api = { ApiName: r.apiName, Stage: r.stageName };
+  return [
+    {
+      id: "api-5xx",
+      description: "API answering 5xx",
+      namespace: "AWS/ApiGateway",
+      metricName: "5XXError",
+      dimensions: api,
+      statistic: "Sum",
+      threshold: 5,
+      comparison: "GreaterThanOrEqualToThreshold",
+      critical: true,
+    },
+    {
+      id: "api-p99-latency",
+      description: "API p99 latency above 2 s",
+      namespace: "AWS/ApiGateway",
+      metricName: "Latency",
+      dimensions: api,
+      extendedStatistic: "p99",
+      threshold: 2000,
+      comparison: "GreaterThanThreshold",
+      critical: true,
+    },
+  ];
 }
 
 /** R19: the composite fires when ANY child is in ALARM. */
@@ -308,30 +335,82 @@ interface RegionView {
   canary: string;
 }
 
-/** Both regions side by side: a column per region, a row per concern (B6). */
-export function dashboardBody(v: {
+interface DashboardView {
   primary: RegionView;
   secondary: RegionView;
   healthChecks: { primary: string; secondary: string; region: string };
   auroraSecondaryClusterId: string;
   tableName: string;
-}) {
-  const widget = (
-    x: number,
-    y: number,
-    title: string,
-    region: string,
-    metrics: unknown[][],
-    stat = "Sum",
-  ) => ({
+}
+
+/** Both regions side by side: a column per region, a row per concern (B6). */
+export function dashboardBody(v: DashboardView) {
+  return {
+    widgets: [...overviewRow(v), ...regionColumn(v.primary, 0), ...regionColumn(v.secondary, 12)],
+  };
+}
+
+function widget(x: number, y: number, title: string, region: string, metrics: unknown[][], stat = "Sum") {
+  return {
     type: "metric",
     x,
     y,
     width: 12,
     height: 6,
     properties: { title, region, metrics, stat, period: 60, view: "timeSeries" },
-  });
-  const column = (r: RegionView, x: number) => [
+  };
+}
+
+/** The top row: what decides a failover (health checks) and what it would lose (replication lag). */
+function overviewRow(v: DashboardView) {
+  return [
+    widget(
+      0,
+      0,
+      "Route 53 health checks (1 = healthy)",
+      v.healthChecks.region,
+      [
+        [
+          "AWS/Route53",
+          "HealthCheckStatus",
+          "HealthCheckId",
+          v.healthChecks.primary,
+          { label: v.primary.region },
+        ],
+        [
+          "AWS/Route53",
+          "HealthCheckStatus",
+          "HealthCheckId",
+          v.healthChecks.secondary,
+          { label: v.secondary.region },
+        ],
+      ],
+      "Minimum",
+    ),
+    widget(
+      12,
+      0,
+      "Replication lag (ms)",
+      v.secondary.region,
+      [
+        ["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", v.auroraSecondaryClusterId],
+        [
+          "AWS/DynamoDB",
+          "ReplicationLatency",
+          "TableName",
+          v.tableName,
+          "ReceivingRegion",
+          v.secondary.region,
+          { region: v.primary.region },
+        ],
+      ],
+      "Maximum",
+    ),
+  ];
+}
+
+function regionColumn(r: RegionView, x: number) {
+  return [
     widget(
       x,
       6,
@@ -357,52 +436,4 @@ export function dashboardBody(v: {
       ["AWS/ApiGateway", "5XXError", "ApiName", r.api, "Stage", r.stage],
     ]),
   ];
-  return {
-    widgets: [
-      widget(
-        0,
-        0,
-        "Route 53 health checks (1 = healthy)",
-        v.healthChecks.region,
-        [
-          [
-            "AWS/Route53",
-            "HealthCheckStatus",
-            "HealthCheckId",
-            v.healthChecks.primary,
-            { label: v.primary.region },
-          ],
-          [
-            "AWS/Route53",
-            "HealthCheckStatus",
-            "HealthCheckId",
-            v.healthChecks.secondary,
-            { label: v.secondary.region },
-          ],
-        ],
-        "Minimum",
-      ),
-      widget(
-        12,
-        0,
-        "Replication lag (ms)",
-        v.secondary.region,
-        [
-          ["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", v.auroraSecondaryClusterId],
-          [
-            "AWS/DynamoDB",
-            "ReplicationLatency",
-            "TableName",
-            v.tableName,
-            "ReceivingRegion",
-            v.secondary.region,
-            { region: v.primary.region },
-          ],
-        ],
-        "Maximum",
-      ),
-      ...column(v.primary, 0),
-      ...column(v.secondary, 12),
-    ],
-  };
 }

@@ -95,6 +95,55 @@ export class OrderApi extends pulumi.ComponentResource {
     );
 
     // POST /orders -> SQS
+    const validation = this.orderValidation(name, api, child);
+    const sqsRole = this.sqsRole(name, args, child);
+    const authorizer = this.authorizer(name, args, api);
+    const requestTemplate = sqsRequestTemplate(args.auth);
+    const post = this.postOrders(name, args, { api, validation, sqsRole, authorizer, requestTemplate });
+    const postResponses = this.postOrdersResponses(name, api, post, child);
+
+    // GET /health -> health function
+    const healthFn = this.healthFunction(name, args);
+    const get = this.getHealth(name, api, healthFn, child);
+
+    // What the deployment snapshots, and the targets whose change must force a new one.
+    const shape = [
+      validation.badBody,
+      validation.model,
+      validation.validator,
+      post.resource,
+      post.method,
+      post.integration,
+      get.resource,
+      get.method,
+      get.integration,
+      ...postResponses,
+    ];
+    const targets = [
+      post.integration.uri,
+      sqsRole.arn,
+      healthFn.function.invokeArn,
+      authorizer?.authorizerId ?? "AWS_IAM",
+    ];
+    const deployment = this.deployment(name, args, api, { shape, targets, requestTemplate });
+    const stage = this.stage(name, args, api, deployment, accountSetting);
+    this.stageSettings(name, args, api, stage, accountSetting);
+
+    this.stageArn = stage.arn;
+    this.restApiId = api.id;
+    this.apiName = api.name;
+    this.endpoint = stage.invokeUrl;
+    this.healthUrl = pulumi.interpolate`${stage.invokeUrl}/health`;
+    this.host = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
+    this.registerOutputs({ endpoint: this.endpoint, healthUrl: this.healthUrl });
+  }
+
+  /** The order model, a validator that applies it to bodies, and the 400 answer to a bad body. */
+  private orderValidation(
+    name: string,
+    api: aws.apigateway.RestApi,
+    child: pulumi.CustomResourceOptions,
+  ): OrderValidation {
     const model = new aws.apigateway.Model(
       `${name}-order-model`,
       {
@@ -122,6 +171,11 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
+    return { model, validator, badBody };
+  }
+
+  /** The role API Gateway sends orders to the (encrypted) queue with. */
+  private sqsRole(name: string, args: OrderApiArgs, child: pulumi.CustomResourceOptions): aws.iam.Role {
     const sqsRole = new aws.iam.Role(
       `${name}-sqs-role`,
       { assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com") },
@@ -143,75 +197,95 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
+    return sqsRole;
+  }
+
+  /** The JWT authorizer in jwt mode; none in iam mode, where IAM authorizes instead. */
+  private authorizer(
+    name: string,
+    args: OrderApiArgs,
+    api: aws.apigateway.RestApi,
+  ): OrderAuthorizer | undefined {
+    if (args.auth.mode !== "jwt") return undefined;
+    return new OrderAuthorizer(
+      `${name}-auth`,
+      {
+        provider: args.provider,
+        restApiId: api.id,
+        executionArn: api.executionArn,
+        issuer: args.auth.issuer,
+        audience: args.auth.audience,
+        jwksUrl: args.auth.jwksUrl,
+        accountsClaim: args.auth.accountsClaim,
+        resultTtlSeconds: args.auth.resultTtlSeconds,
+        logKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+  }
+
+  private postOrders(name: string, args: OrderApiArgs, on: PostOrdersInputs): Route {
+    const child = { parent: this, provider: args.provider };
+    const { api, validation, authorizer } = on;
     // POST /orders is never anonymous (S1).
-    const authorizer =
-      args.auth.mode === "jwt"
-        ? new OrderAuthorizer(
-            `${name}-auth`,
-            {
-              provider: args.provider,
-              restApiId: api.id,
-              executionArn: api.executionArn,
-              issuer: args.auth.issuer,
-              audience: args.auth.audience,
-              jwksUrl: args.auth.jwksUrl,
-              accountsClaim: args.auth.accountsClaim,
-              resultTtlSeconds: args.auth.resultTtlSeconds,
-              logKeyArn: args.kmsKeyArn,
-              logRetentionDays: args.logRetentionDays,
-            },
-            { parent: this },
-          )
-        : undefined;
     const methodAuth = authorizer
       ? { authorization: "CUSTOM", authorizerId: authorizer.authorizerId }
       : { authorization: "AWS_IAM" };
-    const requestTemplate = sqsRequestTemplate(args.auth);
-    const orders = new aws.apigateway.Resource(
+    const resource = new aws.apigateway.Resource(
       `${name}-orders`,
       { restApi: api.id, parentId: api.rootResourceId, pathPart: "orders" },
       child,
     );
-    const postOrders = new aws.apigateway.Method(
+    const method = new aws.apigateway.Method(
       `${name}-post-orders`,
       {
         restApi: api.id,
-        resourceId: orders.id,
+        resourceId: resource.id,
         httpMethod: "POST",
         ...methodAuth,
-        requestValidatorId: validator.id,
-        requestModels: { "application/json": model.name },
+        requestValidatorId: validation.validator.id,
+        requestModels: { "application/json": validation.model.name },
       },
       child,
     );
-    const sqsIntegration = new aws.apigateway.Integration(
+    const integration = new aws.apigateway.Integration(
       `${name}-post-orders-sqs`,
       {
         restApi: api.id,
-        resourceId: orders.id,
-        httpMethod: postOrders.httpMethod,
+        resourceId: resource.id,
+        httpMethod: method.httpMethod,
         type: "AWS",
         integrationHttpMethod: "POST",
         uri: pulumi.interpolate`arn:aws:apigateway:${args.region}:sqs:path/${args.accountId}/${args.queue.name}`,
-        credentials: sqsRole.arn,
+        credentials: on.sqsRole.arn,
         passthroughBehavior: "NEVER",
         requestParameters: {
           "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
         },
-        requestTemplates: { "application/json": requestTemplate },
+        requestTemplates: { "application/json": on.requestTemplate },
       },
       child,
     );
+    return { resource, method, integration };
+  }
+
+  private postOrdersResponses(
+    name: string,
+    api: aws.apigateway.RestApi,
+    post: Route,
+    child: pulumi.CustomResourceOptions,
+  ): aws.apigateway.IntegrationResponse[] {
     // 202 is the default mapping; any SQS error becomes a retryable 503 (the client keeps the order).
     const responses = [
       { statusCode: "202", selectionPattern: undefined, template: ACCEPTED_TEMPLATE },
       { statusCode: "503", selectionPattern: "[45]\\d{2}", template: UNAVAILABLE_TEMPLATE },
     ];
-    const integrationResponses = responses.map((r) => {
+    return responses.map((r) => {
       const method = {
         restApi: api.id,
-        resourceId: orders.id,
-        httpMethod: postOrders.httpMethod,
+        resourceId: post.resource.id,
+        httpMethod: post.method.httpMethod,
         statusCode: r.statusCode,
       };
       const methodResponse = new aws.apigateway.MethodResponse(
@@ -227,12 +301,13 @@ export class OrderApi extends pulumi.ComponentResource {
           selectionPattern: r.selectionPattern,
           responseTemplates: { "application/json": r.template },
         },
-        { ...child, dependsOn: [sqsIntegration] },
+        { ...child, dependsOn: [post.integration] },
       );
     });
+  }
 
-    // GET /health -> health function
-    const healthFn = new NodeFunction(
+  private healthFunction(name: string, args: OrderApiArgs): NodeFunction {
+    return new NodeFunction(
       `${name}-health`,
       {
         codeName: "health",
@@ -276,22 +351,30 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const health = new aws.apigateway.Resource(
+  }
+
+  private getHealth(
+    name: string,
+    api: aws.apigateway.RestApi,
+    healthFn: NodeFunction,
+    child: pulumi.CustomResourceOptions,
+  ): Route {
+    const resource = new aws.apigateway.Resource(
       `${name}-health`,
       { restApi: api.id, parentId: api.rootResourceId, pathPart: "health" },
       child,
     );
-    const getHealth = new aws.apigateway.Method(
+    const method = new aws.apigateway.Method(
       `${name}-get-health`,
-      { restApi: api.id, resourceId: health.id, httpMethod: "GET", authorization: "NONE" },
+      { restApi: api.id, resourceId: resource.id, httpMethod: "GET", authorization: "NONE" },
       child,
     );
-    const healthIntegration = new aws.apigateway.Integration(
+    const integration = new aws.apigateway.Integration(
       `${name}-get-health-lambda`,
       {
         restApi: api.id,
-        resourceId: health.id,
-        httpMethod: getHealth.httpMethod,
+        resourceId: resource.id,
+        httpMethod: method.httpMethod,
         type: "AWS_PROXY",
         integrationHttpMethod: "POST",
         uri: healthFn.function.invokeArn,
@@ -308,40 +391,41 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
+    return { resource, method, integration };
+  }
 
-    // A new deployment whenever the API's shape or its targets change; otherwise the stage keeps
-    // serving the old snapshot (gateway responses and integrations apply only on redeployment).
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
-    const shape = [
-      badBody,
-      model,
-      validator,
-      orders,
-      postOrders,
-      sqsIntegration,
-      health,
-      getHealth,
-      healthIntegration,
-      ...integrationResponses,
-    ];
-    const deployment = new aws.apigateway.Deployment(
+  // A new deployment whenever the API's shape or its targets change; otherwise the stage keeps
+  // serving the old snapshot (gateway responses and integrations apply only on redeployment).
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
+  private deployment(
+    name: string,
+    args: OrderApiArgs,
+    api: aws.apigateway.RestApi,
+    of: { shape: pulumi.Resource[]; targets: pulumi.Input<string | undefined>[]; requestTemplate: string },
+  ): aws.apigateway.Deployment {
+    return new aws.apigateway.Deployment(
       `${name}-deployment`,
       {
         restApi: api.id,
         triggers: {
           redeployment: pulumi
-            .all([
-              sqsIntegration.uri,
-              sqsRole.arn,
-              healthFn.function.invokeArn,
-              authorizer?.authorizerId ?? "AWS_IAM",
-            ])
-            .apply((targets) => apiFingerprint(args.region, targets, requestTemplate)),
+            .all(of.targets)
+            .apply((targets) => apiFingerprint(args.region, targets, of.requestTemplate)),
         },
       },
-      { ...child, dependsOn: shape },
+      { parent: this, provider: args.provider, dependsOn: of.shape },
     );
+  }
 
+  /** The stage, with access logs and X-Ray tracing. */
+  private stage(
+    name: string,
+    args: OrderApiArgs,
+    api: aws.apigateway.RestApi,
+    deployment: aws.apigateway.Deployment,
+    accountSetting: pulumi.Resource[],
+  ): aws.apigateway.Stage {
+    const child = { parent: this, provider: args.provider };
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
       { retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
@@ -358,6 +442,18 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: accountSetting },
     );
+    return stage;
+  }
+
+  /** Execution logging and throttling for every method of the stage, and the usage plan (R18). */
+  private stageSettings(
+    name: string,
+    args: OrderApiArgs,
+    api: aws.apigateway.RestApi,
+    stage: aws.apigateway.Stage,
+    accountSetting: pulumi.Resource[],
+  ): void {
+    const child = { parent: this, provider: args.provider };
     // Execution logs (ERROR level) go to a group API Gateway names itself; create it first for retention.
     const executionLogs = new aws.cloudwatch.LogGroup(
       `${name}-execution-logs`,
@@ -394,14 +490,6 @@ export class OrderApi extends pulumi.ComponentResource {
       },
       child,
     );
-
-    this.stageArn = stage.arn;
-    this.restApiId = api.id;
-    this.apiName = api.name;
-    this.endpoint = stage.invokeUrl;
-    this.healthUrl = pulumi.interpolate`${stage.invokeUrl}/health`;
-    this.host = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
-    this.registerOutputs({ endpoint: this.endpoint, healthUrl: this.healthUrl });
   }
 
   /** The account-wide CloudWatch role setting for this region, with its role. */
@@ -427,6 +515,29 @@ export class OrderApi extends pulumi.ComponentResource {
       ),
     ];
   }
+}
+
+/** What validates an order body, and answers when it is invalid. */
+interface OrderValidation {
+  readonly model: aws.apigateway.Model;
+  readonly validator: aws.apigateway.RequestValidator;
+  readonly badBody: aws.apigateway.Response;
+}
+
+/** What POST /orders is built on. */
+interface PostOrdersInputs {
+  readonly api: aws.apigateway.RestApi;
+  readonly validation: OrderValidation;
+  readonly sqsRole: aws.iam.Role;
+  readonly authorizer?: OrderAuthorizer;
+  readonly requestTemplate: string;
+}
+
+/** One route of the API: its path, its method and where the method sends requests. */
+interface Route {
+  readonly resource: aws.apigateway.Resource;
+  readonly method: aws.apigateway.Method;
+  readonly integration: aws.apigateway.Integration;
 }
 
 /** A digest of everything that defines the API, so any change to it yields a new deployment. */

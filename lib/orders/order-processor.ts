@@ -6,6 +6,7 @@ import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import type { Statement } from "../policy-documents";
 
 /** R11: long enough for a batch against a database that is failing over. */
 export const ORDER_PROCESSOR_TIMEOUT = 300;
@@ -51,7 +52,43 @@ export class OrderProcessor extends pulumi.ComponentResource {
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
 
-    const fn = new NodeFunction(
+    const fn = this.processorFunction(name, args);
+    const mapping = new aws.lambda.EventSourceMapping(
+      `${name}-sqs`,
+      {
+        eventSourceArn: args.queueArn,
+        enabled: args.processingEnabled,
+        functionName: fn.arn,
+        batchSize: 10,
+        maximumBatchingWindowInSeconds: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
+      },
+      { parent: this, provider: args.provider },
+    );
+    const conflicts = this.conflictAlarm(name, args);
+
+    this.functionArn = fn.arn;
+    this.functionName = fn.functionName;
+    this.mappingUuid = mapping.uuid;
+    this.mappingArn = mapping.arn;
+    this.conflictAlarmName = conflicts.name;
+    this.alarms = [
+      alarmInfo(
+        conflicts,
+        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+        { id: `${name}-conflicts` },
+      ),
+    ];
+    this.registerOutputs({
+      functionArn: this.functionArn,
+      functionName: this.functionName,
+      conflictAlarmName: this.conflictAlarmName,
+    });
+  }
+
+  private processorFunction(name: string, args: OrderProcessorArgs): NodeFunction {
+    return new NodeFunction(
       `${name}-fn`,
       {
         codeName: "order-processor",
@@ -73,67 +110,19 @@ export class OrderProcessor extends pulumi.ComponentResource {
           serviceName: ORDER_PROCESSOR_SERVICE,
           metricsNamespace: ORDER_METRICS_NAMESPACE,
         }),
-        statements: [
-          {
-            Sid: "ReadDbSecret",
-            Effect: "Allow",
-            Action: "secretsmanager:GetSecretValue",
-            Resource: args.secretArn,
-          },
-          {
-            Sid: "DecryptSecretAndQueues",
-            Effect: "Allow",
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: args.kmsKeyArn,
-          },
-          {
-            Sid: "ParkRejectedOrders",
-            Effect: "Allow",
-            Action: "sqs:SendMessage",
-            Resource: args.rejectsQueue.arn,
-          },
-          {
-            Sid: "ConsumeQueue",
-            Effect: "Allow",
-            Action: [
-              "sqs:ReceiveMessage",
-              "sqs:DeleteMessage",
-              "sqs:GetQueueAttributes",
-              "sqs:ChangeMessageVisibility",
-            ],
-            Resource: args.queueArn,
-          },
-          {
-            Sid: "WriteOrderState",
-            Effect: "Allow",
-            Action: "dynamodb:PutItem",
-            Resource: args.tableArn,
-          },
-        ],
+        statements: processorStatements(args),
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alarmTopicArn,
       },
       { parent: this },
     );
+  }
 
-    const mapping = new aws.lambda.EventSourceMapping(
-      `${name}-sqs`,
-      {
-        eventSourceArn: args.queueArn,
-        enabled: args.processingEnabled,
-        functionName: fn.arn,
-        batchSize: 10,
-        maximumBatchingWindowInSeconds: 1,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
-      },
-      { parent: this, provider: args.provider },
-    );
-
-    // Powertools publishes with the `service` dimension; one conflicting body is already worth a look.
-    // https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/
-    const conflicts = new aws.cloudwatch.MetricAlarm(
+  // Powertools publishes with the `service` dimension; one conflicting body is already worth a look.
+  // https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/
+  private conflictAlarm(name: string, args: OrderProcessorArgs): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
       `${name}-conflicts`,
       {
         alarmDescription: "An orderId was reused with different contents; the message is in the DLQ",
@@ -151,23 +140,46 @@ export class OrderProcessor extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.provider },
     );
-
-    this.functionArn = fn.arn;
-    this.functionName = fn.functionName;
-    this.mappingUuid = mapping.uuid;
-    this.mappingArn = mapping.arn;
-    this.conflictAlarmName = conflicts.name;
-    this.alarms = [
-      alarmInfo(
-        conflicts,
-        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
-        { id: `${name}-conflicts` },
-      ),
-    ];
-    this.registerOutputs({
-      functionArn: this.functionArn,
-      functionName: this.functionName,
-      conflictAlarmName: this.conflictAlarmName,
-    });
   }
+}
+
+/** The processor reads its DB secret, consumes its queue, parks rejects and writes order state. */
+function processorStatements(args: OrderProcessorArgs): Statement[] {
+  return [
+    {
+      Sid: "ReadDbSecret",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: args.secretArn,
+    },
+    {
+      Sid: "DecryptSecretAndQueues",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: args.kmsKeyArn,
+    },
+    {
+      Sid: "ParkRejectedOrders",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: args.rejectsQueue.arn,
+    },
+    {
+      Sid: "ConsumeQueue",
+      Effect: "Allow",
+      Action: [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+      ],
+      Resource: args.queueArn,
+    },
+    {
+      Sid: "WriteOrderState",
+      Effect: "Allow",
+      Action: "dynamodb:PutItem",
+      Resource: args.tableArn,
+    },
+  ];
 }
