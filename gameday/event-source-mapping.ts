@@ -11,19 +11,22 @@
  * Not modelled: poller scaling and backoff (one poller, polling every pollIntervalMs), batching window.
  */
 import { randomUUID } from "node:crypto";
-import type { SQSEvent } from "aws-lambda";
-import { ACCOUNT, type Queue } from "./sqs";
+import type { SQSEvent, SQSMessageAttributes } from "aws-lambda";
+import { ACCOUNT, type MessageAttribute, type Queue } from "./sqs";
 import { awsError } from "./fake-client";
 import type { Invocation } from "./processor-host";
 import { intakeAttributes } from "./intake";
 
 export const FUNCTION_NAME = "order-processor";
+export const FORWARDER_FUNCTION_NAME = "order-forwarder";
 const BATCH_SIZE = 10; // lib/orders/order-processor.ts
 
 type State = "Enabled" | "Disabled" | "Enabling" | "Disabling";
 
 export interface MappingOptions {
   readonly region: string;
+  /** The function it invokes. Default: the order processor. */
+  readonly functionName?: string;
   readonly queue: Queue;
   readonly invoke: (event: SQSEvent) => Promise<Invocation>;
   /** Only a Region that is up polls. */
@@ -32,6 +35,21 @@ export interface MappingOptions {
   readonly enabled: boolean;
   /** Called with every batch outcome, for the game day's counters. */
   readonly onBatch?: (region: string, received: number, failed: number, error?: string) => void;
+}
+
+/** A message's SQS attributes as Lambda's SQS event carries them. */
+function lambdaAttributes(attrs: Readonly<Record<string, MessageAttribute>>): SQSMessageAttributes {
+  return Object.fromEntries(
+    Object.entries(attrs).map(([name, a]) => [
+      name,
+      {
+        dataType: a.DataType as SQSMessageAttributes[string]["dataType"],
+        stringValue: a.StringValue,
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    ]),
+  );
 }
 
 export class EventSourceMapping {
@@ -45,8 +63,12 @@ export class EventSourceMapping {
     this.state = opts.enabled ? "Enabled" : "Disabled";
   }
 
+  get functionName(): string {
+    return this.opts.functionName ?? FUNCTION_NAME;
+  }
+
   get functionArn(): string {
-    return `arn:aws:lambda:${this.opts.region}:${ACCOUNT}:function:${FUNCTION_NAME}`;
+    return `arn:aws:lambda:${this.opts.region}:${ACCOUNT}:function:${this.functionName}`;
   }
 
   get enabled(): boolean {
@@ -72,7 +94,7 @@ export class EventSourceMapping {
         const match =
           (input.EventSourceArn === undefined || input.EventSourceArn === this.opts.queue.arn) &&
           (input.FunctionName === undefined ||
-            [FUNCTION_NAME, this.functionArn].includes(String(input.FunctionName)));
+            [this.functionName, this.functionArn].includes(String(input.FunctionName)));
         return { EventSourceMappings: match ? [this.describe()] : [] };
       }
       case "GetEventSourceMapping":
@@ -134,7 +156,9 @@ export class EventSourceMapping {
           SenderId: ACCOUNT,
           ApproximateFirstReceiveTimestamp: String(m.sentAt),
         },
-        messageAttributes: intakeAttributes(m.body, m.acceptedAt),
+        messageAttributes: m.attributes
+          ? lambdaAttributes(m.attributes)
+          : intakeAttributes(m.body, m.acceptedAt),
         md5OfBody: "",
         eventSource: "aws:sqs",
         eventSourceARN: queue.arn,

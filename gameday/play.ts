@@ -76,7 +76,7 @@ export async function drain(world: World, timeoutMs: number): Promise<void> {
   while (Date.now() < until) {
     const busy = world.regions.some((r) => {
       const p = world.part(r);
-      return world.isUp(r) && p.mapping.enabled && p.queue.size > 0;
+      return world.isUp(r) && (p.mapping.enabled || p.forwarding.enabled) && p.queue.size > 0;
     });
     if (!busy) break;
     await sleep(100);

@@ -1,5 +1,5 @@
 /**
- * One Region's order processor: the bundled artifact that ships (dist/lambda/order-processor/index.js,
+ * One Region's order processor (or order forwarder): the bundled artifact that ships (dist/lambda/order-processor/index.js,
  * built by `node scripts/bundle.mjs`) loaded in a Node process of its own with nothing but environment
  * variables, as a Lambda execution environment would, and invoked once per batch over stdin/stdout.
  * One warm environment per Region (the ESM's concurrency is 1 here; 10 in production): module state
@@ -11,7 +11,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
-export const BUNDLE = join(__dirname, "..", "dist", "lambda", "order-processor", "index.js");
+/** The bundle of lambda/<name> as it ships. */
+export const bundleOf = (name: string): string => join(__dirname, "..", "dist", "lambda", name, "index.js");
+export const BUNDLE = bundleOf("order-processor");
 
 const RUNTIME = `
 const { handler } = require(process.argv[1]);
@@ -19,9 +21,10 @@ const rl = require("node:readline").createInterface({ input: process.stdin });
 let n = 0;
 rl.on("line", async (line) => {
   const { id, event } = JSON.parse(line);
-  const context = { functionName: "order-processor", functionVersion: "$LATEST", awsRequestId: "gd-" + (++n),
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  const context = { functionName: name, functionVersion: "$LATEST", awsRequestId: "gd-" + (++n),
     memoryLimitInMB: "512", getRemainingTimeInMillis: () => 300000,
-    invokedFunctionArn: "arn:aws:lambda:" + process.env.AWS_REGION + ":123456789012:function:order-processor" };
+    invokedFunctionArn: "arn:aws:lambda:" + process.env.AWS_REGION + ":123456789012:function:" + name };
   try {
     const result = await handler(event, context);
     process.stdout.write("@@" + JSON.stringify({ id, result }) + "\\n");
@@ -50,12 +53,15 @@ export class ProcessorHost {
     });
   }
 
-  static start(env: Record<string, string>): ProcessorHost {
-    if (!existsSync(BUNDLE)) {
-      throw new Error(`${BUNDLE} is missing: run \`node scripts/bundle.mjs order-processor\` first`);
+  /** Starts lambda/`functionName`'s bundle (default: the order processor). */
+  static start(env: Record<string, string>, functionName = "order-processor"): ProcessorHost {
+    const bundle = bundleOf(functionName);
+    if (!existsSync(bundle)) {
+      throw new Error(`${bundle} is missing: run \`node scripts/bundle.mjs ${functionName}\` first`);
     }
-    const child = spawn(process.execPath, ["-e", RUNTIME, BUNDLE], {
-      env: { PATH: process.env.PATH ?? "", ...env },
+    const child = spawn(process.execPath, ["-e", RUNTIME, bundle], {
+      // Lambda sets the function's name in every execution environment.
+      env: { PATH: process.env.PATH ?? "", AWS_LAMBDA_FUNCTION_NAME: functionName, ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     return new ProcessorHost(child);

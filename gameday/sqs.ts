@@ -9,11 +9,15 @@
  * - StartMessageMoveTask moves a DLQ's messages back to their source queue (or DestinationArn) as new
  *   messages; one active task per queue; ListMessageMoveTasks reports it
  *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+ * - SendMessageBatch (the forwarder's call) reports each entry on its own
  * Not modelled: message retention expiry (days, never reached in a game day), FIFO, long-poll wait time.
  * Time is real time: the processor under test is real and its timeouts are too.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { ACCEPTED_AT_ATTRIBUTE } from "../lambda/order-authorizer/contract";
 import { awsError } from "./fake-client";
+
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 export const ACCOUNT = "123456789012";
 
@@ -23,6 +27,11 @@ export interface SqsMessage {
   readonly sentAt: number;
   /** When the API accepted the order (its acceptedAt message attribute): kept by DLQ moves and redrives. */
   readonly acceptedAt: number;
+  /**
+   * Message attributes of a message sent through the SQS API (a forwarded order), kept by DLQ moves.
+   * Absent for orders sent by the game day's API, whose attributes the mapping derives (intake.ts).
+   */
+  readonly attributes?: Readonly<Record<string, MessageAttribute>>;
   receiveCount: number;
   visibleAt: number;
   receiptHandle?: string;
@@ -35,7 +44,18 @@ export interface Received {
   readonly receiveCount: number;
   readonly sentAt: number;
   readonly acceptedAt: number;
+  readonly attributes?: Readonly<Record<string, MessageAttribute>>;
 }
+
+export interface MessageAttribute {
+  readonly DataType: string;
+  readonly StringValue?: string;
+}
+
+/** Per message: a body of 1 byte to 256 KiB, at most 10 attributes.
+ *  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html */
+const MAX_ATTRIBUTES = 10;
+const MAX_BODY_BYTES = 262_144;
 
 export class Queue {
   private readonly messages = new Map<string, SqsMessage>();
@@ -48,6 +68,11 @@ export class Queue {
     readonly region: string,
     readonly visibilityTimeoutMs: number,
     readonly redrive?: { readonly dlq: Queue; readonly maxReceiveCount: number },
+    /**
+     * Game-day ms per production ms for ChangeMessageVisibility: the function under test asks for
+     * production times (seconds of backoff), which the world scales like its other times.
+     */
+    readonly timeScale = 1,
   ) {}
 
   get arn(): string {
@@ -58,13 +83,19 @@ export class Queue {
     return this.messages.size;
   }
 
-  send(body: string, now = Date.now(), acceptedAt = now): string {
+  send(
+    body: string,
+    now = Date.now(),
+    acceptedAt = now,
+    attributes?: Readonly<Record<string, MessageAttribute>>,
+  ): string {
     const messageId = randomUUID();
     this.messages.set(messageId, {
       messageId,
       body,
       sentAt: now,
       acceptedAt,
+      attributes,
       receiveCount: 0,
       visibleAt: now,
     });
@@ -93,7 +124,7 @@ export class Queue {
   }
 
   private adopt(m: SqsMessage, source: Queue, now: number): void {
-    const id = this.send(m.body, now, m.acceptedAt);
+    const id = this.send(m.body, now, m.acceptedAt, m.attributes);
     this.sourceOf.set(id, source);
   }
 
@@ -112,7 +143,7 @@ export class Queue {
     const id = this.byHandle.get(receiptHandle);
     const m = id === undefined ? undefined : this.messages.get(id);
     if (!m) return false;
-    m.visibleAt = now + seconds * 1000;
+    m.visibleAt = now + seconds * 1000 * this.timeScale;
     return true;
   }
 
@@ -128,7 +159,7 @@ export class Queue {
       if (!to) continue;
       this.remove(m);
       this.sourceOf.delete(m.messageId);
-      to.send(m.body, Date.now(), m.acceptedAt);
+      to.send(m.body, Date.now(), m.acceptedAt, m.attributes);
       moved += 1;
     }
     return moved;
@@ -174,6 +205,8 @@ export class SqsService {
         const source = this.queueByArn(input.SourceArn);
         return { Results: this.tasks.filter((t) => t.SourceArn === source.arn).slice(-10) };
       }
+      case "SendMessageBatch":
+        return this.sendBatch(input);
       case "GetQueueAttributes": {
         const q = this.queueByUrl(input.QueueUrl);
         return { Attributes: { ApproximateNumberOfMessages: String(q.size), QueueArn: q.arn } };
@@ -195,6 +228,44 @@ export class SqsService {
       default:
         throw awsError("InvalidAction", `the game day's SQS does not answer ${command}`);
     }
+  }
+
+  /**
+   * SendMessageBatch: up to 10 entries, each succeeding or failing on its own (a too-large body or too
+   * many attributes fails that entry only); the HTTP status is 200 either way.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+   */
+  private sendBatch(input: Record<string, unknown>): object {
+    const q = this.queueByUrl(input.QueueUrl);
+    const entries = (input.Entries ?? []) as {
+      Id: string;
+      MessageBody: string;
+      MessageAttributes?: Record<string, MessageAttribute>;
+    }[];
+    if (entries.length === 0) throw awsError("EmptyBatchRequest", "no entries");
+    if (entries.length > 10) throw awsError("TooManyEntriesInBatchRequest", `${entries.length} entries`);
+    const Successful: object[] = [];
+    const Failed: object[] = [];
+    for (const e of entries) {
+      const attrs = e.MessageAttributes ?? {};
+      if (
+        Buffer.byteLength(e.MessageBody ?? "") > MAX_BODY_BYTES ||
+        Object.keys(attrs).length > MAX_ATTRIBUTES
+      ) {
+        Failed.push({ Id: e.Id, Code: "InvalidParameterValue", SenderFault: true, Message: "too large" });
+        continue;
+      }
+      const accepted = Number(attrs[ACCEPTED_AT_ATTRIBUTE]?.StringValue);
+      const now = Date.now();
+      const id = q.send(
+        e.MessageBody,
+        now,
+        Number.isFinite(accepted) && accepted > 0 ? accepted : now,
+        attrs,
+      );
+      Successful.push({ Id: e.Id, MessageId: id, MD5OfMessageBody: md5(e.MessageBody) });
+    }
+    return { Successful, Failed };
   }
 
   private startMove(input: Record<string, unknown>): object {

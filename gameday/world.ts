@@ -17,7 +17,7 @@ import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
 import { GlobalTable, TABLE_NAME } from "./dynamo-global";
-import { EventSourceMapping } from "./event-source-mapping";
+import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { ProcessorHost } from "./processor-host";
@@ -28,6 +28,8 @@ export interface WorldOptions {
   readonly regions?: readonly [string, string];
   /** SQS visibility timeout. Production: 6 x the 300 s function timeout (lib/orders/order-queue.ts). */
   readonly visibilityTimeoutMs?: number;
+  /** Game-day ms per production ms for visibility changes the function asks for. Default: 1/100. */
+  readonly backoffScale?: number;
   /** DynamoDB global table replication delay (typically around a second in AWS). */
   readonly replicationDelayMs?: number;
   /** How often an idle event source mapping polls. */
@@ -39,6 +41,16 @@ export interface WorldOptions {
   /** Reuse an initialised cluster template (one per process saves initdb per world). */
   readonly template?: PgTemplate;
 }
+
+/**
+ * Game-day ms per production ms for the visibility the processor asks for after a failure (its 30 s,
+ * 60 s, ... backoff, lambda/order-processor/expedite.ts). A promotion here takes about a second; Aurora's
+ * switchover or failover takes on the order of a minute or more
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+ * Scaling the backoff by that ratio keeps what matters: an order failing on the old writer during a
+ * promotion is retried a few times, not exhausted into the DLQ, before processing follows the writer.
+ */
+const DEFAULT_BACKOFF_SCALE = 1 / 100;
 
 /** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
 export const MAX_RECEIVE_COUNT = 5;
@@ -52,6 +64,9 @@ export interface RegionParts {
   readonly http: RegionalHttp;
   readonly mapping: EventSourceMapping;
   readonly processor: ProcessorHost;
+  /** The standby's consumer: sends orders on to the other Region's queue (lambda/order-forwarder). */
+  readonly forwarding: EventSourceMapping;
+  readonly forwarder: ProcessorHost;
   /** Published SNS messages (subject, body), in order. */
   readonly published: { subject: string; message: string }[];
 }
@@ -127,7 +142,19 @@ export class World {
       crossRegionPath: o.crossRegionDbPath ?? false,
     });
     this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
-    for (const region of this.regions) await this.buildRegion(region);
+    const halves = new Map<string, Omit<RegionParts, "forwarding" | "forwarder">>();
+    try {
+      for (const region of this.regions) halves.set(region, await this.buildRegion(region));
+    } catch (err) {
+      for (const h of halves.values()) await Promise.all([h.processor.stop(), h.http.stop()]);
+      throw err;
+    }
+    // Each forwarder sends to the other Region's queue, so both halves exist first.
+    for (const [region, half] of halves) {
+      const peer = halves.get(this.regions.find((r) => r !== region)!)!;
+      this.parts.set(region, { ...half, ...this.buildForwarder(half, peer) });
+    }
+    for (const p of this.parts.values()) [p.mapping, p.forwarding].forEach((m) => m.start());
     // Warm: the bundle loaded everywhere, and the writer's Region connected to its database.
     await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
   }
@@ -181,11 +208,18 @@ export class World {
     }
   }
 
-  private async buildRegion(region: string): Promise<void> {
+  private async buildRegion(region: string): Promise<Omit<RegionParts, "forwarding" | "forwarder">> {
     const o = this.options;
     const vis = o.visibilityTimeoutMs ?? 700;
-    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis);
-    const queue = new Queue(`tap-orders-${region}`, region, vis, { dlq, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const scale = o.backoffScale ?? DEFAULT_BACKOFF_SCALE;
+    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis, undefined, scale);
+    const queue = new Queue(
+      `tap-orders-${region}`,
+      region,
+      vis,
+      { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+      scale,
+    );
     const sqs = new SqsService(region, [queue, dlq]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
@@ -208,15 +242,54 @@ export class World {
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
-      enabled: region === this.primary || (o.standbyMappingEnabled ?? false),
+      enabled: this.processesAtStart(region),
       onBatch: (_r, _n, failed, error) => {
         counters.invocations += 1;
         counters.failedMessages += failed;
         if (error) counters.functionErrors += 1;
       },
     });
-    this.parts.set(region, { region, queue, dlq, sqs, http, mapping, processor, published: [] });
-    mapping.start();
+    return { region, queue, dlq, sqs, http, mapping, processor, published: [] };
+  }
+
+  /** Whether `region` books at the start (tap:processingRegion): the primary, or both if asked. */
+  private processesAtStart(region: string): boolean {
+    return region === this.primary || (this.options.standbyMappingEnabled ?? false);
+  }
+
+  /**
+   * The Region's forwarder as the infra deploys it (lib/orders/order-forwarder.ts): the peer queue's
+   * URL and Region, and its mapping enabled where the processor's is not. Its SQS endpoint is the peer
+   * Region's: that is the only SQS it calls, and a peer that is down drops the connection.
+   */
+  private buildForwarder(
+    half: Omit<RegionParts, "forwarding" | "forwarder">,
+    peer: Omit<RegionParts, "forwarding" | "forwarder">,
+  ): Pick<RegionParts, "forwarding" | "forwarder"> {
+    const forwarder = ProcessorHost.start(
+      {
+        AWS_REGION: half.region,
+        AWS_ACCESS_KEY_ID: "gameday",
+        AWS_SECRET_ACCESS_KEY: "gameday",
+        AWS_EC2_METADATA_DISABLED: "true",
+        PEER_QUEUE_URL: `https://sqs.${peer.region}.amazonaws.com/${ACCOUNT}/${peer.queue.name}`,
+        PEER_REGION: peer.region,
+        POWERTOOLS_METRICS_DISABLED: "true",
+        POWERTOOLS_LOG_LEVEL: "WARN",
+        AWS_ENDPOINT_URL_SQS: peer.http.endpoint,
+      },
+      FORWARDER_FUNCTION_NAME,
+    );
+    const forwarding = new EventSourceMapping({
+      region: half.region,
+      functionName: FORWARDER_FUNCTION_NAME,
+      queue: half.queue,
+      invoke: (event) => forwarder.invoke(event),
+      regionUp: () => this.isUp(half.region),
+      pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      enabled: !this.processesAtStart(half.region),
+    });
+    return { forwarder, forwarding };
   }
 
   /**
@@ -267,7 +340,16 @@ export class World {
   lambda(region: string): LambdaClient {
     return answeredBy(new LambdaClient({ region }), async (cmd, input) => {
       if (!this.isUp(region)) throw regionUnreachable(region, "lambda");
-      return this.part(region).mapping.handle(cmd, input);
+      const { mapping, forwarding } = this.part(region);
+      if (cmd === "ListEventSourceMappings") {
+        const all = await Promise.all([mapping, forwarding].map((m) => m.handle(cmd, input)));
+        return {
+          EventSourceMappings: all.flatMap(
+            (a) => (a as { EventSourceMappings: object[] }).EventSourceMappings,
+          ),
+        };
+      }
+      return (input.UUID === forwarding.uuid ? forwarding : mapping).handle(cmd, input);
     });
   }
 
@@ -300,6 +382,7 @@ export class World {
     return [...this.parts.values()].map((p) => ({
       region: p.region,
       mappingUuid: p.mapping.uuid,
+      forwarderMappingUuid: p.forwarding.uuid,
       queueArn: p.queue.arn,
       dlqArn: p.dlq.arn,
     }));
@@ -321,7 +404,9 @@ export class World {
   async stop(): Promise<void> {
     for (const p of this.parts.values()) {
       await p.mapping.stop();
+      await p.forwarding.stop();
       await p.processor.stop();
+      await p.forwarder.stop();
       await p.http.stop();
     }
     await this.table?.stop();

@@ -139,7 +139,13 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
       { parent: stack },
     );
   const primary = build("primary");
-  return { primary, secondary: build("secondary", primary) };
+  const secondary = build("secondary", primary);
+  for (const [from, to] of [
+    [primary, secondary],
+    [secondary, primary],
+  ])
+    from.forwardTo(to); // F1
+  return { primary, secondary };
 }
 
 type WithServices = WithData & Pick<TapStack, "services">;

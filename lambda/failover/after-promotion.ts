@@ -2,15 +2,17 @@
  * After the writer moved (or was found already moved), make the rest of the platform follow it (F2).
  * Every step is idempotent, so re-running the orchestrator finishes a job a timed-out run left half done.
  *
- * 1. Processing follows the writer: the new writer Region's SQS event source mapping is enabled and the
- *    others disabled. Disabling only pauses polling; messages stay in the queue (retention up to 14 days)
- *    and are consumed when it is enabled again.
+ * 1. Processing follows the writer: in the new writer Region the order processor's SQS event source
+ *    mapping is enabled and the forwarder's disabled; everywhere else the reverse, so that orders that
+ *    reach a standby are sent on to the writer (lambda/order-forwarder). Disabling only pauses polling;
+ *    messages stay in the queue (retention up to 14 days) until a mapping consumes them.
  *    https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
  *    The old Region may be down: disabling there is best effort and reported, never fatal.
- * 2. Redrive: the new writer Region's DLQ holds only orders that failed for want of a database (rejected
- *    orders are parked in a separate queue by the processor), so all of it goes back to the queue with a
- *    message move task. The source must be a queue configured as a DLQ; one active task per queue.
+ * 2. Redrive: a DLQ holds only orders that failed for want of a database or of the writer's queue
+ *    (rejected orders are parked in a separate queue by the processor), so all of it goes back to its
+ *    queue with a message move task: booked there in the writer Region, forwarded from the others (best
+ *    effort). The source must be a queue configured as a DLQ; one active task per queue.
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
  * 3. After a data-losing failover, reconcile DynamoDB and the ledger from `since`.
  */
@@ -55,37 +57,60 @@ export async function afterPromotion(run: Run, writerRegion: string): Promise<St
         sites.find((s) => s.region === writerRegion),
       ),
     );
+    for (const site of sites.filter((s) => s.region !== writerRegion)) {
+      steps.push(await redriveStandby(run, site));
+    }
   }
   if (run.request.mode === "failover") steps.push(await reconcile(run));
   for (const s of steps) run.logger[s.ok ? "info" : "warn"](`step ${s.step}: ${s.detail}`, s.data);
   return steps;
 }
 
-async function setMapping(run: Run, site: ProcessingSite, enabled: boolean): Promise<string> {
+type MappingKind = "processor" | "forwarder";
+
+const mappingUuid = (site: ProcessingSite, kind: MappingKind) =>
+  kind === "processor" ? site.mappingUuid : site.forwarderMappingUuid;
+
+async function setMapping(
+  run: Run,
+  site: ProcessingSite,
+  kind: MappingKind,
+  enabled: boolean,
+): Promise<string> {
   const client: LambdaClient | undefined = run.deps.lambdaForRegion?.(site.region);
   if (!client) throw new Error("no Lambda client for the Region");
+  const UUID = mappingUuid(site, kind);
   const wanted = enabled ? ["Enabled", "Enabling"] : ["Disabled", "Disabling"];
   try {
     const out = await run.retry(
-      `UpdateEventSourceMapping (${site.region})`,
+      `UpdateEventSourceMapping (${site.region} ${kind})`,
       async (attempt) => {
         if (attempt > 1) {
-          const now = await client.send(new GetEventSourceMappingCommand({ UUID: site.mappingUuid }));
+          const now = await client.send(new GetEventSourceMappingCommand({ UUID }));
           if (wanted.includes(now.State ?? "")) return now;
         }
-        return client.send(new UpdateEventSourceMappingCommand({ UUID: site.mappingUuid, Enabled: enabled }));
+        return client.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: enabled }));
       },
       mappingRetryable,
     );
     return out.State ?? "unknown";
   } catch (err) {
     // Re-read after a failed call: the change may have been applied after all.
-    const now = await client
-      .send(new GetEventSourceMappingCommand({ UUID: site.mappingUuid }))
-      .catch(() => undefined);
+    const now = await client.send(new GetEventSourceMappingCommand({ UUID })).catch(() => undefined);
     if (now && wanted.includes(now.State ?? "")) return now.State ?? "unknown";
     throw err;
   }
+}
+
+/**
+ * One Region's two mappings, in the order that never lets both consume at once: the one to stop first.
+ * The writer books (processor on, forwarder off); every other Region forwards (processor off, forwarder on).
+ */
+async function setRole(run: Run, site: ProcessingSite, writer: boolean): Promise<string> {
+  const [off, on]: MappingKind[] = writer ? ["forwarder", "processor"] : ["processor", "forwarder"];
+  const offState = await setMapping(run, site, off, false);
+  const onState = await setMapping(run, site, on, true);
+  return `${on} on (${onState}), ${off} off (${offState})`;
 }
 
 async function followWriter(
@@ -104,18 +129,19 @@ async function followWriter(
   const data: Record<string, string> = {};
   let ok = true;
   try {
-    data[writer.region] = `enabled (${await setMapping(run, writer, true)})`;
+    data[writer.region] = await setRole(run, writer, true);
   } catch (err) {
     ok = false;
     data[writer.region] = `ENABLE FAILED: ${lastError(err)}`;
   }
   for (const site of sites.filter((s) => s !== writer)) {
     try {
-      data[site.region] = `disabled (${await setMapping(run, site, false)})`;
+      data[site.region] = await setRole(run, site, false);
     } catch (err) {
-      // Best effort: a Region that is down can't poll either; its mapping is corrected when it returns.
+      // Best effort: a Region that is down neither polls nor forwards; re-run the orchestrator when it
+      // is back (runbook) and its queue is forwarded to the writer.
       data[site.region] =
-        `disable failed, best effort (${lastError(err)}); disable it when the Region is back`;
+        `switch to forwarding failed, best effort (${lastError(err)}); re-run when the Region is back`;
     }
   }
   const detail = ok
@@ -171,6 +197,20 @@ async function redrive(run: Run, site: ProcessingSite | undefined): Promise<Step
       detail: `redrive failed: ${lastError(err)}; start it from the console (DLQ redrive)`,
     };
   }
+}
+
+/**
+ * A standby Region's DLQ goes back to its own queue, where the forwarder sends it on to the writer. Best
+ * effort: a Region that is down is reported, and the next run (when it is back) moves it.
+ */
+async function redriveStandby(run: Run, site: ProcessingSite): Promise<StepReport> {
+  const out = await redrive(run, site);
+  return {
+    ...out,
+    step: "redrive-standby",
+    ok: true,
+    detail: `${site.region}: ${out.detail}${out.ok ? "" : " (best effort; re-run when the Region is back)"}`,
+  };
 }
 
 async function reconcile(run: Run): Promise<StepReport> {

@@ -184,7 +184,8 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
 const QUEUE_ARN_RE = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,80}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** PROCESSING_SITES: a JSON array of {region, mappingUuid, queueArn, dlqArn}; absent means none. */
+/** PROCESSING_SITES: a JSON array of {region, mappingUuid, forwarderMappingUuid, queueArn, dlqArn};
+ *  absent means none. */
 export function parseProcessingSites(raw: string | undefined, problems: string[]): ProcessingSite[] {
   if (raw === undefined || raw.trim() === "") return [];
   let parsed: unknown;
@@ -206,12 +207,15 @@ export function parseProcessingSites(raw: string | undefined, problems: string[]
     const site = {
       region: str("region"),
       mappingUuid: str("mappingUuid"),
+      forwarderMappingUuid: str("forwarderMappingUuid"),
       queueArn: str("queueArn"),
       dlqArn: str("dlqArn"),
     };
     const before = problems.length;
     if (!REGION_RE.test(site.region)) problems.push(`${where}.region: not an AWS region name`);
-    if (!UUID_RE.test(site.mappingUuid)) problems.push(`${where}.mappingUuid: not a mapping UUID`);
+    for (const k of ["mappingUuid", "forwarderMappingUuid"] as const) {
+      if (!UUID_RE.test(site[k])) problems.push(`${where}.${k}: not a mapping UUID`);
+    }
     for (const k of ["queueArn", "dlqArn"] as const) {
       const m = QUEUE_ARN_RE.exec(site[k]);
       if (!m) problems.push(`${where}.${k}: not an SQS queue ARN`);

@@ -25,6 +25,8 @@ export interface ProcessingSite {
   readonly region: string;
   /** UUID of the SQS event source mapping of the region's order processor. */
   readonly mappingUuid: string;
+  /** UUID of the mapping of the region's order forwarder: enabled exactly where the processor's is not. */
+  readonly forwarderMappingUuid: string;
   readonly queueArn: string;
   readonly dlqArn: string;
 }

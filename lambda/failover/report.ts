@@ -60,7 +60,7 @@ export type ResultCode =
 
 /** One post-promotion step (F2): processing follows the writer, DLQ redrive, reconciliation. */
 export interface StepReport {
-  readonly step: "follow-writer" | "redrive" | "reconcile";
+  readonly step: "follow-writer" | "redrive" | "redrive-standby" | "reconcile";
   readonly ok: boolean;
   readonly detail: string;
   readonly data?: Record<string, unknown>;

@@ -28,7 +28,13 @@ const ddb = DynamoDBDocumentClient.from(
   new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
 );
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
-const sqs = new SQSClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1000 } });
+// Every queue it calls is in its own Region, whose endpoint the client resolves: not following the
+// QueueUrl's host keeps a configured endpoint (AWS_ENDPOINT_URL_SQS, as the game day sets) in force.
+const sqs = new SQSClient({
+  maxAttempts: 1,
+  useQueueUrlAsEndpoint: false,
+  requestHandler: { connectionTimeout: 1000 },
+});
 
 let batchHandler: OrderBatchHandler | undefined;
 

@@ -9,6 +9,7 @@ import {
 import { formatProcessingSites } from "../../lambda/failover/env-keys";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { Statement } from "../policy-documents";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { LedgerAccess } from "../data/ledger-access";
@@ -16,8 +17,12 @@ import { ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {
   readonly region: string;
+  /** The processor's mapping: enabled only in the writer's region. */
   readonly mappingUuid: pulumi.Input<string>;
   readonly mappingArn: pulumi.Input<string>;
+  /** The forwarder's mapping: enabled everywhere else (F1). */
+  readonly forwarderMappingUuid: pulumi.Input<string>;
+  readonly forwarderMappingArn: pulumi.Input<string>;
   readonly queueArn: pulumi.Input<string>;
   readonly dlqArn: pulumi.Input<string>;
 }
@@ -61,23 +66,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
 
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
-    const clusters = [args.primaryClusterArn, args.secondaryClusterArn];
-    const sites = args.processingSites;
-    const sitesJson = pulumi
-      .all(sites.map((x) => pulumi.all([x.mappingUuid, x.queueArn, x.dlqArn])))
-      .apply((values) =>
-        formatProcessingSites(
-          values.map(([mappingUuid, queueArn, dlqArn], i) => ({
-            region: sites[i].region,
-            mappingUuid,
-            queueArn,
-            dlqArn,
-          })),
-        ),
-      );
     const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
-    const allowedAlarms = pulumi.all(triggers.map((t) => t.name)).apply((n) => n.join(","));
-
     const reconcile = args.reconcile
       ? new ReconcileFunction(
           `${name}-reconcile`,
@@ -90,7 +79,6 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           { parent: this },
         )
       : undefined;
-
     const fn = new NodeFunction(
       `${name}-fn`,
       {
@@ -99,86 +87,8 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         provider: args.provider,
         timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
-        environment: toEnvironment(FAILOVER_ENV, {
-          globalClusterId: args.globalClusterId,
-          targetClusterArn: args.secondaryClusterArn,
-          alertTopicArn: args.alertTopicArn,
-          alarmAction: args.alarmAction,
-          timeBudgetMs: String(DEFAULTS.timeBudgetMs),
-          maxAttempts: String(DEFAULTS.maxAttempts),
-          pollIntervalMs: String(DEFAULTS.pollIntervalMs),
-          notifyTimeoutMs: String(DEFAULTS.notifyTimeoutMs),
-          allowedAlarms,
-          processingSites: sitesJson,
-          // Without one, a data-losing run reports reconciliation as a manual step naming
-          // `npm run reconcile` (lambda/failover/after-promotion.ts).
-          reconcileFunction: reconcile?.functionName ?? "",
-        }),
-        statements: [
-          {
-            Sid: "ReadGlobalCluster",
-            Effect: "Allow",
-            Action: "rds:DescribeGlobalClusters",
-            Resource: args.globalClusterArn,
-          },
-          {
-            Sid: "ReadMemberClusters",
-            Effect: "Allow",
-            Action: "rds:DescribeDBClusters",
-            Resource: clusters,
-          },
-          {
-            Sid: "PromoteSecondary",
-            Effect: "Allow",
-            Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
-            Resource: [args.globalClusterArn, ...clusters],
-          },
-          { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
-          {
-            Sid: "ProcessingFollowsWriter",
-            Effect: "Allow",
-            Action: ["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"],
-            Resource: sites.map((x) => x.mappingArn),
-          },
-          // A DLQ redrive needs these on the source DLQ and SendMessage on the destination.
-          // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
-          {
-            Sid: "RedriveDeadLetters",
-            Effect: "Allow",
-            Action: [
-              "sqs:StartMessageMoveTask",
-              "sqs:ListMessageMoveTasks",
-              "sqs:GetQueueAttributes",
-              "sqs:ReceiveMessage",
-              "sqs:DeleteMessage",
-            ],
-            Resource: sites.map((x) => x.dlqArn),
-          },
-          {
-            Sid: "RedriveTarget",
-            Effect: "Allow",
-            Action: "sqs:SendMessage",
-            Resource: sites.map((x) => x.queueArn),
-          },
-          // GetMetricData has no resource-level permissions: the RPO lag read before a failover.
-          { Sid: "ReadRpoLag", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
-          ...(reconcile
-            ? [
-                {
-                  Sid: "RunReconcile",
-                  Effect: "Allow" as const,
-                  Action: "lambda:InvokeFunction",
-                  Resource: reconcile.functionArn,
-                },
-              ]
-            : []),
-          {
-            Sid: "EncryptNotifications",
-            Effect: "Allow",
-            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-            Resource: args.kmsKeyArns,
-          },
-        ],
+        environment: orchestratorEnvironment(args, triggers, reconcile),
+        statements: orchestratorStatements(args, reconcile),
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alertTopicArn,
@@ -191,36 +101,146 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
       { functionName: fn.functionName, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 600 },
       { parent: this, provider: args.provider },
     );
-
-    // Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run.
-    for (const trigger of triggers) {
-      const permission = new aws.lambda.Permission(
-        `${name}-${trigger.id}-invoke`,
-        {
-          action: "lambda:InvokeFunction",
-          function: fn.functionName,
-          principal: "sns.amazonaws.com",
-          sourceArn: trigger.topicArn,
-        },
-        { parent: this, provider: args.provider },
-      );
-      new aws.sns.TopicSubscription(
-        `${name}-${trigger.id}-trigger`,
-        {
-          topic: trigger.topicArn,
-          protocol: "lambda",
-          endpoint: fn.arn,
-          filterPolicyScope: "MessageBody",
-          filterPolicy: pulumi
-            .output(trigger.name)
-            .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
-        },
-        { parent: this, provider: trigger.provider, dependsOn: [permission] },
-      );
-    }
+    for (const trigger of triggers) this.subscribe(name, trigger, fn, args.provider);
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.registerOutputs({ functionArn: this.functionArn });
   }
+
+  /** Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run. */
+  private subscribe(name: string, trigger: AlarmInfo, fn: NodeFunction, provider: aws.Provider): void {
+    const permission = new aws.lambda.Permission(
+      `${name}-${trigger.id}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.functionName,
+        principal: "sns.amazonaws.com",
+        sourceArn: trigger.topicArn,
+      },
+      { parent: this, provider },
+    );
+    new aws.sns.TopicSubscription(
+      `${name}-${trigger.id}-trigger`,
+      {
+        topic: trigger.topicArn,
+        protocol: "lambda",
+        endpoint: fn.arn,
+        filterPolicyScope: "MessageBody",
+        filterPolicy: pulumi
+          .output(trigger.name)
+          .apply((alarmName) => JSON.stringify({ AlarmName: [alarmName], NewStateValue: ["ALARM"] })),
+      },
+      { parent: this, provider: trigger.provider, dependsOn: [permission] },
+    );
+  }
+}
+
+/** PROCESSING_SITES as the Lambda parses it (lambda/failover/config.ts). */
+function processingSitesJson(sites: readonly ProcessingSiteArgs[]): pulumi.Output<string> {
+  return pulumi
+    .all(
+      sites.map((x) =>
+        pulumi
+          .all([x.mappingUuid, x.forwarderMappingUuid, x.queueArn, x.dlqArn])
+          .apply(([mappingUuid, forwarderMappingUuid, queueArn, dlqArn]) => ({
+            region: x.region,
+            mappingUuid,
+            forwarderMappingUuid,
+            queueArn,
+            dlqArn,
+          })),
+      ),
+    )
+    .apply(formatProcessingSites);
+}
+
+function orchestratorEnvironment(
+  args: FailoverOrchestratorArgs,
+  triggers: readonly AlarmInfo[],
+  reconcile: ReconcileFunction | undefined,
+): Record<string, pulumi.Input<string>> {
+  return toEnvironment(FAILOVER_ENV, {
+    globalClusterId: args.globalClusterId,
+    targetClusterArn: args.secondaryClusterArn,
+    alertTopicArn: args.alertTopicArn,
+    alarmAction: args.alarmAction,
+    timeBudgetMs: String(DEFAULTS.timeBudgetMs),
+    maxAttempts: String(DEFAULTS.maxAttempts),
+    pollIntervalMs: String(DEFAULTS.pollIntervalMs),
+    notifyTimeoutMs: String(DEFAULTS.notifyTimeoutMs),
+    allowedAlarms: pulumi.all(triggers.map((t) => t.name)).apply((n) => n.join(",")),
+    processingSites: processingSitesJson(args.processingSites),
+    // Without one, a data-losing run reports reconciliation as a manual step naming
+    // `npm run reconcile` (lambda/failover/after-promotion.ts).
+    reconcileFunction: reconcile?.functionName ?? "",
+  });
+}
+
+function orchestratorStatements(
+  args: FailoverOrchestratorArgs,
+  reconcile: ReconcileFunction | undefined,
+): Statement[] {
+  const sites = args.processingSites;
+  const clusters = [args.primaryClusterArn, args.secondaryClusterArn];
+  return [
+    {
+      Sid: "ReadGlobalCluster",
+      Effect: "Allow",
+      Action: "rds:DescribeGlobalClusters",
+      Resource: args.globalClusterArn,
+    },
+    { Sid: "ReadMemberClusters", Effect: "Allow", Action: "rds:DescribeDBClusters", Resource: clusters },
+    {
+      Sid: "PromoteSecondary",
+      Effect: "Allow",
+      Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
+      Resource: [args.globalClusterArn, ...clusters],
+    },
+    { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
+    {
+      Sid: "ProcessingFollowsWriter",
+      Effect: "Allow",
+      Action: ["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"],
+      Resource: sites.flatMap((x) => [x.mappingArn, x.forwarderMappingArn]),
+    },
+    // A DLQ redrive needs these on the source DLQ and SendMessage on the destination.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+    {
+      Sid: "RedriveDeadLetters",
+      Effect: "Allow",
+      Action: [
+        "sqs:StartMessageMoveTask",
+        "sqs:ListMessageMoveTasks",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+      ],
+      Resource: sites.map((x) => x.dlqArn),
+    },
+    {
+      Sid: "RedriveTarget",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: sites.map((x) => x.queueArn),
+    },
+    // GetMetricData has no resource-level permissions: the RPO lag read before a failover.
+    { Sid: "ReadRpoLag", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+    ...(reconcile
+      ? [
+          {
+            Sid: "RunReconcile",
+            Effect: "Allow" as const,
+            Action: "lambda:InvokeFunction",
+            Resource: reconcile.functionArn,
+          },
+        ]
+      : []),
+    {
+      Sid: "EncryptNotifications",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: args.kmsKeyArns,
+    },
+  ];
 }

@@ -8,6 +8,7 @@ import { RegionalFoundation } from "../foundation/regional-foundation";
 import { AlarmInfo, AlarmRole } from "../monitoring/alarm";
 import { MonitoredRegion } from "../monitoring/monitoring";
 import { OrderApi } from "../orders/order-api";
+import { OrderForwarder } from "../orders/order-forwarder";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
@@ -23,6 +24,7 @@ export const regionalServiceName = (stack: string, role: Role): string => childN
 export const REGIONAL_SERVICE_PARTS = {
   queue: "orders",
   processor: "processor",
+  forwarder: "forwarder",
   api: "api",
   healthCheck: "health",
   canary: "canary",
@@ -76,8 +78,12 @@ export interface RegionalServiceArgs {
 
 /**
  * Everything one region runs for orders (warm standby: the same in both): the intake queue, the
- * processor, the API, a Route 53 health check on the API and a canary that exercises it, plus an
- * optional probe of another region. Exposes its alarms as data and the view Monitoring needs.
+ * processor, the forwarder that sends orders on while this region is the standby, the API, a Route 53
+ * health check on the API and a canary that exercises it, plus an optional probe of another region.
+ * Exposes its alarms as data and the view Monitoring needs.
+ *
+ * Build both regions' services, then call `forwardTo` on each with the other: each forwarder needs the
+ * other region's queue, so neither can be complete at construction.
  */
 export class RegionalService extends pulumi.ComponentResource {
   public readonly role: Role;
@@ -89,32 +95,31 @@ export class RegionalService extends pulumi.ComponentResource {
   public readonly probe?: HealthCanary;
   /** The web ACL in front of the stage (S2); absent when `wafEnabled` is false (dev only). */
   public readonly webAcl?: WebAcl;
-  /** Every alarm this region's service owns. */
+  /** Every alarm this region's service owns (the forwarder's join when `forwardTo` builds it). */
   public readonly alarms: AlarmInfo[];
   /** What Monitoring watches in this region. */
   public readonly monitored: MonitoredRegion;
   /** This region's entry in the failover DNS records. */
   public readonly dnsTarget: ApiFailoverDnsRegion;
-  /** This region's order intake as the failover orchestrator switches and redrives it (F2). */
-  public readonly processingSite: ProcessingSiteArgs;
   /** How this region reaches the ledger and its table, as the processor does (for reconciliation). */
   public readonly ledgerAccess: LedgerAccess;
+  private forwarder?: OrderForwarder;
+  private readonly args: RegionalServiceArgs;
+  private readonly name: string;
 
   constructor(name: string, args: RegionalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:service:RegionalService", name, {}, opts);
-    const { role, foundation: f, metrics, settings: s, database: db } = args;
-    const part = (p: keyof typeof REGIONAL_SERVICE_PARTS) => childName(name, REGIONAL_SERVICE_PARTS[p]);
-    const net = { subnetIds: f.vpc.privateSubnetIds, securityGroupId: f.vpc.lambdaSecurityGroupId };
-    const common = { provider: f.provider, kmsKeyArn: f.key.arn, logRetentionDays: s.logRetentionDays };
+    const { role, foundation: f, settings: s, database: db } = args;
+    this.args = args;
+    this.name = name;
     this.role = role;
-
-    const queue = (this.queue = new OrderQueue(
-      part("queue"),
+    this.queue = new OrderQueue(
+      this.part("queue"),
       { provider: f.provider, kmsKeyArn: f.key.arn, consumerTimeoutSeconds: ORDER_PROCESSOR_TIMEOUT },
       { parent: this },
-    ));
+    );
     this.ledgerAccess = {
-      ...net,
+      ...this.network(),
       secretArn: db.secretArn,
       kmsKeyArn: f.key.arn,
       dbHost: db.writerHost,
@@ -124,30 +129,133 @@ export class RegionalService extends pulumi.ComponentResource {
       tableName: args.table.name,
       tableArn: args.table.arn,
     };
-    this.processor = new OrderProcessor(
-      part("processor"),
+    this.processor = this.createProcessor();
+    this.api = this.createApi();
+    if (s.security.waf.enabled) {
+      this.webAcl = new WebAcl(
+        this.part("waf"),
+        { ...this.common(), stageArn: this.api.stageArn, rateLimitPer5Min: s.security.waf.rateLimitPer5Min },
+        { parent: this },
+      );
+    }
+    this.healthCheck = this.createHealthCheck();
+    this.canary = this.createCanary(this.api, args.canaryName, "canary", { critical: role === "primary" });
+    if (args.probe) {
+      this.probe = this.createCanary(args.probe.target, args.probe.canaryName, "probe", {
+        failoverTrigger: true,
+      });
+    }
+    this.alarms = [
+      this.processor,
+      this.healthCheck,
+      this.canary,
+      ...(this.probe ? [this.probe] : []),
+    ].flatMap((c) => c.alarms);
+    this.monitored = this.monitoredView();
+    this.dnsTarget = {
+      role: role === "primary" ? "PRIMARY" : "SECONDARY",
+      provider: f.provider,
+      restApiId: this.api.restApiId,
+      stageName: this.api.stageName,
+      healthCheckId: this.healthCheck.healthCheckId,
+    };
+    this.registerOutputs({ endpoint: this.api.endpoint, healthCheckId: this.healthCheck.healthCheckId });
+  }
+
+  /**
+   * Completes the service with its forwarder to `peer`'s queue (F1): enabled while this region is not
+   * the processing region, the opposite of the processor's mapping. Call once, after both services exist.
+   */
+  forwardTo(peer: RegionalService): OrderForwarder {
+    if (this.forwarder) throw new Error(`RegionalService ${this.role}: forwardTo was already called`);
+    const f = this.args.foundation;
+    this.forwarder = new OrderForwarder(
+      this.part("forwarder"),
       {
-        ...common,
+        provider: f.provider,
+        region: f.region,
+        queueArn: this.queue.queueArn,
+        kmsKeyArn: f.key.arn,
+        peer: {
+          region: peer.args.foundation.region,
+          url: peer.queue.queueUrl,
+          arn: peer.queue.queueArn,
+          kmsKeyArn: peer.args.foundation.key.arn,
+        },
+        forwardingEnabled: this.args.settings.processingRegion !== this.role,
+        logRetentionDays: this.args.settings.logRetentionDays,
+        alarmTopicArn: f.topic.arn,
+      },
+      { parent: this, dependsOn: [this.queue, peer.queue] },
+    );
+    this.alarms.push(...this.forwarder.alarms);
+    return this.forwarder;
+  }
+
+  /** This region's order intake as the failover orchestrator switches and redrives it (F2). */
+  get processingSite(): ProcessingSiteArgs {
+    if (!this.forwarder)
+      throw new Error(`RegionalService ${this.role}: call forwardTo before processingSite`);
+    return {
+      region: this.args.foundation.region,
+      mappingUuid: this.processor.mappingUuid,
+      mappingArn: this.processor.mappingArn,
+      forwarderMappingUuid: this.forwarder.mappingUuid,
+      forwarderMappingArn: this.forwarder.mappingArn,
+      queueArn: this.queue.queueArn,
+      dlqArn: this.queue.dlqArn,
+    };
+  }
+
+  private part(p: keyof typeof REGIONAL_SERVICE_PARTS): string {
+    return childName(this.name, REGIONAL_SERVICE_PARTS[p]);
+  }
+
+  private network() {
+    const f = this.args.foundation;
+    return { subnetIds: f.vpc.privateSubnetIds, securityGroupId: f.vpc.lambdaSecurityGroupId };
+  }
+
+  private common() {
+    const f = this.args.foundation;
+    return {
+      provider: f.provider,
+      kmsKeyArn: f.key.arn,
+      logRetentionDays: this.args.settings.logRetentionDays,
+    };
+  }
+
+  private createProcessor(): OrderProcessor {
+    const { foundation: f, settings: s, role } = this.args;
+    return new OrderProcessor(
+      this.part("processor"),
+      {
+        ...this.common(),
         ...this.ledgerAccess,
-        queueArn: queue.queueArn,
-        rejectsQueue: { url: queue.rejectsQueueUrl, arn: queue.rejectsQueueArn },
-        // F1: only the writer's region consumes; the standby's queue holds orders until a failover.
+        queueArn: this.queue.queueArn,
+        rejectsQueue: { url: this.queue.rejectsQueueUrl, arn: this.queue.rejectsQueueArn },
+        // F1: only the writer's region books; the standby's forwarder sends its orders there.
         processingEnabled: s.processingRegion === role,
         alarmTopicArn: f.topic.arn,
         region: f.region,
       },
-      { parent: this, dependsOn: [...args.stores, queue, ...(args.processorAfter ?? [])] },
+      { parent: this, dependsOn: [...this.args.stores, this.queue, ...(this.args.processorAfter ?? [])] },
     );
-    const api = (this.api = new OrderApi(
-      part("api"),
+  }
+
+  private createApi(): OrderApi {
+    const { foundation: f, settings: s, database: db } = this.args;
+    const queue = this.queue;
+    return new OrderApi(
+      this.part("api"),
       {
-        ...common,
-        ...net,
+        ...this.common(),
+        ...this.network(),
         region: f.region,
         accountId: f.accountId,
         queue: { arn: queue.queueArn, name: queue.queueName, url: queue.queueUrl },
-        tableName: args.table.name,
-        tableArn: args.table.arn,
+        tableName: this.args.table.name,
+        tableArn: this.args.table.arn,
         // F1: health probes the processor's own database path, and reads the role from the mapping.
         dbHost: db.writerHost,
         dbPort: db.port,
@@ -156,22 +264,18 @@ export class RegionalService extends pulumi.ComponentResource {
         auth: s.security.auth,
         manageAccountSetting: s.security.manageApiGatewayAccount,
       },
-      { parent: this, dependsOn: [queue, this.processor, ...args.stores] },
-    ));
-    if (s.security.waf.enabled) {
-      this.webAcl = new WebAcl(
-        part("waf"),
-        { ...common, stageArn: api.stageArn, rateLimitPer5Min: s.security.waf.rateLimitPer5Min },
-        { parent: this },
-      );
-    }
+      { parent: this, dependsOn: [queue, this.processor, ...this.args.stores] },
+    );
+  }
 
+  private createHealthCheck(): HealthCheck {
+    const { role, metrics, settings: s } = this.args;
     const primary = role === "primary";
-    this.healthCheck = new HealthCheck(
-      part("healthCheck"),
+    return new HealthCheck(
+      this.part("healthCheck"),
       {
-        host: api.host,
-        path: `/${api.stageName}/health`,
+        host: this.api.host,
+        path: `/${this.api.stageName}/health`,
         requestIntervalSeconds: s.healthCheckIntervalSeconds,
         failureThreshold: s.healthCheckFailureThreshold,
         metricsProvider: metrics.provider,
@@ -179,68 +283,49 @@ export class RegionalService extends pulumi.ComponentResource {
         alarmTopicArn: metrics.topic.arn,
         alarmRole: { id: `${role}-health`, critical: primary, failoverTrigger: primary },
       },
-      { parent: this, dependsOn: [api, metrics.topic] },
+      { parent: this, dependsOn: [this.api, metrics.topic] },
     );
-    const canary = (
-      target: OrderApi,
-      canaryName: string,
-      which: "canary" | "probe",
-      alarmRole: Omit<AlarmRole, "id">,
-    ) =>
-      new HealthCanary(
-        part(which),
-        {
-          canaryName,
-          region: f.region,
-          provider: f.provider,
-          accountId: f.accountId,
-          kmsKeyArn: f.key.arn,
-          apiBaseUrl: target.endpoint,
-          runtimeVersion: s.canaryRuntimeVersion,
-          scheduleMinutes: s.canaryScheduleMinutes,
-          alarmTopicArn: f.topic.arn,
-          alarmRole: { id: `${role}-${REGIONAL_SERVICE_PARTS[which]}`, ...alarmRole },
-        },
-        { parent: this, dependsOn: [target, f.topic] },
-      );
-    this.canary = canary(api, args.canaryName, "canary", { critical: primary });
-    if (args.probe) {
-      this.probe = canary(args.probe.target, args.probe.canaryName, "probe", { failoverTrigger: true });
-    }
+  }
 
-    this.alarms = [
-      this.processor,
-      this.healthCheck,
-      this.canary,
-      ...(this.probe ? [this.probe] : []),
-    ].flatMap((c) => c.alarms);
-    this.monitored = {
-      role,
+  private createCanary(
+    target: OrderApi,
+    canaryName: string,
+    which: "canary" | "probe",
+    alarmRole: Omit<AlarmRole, "id">,
+  ): HealthCanary {
+    const { foundation: f, settings: s, role } = this.args;
+    return new HealthCanary(
+      this.part(which),
+      {
+        canaryName,
+        region: f.region,
+        provider: f.provider,
+        accountId: f.accountId,
+        kmsKeyArn: f.key.arn,
+        apiBaseUrl: target.endpoint,
+        runtimeVersion: s.canaryRuntimeVersion,
+        scheduleMinutes: s.canaryScheduleMinutes,
+        alarmTopicArn: f.topic.arn,
+        alarmRole: { id: `${role}-${REGIONAL_SERVICE_PARTS[which]}`, ...alarmRole },
+      },
+      { parent: this, dependsOn: [target, f.topic] },
+    );
+  }
+
+  private monitoredView(): MonitoredRegion {
+    const f = this.args.foundation;
+    return {
+      role: this.role,
       region: f.region,
       provider: f.provider,
       topicArn: f.topic.arn,
       processorFunctionName: this.processor.functionName,
-      queueName: queue.queueName,
-      dlqName: queue.dlqName,
-      apiName: api.apiName,
-      stageName: api.stageName,
+      queueName: this.queue.queueName,
+      dlqName: this.queue.dlqName,
+      apiName: this.api.apiName,
+      stageName: this.api.stageName,
       canaryName: this.canary.canaryName,
       healthCheckId: this.healthCheck.healthCheckId,
     };
-    this.dnsTarget = {
-      role: primary ? "PRIMARY" : "SECONDARY",
-      provider: f.provider,
-      restApiId: api.restApiId,
-      stageName: api.stageName,
-      healthCheckId: this.healthCheck.healthCheckId,
-    };
-    this.processingSite = {
-      region: f.region,
-      mappingUuid: this.processor.mappingUuid,
-      mappingArn: this.processor.mappingArn,
-      queueArn: queue.queueArn,
-      dlqArn: queue.dlqArn,
-    };
-    this.registerOutputs({ endpoint: api.endpoint, healthCheckId: this.healthCheck.healthCheckId });
   }
 }

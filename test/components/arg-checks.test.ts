@@ -12,6 +12,7 @@ import { HealthCanary, HealthCanaryArgs } from "../../lib/detection/health-canar
 import { HealthCheck, HealthCheckArgs } from "../../lib/detection/health-check";
 import { Network, NetworkArgs } from "../../lib/foundation/network";
 import { RegionalKey, RegionalKeyArgs } from "../../lib/foundation/regional-key";
+import { OrderForwarder, OrderForwarderArgs } from "../../lib/orders/order-forwarder";
 import { installMocks, recorded, settle } from "../../tooling/mocks/recorder";
 
 let provider: aws.Provider;
@@ -223,5 +224,37 @@ describe("AuroraGlobalDatabase alone", () => {
         new AuroraGlobalDatabase("a2", args({ secondary: { ...side("us-west-2", west), instanceCount: 0 } })),
     );
     expect(zero.error).toBe("AuroraGlobalDatabase: the secondary needs at least one instance");
+  });
+});
+
+describe("OrderForwarder alone", () => {
+  const args = (over: Partial<OrderForwarderArgs> = {}): OrderForwarderArgs => ({
+    provider,
+    region: "us-east-1",
+    queueArn: "arn:aws:sqs:us-east-1:123456789012:q",
+    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/a",
+    peer: {
+      region: "us-west-2",
+      url: "https://sqs.us-west-2.amazonaws.com/123456789012/p",
+      arn: "arn:aws:sqs:us-west-2:123456789012:p",
+      kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/b",
+    },
+    forwardingEnabled: true,
+    logRetentionDays: 7,
+    alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
+    ...over,
+  });
+  it("F1: the peer queue must be in another region, and failedForwardMinutes 1..60", async () => {
+    const same = { ...args().peer, region: "us-east-1" as const };
+    expect(await build(() => new OrderForwarder("f-same", args({ peer: same })))).toEqual({
+      error: "OrderForwarder: the peer queue must be in another region than us-east-1",
+      declared: 1,
+    });
+    for (const m of [0, 61, 2.5]) {
+      expect((await build(() => new OrderForwarder(`f${m}`, args({ failedForwardMinutes: m })))).error).toBe(
+        `OrderForwarder: failedForwardMinutes must be 1..60, got ${m}`,
+      );
+    }
+    expect((await build(() => new OrderForwarder("f-ok", args()))).error).toBeUndefined();
   });
 });

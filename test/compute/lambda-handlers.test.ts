@@ -2,6 +2,7 @@
  * P9: every deployed function's handler string names an export of the bundle its code points at.
  * The bundles are loaded in a fresh Node process, as Lambda would, so module-level clients start clean.
  */
+import { ORDER_FORWARDER_ENV, parseOrderForwarderEnv } from "../../lambda/order-forwarder/env";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
@@ -36,8 +37,10 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
       "tap-dev-failover-reconcile-fn",
       "tap-dev-ledger-migration-fn",
       "tap-dev-primary-service-api-health",
+      "tap-dev-primary-service-forwarder-fn",
       "tap-dev-primary-service-processor-fn",
       "tap-dev-secondary-service-api-health",
+      "tap-dev-secondary-service-forwarder-fn",
       "tap-dev-secondary-service-processor-fn",
     ].sort(),
   );
@@ -81,6 +84,16 @@ describe("P9: each function's environment is written and read through one contra
     expect(orderProcessorService(env)).toEqual({
       serviceName: ORDER_PROCESSOR_DEFAULTS.serviceName,
       namespace: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
+    });
+  });
+
+  it("order forwarder: lib writes exactly the contract's keys and the Lambda parses them back", () => {
+    const env = deployedEnv("primary-service-forwarder-fn");
+    expect(Object.keys(env).sort()).toEqual(Object.values(ORDER_FORWARDER_ENV).sort());
+    expect(parseOrderForwarderEnv({ ...env, AWS_REGION: "us-east-1" })).toEqual({
+      region: "us-east-1",
+      peerQueueUrl: run.outputs.secondaryQueueUrl,
+      peerRegion: "us-west-2",
     });
   });
 

@@ -273,14 +273,15 @@ describe("failover orchestrator infrastructure", () => {
 
   it("F2/F3: the orchestrator knows both regions' intake, acts only on its trigger alarms, and may flip mappings and redrive DLQs", () => {
     const env = (fn().inputs.environment as any).variables;
-    const mapping = (role: string) =>
-      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`);
+    const mapping = (role: string, consumer = "processor") =>
+      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-${consumer}-sqs`);
     const queue = (role: string, suffix: string) =>
       named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders${suffix ? `-${suffix}` : ""}`);
     expect(JSON.parse(env.PROCESSING_SITES)).toEqual(
       (["primary", "secondary"] as const).map((role) => ({
         region: role === "primary" ? "us-east-1" : "us-west-2",
         mappingUuid: mapping(role).state.uuid,
+        forwarderMappingUuid: mapping(role, "forwarder").state.uuid,
         queueArn: queue(role, "").state.arn,
         dlqArn: queue(role, "dlq").state.arn,
       })),
@@ -295,7 +296,9 @@ describe("failover orchestrator infrastructure", () => {
     const sid = (id: string) => statements.find((s: any) => s.Sid === id);
     expect(sid("ProcessingFollowsWriter").Resource).toEqual([
       mapping("primary").state.arn,
+      mapping("primary", "forwarder").state.arn,
       mapping("secondary").state.arn,
+      mapping("secondary", "forwarder").state.arn,
     ]);
     expect(sid("RedriveDeadLetters").Resource).toEqual([
       queue("primary", "dlq").state.arn,

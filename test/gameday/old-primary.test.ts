@@ -13,11 +13,8 @@ describe("game day: the old primary returns", () => {
     expect(r.counts.bookedTwice).toBe(0);
   });
 
-  // Known gap (issue 13 landed; this still fails): orders the old writer's Region accepted after the
-  // writer moved wait in that Region's queue, whose mapping the failover disabled (or whose Region is
-  // down), until it is the writer again; nothing forwards them to the new writer yet. The game day
-  // counts them as not booked.
-  test.failing("G1/F1/F2: no acknowledged order is lost or left in a DLQ", () => {
+  // The standby forwards what it accepts to the writer (F1), and every DLQ is redriven (F2).
+  it("G1/F1/F2: no acknowledged order is lost or left in a DLQ", () => {
     const r = resultOf(results, "4-old-primary-returns");
     expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });
   });

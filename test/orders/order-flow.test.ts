@@ -401,12 +401,94 @@ describe("API Gateway", () => {
     },
   );
 
-  it("F1: only the processing region (default primary) consumes its queue; the standby's mapping is disabled", () => {
-    const enabled = (role: string) =>
-      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`)
+  it("F1: only the processing region (default primary) books its queue; the standby's forwarder consumes the other", () => {
+    const enabled = (role: string, consumer: string) =>
+      named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-${consumer}-sqs`)
         .inputs.enabled;
-    expect(enabled("primary")).toBe(true);
-    expect(enabled("secondary")).toBe(false);
+    expect([enabled("primary", "processor"), enabled("primary", "forwarder")]).toEqual([true, false]);
+    expect([enabled("secondary", "processor"), enabled("secondary", "forwarder")]).toEqual([false, true]);
+  });
+
+  it.each([
+    ["primary", "us-east-1", "secondary", "us-west-2"],
+    ["secondary", "us-west-2", "primary", "us-east-1"],
+  ] as const)(
+    "F1: the %s forwarder (%s) sends to the %s queue in %s, outside the VPC, allowed exactly that",
+    (role, region, peer, peerRegion) => {
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-forwarder-fn`);
+      const ownQueue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
+      const peerQueue = named("aws:sqs/queue:Queue", `tap-dev-${peer}-service-orders`);
+      const key = (r: string) => of("aws:kms/key:Key").find((k) => k.region === r)!.state.arn;
+      expect(fn.region).toBe(region);
+      expect(fn.inputs).toMatchObject({
+        runtime: "nodejs22.x",
+        timeout: 30,
+        tracingConfig: { mode: "Active" },
+      });
+      // Interface endpoints reach only their own region's SQS: the peer queue is reached over its public endpoint.
+      expect(fn.inputs.vpcConfig).toBeUndefined();
+      expect((fn.inputs.environment as any).variables).toMatchObject({
+        PEER_QUEUE_URL: peerQueue.state.url,
+        PEER_REGION: peerRegion,
+        POWERTOOLS_SERVICE_NAME: "order-forwarder",
+      });
+      const statements = policyOf(`tap-dev-${role}-service-forwarder-fn`).filter(
+        (s) => !["WriteOwnLogs", "Tracing"].includes(s.Sid),
+      );
+      expect(statements).toEqual([
+        {
+          Sid: "ConsumeQueue",
+          Effect: "Allow",
+          Action: [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+          ],
+          Resource: ownQueue.state.arn,
+        },
+        { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: key(region) },
+        { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: peerQueue.state.arn },
+        {
+          Sid: "EncryptForPeerQueue",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: key(peerRegion),
+        },
+      ]);
+      const mapping = named(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        `tap-dev-${role}-service-forwarder-sqs`,
+      );
+      expect(mapping.inputs).toMatchObject({
+        eventSourceArn: ownQueue.state.arn,
+        functionName: fn.state.arn,
+        batchSize: 10,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: 2 },
+      });
+      // The forwarder's timeout fits the queue's visibility timeout, like the processor's.
+      expect(Number(ownQueue.inputs.visibilityTimeoutSeconds)).toBeGreaterThanOrEqual(6 * 30);
+    },
+  );
+
+  it.each(ROLES)("F1/F4: the %s forwarder alarms on errors and on minutes of failed forwards", (role) => {
+    const failed = named(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      `tap-dev-${role}-service-forwarder-failed`,
+    );
+    expect(failed.inputs).toMatchObject({
+      namespace: "Tap/Orders",
+      metricName: "OrdersForwardFailed",
+      dimensions: { service: "order-forwarder" },
+      evaluationPeriods: 5,
+      treatMissingData: "notBreaching",
+    });
+    const errors = named(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      `tap-dev-${role}-service-forwarder-fn-errors`,
+    );
+    expect(errors.inputs.metricName).toBe("Errors");
   });
 
   it.each(ROLES)(
@@ -446,9 +528,12 @@ describe("API Gateway", () => {
 describe("F1: processingRegion moves processing", () => {
   it("F1: processingRegion=secondary enables the secondary's mapping and disables the primary's", async () => {
     const moved = await runProgram({ processingRegion: "secondary" });
-    const enabled = (role: string) =>
-      moved.named("aws:lambda/eventSourceMapping:EventSourceMapping", `tap-dev-${role}-service-processor-sqs`)
-        .inputs.enabled;
+    const enabled = (role: string, consumer = "processor") =>
+      moved.named(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        `tap-dev-${role}-service-${consumer}-sqs`,
+      ).inputs.enabled;
     expect([enabled("primary"), enabled("secondary")]).toEqual([false, true]);
+    expect([enabled("primary", "forwarder"), enabled("secondary", "forwarder")]).toEqual([true, false]);
   });
 });

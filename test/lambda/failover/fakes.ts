@@ -60,6 +60,7 @@ export const REGIONS = [PRIMARY_REGION, SECONDARY_REGION] as const;
 export const SITES: ProcessingSite[] = REGIONS.map((region, i) => ({
   region,
   mappingUuid: `0000000${i}-1111-2222-3333-444444444444`,
+  forwarderMappingUuid: `0000000${i}-5555-2222-3333-444444444444`,
   queueArn: `arn:aws:sqs:${region}:123456789012:tap-orders-${i}`,
   dlqArn: `arn:aws:sqs:${region}:123456789012:tap-orders-dlq-${i}`,
 }));
@@ -270,14 +271,25 @@ export class FakeIntake {
 
   constructor(writerRegion = PRIMARY_REGION) {
     for (const s of SITES) {
-      this.mappingState[s.mappingUuid] = s.region === writerRegion ? "Enabled" : "Disabled";
+      const writer = s.region === writerRegion;
+      this.mappingState[s.mappingUuid] = writer ? "Enabled" : "Disabled";
+      this.mappingState[s.forwarderMappingUuid] = writer ? "Disabled" : "Enabled";
       this.dlqDepth[s.dlqArn] = 0;
     }
   }
 
+  /** The processor's mapping state in `region`. */
   stateIn(region: string): string {
     return this.mappingState[SITES.find((s) => s.region === region)!.mappingUuid];
   }
+
+  /** The forwarder's mapping state in `region`. */
+  forwarderStateIn(region: string): string {
+    return this.mappingState[SITES.find((s) => s.region === region)!.forwarderMappingUuid];
+  }
+
+  /** The order in which mappings were switched, as "region processor|forwarder on|off". */
+  readonly switches: string[] = [];
 
   attach(
     lambda: AwsClientStub<LambdaClient>,
@@ -286,25 +298,29 @@ export class FakeIntake {
     regions: RegionState,
   ): this {
     const up = regions.guard(region);
+    // A mapping answers only through its own Region's Lambda endpoint.
     const mine = (uuid?: string) => {
-      const site = SITES.find((s) => s.mappingUuid === uuid && s.region === region);
-      if (!site) throw awsError("ResourceNotFoundException", 404);
-      return site;
+      const site = SITES.find(
+        (s) => (s.mappingUuid === uuid || s.forwarderMappingUuid === uuid) && s.region === region,
+      );
+      if (!site || !uuid) throw awsError("ResourceNotFoundException", 404);
+      return { uuid, kind: uuid === site.mappingUuid ? "processor" : "forwarder" };
     };
     lambda.on(UpdateEventSourceMappingCommand).callsFake(
       up((input: { UUID?: string; Enabled?: boolean }) => {
-        const site = mine(input.UUID);
+        const { uuid, kind } = mine(input.UUID);
         const err = this.failNextUpdate.shift();
         if (err) throw err;
         // Transitional states settle at once in the fake; the API answers them first.
-        this.mappingState[site.mappingUuid] = input.Enabled ? "Enabled" : "Disabled";
-        return { UUID: site.mappingUuid, State: input.Enabled ? "Enabling" : "Disabling" };
+        this.mappingState[uuid] = input.Enabled ? "Enabled" : "Disabled";
+        this.switches.push(`${region} ${kind} ${input.Enabled ? "on" : "off"}`);
+        return { UUID: uuid, State: input.Enabled ? "Enabling" : "Disabling" };
       }),
     );
     lambda.on(GetEventSourceMappingCommand).callsFake(
       up((input: { UUID?: string }) => ({
         UUID: input.UUID,
-        State: this.mappingState[mine(input.UUID).mappingUuid],
+        State: this.mappingState[mine(input.UUID).uuid],
       })),
     );
     const dlqOf = (arnOrUrl?: string) => {

@@ -90,44 +90,61 @@ describe("F1/F2/F3: the primary Region is unreachable", () => {
     expect(h.rdsMocks[SECONDARY_REGION].commandCalls(FailoverGlobalClusterCommand)).toHaveLength(1);
     expect(h.rdsMocks[PRIMARY_REGION].commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
     expect(h.intake.stateIn(SECONDARY_REGION)).toBe("Enabled");
+    expect(h.intake.forwarderStateIn(SECONDARY_REGION)).toBe("Disabled");
     expect(h.intake.stateIn(PRIMARY_REGION)).toBe("Enabled"); // unreachable: left as it was
     const follow = result.steps?.find((s) => s.step === "follow-writer");
     expect(follow?.ok).toBe(true);
-    expect(follow?.detail).toMatch(/us-east-1: disable failed, best effort/);
+    expect(follow?.detail).toMatch(/us-east-1: switch to forwarding failed, best effort/);
+    expect(result.steps?.find((s) => s.step === "redrive-standby")).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^us-east-1: redrive failed: .*best effort; re-run when the Region is back/),
+    });
   });
 });
 
 describe("F2: the failover finishes the job", () => {
-  it("F2: after a switchover the new writer Region processes, the old one holds, and every step is in the result and the notification", async () => {
+  it("F1/F2: after a switchover the new writer Region processes, the old one forwards, and every step is in the result and the notification", async () => {
     h = harness(new FakeGlobalCluster(1));
     const result = await runFailover(switchover, settings(), h.deps);
     expect(result.result).toBe("completed");
     expect(h.intake.stateIn(SECONDARY_REGION)).toBe("Enabled");
+    expect(h.intake.forwarderStateIn(SECONDARY_REGION)).toBe("Disabled");
     expect(h.intake.stateIn(PRIMARY_REGION)).toBe("Disabled");
+    expect(h.intake.forwarderStateIn(PRIMARY_REGION)).toBe("Enabled");
+    // In each Region the consumer to stop goes first: never both consuming one queue.
+    expect(h.intake.switches).toEqual([
+      "us-west-2 forwarder off",
+      "us-west-2 processor on",
+      "us-east-1 processor off",
+      "us-east-1 forwarder on",
+    ]);
     expect(result.steps?.map((s) => [s.step, s.ok])).toEqual([
       ["follow-writer", true],
       ["redrive", true],
+      ["redrive-standby", true],
     ]);
     const last = h.published().at(-1)!;
     expect(last.subject).toBe("[DR] COMPLETED: switchover of tap-global-dev");
-    expect((last.body.steps as unknown[]).length).toBe(2);
+    expect((last.body.steps as unknown[]).length).toBe(3);
   });
 
-  it("F2: the new writer Region's DLQ is moved back to its queue by a message move task, once", async () => {
+  it("F2: each Region's DLQ is moved back to its own queue by a message move task, once (the standby's is forwarded from there)", async () => {
     h = harness(new FakeGlobalCluster(1));
     h.intake.dlqDepth[secondarySite.dlqArn] = 3;
     h.intake.dlqDepth[primarySite.dlqArn] = 2;
     const first = await runFailover(switchover, settings(), h.deps);
     expect(h.intake.moveTasks).toEqual([
       { source: secondarySite.dlqArn, destination: secondarySite.queueArn },
+      { source: primarySite.dlqArn, destination: primarySite.queueArn },
     ]);
     expect(first.steps?.[1]).toMatchObject({ step: "redrive", ok: true, data: { waiting: 3 } });
     // Idempotent: a second run finds the writer in place and the DLQ empty.
     const second = await runFailover(switchover, settings(), h.deps);
     expect(second.result).toBe("already-writer");
     expect(second.steps?.[1].detail).toMatch(/DLQ is empty/);
-    expect(h.intake.moveTasks).toHaveLength(1);
-    expect(h.intake.dlqDepth[primarySite.dlqArn]).toBe(2); // the old writer's DLQ is not touched
+    expect(h.intake.moveTasks).toHaveLength(2);
+    expect(second.steps?.[2]).toMatchObject({ step: "redrive-standby", ok: true });
+    expect(second.steps?.[2].detail).toMatch(/^us-east-1: the DLQ is empty/);
   });
 
   it("F2: a re-run after a run that only promoted finishes the post-promotion steps (already-writer)", async () => {
@@ -140,6 +157,7 @@ describe("F2: the failover finishes the job", () => {
     expect(result).toMatchObject({ ok: true, result: "already-writer" });
     expect(h.intake.stateIn(SECONDARY_REGION)).toBe("Enabled");
     expect(h.intake.stateIn(PRIMARY_REGION)).toBe("Disabled");
+    expect(h.intake.forwarderStateIn(PRIMARY_REGION)).toBe("Enabled");
   });
 
   it("F2: a mapping update that failed but took effect is read back and counted as done", async () => {
@@ -175,8 +193,8 @@ describe("F2: the failover finishes the job", () => {
     expect(calls).toEqual([
       { sinceIso: new Date(Date.UTC(2025, 0, 1) - 3_600_000).toISOString(), dryRun: false },
     ]);
-    expect(result.steps?.[2]).toMatchObject({ step: "reconcile", ok: true });
-    expect(result.steps?.[2].detail).toMatch(
+    expect(result.steps?.[3]).toMatchObject({ step: "reconcile", ok: true });
+    expect(result.steps?.[3].detail).toMatch(
       /2 re-booked into the ledger, 1 rewritten into DynamoDB, 0 conflict/,
     );
   });
@@ -185,8 +203,8 @@ describe("F2: the failover finishes the job", () => {
     h = harness(new FakeGlobalCluster(1));
     h.fake.clusterStatus[PRIMARY_ARN] = "failed";
     const result = await runFailover(failover, settings(), h.deps);
-    expect(result.steps?.[2]).toMatchObject({ step: "reconcile", ok: false });
-    expect(result.steps?.[2].detail).toMatch(/npm run reconcile -- --since 2024-12-31T23:00:00.000Z/);
+    expect(result.steps?.[3]).toMatchObject({ step: "reconcile", ok: false });
+    expect(result.steps?.[3].detail).toMatch(/npm run reconcile -- --since 2024-12-31T23:00:00.000Z/);
   });
 
   it("F2: a switchover loses nothing, so it does not reconcile", async () => {

@@ -1,0 +1,221 @@
+/**
+ * F1: the order forwarder against an SQS API spoken over HTTP by the real SDK client (the game day's
+ * SQS model, gameday/sqs.ts: SendMessageBatch with per-entry results, a Region that is down drops the
+ * connection), with faults injected: the writer's Region down, an entry SQS refuses, an order that has
+ * been forwarded too often.
+ */
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import { RegionalHttp } from "../../../gameday/regional-http";
+import { ACCOUNT, Queue, SqsService } from "../../../gameday/sqs";
+import {
+  ACCEPTED_AT_ATTRIBUTE,
+  ENTITLEMENT_ATTRIBUTE,
+  PRINCIPAL_ATTRIBUTE,
+} from "../../../lambda/order-authorizer/contract";
+import {
+  FORWARD_HOPS_ATTRIBUTE,
+  FORWARDED_FROM_ATTRIBUTE,
+  MAX_FORWARD_HOPS,
+} from "../../../lambda/order-forwarder/attributes";
+import { ORDER_FORWARDER_ENV, parseOrderForwarderEnv } from "../../../lambda/order-forwarder/env";
+import {
+  forwardBatch,
+  type ForwarderDeps,
+  type ForwarderMetric,
+} from "../../../lambda/order-forwarder/forward";
+import type { Log } from "../../../lambda/shared/log";
+
+const WRITER = "us-west-2";
+let writerUp = true;
+let queue: Queue;
+let http: RegionalHttp;
+let client: SQSClient;
+const logged: { level: string; message: string }[] = [];
+const logger: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => logged.push({ level: "warn", message }),
+  error: (message) => logged.push({ level: "error", message }),
+};
+
+beforeAll(async () => {
+  queue = new Queue("tap-orders-us-west-2", WRITER, 60_000);
+  http = await RegionalHttp.start({
+    sqs: new SqsService(WRITER, [queue]),
+    regionUp: () => writerUp,
+    secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
+  });
+  client = new SQSClient({
+    region: WRITER,
+    endpoint: http.endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await http.stop();
+});
+beforeEach(() => {
+  writerUp = true;
+  logged.length = 0;
+  for (const m of queue.receive(1_000)) queue.delete(m.receiptHandle);
+});
+
+const text = (stringValue: string) => ({
+  stringValue,
+  dataType: "String",
+  stringListValues: [],
+  binaryListValues: [],
+});
+
+function record(
+  id: string,
+  attrs: SQSRecord["messageAttributes"] = {},
+  sentAt = 1_700_000_000_000,
+): SQSRecord {
+  return {
+    messageId: `m-${id}`,
+    receiptHandle: `r-${id}`,
+    body: JSON.stringify({ orderId: id, account: "ACC1" }),
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: String(sentAt),
+      SenderId: ACCOUNT,
+      ApproximateFirstReceiveTimestamp: String(sentAt),
+    },
+    messageAttributes: attrs,
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: `arn:aws:sqs:us-east-1:${ACCOUNT}:tap-orders-us-east-1`,
+    awsRegion: "us-east-1",
+  };
+}
+
+const fromApi = (id: string, acceptedAt = "1700000000123") =>
+  record(id, {
+    [ENTITLEMENT_ATTRIBUTE]: text("ACC1"),
+    [PRINCIPAL_ATTRIBUTE]: text("client-a"),
+    [ACCEPTED_AT_ATTRIBUTE]: text(acceptedAt),
+  });
+
+function deps(counts: Partial<Record<ForwarderMetric, number>> = {}): ForwarderDeps {
+  return {
+    region: "us-east-1",
+    peerQueueUrl: `https://sqs.${WRITER}.amazonaws.com/${ACCOUNT}/tap-orders-us-west-2`,
+    sendBatch: (QueueUrl, Entries) => client.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
+    logger,
+    count: (metric, value) => (counts[metric] = (counts[metric] ?? 0) + value),
+  };
+}
+
+/** What reached the writer's queue: body and string attributes of each message. */
+const delivered = () =>
+  queue.receive(1_000).map((m) => ({
+    body: JSON.parse(m.body).orderId as string,
+    attrs: Object.fromEntries(Object.entries(m.attributes ?? {}).map(([k, v]) => [k, v.StringValue])),
+  }));
+
+describe("F1: the standby's forwarder sends orders on to the writer's queue", () => {
+  it("F1: each order arrives once, with the API's attributes as they were, where it came from and a hop count", async () => {
+    const counts = {};
+    const out = await forwardBatch([fromApi("a"), fromApi("b")], deps(counts));
+    expect(out).toEqual({ batchItemFailures: [] });
+    const attrs = {
+      [ENTITLEMENT_ATTRIBUTE]: "ACC1",
+      [PRINCIPAL_ATTRIBUTE]: "client-a",
+      [ACCEPTED_AT_ATTRIBUTE]: "1700000000123",
+      [FORWARDED_FROM_ATTRIBUTE]: "us-east-1",
+      [FORWARD_HOPS_ATTRIBUTE]: "1",
+    };
+    expect(delivered()).toEqual([
+      { body: "a", attrs },
+      { body: "b", attrs },
+    ]);
+    expect(counts).toEqual({ OrdersForwarded: 2, OrdersForwardFailed: 0, OrdersForwardLooping: 0 });
+  });
+
+  it("F1: an order without acceptedAt keeps its time through the hop: SentTimestamp becomes acceptedAt", async () => {
+    await forwardBatch([record("old", {}, 1_699_999_999_000)], deps());
+    expect(delivered()[0].attrs[ACCEPTED_AT_ATTRIBUTE]).toBe("1699999999000");
+  });
+
+  it("F1: a second hop counts up (an order that waited in a Region whose role swapped)", async () => {
+    const hopped = fromApi("h");
+    hopped.messageAttributes[FORWARD_HOPS_ATTRIBUTE] = { ...text("1"), dataType: "Number" };
+    await forwardBatch([hopped], deps());
+    expect(delivered()[0].attrs[FORWARD_HOPS_ATTRIBUTE]).toBe("2");
+  });
+
+  it("F1: with the writer's Region down every message is reported failed, stays in its queue, and the error is logged", async () => {
+    writerUp = false;
+    const counts = {};
+    const out = await forwardBatch([fromApi("x"), fromApi("y")], deps(counts));
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-x" }, { itemIdentifier: "m-y" }]);
+    expect(counts).toEqual({ OrdersForwarded: 0, OrdersForwardFailed: 2, OrdersForwardLooping: 0 });
+    expect(logged.map((l) => l.level + ": " + l.message)).toEqual([
+      "error: forward failed: the writer's queue is unreachable; the batch is retried",
+    ]);
+    writerUp = true;
+    expect(delivered()).toEqual([]);
+  });
+
+  it("F1: an entry SQS refuses (11 attributes) fails alone; the rest of the batch is sent", async () => {
+    const crowded = fromApi("crowded");
+    for (let i = 0; i < 6; i++) crowded.messageAttributes[`extra${i}`] = text(String(i));
+    const out = await forwardBatch([fromApi("ok1"), crowded, fromApi("ok2")], deps());
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-crowded" }]);
+    expect(delivered().map((d) => d.body)).toEqual(["ok1", "ok2"]);
+    expect(logged[0]).toEqual({ level: "warn", message: "forward refused for one order" });
+  });
+
+  it(`F1: an order forwarded ${MAX_FORWARD_HOPS} times is not sent again but left for a retry (both Regions look like standbys)`, async () => {
+    const looping = fromApi("loop");
+    looping.messageAttributes[FORWARD_HOPS_ATTRIBUTE] = {
+      ...text(String(MAX_FORWARD_HOPS)),
+      dataType: "Number",
+    };
+    const counts = {};
+    const out = await forwardBatch([looping, fromApi("fine")], deps(counts));
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-loop" }]);
+    expect(delivered().map((d) => d.body)).toEqual(["fine"]);
+    expect(counts).toEqual({ OrdersForwarded: 1, OrdersForwardFailed: 0, OrdersForwardLooping: 1 });
+  });
+
+  it("F1: more records than SendMessageBatch takes go in chunks of 10", async () => {
+    const sizes: number[] = [];
+    const d = deps();
+    const out = await forwardBatch(
+      Array.from({ length: 23 }, (_, i) => fromApi(`n${i}`)),
+      { ...d, sendBatch: (url, entries) => (sizes.push(entries.length), d.sendBatch(url, entries)) },
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    expect(sizes).toEqual([10, 10, 3]);
+    expect(delivered()).toHaveLength(23);
+  });
+});
+
+describe("F1: the forwarder's environment", () => {
+  const env = (over: Record<string, string | undefined>) => ({
+    AWS_REGION: "us-east-1",
+    [ORDER_FORWARDER_ENV.peerQueueUrl]: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/q`,
+    [ORDER_FORWARDER_ENV.peerRegion]: "us-west-2",
+    ...over,
+  });
+  it("F1: parses the peer queue and Region", () => {
+    expect(parseOrderForwarderEnv(env({}))).toEqual({
+      region: "us-east-1",
+      peerQueueUrl: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/q`,
+      peerRegion: "us-west-2",
+    });
+  });
+  it("F1: a missing or malformed peer queue URL is a clear error", () => {
+    expect(() => parseOrderForwarderEnv(env({ [ORDER_FORWARDER_ENV.peerQueueUrl]: undefined }))).toThrow(
+      "PEER_QUEUE_URL is not set",
+    );
+    expect(() => parseOrderForwarderEnv(env({ [ORDER_FORWARDER_ENV.peerQueueUrl]: "tap-orders" }))).toThrow(
+      "PEER_QUEUE_URL is not a queue URL: tap-orders",
+    );
+  });
+});
