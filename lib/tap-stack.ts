@@ -140,12 +140,7 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
     );
   const primary = build("primary");
   const secondary = build("secondary", primary);
-  for (const [from, to] of [
-    [primary, secondary],
-    [secondary, primary],
-  ])
-    from.forwardTo(to); // F1
-  return { primary, secondary };
+  return { primary: primary.forwardTo(secondary), secondary: secondary.forwardTo(primary) }; // F1
 }
 
 type WithServices = WithData & Pick<TapStack, "services">;

@@ -165,8 +165,9 @@ export class RegionalService extends pulumi.ComponentResource {
   /**
    * Completes the service with its forwarder to `peer`'s queue (F1): enabled while this region is not
    * the processing region, the opposite of the processor's mapping. Call once, after both services exist.
+   * Returns this service, complete.
    */
-  forwardTo(peer: RegionalService): OrderForwarder {
+  forwardTo(peer: RegionalService): this {
     if (this.forwarder) throw new Error(`RegionalService ${this.role}: forwardTo was already called`);
     const f = this.args.foundation;
     this.forwarder = new OrderForwarder(
@@ -189,7 +190,7 @@ export class RegionalService extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.queue, peer.queue] },
     );
     this.alarms.push(...this.forwarder.alarms);
-    return this.forwarder;
+    return this;
   }
 
   /** This region's order intake as the failover orchestrator switches and redrives it (F2). */

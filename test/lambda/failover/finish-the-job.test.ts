@@ -97,7 +97,9 @@ describe("F1/F2/F3: the primary Region is unreachable", () => {
     expect(follow?.detail).toMatch(/us-east-1: switch to forwarding failed, best effort/);
     expect(result.steps?.find((s) => s.step === "redrive-standby")).toMatchObject({
       ok: true,
-      detail: expect.stringMatching(/^us-east-1: redrive failed: .*best effort; re-run when the Region is back/),
+      detail: expect.stringMatching(
+        /^us-east-1: redrive failed: .*best effort; re-run when the Region is back/,
+      ),
     });
   });
 });
