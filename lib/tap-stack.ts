@@ -89,7 +89,7 @@ export class TapStack extends pulumi.ComponentResource {
         auroraSecondaryClusterId: data.aurora.secondaryClusterId,
         healthCheckMetricsRegion: p.metricsRegion,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
-        alarms: [...data.aurora.alarms, ...this.services.primary.alarms, ...this.services.secondary.alarms],
+        alarms: [...data.alarms, ...this.services.primary.alarms, ...this.services.secondary.alarms],
       },
       // Monitoring waits for everything it watches (R3).
       {

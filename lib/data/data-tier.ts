@@ -6,6 +6,7 @@ import { AuroraGlobalDatabase } from "./aurora-global-database";
 import { AURORA_PORT } from "./aurora-global-database";
 import { DbAppCredentials } from "./db-app-credentials";
 import { DbCredentialRotation } from "./db-credential-rotation";
+import { AlarmInfo } from "../monitoring/alarm";
 import { DbCredentials } from "./db-credentials";
 import { LedgerMigration } from "./ledger-migration";
 import { OrdersTable } from "./orders-table";
@@ -35,6 +36,8 @@ export interface DataTier {
   readonly dbTlsServerNames: pulumi.Input<string>[];
   readonly ordersTable: OrdersTable;
   readonly buckets: ReplicatedBuckets;
+  /** Every alarm the data tier owns: Aurora's replication lag, a failed credential rotation. */
+  readonly alarms: AlarmInfo[];
 }
 
 /** Aurora, DynamoDB and S3 across both regions. They wait for the SNS topics their alarms use (R1). */
@@ -105,7 +108,8 @@ export function createDataTier(name: string, cfg: TapConfig, stack: DataTierPare
     { ...parent, dependsOn: topics },
   );
   const { ledger, dbTlsServerNames } = ledgerAccess(name, cfg, stack, credentials, aurora);
-  return { credentials, aurora, ledger, dbTlsServerNames, ordersTable, buckets };
+  const alarms = [...aurora.alarms, ...(ledger.rotation?.alarms ?? [])];
+  return { credentials, aurora, ledger, dbTlsServerNames, ordersTable, buckets, alarms };
 }
 
 /**
@@ -195,6 +199,7 @@ function credentialRotation(
       logRetentionDays: cfg.logRetentionDays,
       automaticallyAfterDays: cfg.dbCredentialRotation.automaticallyAfterDays,
       runAfter: [parts.migration, parts.aurora, parts.credentials, parts.appCredentials],
+      alarmTopicArn: primary.topic.arn,
     },
     { parent: stack },
   );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_BASE_ROLE_LENGTH, rotationPair } from "../../lambda/ledger-migrator/app-role";
 import { Region } from "../config";
+import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 import { policyJson } from "../policy-documents";
 import { ROTATION_DAYS_RANGE } from "./rotation-config";
 
@@ -53,6 +54,8 @@ export interface DbCredentialRotationArgs {
   readonly rotateImmediately?: boolean;
   /** What must exist before the first rotation: the users (the migration) and both secrets' documents. */
   readonly runAfter: pulumi.Input<pulumi.Resource>[];
+  /** Topic in `region` that hears when a rotation fails (the function errors). */
+  readonly alarmTopicArn: pulumi.Input<string>;
 }
 
 /**
@@ -80,6 +83,8 @@ export class DbCredentialRotation extends pulumi.ComponentResource {
   /** The rotation function the application created. */
   public readonly functionArn: pulumi.Output<string>;
   public readonly secretId: pulumi.Output<string>;
+  /** A failed rotation: the function raised an error in any step. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: DbCredentialRotationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:data:DbCredentialRotation", name, {}, opts);
@@ -118,7 +123,41 @@ export class DbCredentialRotation extends pulumi.ComponentResource {
       { ...child, dependsOn: [app, replicaKey, ...args.runAfter] },
     );
     this.secretId = schedule.secretId;
+    this.alarms = [this.failedRotationAlarm(name, args)];
     this.registerOutputs({ functionArn: this.functionArn, secretId: this.secretId });
+  }
+
+  /**
+   * A rotation that fails leaves the processors on the current credentials (nothing breaks), but the
+   * next ones keep failing until someone looks: any error of the function alarms. The function raises in
+   * the step that failed, so its Errors metric counts it; it is not invoked between rotations, and that
+   * silence is not a failure. https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  private failedRotationAlarm(name: string, args: DbCredentialRotationArgs): AlarmInfo {
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-failed`,
+      {
+        alarmDescription: `Rotation of the order processor's database credentials failed (function ${name}); see its logs`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: name },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+      },
+      { parent: this, provider: args.provider },
+    );
+    return alarmInfo(
+      alarm,
+      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+      { id: `${name}-failed` },
+    );
   }
 
   /**

@@ -150,6 +150,27 @@ describe("credential rotation in the program (dev)", () => {
       expect.objectContaining({ fromPort: 443, cidrBlocks: ["10.10.0.0/16"] }),
     ]);
   });
+
+  it("S3: a failed rotation (any error of the rotation function) alarms to the primary topic and is in the stack's alarm list", () => {
+    const alarm = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", "tap-dev-db-rotation-failed");
+    const topic = run.of("aws:sns/topic:Topic").find((t) => t.region === "us-east-1");
+    expect(alarm.region).toBe("us-east-1");
+    expect(alarm.inputs).toMatchObject({
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: "tap-dev-db-rotation" },
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [topic!.state.arn],
+      okActions: [topic!.state.arn],
+    });
+    // The SAR template names the function after its functionName parameter.
+    expect((run.named(T.app, "tap-dev-db-rotation-function").inputs.parameters as any).functionName).toBe(
+      (alarm.inputs.dimensions as any).FunctionName,
+    );
+  });
 });
 
 describe("credential rotation follows config", () => {
@@ -193,6 +214,7 @@ describe("DbCredentialRotation alone", () => {
     logKeyArn: "arn:aws:kms:us-east-1:123456789012:key/p",
     logRetentionDays: 7,
     runAfter: [],
+    alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
     ...over,
   });
   /** Builds the component; reports what it threw and how many resources it declared (itself included). */
@@ -238,7 +260,7 @@ describe("DbCredentialRotation alone", () => {
   it("S3: good arguments build the function stack, its key policy and the schedule", async () => {
     expect(() => checkDbCredentialRotationArgs("ok", args())).not.toThrow();
     const r = await build("ok", args({ automaticallyAfterDays: 1000 }));
-    expect(r).toEqual({ error: undefined, declared: 5 });
+    expect(r).toEqual({ error: undefined, declared: 6 });
     const schedule = recorded().find((x) => x.name === "ok-schedule")!;
     expect(schedule.inputs.rotationRules).toEqual({ automaticallyAfterDays: 1000 });
     const app = recorded().find((x) => x.name === "ok-function")!;
