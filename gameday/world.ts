@@ -12,6 +12,8 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
+import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
+import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
@@ -272,8 +274,8 @@ export class World {
         AWS_ACCESS_KEY_ID: "gameday",
         AWS_SECRET_ACCESS_KEY: "gameday",
         AWS_EC2_METADATA_DISABLED: "true",
-        PEER_QUEUE_URL: `https://sqs.${peer.region}.amazonaws.com/${ACCOUNT}/${peer.queue.name}`,
-        PEER_REGION: peer.region,
+        [ORDER_FORWARDER_ENV.peerQueueUrl]: `https://sqs.${peer.region}.amazonaws.com/${ACCOUNT}/${peer.queue.name}`,
+        [ORDER_FORWARDER_ENV.peerRegion]: peer.region,
         POWERTOOLS_METRICS_DISABLED: "true",
         POWERTOOLS_LOG_LEVEL: "WARN",
         AWS_ENDPOINT_URL_SQS: peer.http.endpoint,
@@ -293,9 +295,10 @@ export class World {
   }
 
   /**
-   * The processor's environment as the infra sets it (lib/orders/order-processor.ts): the secret's ARN,
-   * the global writer endpoint as DB_HOST/DB_PORT, DB_NAME, the table name, Powertools names. Local
-   * differences: DB_SSL=disable (no TLS here) and AWS_ENDPOINT_URL_* pointing at this Region's fakes.
+   * The processor's environment as the infra sets it (lib/orders/order-processor.ts), under the keys of
+   * its contract (lambda/order-processor/env.ts): the secret's ARN, the global writer endpoint as host and
+   * port, the database and table names, Powertools names. Local differences: TLS off (none here), no
+   * rejects queue (rejections reach the DLQ by redrive), and AWS_ENDPOINT_URL_* at this Region's fakes.
    */
   private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
     return {
@@ -303,14 +306,14 @@ export class World {
       AWS_ACCESS_KEY_ID: "gameday",
       AWS_SECRET_ACCESS_KEY: "gameday",
       AWS_EC2_METADATA_DISABLED: "true",
-      DB_SECRET_ARN: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:tap-db-gameday`,
-      DB_HOST: "127.0.0.1",
-      DB_PORT: String(writerPort),
-      DB_NAME: LEDGER_DB,
-      DB_SSL: "disable",
-      ORDERS_TABLE_NAME: TABLE_NAME,
-      POWERTOOLS_SERVICE_NAME: "order-processor",
-      POWERTOOLS_METRICS_NAMESPACE: "Tap/Orders",
+      [K.dbSecretArn]: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:tap-db-gameday`,
+      [K.dbHost]: "127.0.0.1",
+      [K.dbPort]: String(writerPort),
+      [K.dbName]: LEDGER_DB,
+      [K.dbSsl]: "disable",
+      [K.tableName]: TABLE_NAME,
+      [K.serviceName]: ORDER_PROCESSOR_DEFAULTS.serviceName,
+      [K.metricsNamespace]: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "WARN",
       AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
