@@ -7,7 +7,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SqsService } from "./sqs";
+/** An SQS API: one Region's SqsService, or a router over several (sqs-router.ts). */
+export interface SqsApi {
+  handle(command: string, input: Record<string, unknown>): Promise<object>;
+}
 
 export interface DbSecret {
   readonly username: string;
@@ -25,19 +28,20 @@ export class RegionalHttp {
 
   static async start(opts: {
     readonly secret: DbSecret;
-    readonly sqs: SqsService;
-    readonly regionUp: () => boolean;
+    readonly sqs: SqsApi;
+    /** Whether the Region answering this request is up; given the request, for a router over Regions. */
+    readonly regionUp: (input: Record<string, unknown>) => boolean;
   }): Promise<RegionalHttp> {
     const server = createServer((req, res) => {
-      if (!opts.regionUp()) {
-        req.socket.destroy();
-        return;
-      }
       let raw = "";
       req.on("data", (c: Buffer) => (raw += c.toString()));
       req.on("end", () => {
         const target = String(req.headers["x-amz-target"] ?? "");
         const input = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+        if (!opts.regionUp(input)) {
+          req.socket.destroy();
+          return;
+        }
         const reply = (status: number, body: object, type: string) => {
           res.writeHead(status, { "content-type": type });
           res.end(JSON.stringify(body));

@@ -25,6 +25,7 @@ import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { ProcessorHost } from "./processor-host";
 import { RegionalHttp } from "./regional-http";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
+import { SqsRouter } from "./sqs-router";
 
 export interface WorldOptions {
   readonly regions?: readonly [string, string];
@@ -95,6 +96,8 @@ export class World {
   aurora!: AuroraGlobal;
   table!: GlobalTable;
   private root = "";
+  /** The SQS endpoint of functions that call more than one Region's queues (the forwarders). */
+  private sqsRouter?: RegionalHttp;
 
   private constructor(readonly options: WorldOptions) {
     this.regions = options.regions ?? DEFAULT_REGIONS;
@@ -151,7 +154,14 @@ export class World {
       for (const h of halves.values()) await Promise.all([h.processor.stop(), h.http.stop()]);
       throw err;
     }
-    // Each forwarder sends to the other Region's queue, so both halves exist first.
+    // Each forwarder sends to the other Region's queue, so both halves exist first; its SQS calls go to
+    // the Region each queue URL names.
+    const router = new SqsRouter(new Map([...halves].map(([r, h]) => [r, h.sqs])));
+    this.sqsRouter = await RegionalHttp.start({
+      sqs: router,
+      regionUp: (input) => router.answers(input, (r) => this.isUp(r)),
+      secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
+    });
     for (const [region, half] of halves) {
       const peer = halves.get(this.regions.find((r) => r !== region)!)!;
       this.parts.set(region, { ...half, ...this.buildForwarder(half, peer) });
@@ -261,8 +271,8 @@ export class World {
 
   /**
    * The Region's forwarder as the infra deploys it (lib/orders/order-forwarder.ts): the peer queue's
-   * URL and Region, and its mapping enabled where the processor's is not. Its SQS endpoint is the peer
-   * Region's: that is the only SQS it calls, and a peer that is down drops the connection.
+   * URL and Region, and its mapping enabled where the processor's is not. Its SQS calls reach the Region
+   * each queue URL names; a Region that is down drops the connection.
    */
   private buildForwarder(
     half: Omit<RegionParts, "forwarding" | "forwarder">,
@@ -278,7 +288,7 @@ export class World {
         [ORDER_FORWARDER_ENV.peerRegion]: peer.region,
         POWERTOOLS_METRICS_DISABLED: "true",
         POWERTOOLS_LOG_LEVEL: "WARN",
-        AWS_ENDPOINT_URL_SQS: peer.http.endpoint,
+        AWS_ENDPOINT_URL_SQS: this.sqsRouter!.endpoint,
       },
       FORWARDER_FUNCTION_NAME,
     );
@@ -412,6 +422,7 @@ export class World {
       await p.forwarder.stop();
       await p.http.stop();
     }
+    await this.sqsRouter?.stop();
     await this.table?.stop();
     await this.aurora?.stop();
     if (this.root) rmSync(this.root, { recursive: true, force: true });

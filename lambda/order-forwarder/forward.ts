@@ -11,6 +11,7 @@
  */
 import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import { failedVisibilitySeconds, type VisibilityChange } from "../order-processor/expedite";
 import type { Log } from "../shared/log";
 import { forwardedAttributes, hopsOf, MAX_FORWARD_HOPS } from "./attributes";
 
@@ -26,6 +27,13 @@ export interface ForwarderDeps {
   ) => Promise<SendMessageBatchResult>;
   readonly logger: Log;
   readonly count?: (metric: ForwarderMetric, value: number) => void;
+  /**
+   * Sets the visibility of the messages that were not forwarded (best effort), with the processor's
+   * backoff: 30 s doubling per receive (lambda/order-processor/expedite.ts). Without it a failed forward
+   * would wait out the queue's visibility timeout (30 minutes), and an order the standby took just before
+   * a failover would be booked that much later.
+   */
+  readonly changeVisibility?: (changes: readonly VisibilityChange[]) => Promise<void>;
 }
 
 export type ForwarderMetric = "OrdersForwarded" | "OrdersForwardFailed" | "OrdersForwardLooping";
@@ -47,6 +55,12 @@ export async function forwardBatch(
   for (let i = 0; i < sendable.length; i += MAX_BATCH_ENTRIES) {
     const chunk = sendable.slice(i, i + MAX_BATCH_ENTRIES);
     for (const id of await sendChunk(chunk, deps)) failures.add(id);
+  }
+  const failed = records.filter((r) => failures.has(r.messageId));
+  if (failed.length > 0) {
+    await deps.changeVisibility?.(
+      failed.map((record) => ({ record, seconds: failedVisibilitySeconds(record) })),
+    );
   }
   deps.count?.("OrdersForwardLooping", looping.length);
   deps.count?.("OrdersForwardFailed", failures.size - looping.length);

@@ -9,6 +9,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { createVisibilityChanger } from "../order-processor/expedite";
 import { orderForwarderService, parseOrderForwarderEnv } from "./env";
 import { forwardBatch, type ForwarderDeps } from "./forward";
 
@@ -29,10 +30,17 @@ function init(): ForwarderDeps {
     useQueueUrlAsEndpoint: false,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
   });
+  // Its own queue (visibility of what was not forwarded) is in its own Region.
+  const own = new SQSClient({
+    maxAttempts: 1,
+    useQueueUrlAsEndpoint: false,
+    requestHandler: { connectionTimeout: 1000 },
+  });
   return {
     region,
     peerQueueUrl,
     logger,
+    changeVisibility: createVisibilityChanger(own, logger),
     sendBatch: (QueueUrl, Entries) => sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
     count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
   };

@@ -11,6 +11,9 @@ import { EventSourceMapping } from "../../gameday/event-source-mapping";
 import { answeredBy, regionUnreachable } from "../../gameday/fake-client";
 import { percentile } from "../../gameday/report";
 import { Queue, SqsService } from "../../gameday/sqs";
+import { RegionalHttp } from "../../gameday/regional-http";
+import { SqsRouter } from "../../gameday/sqs-router";
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SQSEvent } from "aws-lambda";
 
@@ -166,5 +169,49 @@ describe("report arithmetic and CLI arguments", () => {
     expect(() => parseArgs(["--runs", "0", "--scenario", "nope", "--x"])).toThrow(
       /--runs: expected an integer from 1 to 100, got "0"; --scenario: "nope" is not one of .*; --x: unknown argument/,
     );
+  });
+});
+
+describe("SQS across Regions (the forwarder's view)", () => {
+  it("G1: each call reaches the Region its QueueUrl names; a Region that is down drops the connection", async () => {
+    const east = new Queue("q-east", "us-east-1", 1_000);
+    const west = new Queue("q-west", "us-west-2", 1_000);
+    const down = new Set<string>();
+    const router = new SqsRouter(
+      new Map([
+        ["us-east-1", new SqsService("us-east-1", [east])],
+        ["us-west-2", new SqsService("us-west-2", [west])],
+      ]),
+    );
+    const http = await RegionalHttp.start({
+      sqs: router,
+      regionUp: (input) => router.answers(input, (r) => !down.has(r)),
+      secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
+    });
+    const client = new SQSClient({
+      region: "us-west-2",
+      endpoint: http.endpoint,
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+      maxAttempts: 1,
+    });
+    const send = (region: string, name: string) =>
+      client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: `https://sqs.${region}.amazonaws.com/123456789012/${name}`,
+          Entries: [{ Id: "0", MessageBody: order("a") }],
+        }),
+      );
+    try {
+      await send("us-east-1", "q-east");
+      await send("us-west-2", "q-west");
+      expect([east.size, west.size]).toEqual([1, 1]);
+      down.add("us-east-1");
+      await expect(send("us-east-1", "q-east")).rejects.toThrow();
+      await send("us-west-2", "q-west");
+      expect([east.size, west.size]).toEqual([1, 2]);
+    } finally {
+      client.destroy();
+      await http.stop();
+    }
   });
 });

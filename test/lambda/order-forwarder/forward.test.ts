@@ -161,6 +161,33 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
     expect(delivered()).toEqual([]);
   });
 
+  it("F1: what could not be forwarded comes back after the processor's backoff (30 s doubling per receive), not the queue's 30 minutes", async () => {
+    writerUp = false;
+    const changes: { id: string; seconds: number }[] = [];
+    const second = fromApi("second");
+    second.attributes.ApproximateReceiveCount = "2";
+    const out = await forwardBatch([fromApi("first"), second], {
+      ...deps(),
+      changeVisibility: async (cs) => {
+        changes.push(...cs.map((c) => ({ id: c.record.messageId, seconds: c.seconds })));
+      },
+    });
+    expect(out.batchItemFailures).toHaveLength(2);
+    expect(changes).toEqual([
+      { id: "m-first", seconds: 30 },
+      { id: "m-second", seconds: 60 },
+    ]);
+  });
+
+  it("F1: a batch forwarded whole changes no visibility", async () => {
+    const changes: unknown[] = [];
+    await forwardBatch([fromApi("ok")], {
+      ...deps(),
+      changeVisibility: async (cs) => void changes.push(...cs),
+    });
+    expect(changes).toEqual([]);
+  });
+
   it("F1: an entry SQS refuses (11 attributes) fails alone; the rest of the batch is sent", async () => {
     const crowded = fromApi("crowded");
     for (let i = 0; i < 6; i++) crowded.messageAttributes[`extra${i}`] = text(String(i));
