@@ -29,7 +29,7 @@ import type { Env } from "../lambda/shared/env";
 import type { Log } from "../lambda/shared/log";
 import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
-import { checkOutputs, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
+import { checkOutputs, OUTPUTS_FILE_ENV, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -81,7 +81,7 @@ export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover
   --yes       really do it
   --force     failover only: go ahead even though a switchover/failover is already in progress
               (without it, that is the only state that blocks a failover; see docs/runbook.md)
-  --outputs   stack outputs JSON (default $TAP_OUTPUTS_FILE or ./outputs.json), from:
+  --outputs   stack outputs JSON (default $${OUTPUTS_FILE_ENV} or ./outputs.json), from:
               pulumi stack output --json --show-secrets > outputs.json
   --reason    free text recorded in the SNS notifications`;
 
@@ -234,7 +234,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       out(USAGE);
       return 0;
     }
-    const path = args.outputs ?? deps.env.TAP_OUTPUTS_FILE ?? "outputs.json";
+    const path = args.outputs ?? deps.env[OUTPUTS_FILE_ENV] ?? "outputs.json";
     outputs = loadOutputs(path, deps.readFile);
   } catch (e) {
     err(`drill: ${e instanceof Error ? e.message : String(e)}`);

@@ -13,6 +13,7 @@ import {
   TOPIC_ARN,
   type Harness,
 } from "../lambda/failover/fakes";
+import { OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
 
 const OUTPUTS = {
   globalClusterId: "tap-global-dev",
@@ -103,7 +104,7 @@ describe("scripts/drill.ts", () => {
 
   it("reads the outputs path from TAP_OUTPUTS_FILE when --outputs is absent", async () => {
     const r = run(["--mode", "switchover", "--dry-run"], OUTPUTS, new FakeGlobalCluster(1), {
-      TAP_OUTPUTS_FILE: "/tmp/o.json",
+      [OUTPUTS_FILE_ENV]: "/tmp/o.json",
     });
     expect(await r.code).toBe(0);
     expect(r.files).toEqual(["/tmp/o.json"]);
