@@ -3,11 +3,11 @@
  * and an outputs file whose endpoints point at nothing makes the live suite fail fast, not hang.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { FAILOVER_ENV, parseProcessingSites } from "../../lambda/failover/config";
 import { checkOutputs, OUTPUT_KEYS, OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
-import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS } from "../../scripts/drill";
+import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS, loadOutputs } from "../../scripts/drill";
 import { loadStackOutputs, REQUIRED_OUTPUT_KEYS } from "../integration/support/outputs";
 import { runProgram, type ProgramRun } from "../program";
 import { makeTempDir, removeTempDir } from "../support/temp-dir";
@@ -61,13 +61,14 @@ it("B4: the program exports exactly the stack-outputs contract, every value of t
   for (const key of [...DRILL_KEYS, ...REQUIRED_OUTPUT_KEYS]) expect(OUTPUT_KEYS).toContain(key);
 });
 
-it("F2: the processingSites output is exactly the orchestrator's PROCESSING_SITES, listing both regions", () => {
+it("F2: the processingSites output is exactly the orchestrator's PROCESSING_SITES, and the drill reads both regions from it", () => {
   const fn = program.named("aws:lambda/function:Function", "tap-dev-failover-fn");
   const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
   expect(exported.processingSites).toBe(env[FAILOVER_ENV.processingSites]);
   const problems: string[] = [];
   const sites = parseProcessingSites(env[FAILOVER_ENV.processingSites], problems);
   expect([problems, sites.map((s) => s.region)]).toEqual([[], ["us-east-1", "us-west-2"]]);
+  expect(loadOutputs(file, (p) => readFileSync(p, "utf8")).processingSites).toEqual(sites);
 });
 
 it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {
