@@ -301,8 +301,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   }
   const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
-  const confirmed = args.yes && !args.dryRun;
-  const dryRun = !confirmed;
+  const dryRun = !(args.yes && !args.dryRun);
   const region = outputs.secondaryRegion;
   const orchestratorDeps = drillOrchestratorDeps(deps, region);
   const { rds } = orchestratorDeps;
