@@ -2,9 +2,13 @@
  * The stack outputs contract: every output's name and what its value must look like. TapStack's
  * `outputs` is typed by it (a missing or extra output fails to compile), and the drill
  * (scripts/drill.ts), the integration suite (test/integration/) and any other reader of
- * `pulumi stack output --json` validate with it. Type-only imports: readers do not load Pulumi.
+ * `pulumi stack output --json` validate with it. Type-only imports of Pulumi: readers do not load it.
  */
+
+/** Names the outputs file a reader uses instead of its default (the drill, the integration suite). */
+export const OUTPUTS_FILE_ENV = "TAP_OUTPUTS_FILE";
 import type * as pulumi from "@pulumi/pulumi";
+import { FAILOVER_ENV, parseProcessingSites } from "../lambda/failover/config";
 import type { TapConfig } from "./config";
 import type { TapStack } from "./tap-stack";
 
@@ -17,8 +21,11 @@ import type { TapStack } from "./tap-stack";
  *   names  – a non-empty array of non-empty strings (an empty list would let a check pass vacuously)
  *   count  – a positive integer (configured tuning values the live checks compare against)
  *   flag   – a boolean
+ *   sites  – the failover orchestrator's PROCESSING_SITES text, exactly as its environment carries it
+ *            (lambda/failover/env-keys.ts ProcessingSite[]), checked by the Lambda's own parser; at least
+ *            one site
  */
-export type ValueKind = "region" | "text" | "host" | "arn" | "url" | "names" | "count" | "flag";
+export type ValueKind = "region" | "text" | "host" | "arn" | "url" | "names" | "count" | "flag" | "sites";
 
 export const OUTPUT_SPEC = {
   primaryRegion: "region",
@@ -77,6 +84,9 @@ export const OUTPUT_SPEC = {
   probeAlarmName: "text",
   /** True for production stacks: the end-to-end order check refuses to run against them. */
   production: "flag",
+  /** Each region's order intake (mapping UUIDs, queue and DLQ ARNs), the value of the orchestrator's
+   *  PROCESSING_SITES: the drill makes processing follow the writer with it (F2). */
+  processingSites: "sites",
 } as const satisfies Record<string, ValueKind>;
 
 /** Exported only when the stack has a failover DNS name (tap:hostedZoneName). */
@@ -152,6 +162,7 @@ export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues
     probeCanaryName: probeOf(s).canaryName,
     probeAlarmName: probeOf(s).alarmName,
     production: cfg.production,
+    processingSites: stack.failover.processingSites,
     ...(stack.apiUrl ? { apiUrl: stack.apiUrl } : {}),
   };
 }
@@ -213,6 +224,8 @@ export function checkValue(kind: ValueKind, value: unknown): string | undefined 
   if (kind === "flag") return typeof value === "boolean" ? undefined : "expected true or false";
   if (typeof value !== "string" || value.trim() === "") return "expected a non-empty string";
   switch (kind) {
+    case "sites":
+      return sitesProblem(value);
     case "region":
       return REGION_RE.test(value) ? undefined : "expected an AWS region such as us-east-1";
     case "host":
@@ -224,6 +237,15 @@ export function checkValue(kind: ValueKind, value: unknown): string | undefined 
     default:
       return undefined;
   }
+}
+
+/** The orchestrator's parser decides, so a value the Lambda would refuse is refused here too. */
+function sitesProblem(value: string): string | undefined {
+  const problems: string[] = [];
+  const sites = parseProcessingSites(value, problems);
+  if (problems.length > 0)
+    return `not what the orchestrator's ${FAILOVER_ENV.processingSites} accepts (${problems.join("; ")})`;
+  return sites.length === 0 ? "expected at least one processing site" : undefined;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -5,16 +5,28 @@
  *
  * Reads the stack outputs written by `pulumi stack output --json --show-secrets > outputs.json`
  * (default ./outputs.json, or $TAP_OUTPUTS_FILE) and runs the SAME orchestrator as the failover Lambda,
- * against the secondary Region. Without --yes nothing is changed: it prints the plan and exits 2.
+ * against the secondary Region, with the same processing sites (the `processingSites` output is the
+ * function's PROCESSING_SITES): after the writer moves, processing follows it and the DLQs are redriven.
+ * An outputs file written before that output existed moves the database only, with a warning.
+ * Without --yes nothing is changed: it prints the plan and exits 2.
  * Every AWS client it builds has connect and request timeouts, so an unreachable Region fails the call
  * instead of hanging the drill.
  * Exit codes: 0 success, 1 the run failed, 2 usage/outputs error or not confirmed with --yes,
  * 3 a confirmed run that started nothing (blocked, or nothing to do); the reason is printed.
  */
 import { readFileSync } from "node:fs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { clusterArnRegion, hasTimeBudget, parseTuning, topicArnRegion } from "../lambda/failover/config";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import {
+  clusterArnRegion,
+  hasTimeBudget,
+  parseProcessingSites,
+  parseTuning,
+  topicArnRegion,
+} from "../lambda/failover/config";
+import type { ProcessingSite } from "../lambda/failover/env-keys";
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
@@ -24,12 +36,14 @@ import {
   type Clock,
   type FailoverResult,
   type GlobalClusterSnapshot,
+  type OrchestratorDeps,
 } from "../lambda/failover/orchestrator";
+import { cachedPerKey } from "../lambda/shared/client-cache";
 import type { Env } from "../lambda/shared/env";
 import type { Log } from "../lambda/shared/log";
 import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
-import { checkOutputs, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
+import { checkOutputs, OUTPUTS_FILE_ENV, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -38,6 +52,9 @@ export interface DrillDeps {
   readonly err: (line: string) => void;
   readonly rdsClient: (region: string) => RDSClient;
   readonly snsClient: (region: string) => SNSClient;
+  /** Per region: the processing sites' event source mappings and DLQ redrives (F2). */
+  readonly lambdaClient: (region: string) => LambdaClient;
+  readonly sqsClient: (region: string) => SQSClient;
   readonly clock: Clock;
   readonly random: () => number;
 }
@@ -49,7 +66,12 @@ export const REQUIRED_OUTPUT_KEYS = [
   "secondaryRegion",
   "secondarySnsTopicArn",
 ] as const satisfies readonly OutputKey[];
-export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]>;
+/** Read when present: an outputs file written before the stack exported it lacks it. */
+export const SITES_OUTPUT_KEY = "processingSites" satisfies OutputKey;
+export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]> & {
+  /** The orchestrator's processing sites; undefined when the outputs file has none (database only). */
+  readonly processingSites?: readonly ProcessingSite[];
+};
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
 const DRILL_TIME_BUDGET_MS = 900_000;
@@ -81,7 +103,7 @@ export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover
   --yes       really do it
   --force     failover only: go ahead even though a switchover/failover is already in progress
               (without it, that is the only state that blocks a failover; see docs/runbook.md)
-  --outputs   stack outputs JSON (default $TAP_OUTPUTS_FILE or ./outputs.json), from:
+  --outputs   stack outputs JSON (default $${OUTPUTS_FILE_ENV} or ./outputs.json), from:
               pulumi stack output --json --show-secrets > outputs.json
   --reason    free text recorded in the SNS notifications`;
 
@@ -164,24 +186,8 @@ export function parseArgs(argv: readonly string[]): DrillArgs {
 
 /** Reads and validates the stack outputs, naming every missing or malformed key. */
 export function loadOutputs(path: string, readFile: (p: string) => string): DrillOutputs {
-  let raw: string;
-  try {
-    raw = readFile(path);
-  } catch (err) {
-    throw new DrillUsageError(
-      `cannot read stack outputs from ${path} (${errorMessage(err)}); create it with: pulumi stack output --json --show-secrets > ${path}`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch {
-    throw new DrillUsageError(`${path} is not valid JSON`);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new DrillUsageError(`${path} must contain a JSON object of stack outputs`);
-  }
-  const { values, missing, invalid } = checkOutputs(data as Record<string, unknown>, REQUIRED_OUTPUT_KEYS);
+  const data = readOutputsFile(path, readFile);
+  const { values, missing, invalid } = checkOutputs(data, REQUIRED_OUTPUT_KEYS);
   if (missing.length > 0) {
     throw new DrillUsageError(
       `${path} is missing stack output key(s): ${missing.join(", ")} (expected ${REQUIRED_OUTPUT_KEYS.join(", ")})`,
@@ -200,8 +206,50 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
       `secondarySnsTopicArn ${out.secondarySnsTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
     );
   }
+  const processingSites = sitesOf(data, out.secondaryRegion, problems);
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
-  return out;
+  return { ...out, processingSites };
+}
+
+function readOutputsFile(path: string, readFile: (p: string) => string): Record<string, unknown> {
+  let raw: string;
+  try {
+    raw = readFile(path);
+  } catch (err) {
+    throw new DrillUsageError(
+      `cannot read stack outputs from ${path} (${errorMessage(err)}); create it with: pulumi stack output --json --show-secrets > ${path}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    throw new DrillUsageError(`${path} is not valid JSON`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new DrillUsageError(`${path} must contain a JSON object of stack outputs`);
+  }
+  return data as Record<string, unknown>;
+}
+
+/**
+ * The processing sites, checked by the contract (the orchestrator's own parser); undefined when the
+ * file predates the output. The drill promotes the secondary, so that Region must have a site.
+ */
+function sitesOf(
+  data: Record<string, unknown>,
+  writerRegion: string,
+  problems: string[],
+): ProcessingSite[] | undefined {
+  const { values, missing, invalid } = checkOutputs(data, [SITES_OUTPUT_KEY]);
+  if (missing.length > 0) return undefined;
+  problems.push(...invalid);
+  if (invalid.length > 0) return undefined;
+  const sites = parseProcessingSites(values[SITES_OUTPUT_KEY] as string, problems);
+  if (!sites.some((site) => site.region === writerRegion)) {
+    problems.push(`${SITES_OUTPUT_KEY}: no site in ${writerRegion}, the Region the drill promotes`);
+  }
+  return sites;
 }
 
 export function defaultDeps(): DrillDeps {
@@ -212,6 +260,8 @@ export function defaultDeps(): DrillDeps {
     err: (line) => console.error(line),
     rdsClient: (region) => new RDSClient(drillClientConfig(region)),
     snsClient: (region) => new SNSClient(drillClientConfig(region)),
+    lambdaClient: (region) => new LambdaClient(drillClientConfig(region)),
+    sqsClient: (region) => new SQSClient(drillClientConfig(region)),
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     random: Math.random,
   };
@@ -228,13 +278,14 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
 
   let args: DrillArgs;
   let outputs: DrillOutputs;
+  let path: string;
   try {
     args = parseArgs(argv);
     if (args.help) {
       out(USAGE);
       return 0;
     }
-    const path = args.outputs ?? deps.env.TAP_OUTPUTS_FILE ?? "outputs.json";
+    path = args.outputs ?? deps.env[OUTPUTS_FILE_ENV] ?? "outputs.json";
     outputs = loadOutputs(path, deps.readFile);
   } catch (e) {
     err(`drill: ${e instanceof Error ? e.message : String(e)}`);
@@ -250,22 +301,16 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   }
   const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
-  const confirmed = args.yes && !args.dryRun;
-  const dryRun = !confirmed;
+  const dryRun = !(args.yes && !args.dryRun);
   const region = outputs.secondaryRegion;
-  const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
-  const rds = rdsFor(region);
-  const logger: Log = {
-    debug: () => undefined,
-    info: (message) => out(`  - ${message}`),
-    warn: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
-    error: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
-  };
+  const orchestratorDeps = drillOrchestratorDeps(deps, region);
+  const { rds } = orchestratorDeps;
 
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
   out(`  global cluster: ${outputs.globalClusterId}`);
   out(`  target (secondary) cluster: ${outputs.secondaryClusterArn} in ${region}`);
   out(`  notifications: ${outputs.secondarySnsTopicArn}`);
+  printSites(deps, path, outputs.processingSites);
 
   out("Step 1/3: live state before");
   try {
@@ -290,18 +335,10 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       alertTopicArn: outputs.secondarySnsTopicArn,
       ...tuning,
       timeBudgetMs,
-      // The drill moves the database only; processing follows through the deployed orchestrator or by
-      // hand (docs/runbook.md, "Failover sequence").
-      processingSites: [],
+      // Without sites the orchestrator reports follow-writer as a step to do by hand (runbook).
+      processingSites: outputs.processingSites ?? [],
     },
-    {
-      rds,
-      rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
-      sns: deps.snsClient(region),
-      clock: deps.clock,
-      random: deps.random,
-      logger,
-    },
+    orchestratorDeps,
     blockOn(args),
   );
 
@@ -312,6 +349,51 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     err(`drill: cannot read global cluster state after the run: ${errorMessage(e)}`);
   }
 
+  printResult(out, result);
+  return verdict(result, args, out);
+}
+
+/**
+ * The orchestrator's dependencies, as the Lambda builds them (lambda/failover/index.ts) but from the
+ * drill's clients, all with the drill's timeouts. No reconcile function: after a data-losing failover
+ * the reconcile step reports `npm run reconcile` to run by hand.
+ */
+function drillOrchestratorDeps(deps: DrillDeps, region: string): OrchestratorDeps {
+  const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
+  const rds = rdsFor(region);
+  const { out } = deps;
+  const logger: Log = {
+    debug: () => undefined,
+    info: (message) => out(`  - ${message}`),
+    warn: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
+    error: (message, data) => out(`  ! ${message}${data?.error ? ` (${String(data.error)})` : ""}`),
+  };
+  return {
+    rds,
+    rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
+    sns: deps.snsClient(region),
+    lambdaForRegion: cachedPerKey((r) => deps.lambdaClient(r)),
+    sqsForRegion: cachedPerKey((r) => deps.sqsClient(r)),
+    clock: deps.clock,
+    random: deps.random,
+    logger,
+  };
+}
+
+/** Which intake the run will switch, or a warning that it will not. */
+function printSites(deps: DrillDeps, path: string, sites: readonly ProcessingSite[] | undefined): void {
+  if (sites) {
+    deps.out(`  processing sites: ${sites.map((s) => s.region).join(", ")}`);
+    return;
+  }
+  deps.err(
+    `drill: warning: ${path} has no ${SITES_OUTPUT_KEY} output (written before the stack exported it): ` +
+      `this run moves the database only; processing does not follow and no DLQ is redriven. Regenerate ` +
+      `it (pulumi stack output --json --show-secrets > ${path}) or do those steps by hand (docs/runbook.md).`,
+  );
+}
+
+function printResult(out: (line: string) => void, result: FailoverResult): void {
   out(`Result: ${result.result} (${result.ok ? "ok" : "NOT ok"}) in ${result.timings.durationMs} ms`);
   out(`  ${result.message}`);
   if (result.plan) {
@@ -322,8 +404,6 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   for (const s of result.steps ?? [])
     out(`  step ${s.step}: ${s.ok ? "ok" : "NEEDS ATTENTION"}: ${s.detail}`);
   for (const n of result.notificationErrors ?? []) out(`  ! notification not delivered: ${n}`);
-
-  return verdict(result, args, out);
 }
 
 /**

@@ -24,6 +24,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { cachedPerKey } from "../shared/client-cache";
 import type { Env } from "../shared/env";
 import type { Log } from "../shared/log";
 import { errorMessage } from "../shared/retry";
@@ -54,15 +55,6 @@ export const jsonLogger: Log = {
   error: (message, data) => console.error(JSON.stringify({ level: "ERROR", message, ...data })),
 };
 
-function cached<T>(make: (key: string) => T): (key: string) => T {
-  const clients = new Map<string, T>();
-  return (key) => {
-    let c = clients.get(key);
-    if (!c) clients.set(key, (c = make(key)));
-    return c;
-  };
-}
-
 /** One SDK attempt (our bounded retry decides, so attempts are not multiplied) and a capped request. */
 const opts = (region: string, requestTimeout: number) => ({
   region,
@@ -72,14 +64,14 @@ const opts = (region: string, requestTimeout: number) => ({
   requestHandler: { connectionTimeout: 3_000, requestTimeout, throwOnRequestTimeout: true },
 });
 // The other Region may be the one that is down: calls there fail fast instead of eating the budget.
-const localRds = cached((region) => new RDSClient(opts(region, 20_000)));
-const remoteRds = cached((region) => new RDSClient(opts(region, 5_000)));
-const snsFor = cached((region) => new SNSClient(opts(region, 10_000)));
-const lambdaFor = cached((region) => new LambdaClient(opts(region, 10_000)));
-const sqsFor = cached((region) => new SQSClient(opts(region, 10_000)));
-const cloudwatchFor = cached((region) => new CloudWatchClient(opts(region, 5_000)));
+const localRds = cachedPerKey((region) => new RDSClient(opts(region, 20_000)));
+const remoteRds = cachedPerKey((region) => new RDSClient(opts(region, 5_000)));
+const snsFor = cachedPerKey((region) => new SNSClient(opts(region, 10_000)));
+const lambdaFor = cachedPerKey((region) => new LambdaClient(opts(region, 10_000)));
+const sqsFor = cachedPerKey((region) => new SQSClient(opts(region, 10_000)));
+const cloudwatchFor = cachedPerKey((region) => new CloudWatchClient(opts(region, 5_000)));
 // Reconciliation scans a time window of both stores: a longer cap.
-const reconcileClientFor = cached((region) => new LambdaClient(opts(region, 120_000)));
+const reconcileClientFor = cachedPerKey((region) => new LambdaClient(opts(region, 120_000)));
 
 /** Invokes the reconcile function (lambda/reconcile) synchronously and returns its counts. */
 export function invokeReconcile(client: LambdaClient, functionName: string) {

@@ -63,10 +63,14 @@ export interface FailoverOrchestratorArgs {
 export class FailoverOrchestrator extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  /** PROCESSING_SITES exactly as the function's environment carries it; a stack output, so the drill
+   *  runs the same post-promotion steps as the function. */
+  public readonly processingSites: pulumi.Output<string>;
 
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
     const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
+    const sites = processingSitesJson(args.processingSites);
     const reconcile = args.reconcile
       ? new ReconcileFunction(
           `${name}-reconcile`,
@@ -87,7 +91,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         provider: args.provider,
         timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
-        environment: orchestratorEnvironment(args, triggers, reconcile),
+        environment: orchestratorEnvironment(args, sites, triggers, reconcile),
         statements: orchestratorStatements(args, reconcile),
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
@@ -105,7 +109,8 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
-    this.registerOutputs({ functionArn: this.functionArn });
+    this.processingSites = sites;
+    this.registerOutputs({ functionArn: this.functionArn, processingSites: this.processingSites });
   }
 
   /** Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run. */
@@ -157,6 +162,7 @@ function processingSitesJson(sites: readonly ProcessingSiteArgs[]): pulumi.Outpu
 
 function orchestratorEnvironment(
   args: FailoverOrchestratorArgs,
+  processingSites: pulumi.Output<string>,
   triggers: readonly AlarmInfo[],
   reconcile: ReconcileFunction | undefined,
 ): Record<string, pulumi.Input<string>> {
@@ -170,7 +176,7 @@ function orchestratorEnvironment(
     pollIntervalMs: String(DEFAULTS.pollIntervalMs),
     notifyTimeoutMs: String(DEFAULTS.notifyTimeoutMs),
     allowedAlarms: pulumi.all(triggers.map((t) => t.name)).apply((n) => n.join(",")),
-    processingSites: processingSitesJson(args.processingSites),
+    processingSites,
     // Without one, a data-losing run reports reconciliation as a manual step naming
     // `npm run reconcile` (lambda/failover/after-promotion.ts).
     reconcileFunction: reconcile?.functionName ?? "",

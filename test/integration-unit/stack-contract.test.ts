@@ -3,21 +3,24 @@
  * and an outputs file whose endpoints point at nothing makes the live suite fail fast, not hang.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { checkOutputs, OUTPUT_KEYS } from "../../lib/stack-outputs";
-import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS } from "../../scripts/drill";
+import { FAILOVER_ENV, parseProcessingSites } from "../../lambda/failover/config";
+import { checkOutputs, OUTPUT_KEYS, OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
+import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS, loadOutputs } from "../../scripts/drill";
 import { loadStackOutputs, REQUIRED_OUTPUT_KEYS } from "../integration/support/outputs";
-import { runProgram } from "../program";
+import { runProgram, type ProgramRun } from "../program";
 import { makeTempDir, removeTempDir } from "../support/temp-dir";
 
 const ROOT = path.join(__dirname, "..", "..");
 let dir: string;
 let file: string;
 let exported: Record<string, unknown>;
+let program: ProgramRun;
 
 beforeAll(async () => {
-  const { outputs } = await runProgram();
+  program = await runProgram();
+  const { outputs } = program;
   exported = outputs;
   dir = makeTempDir("outputs-");
   file = path.join(dir, "outputs.json");
@@ -26,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => removeTempDir(dir));
 
 it("B4: every key the integration suite needs is a stack output, with the right shape", () => {
-  const decision = loadStackOutputs({ env: { TAP_OUTPUTS_FILE: file } });
+  const decision = loadStackOutputs({ env: { [OUTPUTS_FILE_ENV]: file } });
   if (decision.kind !== "run") throw new Error(decision.reason);
   expect(decision.outputs.dbEngineVersion).toBe("15.14");
   expect(decision.outputs.canaryNames).toEqual(["tap-dev-p-cnry", "tap-dev-s-cnry", "tap-dev-x-cnry"]);
@@ -58,6 +61,16 @@ it("B4: the program exports exactly the stack-outputs contract, every value of t
   for (const key of [...DRILL_KEYS, ...REQUIRED_OUTPUT_KEYS]) expect(OUTPUT_KEYS).toContain(key);
 });
 
+it("F2: the processingSites output is exactly the orchestrator's PROCESSING_SITES, and the drill reads both regions from it", () => {
+  const fn = program.named("aws:lambda/function:Function", "tap-dev-failover-fn");
+  const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+  expect(exported.processingSites).toBe(env[FAILOVER_ENV.processingSites]);
+  const problems: string[] = [];
+  const sites = parseProcessingSites(env[FAILOVER_ENV.processingSites], problems);
+  expect([problems, sites.map((s) => s.region)]).toEqual([[], ["us-east-1", "us-west-2"]]);
+  expect(loadOutputs(file, (p) => readFileSync(p, "utf8")).processingSites).toEqual(sites);
+});
+
 it("B4: a fake outputs file that points at nothing fails the live suite with clear errors, within a minute", () => {
   const started = Date.now();
   const result = spawnSync(
@@ -69,7 +82,7 @@ it("B4: a fake outputs file that points at nothing fails the live suite with cle
       timeout: 90_000,
       env: {
         ...process.env,
-        TAP_OUTPUTS_FILE: file,
+        [OUTPUTS_FILE_ENV]: file,
         // Nothing listens there: every AWS call is refused at once instead of leaving the machine.
         AWS_ENDPOINT_URL: "http://127.0.0.1:1",
         AWS_ACCESS_KEY_ID: "AKIDFAKE",

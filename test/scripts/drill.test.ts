@@ -1,9 +1,13 @@
 import { RDSClient, SwitchoverGlobalClusterCommand, FailoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { createServer, type Server } from "node:net";
 import { DescribeGlobalClustersCommand } from "@aws-sdk/client-rds";
+import { formatProcessingSites } from "../../lambda/failover/env-keys";
 import { defaultDeps, drillClientConfig, DRILL_HTTP_TIMEOUTS, main, parseArgs } from "../../scripts/drill";
 import {
+  FakeIntake,
   PRIMARY_REGION,
+  SECONDARY_REGION,
+  SITES,
   FakeClock,
   FakeGlobalCluster,
   harness,
@@ -13,6 +17,7 @@ import {
   TOPIC_ARN,
   type Harness,
 } from "../lambda/failover/fakes";
+import { OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
 
 const OUTPUTS = {
   globalClusterId: "tap-global-dev",
@@ -21,6 +26,8 @@ const OUTPUTS = {
   secondarySnsTopicArn: TOPIC_ARN,
   primaryClusterArn: PRIMARY_ARN,
 };
+/** The same file from a stack that exports its processing sites (the orchestrator's PROCESSING_SITES). */
+const WITH_SITES = { ...OUTPUTS, processingSites: formatProcessingSites(SITES) };
 
 let h: Harness;
 afterEach(() => {
@@ -32,8 +39,10 @@ function run(
   outputs: Record<string, unknown> = OUTPUTS,
   fake = new FakeGlobalCluster(1),
   env: Record<string, string> = {},
+  setup: (h: Harness) => void = () => undefined,
 ) {
-  h = harness(fake);
+  h = harness(fake, () => 0.5, new FakeIntake());
+  setup(h);
   // A failover passes its preconditions only when the primary's own Region reports it unhealthy (F3).
   if (argv.includes("failover")) h.fake.clusterStatus[PRIMARY_ARN] = "failed";
   const out: string[] = [];
@@ -49,6 +58,8 @@ function run(
     err: (l) => err.push(l),
     rdsClient: (region) => h.deps.rdsForRegion!(region),
     snsClient: () => h.deps.sns,
+    lambdaClient: (region) => h.deps.lambdaForRegion!(region),
+    sqsClient: (region) => h.deps.sqsForRegion!(region),
     clock: new FakeClock(),
     random: () => 0.5,
   });
@@ -103,7 +114,7 @@ describe("scripts/drill.ts", () => {
 
   it("reads the outputs path from TAP_OUTPUTS_FILE when --outputs is absent", async () => {
     const r = run(["--mode", "switchover", "--dry-run"], OUTPUTS, new FakeGlobalCluster(1), {
-      TAP_OUTPUTS_FILE: "/tmp/o.json",
+      [OUTPUTS_FILE_ENV]: "/tmp/o.json",
     });
     expect(await r.code).toBe(0);
     expect(r.files).toEqual(["/tmp/o.json"]);
@@ -149,7 +160,12 @@ describe("scripts/drill.ts: never hangs, never claims what it did not do (O4)", 
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
     });
     const deps = defaultDeps();
-    for (const client of [deps.rdsClient("us-west-2"), deps.snsClient("us-east-1")]) {
+    for (const client of [
+      deps.rdsClient("us-west-2"),
+      deps.snsClient("us-east-1"),
+      deps.lambdaClient("us-east-1"),
+      deps.sqsClient("us-west-2"),
+    ]) {
       const handler = client.config.requestHandler as unknown as {
         configProvider: Promise<Record<string, unknown>>;
       };
@@ -253,4 +269,121 @@ describe("scripts/drill.ts: each call through the Region AWS documents (O3)", ()
     ).toEqual([]);
     expect(fake.callRegions).toContain("FailoverGlobalCluster@us-west-2");
   });
+});
+
+describe("scripts/drill.ts: the drill finishes the job like the Lambda (F2)", () => {
+  /** Orders waiting in each Region's DLQ: both are redriven after the writer moves. */
+  const withDeadLetters = (h: Harness) => {
+    h.intake.dlqDepth[SITES[0].dlqArn] = 2;
+    h.intake.dlqDepth[SITES[1].dlqArn] = 3;
+  };
+
+  it("F2: a confirmed switchover flips both Regions' mappings, stopping consumers first, and redrives both DLQs", async () => {
+    const r = run(["--mode", "switchover", "--yes"], WITH_SITES, undefined, {}, withDeadLetters);
+    expect(await r.code).toBe(0);
+    expect(h.intake.switches).toEqual([
+      "us-west-2 forwarder off",
+      "us-west-2 processor on",
+      "us-east-1 processor off",
+      "us-east-1 forwarder on",
+    ]);
+    expect(h.intake.moveTasks).toEqual([
+      { source: SITES[1].dlqArn, destination: SITES[1].queueArn },
+      { source: SITES[0].dlqArn, destination: SITES[0].queueArn },
+    ]);
+    const text = r.out.join("\n");
+    expect(text).toMatch(/processing sites: us-east-1, us-west-2/);
+    expect(text).toMatch(/step follow-writer: ok: orders are processed in us-west-2/);
+    expect(text).toMatch(/step redrive: ok: moving about 3 message\(s\)/);
+    expect(text).toMatch(/step redrive-standby: ok: us-east-1: moving about 2 message\(s\)/);
+    expect(r.err).toEqual([]);
+  });
+
+  it("F2: a failover with the primary Region down still moves processing to the secondary; the primary is best effort", async () => {
+    const fake = new FakeGlobalCluster(1);
+    fake.downRegions.add(PRIMARY_REGION);
+    const r = run(["--mode", "failover", "--yes"], WITH_SITES, fake, {}, (h) => {
+      h.regions.down.add(PRIMARY_REGION);
+      withDeadLetters(h);
+    });
+    expect(await r.code).toBe(0);
+    expect(h.fake.writer).toBe(SECONDARY_ARN);
+    expect([h.intake.stateIn(SECONDARY_REGION), h.intake.forwarderStateIn(SECONDARY_REGION)]).toEqual([
+      "Enabled",
+      "Disabled",
+    ]);
+    // Unreachable: left as it was, reported, and switched by a re-run when the Region is back.
+    expect(h.intake.stateIn(PRIMARY_REGION)).toBe("Enabled");
+    expect(h.intake.moveTasks).toEqual([{ source: SITES[1].dlqArn, destination: SITES[1].queueArn }]);
+    const text = r.out.join("\n");
+    expect(text).toMatch(
+      /step follow-writer: ok: orders are processed in us-west-2; .*us-east-1: switch to forwarding failed, best effort/,
+    );
+    expect(text).toMatch(
+      /step redrive-standby: ok: us-east-1: .*best effort; re-run when the Region is back/,
+    );
+    // The drill has no reconcile function: the orchestrator names the CLI to run.
+    expect(text).toMatch(
+      /step reconcile: NEEDS ATTENTION: no reconcile function configured: run `npm run reconcile -- --since 2024-12-31T23:\d\d:\d\d\.\d{3}Z`/,
+    );
+  });
+
+  it.each([
+    ["an explicit dry run", ["--mode", "switchover", "--dry-run"], PRIMARY_ARN],
+    ["a failover without --yes", ["--mode", "failover"], PRIMARY_ARN],
+    ["a dry run whose target already writes", ["--mode", "switchover", "--dry-run"], SECONDARY_ARN],
+  ])("F2: %s reads the sites but changes no mapping and redrives nothing", async (_, argv, writer) => {
+    const r = run(argv, WITH_SITES, new FakeGlobalCluster(1, undefined, writer), {}, withDeadLetters);
+    await r.code;
+    expect(h.intake.switches).toEqual([]);
+    expect(h.intake.moveTasks).toEqual([]);
+    expect(r.out.join("\n")).toMatch(/processing sites: us-east-1, us-west-2/);
+    expect(r.out.join("\n")).not.toMatch(/step follow-writer/);
+  });
+
+  it("F2: an outputs file without processingSites runs database-only and warns, naming the output", async () => {
+    const r = run(["--mode", "switchover", "--yes", "--outputs", "old.json"], OUTPUTS);
+    expect(await r.code).toBe(0);
+    expect(h.fake.writer).toBe(SECONDARY_ARN);
+    expect(r.err).toEqual([
+      expect.stringMatching(
+        /^drill: warning: old\.json has no processingSites output .*moves the database only; processing does not follow and no DLQ is redriven/,
+      ),
+    ]);
+    expect(h.intake.switches).toEqual([]);
+    expect(r.out.join("\n")).toMatch(/step follow-writer: NEEDS ATTENTION: .*by hand/);
+  });
+
+  it.each([
+    [
+      "a site the orchestrator would refuse",
+      '[{"region":"us-east-1"}]',
+      /processingSites: not what the orchestrator's PROCESSING_SITES accepts \(PROCESSING_SITES\[0\]\.mappingUuid: not a mapping UUID;/,
+    ],
+    [
+      "not JSON",
+      "[{",
+      /processingSites: not what the orchestrator's PROCESSING_SITES accepts \(PROCESSING_SITES: not JSON\)/,
+    ],
+    [
+      "an array instead of its JSON text",
+      SITES,
+      /processingSites: expected a non-empty string, got array\(2\)/,
+    ],
+    ["no site at all", "[]", /processingSites: expected at least one processing site/],
+    [
+      "no site in the Region the drill promotes",
+      formatProcessingSites([SITES[0]]),
+      /processingSites: no site in us-west-2/,
+    ],
+  ])(
+    "F2: a malformed processingSites output (%s) exits 2 naming it, before any AWS call",
+    async (_, value, message) => {
+      const r = run(["--mode", "switchover", "--yes"], { ...OUTPUTS, processingSites: value });
+      expect(await r.code).toBe(2);
+      expect(r.err[0]).toMatch(message);
+      expect(h.rdsCommands()).toEqual([]);
+      expect(h.intake.switches).toEqual([]);
+    },
+  );
 });

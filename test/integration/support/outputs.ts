@@ -12,12 +12,12 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   checkOutputs,
+  OUTPUTS_FILE_ENV,
   show,
   type OutputKey,
   type StackOutputs as AllStackOutputs,
 } from "../../../lib/stack-outputs";
 
-export const OUTPUTS_ENV = "TAP_OUTPUTS_FILE";
 export const DB_REACHABLE_ENV = "TAP_DB_REACHABLE";
 export const PRODUCE_OUTPUTS_COMMAND = "pulumi stack output --json --show-secrets > outputs.json";
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -83,7 +83,7 @@ export class StackOutputsError extends Error {
     super(
       `B4: stack outputs file ${file} is not usable:\n` +
         problems.map((p) => `  - ${p}`).join("\n") +
-        `\nRegenerate it at the repo root with \`${PRODUCE_OUTPUTS_COMMAND}\` or point ${OUTPUTS_ENV} at a valid file.`,
+        `\nRegenerate it at the repo root with \`${PRODUCE_OUTPUTS_COMMAND}\` or point ${OUTPUTS_FILE_ENV} at a valid file.`,
     );
     this.name = "StackOutputsError";
   }
@@ -97,12 +97,12 @@ export interface LoadOptions {
 }
 
 export function skipReason(file: string): string {
-  return `B4: skipped — no stack outputs at ${file}; run \`${PRODUCE_OUTPUTS_COMMAND}\` or set ${OUTPUTS_ENV}`;
+  return `B4: skipped — no stack outputs at ${file}; run \`${PRODUCE_OUTPUTS_COMMAND}\` or set ${OUTPUTS_FILE_ENV}`;
 }
 
 export function loadStackOutputs(options: LoadOptions = {}): OutputsDecision {
   const env = options.env ?? process.env;
-  const requested = env[OUTPUTS_ENV]?.trim();
+  const requested = env[OUTPUTS_FILE_ENV]?.trim();
   const file = requested
     ? path.resolve(options.cwd ?? process.cwd(), requested)
     : (options.defaultFile ?? DEFAULT_OUTPUTS_FILE);
@@ -113,7 +113,8 @@ export function loadStackOutputs(options: LoadOptions = {}): OutputsDecision {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && !requested) return { kind: "skip", file, reason: skipReason(file) };
-    const what = code === "ENOENT" ? `${OUTPUTS_ENV} names a file that does not exist` : "cannot be read";
+    const what =
+      code === "ENOENT" ? `${OUTPUTS_FILE_ENV} names a file that does not exist` : "cannot be read";
     throw new StackOutputsError(file, [`${what}: ${(err as Error).message}`]);
   }
 

@@ -301,3 +301,21 @@ describe("F3: what may start a run", () => {
     expect(parseEvent({ mode: "switchover" }, "notify", [])).toMatchObject({ request: { dryRun: false } });
   });
 });
+
+describe("F2: a dry run stops before the post-promotion steps", () => {
+  it.each([
+    ["switchover", "the primary writes", PRIMARY_ARN],
+    ["failover", "the primary writes", PRIMARY_ARN],
+    ["switchover", "the target already writes", SECONDARY_ARN],
+    ["failover", "the target already writes", SECONDARY_ARN],
+  ] as const)("F2: a %s dry run while %s flips no mapping and redrives nothing", async (mode, _, writer) => {
+    h = harness(new FakeGlobalCluster(1, undefined, writer));
+    h.fake.clusterStatus[PRIMARY_ARN] = "failed";
+    h.intake.dlqDepth[secondarySite.dlqArn] = 4;
+    const result = await runFailover({ ...failover, mode, dryRun: true }, settings(), h.deps);
+    expect(result.steps).toBeUndefined();
+    expect(h.intake.switches).toEqual([]);
+    expect(h.intake.moveTasks).toEqual([]);
+    expect(h.intake.stateIn(PRIMARY_REGION)).toBe("Enabled");
+  });
+});
