@@ -24,6 +24,8 @@ import { checkCanaries } from "../integration/checks/canaries";
 import { checkOrdersTable, checkSecretReplica } from "../integration/checks/data-stores";
 import { checkFailoverFunction, invokeFailoverDryRun } from "../integration/checks/failover-function";
 import { checkDlqsEmpty } from "../integration/checks/queues";
+import { checkProcessingFollowsWriter } from "../integration/checks/processing";
+import { GetEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { checkPrimaryHealthCheck } from "../integration/checks/route53";
 import { checkS3ObjectReplicates, S3_PROBE_PREFIX } from "../integration/checks/s3-replication";
 import { ClientPool } from "../integration/support/clients";
@@ -484,5 +486,57 @@ describe("S3 replication round trip", () => {
     await expect(checkS3ObjectReplicates(pool, o, fast)).rejects.toThrow(
       /ReplicationStatus is PENDING, expected REPLICA/,
     );
+  });
+});
+
+describe("processing follows the writer (F1/F2)", () => {
+  const [east, west] = JSON.parse(o.processingSites) as {
+    mappingUuid: string;
+    forwarderMappingUuid: string;
+  }[];
+  /** Mapping states per Region, each answered only by that Region's Lambda client. */
+  function mockMappings(states: Record<string, Record<string, string>>) {
+    for (const [region, byUuid] of Object.entries(states)) {
+      const lambda = mockClient(pool.lambda(region));
+      lambda.on(GetEventSourceMappingCommand).callsFake((input: { UUID: string }) => {
+        if (!byUuid[input.UUID]) throw notFound();
+        return { UUID: input.UUID, State: byUuid[input.UUID] };
+      });
+    }
+  }
+
+  it("F1: passes when the writer's Region books and the other forwards, each mapping read in its own Region", async () => {
+    mockMappings({
+      [P]: { [east.mappingUuid]: "Enabled", [east.forwarderMappingUuid]: "Disabled" },
+      [S]: { [west.mappingUuid]: "Disabled", [west.forwarderMappingUuid]: "Enabled" },
+    });
+    await expect(checkProcessingFollowsWriter(pool, o, P)).resolves.toEqual({
+      "us-east-1 processor": "Enabled",
+      "us-east-1 forwarder": "Disabled",
+      "us-west-2 processor": "Disabled",
+      "us-west-2 forwarder": "Enabled",
+    });
+  });
+
+  it("F2: after a failover left the old Region booking (it was down), the check names both wrong mappings", async () => {
+    mockMappings({
+      [P]: { [east.mappingUuid]: "Enabled", [east.forwarderMappingUuid]: "Disabled" },
+      [S]: { [west.mappingUuid]: "Enabled", [west.forwarderMappingUuid]: "Disabled" },
+    });
+    const err = await failureOf(checkProcessingFollowsWriter(pool, o, S));
+    expect(err.message).toMatch(
+      /us-east-1 processor mapping is Enabled, expected Disabled \(a standby forwards\)/,
+    );
+    expect(err.message).toMatch(/us-east-1 forwarder mapping is Disabled, expected Enabled/);
+    expect(err.message).not.toMatch(/us-west-2/);
+  });
+
+  it("F2: an update still in flight (Enabling) is reported, not accepted", async () => {
+    mockMappings({
+      [P]: { [east.mappingUuid]: "Disabling", [east.forwarderMappingUuid]: "Enabled" },
+      [S]: { [west.mappingUuid]: "Enabled", [west.forwarderMappingUuid]: "Disabled" },
+    });
+    const err = await failureOf(checkProcessingFollowsWriter(pool, o, S));
+    expect(err.message).toMatch(/us-east-1 processor mapping is Disabling, expected Disabled/);
   });
 });

@@ -40,5 +40,17 @@ export function fakeOutputs(): StackOutputs {
     primaryDlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/tap-dev-orders-dlq",
     secondaryDlqUrl: "https://sqs.us-west-2.amazonaws.com/123456789012/tap-dev-orders-dlq",
     production: false,
+    processingSites: JSON.stringify(
+      [
+        ["us-east-1", "0"],
+        ["us-west-2", "1"],
+      ].map(([region, n]) => ({
+        region,
+        mappingUuid: `0000000${n}-1111-2222-3333-444444444444`,
+        forwarderMappingUuid: `0000000${n}-5555-2222-3333-444444444444`,
+        queueArn: `arn:aws:sqs:${region}:123456789012:tap-dev-orders`,
+        dlqArn: `arn:aws:sqs:${region}:123456789012:tap-dev-orders-dlq`,
+      })),
+    ),
   };
 }

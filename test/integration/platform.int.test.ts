@@ -9,6 +9,7 @@ import { GetBucketReplicationCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { checkAlarms } from "./checks/alarms";
 import { checkAuroraClusters, checkAuroraGlobalCluster } from "./checks/aurora";
+import { checkProcessingFollowsWriter } from "./checks/processing";
 import { checkCanaries } from "./checks/canaries";
 import { checkOrdersTable, checkSecretReplica } from "./checks/data-stores";
 import { checkFailoverFunction, INVOKE_DRY_RUN_ENV, invokeFailoverDryRun } from "./checks/failover-function";
@@ -18,6 +19,7 @@ import { checkS3ObjectReplicates } from "./checks/s3-replication";
 import { awsCall, isNotFound } from "./support/aws";
 import { ClientPool } from "./support/clients";
 import { checkHealth } from "./support/http";
+import { regionOfArn } from "./support/outputs";
 import { describeLive } from "./support/suite";
 
 const CHECK_TIMEOUT_MS = 30_000;
@@ -33,6 +35,16 @@ describeLive("live platform", (outputs) => {
     async () => {
       const report = await checkAuroraGlobalCluster(aws, outputs());
       console.info(`B4 Aurora writer: ${report.writer}`);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "F1/F2: processing follows the writer: its Region's processor mapping on, every other Region forwards",
+    async () => {
+      const { writer } = await checkAuroraGlobalCluster(aws, outputs());
+      const states = await checkProcessingFollowsWriter(aws, outputs(), regionOfArn(writer));
+      console.info(`F1 mappings: ${JSON.stringify(states)}`);
     },
     CHECK_TIMEOUT_MS,
   );

@@ -58,6 +58,7 @@ export const REQUIRED_OUTPUT_KEYS = [
   "healthCheckFailureThreshold",
   "metricsRegion",
   "primaryCanaryName",
+  "processingSites",
   "secondaryCanaryName",
   "probeCanaryName",
   "compositeAlarmName",
