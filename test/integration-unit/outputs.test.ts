@@ -52,6 +52,7 @@ const EXPECTED_KEYS = [
   "primaryCanaryName",
   "secondaryCanaryName",
   "probeCanaryName",
+  "processingSites",
   "compositeAlarmName",
   "primaryHealthAlarmName",
   "probeAlarmName",
