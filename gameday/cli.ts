@@ -2,7 +2,7 @@
  * `npm run gameday [-- --runs N] [--scenario ID ...] [--json] [--concurrency N] [--ci]`
  * Builds the two-Region world on this machine for every run of every scenario, prints a line per run
  * and a summary with p50/p95/max of the recovery time; --json prints one JSON document instead.
- * Needs the bundled order processor (the npm script bundles it first).
+ * Needs the bundled order processor and forwarder (the npm script bundles them first).
  */
 import { CI_TIMING, CLI_TIMING } from "./play";
 import { runLine, summarise, summaryTable } from "./report";

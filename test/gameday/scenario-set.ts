@@ -1,6 +1,6 @@
 /**
- * Runs one scenario set once, for a test file: CI timing, two worlds at a time. The bundle comes from
- * `npm test` (which bundles first); run `node scripts/bundle.mjs order-processor` before `npx jest` alone.
+ * Runs one scenario set once, for a test file: CI timing, two worlds at a time. The bundles (order
+ * processor and forwarder) come from `npm test`, or from jest's global setup when they are missing.
  */
 import { CI_TIMING, type ScenarioResult } from "../../gameday/play";
 import { runAll } from "../../gameday/run";

@@ -39,6 +39,11 @@ describe("game day: unplanned failover after replication was cut (RPO window)", 
     expect(r.counts.lostButInDynamo).toBe(0);
     expect(r.counts.lost).toBe(r.counts.lostInNeitherStore.length);
   });
+
+  it("G1/F1: every order in neither store is still held in the dead Region's queue: nothing acknowledged vanished", () => {
+    const r = resultOf(results, "3-failover-rpo-window");
+    expect(r.counts.heldInDownRegion).toBe(r.counts.lostInNeitherStore.length);
+  });
 });
 
 describe("game day: two failover triggers at once", () => {
