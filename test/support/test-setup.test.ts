@@ -128,6 +128,17 @@ describe("a failing program run", () => {
     const err = await runProgram({ primaryRegion: "mars-1" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).stack).toMatch(/at loadConfig .*lib[\\/]load-config\.ts:\d+/);
-    expect((err as Error).stack).toMatch(/index\.ts:\d+/);
+    expect((err as Error).stack).toMatch(/at declareProgram .*lib[\\/]program\.ts:\d+/);
   }, 60_000);
+  it("runs on the file's own modules: a second configuration loads nothing again (its error is this file's ConfigError)", async () => {
+    const { runProgram } = await import("../program");
+    const { ConfigError } = await import("../../lib/config");
+    for (const region of ["mars-1", "mars-2"]) {
+      const err = await runProgram({ primaryRegion: region }).catch((e: Error) => e);
+      // A fresh module registry per run (jest.isolateModules) would compile @pulumi/aws again each time
+      // and throw another realm's ConfigError class.
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain(region);
+    }
+  });
 });
