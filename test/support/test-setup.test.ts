@@ -56,6 +56,14 @@ describe("jest global setup", () => {
   });
 });
 
+describe("jest workers", () => {
+  it("get 3 s to exit after the run (a loaded machine can take over the default 500 ms with nothing left open)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const config = require(path.join(ROOT, "jest.config.js")) as { workerGracefulExitTimeout?: number };
+    expect(config.workerGracefulExitTimeout).toBe(3000);
+  });
+});
+
 describe("one embedded PostgreSQL per process", () => {
   it("a value started by one test file is the one every later file in the process gets", async () => {
     let starts = 0;
