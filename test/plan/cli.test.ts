@@ -1,28 +1,19 @@
 /**
- * tooling/plan/cli.ts end to end, as `npm run plan` runs it (tsx, no jest, no Pulumi CLI, no credentials).
- * Needs the Lambda bundles in dist/lambda (`npm test` builds them first).
+ * The plan command (tooling/plan/run-plan.ts) in-process: what it prints where, and its exit codes. Each
+ * program configuration runs once for the file (test/program.ts). The process around it, through npm
+ * exactly as the README writes each command, is tested in readme-commands.test.ts and
+ * readme-plan-commands.test.ts.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "./helpers";
+import { plan, PlanResult, ROOT } from "./helpers";
 
-function plan(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, "node_modules", ".bin", "tsx"), "tooling/plan/cli.ts", ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// The dev plan is read by two tests: planned once.
+let devPlan: Promise<PlanResult> | undefined;
+const planDev = () => (devPlan ??= plan("--stack", "dev"));
 
-it("F5: the default dev stack (notify) counts a person's decision, inside the 900 s default target", () => {
-  const r = plan("--stack", "dev");
+it("F5: the default dev stack (notify) counts a person's decision, inside the 900 s default target", async () => {
+  const r = await planDev();
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/RTO {2}\(assumes alarmFailoverAction=notify\)/);
   expect(r.stdout).toMatch(
@@ -31,14 +22,14 @@ it("F5: the default dev stack (notify) counts a person's decision, inside the 90
   expect(r.stdout).toMatch(/target 900 s \(tap:rtoTargetSeconds, Pulumi.yaml default\)\s+OK/);
 });
 
-it("F5: a 300 s RTO target with a person deciding fails the plan and says why", () => {
-  const r = plan("--stack", "dev", "--config", "rtoTargetSeconds=300");
+it("F5: a 300 s RTO target with a person deciding fails the plan and says why", async () => {
+  const r = await plan("--stack", "dev", "--config", "rtoTargetSeconds=300");
   expect(r.code).toBe(1);
   expect(r.stdout + r.stderr).toMatch(/FAILED: RTO \d+ s exceeds the 300 s target/);
 });
 
-it("dev: prints the tree, summary, outputs, budget and policy results and passes", () => {
-  const r = plan("--stack", "dev");
+it("dev: prints the tree, summary, outputs, budget and policy results and passes", async () => {
+  const r = await planDev();
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   for (const section of [
@@ -55,8 +46,8 @@ it("dev: prints the tree, summary, outputs, budget and policy results and passes
   expect(r.stdout).toMatch(/\nplan dev: \d+ resources, \d+\.\d s\n$/);
 });
 
-it("prod --json: one JSON document on stdout", () => {
-  const r = plan("--stack", "prod", "--json");
+it("prod --json: one JSON document on stdout", async () => {
+  const r = await plan("--stack", "prod", "--json");
   expect(r.code).toBe(0);
   const doc = JSON.parse(r.stdout);
   expect(doc).toMatchObject({ stack: "prod", ok: true, policy: { mandatory: [] } });
@@ -64,23 +55,23 @@ it("prod --json: one JSON document on stdout", () => {
   expect(cluster.options.protect).toBe(true);
 });
 
-it("a broken target fails the plan (exit 1) and says why; --mermaid still prints the graph", () => {
-  const r = plan("--mermaid", "--config", "rtoTargetSeconds=60");
+it("a broken target fails the plan (exit 1) and says why; --mermaid still prints the graph", async () => {
+  const r = await plan("--mermaid", "--config", "rtoTargetSeconds=60");
   expect(r.code).toBe(1);
   expect(r.stdout.startsWith("graph TD\n")).toBe(true);
   expect(r.stderr).toMatch(/FAILED: RTO \d+ s exceeds the 60 s target/);
 });
 
-it("a config error prints the ConfigError message and exits 2", () => {
-  const r = plan("--config", "healthCheckIntervalSeconds=20");
+it("a config error prints the ConfigError message and exits 2", async () => {
+  const r = await plan("--config", "healthCheckIntervalSeconds=20");
   expect(r.code).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr).toContain("Invalid stack configuration (1 problem(s))");
   expect(r.stderr).toContain('healthCheckIntervalSeconds: "20" is not one of 10, 30');
 });
 
-it("a misspelled --config key exits 2 naming the closest key", () => {
-  const r = plan("--config", "primaryRegio=eu-west-1");
+it("a misspelled --config key exits 2 naming the closest key", async () => {
+  const r = await plan("--config", "primaryRegio=eu-west-1");
   expect(r.code).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr).toContain(
@@ -88,9 +79,9 @@ it("a misspelled --config key exits 2 naming the closest key", () => {
   );
 });
 
-it("the usage text shows the commands the README shows", () => {
+it("the usage text shows the commands the README shows", async () => {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const r = plan("--help");
+  const r = await plan("--help");
   expect(r.code).toBe(0);
   expect(r.stderr).toMatch(/^usage: npm run plan -- \[--stack dev\|prod\]/);
   expect(readme).toContain("npm run plan -- --stack prod");

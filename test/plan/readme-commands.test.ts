@@ -3,21 +3,18 @@
  * shell), so what a user pastes produces a clean document. Own file: these are the slowest plan runs
  * (each bundles first), and a separate file lets the other jest worker take the rest.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
+import { OUTPUT_KEYS } from "../../lib/stack-outputs";
 import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/report";
-import { ROOT } from "./helpers";
+import { readmePlanCommands, ROOT, runAsUser } from "./helpers";
 
 describe("the README's plan commands, run as the README writes them", () => {
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  // The commands in fenced bash blocks that redirect the plan into a file.
-  const redirected = [...readme.matchAll(/^(npm run [^#\n]*\bplan\b[^#\n]*> *(\S+))/gm)].map((m) => ({
-    command: m[1].trim(),
-    file: m[2],
-  }));
-  // A user's shell: no npm_* variables from the `npm test` this runs under.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  // The commands that redirect the plan into a file.
+  const redirected = readmePlanCommands().flatMap((command) => {
+    const file = /> *(\S+)$/.exec(command)?.[1];
+    return file ? [{ command, file }] : [];
+  });
 
   it("the README shows the JSON and the mermaid redirect", () => {
     expect(redirected.map((r) => r.file).sort()).toEqual(["plan.json", "plan.mmd"]);
@@ -28,12 +25,14 @@ describe("the README's plan commands, run as the README writes them", () => {
     ({ command, file }) => {
       const target = path.join(ROOT, file);
       try {
-        const r = spawnSync("sh", ["-c", command], { cwd: ROOT, env, encoding: "utf8", timeout: 120_000 });
+        const r = runAsUser(command);
         expect(r.status).toBe(0);
         const text = readFileSync(target, "utf8");
         if (file.endsWith(".json")) {
           const doc = JSON.parse(text);
           expect(doc).toMatchObject({ schemaVersion: PLAN_JSON_SCHEMA_VERSION, stack: "dev", ok: true });
+          // index.ts exports the program's outputs, key for key (the tests call the program directly).
+          expect(Object.keys(doc.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
         } else {
           expect(text.startsWith("graph TD\n")).toBe(true);
           expect(text).toMatch(/^ {2}subgraph r\d+\["us-east-1"\]$/m);

@@ -2,7 +2,7 @@
  * Runs once before any test file, in Jest's main process.
  *
  * 1. Builds the Lambda bundles that are missing, so a single file runs without `npm run bundle` first
- *    (`npm test` rebuilds them all anyway, to catch stale ones).
+ *    (`npm test` runs the bundler first, which also rebuilds every stale one).
  * 2. Gives the run an id (TAP_TEST_RUN_ID, inherited by the workers, which start after this): the
  *    temporary folders tests make carry it, and global-teardown.js fails the run if one is left.
  */

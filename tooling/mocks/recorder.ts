@@ -1,6 +1,6 @@
 /**
  * The resource recorder of the one Pulumi mock runtime, shared by the unit tests and the offline plan
- * (tooling/plan/cli.ts).
+ * (tooling/plan/run-plan.ts).
  *
  * It records, for every resource the program registers: type, name, URN, inputs (secrets marked),
  * provider and region, parent, dependencies and resource options. The answers (ids, ARNs, invoke

@@ -1,150 +1,20 @@
 /**
- * Offline plan (B1–B3): runs index.ts for a stack under the shared mock runtime (tooling/mocks), with no
- * credentials and no Pulumi CLI, then prints the resource tree, outputs, DR budget and policy results.
+ * Offline plan (B1–B3) as a command: the process around tooling/plan/run-plan.ts.
  *
  *   npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
  *
  * Exit codes: 0 plan OK; 1 a mandatory policy violation or a broken DR budget; 2 bad config or usage.
- * Lambda bundles must exist first (`npm run plan` builds them), as for `pulumi up`. Only the document
- * asked for goes to stdout; progress and verdicts go to stderr.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
-import { ConfigError, parseConfig, TapConfig } from "../../lib/config";
-import { renderMermaid, renderText } from "./render";
-import { buildReport, reportToJson, ResolvedOutput } from "./report";
-import { loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
-import { installMocks, promiseOf, recorded, settle } from "../mocks/recorder";
-import { withoutPromiseStacks } from "../mocks/promise-stacks";
+import { runPlan } from "./run-plan";
 
-const ROOT = path.join(__dirname, "..", "..");
-
-const USAGE = `usage: npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
-  --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)
-  --json     print every resource, outputs, DR budget and policy results as JSON (schema: README)
-  --mermaid  print a mermaid graph of the components by region (with --json: included as "mermaid")
-  --config   override a config value for this run, e.g. --config rtoTargetSeconds=60
-To write a file, keep npm's own banner out of it: npm run --silent plan -- --json > plan.json`;
-
-interface Args {
-  stack: string;
-  json: boolean;
-  mermaid: boolean;
-  overrides: Record<string, string>;
-}
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { stack: "dev", json: false, mermaid: false, overrides: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--json") args.json = true;
-    else if (a === "--mermaid") args.mermaid = true;
-    else if (a === "--stack" || a.startsWith("--stack=")) args.stack = value();
-    else if (a === "--config" || a.startsWith("--config=")) {
-      const kv = value();
-      const eq = kv.indexOf("=");
-      if (eq <= 0) throw new UsageError(`--config expects key=value, got "${kv}"`);
-      args.overrides[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else if (a === "--help" || a === "-h") throw new UsageError("");
-    else throw new UsageError(`unknown argument "${a}"`);
-  }
-  if (!/^[A-Za-z0-9_.-]+$/.test(args.stack)) throw new UsageError(`invalid stack name "${args.stack}"`);
-  return args;
-}
-
-const isConfigError = (e: unknown): e is ConfigError =>
-  e instanceof ConfigError || (e instanceof Error && e.name === "ConfigError");
-
-async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, ResolvedOutput>> {
-  const out: Record<string, ResolvedOutput> = {};
-  for (const [k, v] of Object.entries(exported)) {
-    if (k === "__esModule") continue;
-    const o = pulumi.output(v);
-    out[k] = { value: await promiseOf(o), secret: await pulumi.isSecret(o) };
-  }
-  return out;
-}
-
-async function plan(args: Args): Promise<number> {
-  const started = Date.now();
-  const stackConfig: StackConfig = loadStackConfig(ROOT, args.stack, args.overrides);
-  const get = (key: string) => stackConfig.values[`${stackConfig.project}:${key}`];
-  // Validated here too, so a bad stack file fails with the ConfigError alone, before any mock runs.
-  const cfg: TapConfig = parseConfig(get, stackConfig.project, Object.keys(stackConfig.values));
-
-  // The mocks default disable-default-providers to ["*"]; pass the stack's own value so the program's
-  // check sees what the CLI would.
-  const config = { "pulumi:disable-default-providers": "[]", ...stackConfig.values };
-  await installMocks({ config, stack: args.stack, project: stackConfig.project });
-  const outputs = await withoutPromiseStacks(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(path.join(ROOT, "index")) as Record<string, unknown>;
-    const resolved = await resolveOutputs(exported);
-    await settle();
-    return resolved;
+runPlan(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+})
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((e: unknown) => {
+    process.stderr.write(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
   });
-
-  const report = await buildReport({
-    project: stackConfig.project,
-    stack: args.stack,
-    resources: recorded(),
-    outputs,
-    config: cfg,
-    configOrigins: stackConfig.origins,
-  });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const mermaid = args.mermaid ? renderMermaid(report.graph) : undefined;
-
-  if (args.json) {
-    const doc = reportToJson(report, { durationSeconds: Number(seconds), ...(mermaid ? { mermaid } : {}) });
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  } else if (mermaid) {
-    process.stdout.write(`${mermaid}\n`);
-  } else {
-    process.stdout.write(`${renderText(report)}\n`);
-  }
-  const summary = `plan ${args.stack}: ${report.summary.resources} resources, ${seconds} s`;
-  if (args.json || mermaid) {
-    // stdout stays machine-readable; the verdict goes to stderr.
-    process.stderr.write(`${summary}${report.ok ? "" : `; FAILED: ${report.failures.join("; ")}`}\n`);
-    for (const v of report.policy.mandatory)
-      process.stderr.write(`  mandatory ${v.policy} ${v.name ?? ""}: ${v.message}\n`);
-  } else {
-    process.stdout.write(`${summary}\n`);
-  }
-  return report.ok ? 0 : 1;
-}
-
-async function main(): Promise<void> {
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    const msg = (e as Error).message;
-    process.stderr.write(`${msg ? `${msg}\n` : ""}${USAGE}\n`);
-    process.exitCode = msg ? 2 : 0;
-    return;
-  }
-  try {
-    process.exitCode = await plan(args);
-  } catch (e) {
-    if (isConfigError(e) || e instanceof StackConfigError) {
-      process.stderr.write(`plan ${args.stack}: ${e.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw e;
-  }
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
