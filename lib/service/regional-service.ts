@@ -147,6 +147,7 @@ export class RegionalService extends pulumi.ComponentResource {
     }
     this.alarms = [
       this.processor,
+      this.api,
       this.healthCheck,
       this.canary,
       ...(this.probe ? [this.probe] : []),
