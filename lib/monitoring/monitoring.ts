@@ -234,20 +234,10 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
+/** The processor's Errors alarm is not here: its NodeFunction owns it (critical in the primary role). */
 function processorAlarms(r: MonitoredRegion): AlarmSpec[] {
   const fn = { FunctionName: r.processorFunctionName };
   return [
-    {
-      id: "processor-errors",
-      description: "Order processor invocations failing",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: fn,
-      statistic: "Sum",
-      threshold: 0,
-      comparison: "GreaterThanThreshold",
-      critical: true,
-    },
     {
       id: "processor-throttles",
       description: "Order processor throttled",

@@ -5,7 +5,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
-import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import type { Statement } from "../policy-documents";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -31,6 +31,9 @@ export interface OrderProcessorArgs extends LedgerAccess {
   readonly alarmTopicArn: pulumi.Input<string>;
   /** The function's region (its alarms'). */
   readonly region: Region;
+  /** What the function's error alarm means to the stack. Default: `{ id: "<name>-fn-errors" }`, not
+   *  critical. */
+  readonly errorAlarmRole?: AlarmRole;
 }
 
 /** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
@@ -116,6 +119,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alarmTopicArn,
+        errorAlarmRole: args.errorAlarmRole,
       },
       { parent: this },
     );

@@ -69,11 +69,22 @@ describe.each([
         "monitoring-primary-dlq-depth",
         "monitoring-primary-dynamodb-replication-latency",
         "monitoring-primary-oldest-message",
-        "monitoring-primary-processor-errors",
         "monitoring-primary-processor-throttles",
         "primary-service-canary-success",
         "primary-service-health-alarm",
+        "primary-service-processor-fn-errors",
       ].sort(),
     );
+    // The processor's errors are critical in the primary role only, as Monitoring's own alarm was.
+    const errors = (role: string) =>
+      logical.get(b.watched.find((a) => a.id === `${role}-processor-errors`)!.name);
+    expect([errors("primary"), errors("secondary")]).toEqual([
+      "primary-service-processor-fn-errors",
+      "secondary-service-processor-fn-errors",
+    ]);
+    expect(b.watched.filter((a) => a.id.endsWith("-processor-errors")).map((a) => a.critical)).toEqual([
+      true,
+      false,
+    ]);
   });
 });
