@@ -62,12 +62,13 @@ export class TapStack extends pulumi.ComponentResource {
 
     // Everything published outside the secondary region is relayed there, so it survives a primary outage.
     const relayed = p.metricsRole === "metrics" ? [this.primary, this.metrics] : [this.primary];
-    new AlertRelay(
+    const relay = new AlertRelay(
       `${name}-alert-relay`,
       {
         sources: relayed.map((f) => ({ topicArn: f.topic.arn, provider: f.provider })),
         targetTopicArn: this.secondary.topic.arn,
         provider: p.secondary,
+        region: this.secondary.region,
         kmsKeyArn: this.secondary.key.arn,
         logRetentionDays: cfg.logRetentionDays,
       },
@@ -89,7 +90,7 @@ export class TapStack extends pulumi.ComponentResource {
         auroraSecondaryClusterId: data.aurora.secondaryClusterId,
         healthCheckMetricsRegion: p.metricsRegion,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
-        alarms: [...data.alarms, ...this.services.primary.alarms, ...this.services.secondary.alarms],
+        alarms: [data, ...ROLES.map((r) => this.services[r]), relay, this.failover].flatMap((c) => c.alarms),
       },
       // Monitoring waits for everything it watches (R3).
       {

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
 import { lambdaBundle } from "./lambda-bundle";
 
@@ -11,6 +13,8 @@ export interface NodeFunctionArgs {
   readonly codeName: string;
   /** Provider for the function's region. */
   readonly provider: aws.Provider;
+  /** The function's region (its provider's): where its error alarm lives. */
+  readonly region: Region;
   /** Timeout in seconds. Default: 30. */
   readonly timeout?: number;
   /** Memory in MB. Default: 256. */
@@ -31,6 +35,11 @@ export interface NodeFunctionArgs {
    * have one (F4). Default: no error alarm.
    */
   readonly errorAlarmTopicArn?: pulumi.Input<string>;
+  /**
+   * What the error alarm means to the stack; only with `errorAlarmTopicArn`.
+   * Default: `{ id: "<name>-errors" }`, neither critical nor a failover trigger.
+   */
+  readonly errorAlarmRole?: AlarmRole;
 }
 
 /**
@@ -43,8 +52,8 @@ export class NodeFunction extends pulumi.ComponentResource {
   public readonly logGroup: aws.cloudwatch.LogGroup;
   public readonly arn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
-  /** The Errors alarm, when errorAlarmTopicArn was given. */
-  public readonly errorAlarmName?: pulumi.Output<string>;
+  /** Its Errors alarm as data, when errorAlarmTopicArn was given; otherwise empty. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:compute:NodeFunction", name, {}, opts);
@@ -64,9 +73,7 @@ export class NodeFunction extends pulumi.ComponentResource {
     );
     const attachments = this.rolePolicies(name, args, child);
     this.function = this.lambdaFunction(name, args, { ...child, dependsOn: attachments });
-    if (args.errorAlarmTopicArn) {
-      this.errorAlarmName = this.errorAlarm(name, args.errorAlarmTopicArn, child).name;
-    }
+    this.alarms = args.errorAlarmTopicArn ? [this.errorAlarm(name, args, args.errorAlarmTopicArn)] : [];
 
     this.arn = this.function.arn;
     this.functionName = this.function.name;
@@ -143,15 +150,14 @@ export class NodeFunction extends pulumi.ComponentResource {
     );
   }
 
-  private errorAlarm(
-    name: string,
-    topicArn: pulumi.Input<string>,
-    child: pulumi.CustomResourceOptions,
-  ): aws.cloudwatch.MetricAlarm {
-    // Any error in a minute alarms. A function that is not invoked publishes no Errors datapoint:
-    // silence is not a failure, so missing data is not breaching.
+  private errorAlarm(name: string, args: NodeFunctionArgs, topicArn: pulumi.Input<string>): AlarmInfo {
+    // Any error in a minute alarms: Lambda counts 1 per failed invocation, so a minute's Sum >= 1 is
+    // one or more errors, and one such minute (1 of 1) is enough.
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+    // A function that is not invoked publishes no Errors datapoint: silence is not a failure, so
+    // missing data is not breaching.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
-    return new aws.cloudwatch.MetricAlarm(
+    const alarm = new aws.cloudwatch.MetricAlarm(
       `${name}-errors`,
       {
         alarmDescription: `Lambda ${name} reported errors`,
@@ -167,7 +173,12 @@ export class NodeFunction extends pulumi.ComponentResource {
         alarmActions: [topicArn],
         okActions: [topicArn],
       },
-      child,
+      { parent: this, provider: args.provider },
+    );
+    return alarmInfo(
+      alarm,
+      { region: args.region, topicArn, provider: args.provider },
+      args.errorAlarmRole ?? { id: `${name}-errors` },
     );
   }
 }
@@ -179,4 +190,6 @@ export function checkNodeFunctionArgs(args: NodeFunctionArgs): void {
   const m = args.memorySize ?? 256;
   if (!Number.isInteger(m) || m < 128 || m > 10240)
     throw new Error(`NodeFunction: memorySize must be 128..10240 MB`);
+  if (args.errorAlarmRole && !args.errorAlarmTopicArn)
+    throw new Error("NodeFunction: errorAlarmRole needs errorAlarmTopicArn (no topic, no error alarm)");
 }

@@ -145,6 +145,7 @@ function ledgerAccess(
     `${name}-ledger-migration`,
     {
       provider: p.primary,
+      region: primary.region,
       subnetIds: primary.vpc.privateSubnetIds,
       securityGroupId: primary.vpc.lambdaSecurityGroupId,
       masterSecretArn: credentials.secretArn,

@@ -6,6 +6,7 @@ import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
 import { DB_ENV } from "../../lambda/order-processor/db-env";
 import { MIGRATIONS } from "../../lambda/order-processor/migrations";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
 
 /** Seconds a migration run may take: schema DDL plus one role; 5 minutes leaves room for a lock wait. */
 export const MIGRATOR_TIMEOUT = 300;
@@ -13,6 +14,8 @@ export const MIGRATOR_TIMEOUT = 300;
 export interface LedgerMigrationArgs {
   /** Provider of the primary region, where the writer is at deploy time. */
   readonly provider: aws.Provider;
+  /** The primary region (the provider's). */
+  readonly region: Region;
   readonly subnetIds: pulumi.Input<string>[];
   /** The Lambda security group Aurora admits. */
   readonly securityGroupId: pulumi.Input<string>;
@@ -66,6 +69,7 @@ export class LedgerMigration extends pulumi.ComponentResource {
         codeName: "ledger-migrator",
         description: "Applies the ledger's schema migrations and the order processor's data-only role",
         provider: args.provider,
+        region: args.region,
         timeout: MIGRATOR_TIMEOUT,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
         environment: {

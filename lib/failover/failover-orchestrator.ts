@@ -66,6 +66,9 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
   /** PROCESSING_SITES exactly as the function's environment carries it; a stack output, so the drill
    *  runs the same post-promotion steps as the function. */
   public readonly processingSites: pulumi.Output<string>;
+  /** The alarms this component owns (its function's and the reconcile function's errors), as data;
+   *  not the `alarms` it was given, of which the triggers start it. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
@@ -76,6 +79,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           `${name}-reconcile`,
           {
             provider: args.provider,
+            region: args.region,
             ledger: args.reconcile,
             logRetentionDays: args.logRetentionDays,
             alarmTopicArn: args.alertTopicArn,
@@ -89,6 +93,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         codeName: "failover",
         description: "Promotes the secondary Aurora cluster: planned switchover or unplanned failover",
         provider: args.provider,
+        region: args.region,
         timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
         environment: orchestratorEnvironment(args, sites, triggers, reconcile),
@@ -110,6 +115,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.processingSites = sites;
+    this.alarms = [...fn.alarms, ...(reconcile?.alarms ?? [])];
     this.registerOutputs({ functionArn: this.functionArn, processingSites: this.processingSites });
   }
 

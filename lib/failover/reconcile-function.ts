@@ -3,10 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { RECONCILE_DEFAULTS, RECONCILE_ENV } from "../../lambda/reconcile/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
 import { LedgerAccess } from "../data/ledger-access";
+import { AlarmInfo } from "../monitoring/alarm";
 
 export interface ReconcileFunctionArgs {
   readonly provider: aws.Provider;
+  /** The region it runs in (the provider's, the ledger's): its error alarm lives there. */
+  readonly region: Region;
   readonly ledger: LedgerAccess;
   readonly logRetentionDays: number;
   /** This region's alert topic: the function's error alarm (F4). */
@@ -21,6 +25,8 @@ export interface ReconcileFunctionArgs {
 export class ReconcileFunction extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly functionArn: pulumi.Output<string>;
+  /** The function's error alarm, as data. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: ReconcileFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:ReconcileFunction", name, {}, opts);
@@ -31,6 +37,7 @@ export class ReconcileFunction extends pulumi.ComponentResource {
         codeName: "reconcile",
         description: "Reconciles the order ledger and the orders table after a data-losing failover",
         provider: args.provider,
+        region: args.region,
         // Inside the orchestrator's 120 s synchronous invoke (lambda/failover/index.ts).
         timeout: 110,
         memorySize: 512,
@@ -70,6 +77,7 @@ export class ReconcileFunction extends pulumi.ComponentResource {
     );
     this.functionName = fn.functionName;
     this.functionArn = fn.arn;
+    this.alarms = fn.alarms;
     this.registerOutputs({ functionName: this.functionName });
   }
 }

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALERT_RELAY_ENV } from "../../lambda/alert-relay/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
+import { AlarmInfo } from "../monitoring/alarm";
 
 export interface AlertRelayArgs {
   /** Topics whose messages must also reach `targetTopicArn`, each with the provider of its region. */
@@ -11,6 +13,8 @@ export interface AlertRelayArgs {
   readonly targetTopicArn: pulumi.Input<string>;
   /** Provider of the target topic's region, where the relay function runs. */
   readonly provider: aws.Provider;
+  /** The target topic's region (the provider's): the function's error alarm lives there. */
+  readonly region: Region;
   /** Key of the target region: encrypts the target topic and the function's logs. */
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
@@ -23,6 +27,8 @@ export interface AlertRelayArgs {
  */
 export class AlertRelay extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
+  /** The function's error alarm, as data. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: AlertRelayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:foundation:AlertRelay", name, {}, opts);
@@ -34,6 +40,7 @@ export class AlertRelay extends pulumi.ComponentResource {
         codeName: "alert-relay",
         description: "Republishes alerts from other regions' topics to this region's topic",
         provider: args.provider,
+        region: args.region,
         timeout: 30,
         memorySize: 128,
         environment: toEnvironment(ALERT_RELAY_ENV, { targetTopicArn: args.targetTopicArn }),
@@ -75,6 +82,7 @@ export class AlertRelay extends pulumi.ComponentResource {
     });
 
     this.functionArn = fn.arn;
+    this.alarms = fn.alarms;
     this.registerOutputs({ functionArn: this.functionArn });
   }
 }

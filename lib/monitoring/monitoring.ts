@@ -34,8 +34,8 @@ export interface MonitoringArgs {
   readonly healthCheckMetricsRegion: Region;
   /** Replication lag, ms, that counts as a problem for DynamoDB (Aurora's alarm lives with Aurora). */
   readonly replicationLagAlarmMs: number;
-  /** Alarms the other components own (health checks, canaries, Aurora); the critical ones of the primary
-   *  region join the composite alarm. */
+  /** Alarms the other components own (functions' errors, health checks, canaries, Aurora); the critical
+   *  ones of the primary region join the composite alarm. */
   readonly alarms: AlarmInfo[];
 }
 
@@ -64,6 +64,8 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly dashboardName: pulumi.Output<string>;
   /** The alarms this component creates (the composite alarm aside). */
   public readonly alarms: AlarmInfo[] = [];
+  /** Every alarm it knows: its own, then those it was given. The composite's members come from here. */
+  public readonly watched: AlarmInfo[];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:monitoring:Monitoring", name, {}, opts);
@@ -76,7 +78,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
     // A composite alarm may only reference alarms of its own account and region.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
-    const critical = [...this.alarms, ...args.alarms]
+    this.watched = [...this.alarms, ...args.alarms];
+    const critical = this.watched
       .filter((a) => a.critical && a.region === args.primary.region)
       .map((a) => a.name);
     this.compositeAlarmRule = pulumi.all(critical).apply((names) => compositeRule(names));
@@ -231,20 +234,10 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
+/** The processor's Errors alarm is not here: its NodeFunction owns it (critical in the primary role). */
 function processorAlarms(r: MonitoredRegion): AlarmSpec[] {
   const fn = { FunctionName: r.processorFunctionName };
   return [
-    {
-      id: "processor-errors",
-      description: "Order processor invocations failing",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: fn,
-      statistic: "Sum",
-      threshold: 0,
-      comparison: "GreaterThanThreshold",
-      critical: true,
-    },
     {
       id: "processor-throttles",
       description: "Order processor throttled",

@@ -6,6 +6,7 @@ import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
+import { AlarmInfo } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
 import type { AuthConfig } from "../security/security-config";
 import { OrderAuthorizer } from "./order-authorizer";
@@ -77,6 +78,8 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly apiName: pulumi.Output<string>;
   /** ARN of the stage, for the web ACL association. */
   public readonly stageArn: pulumi.Output<string>;
+  /** The health function's error alarm, as data. */
+  public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
@@ -129,6 +132,7 @@ export class OrderApi extends pulumi.ComponentResource {
     const stage = this.stage(name, args, api, deployment, accountSetting);
     this.stageSettings(name, args, api, stage, accountSetting);
 
+    this.alarms = healthFn.alarms;
     this.stageArn = stage.arn;
     this.restApiId = api.id;
     this.apiName = api.name;
@@ -211,6 +215,7 @@ export class OrderApi extends pulumi.ComponentResource {
       `${name}-auth`,
       {
         provider: args.provider,
+        region: args.region,
         restApiId: api.id,
         executionArn: api.executionArn,
         issuer: args.auth.issuer,
@@ -313,6 +318,7 @@ export class OrderApi extends pulumi.ComponentResource {
         codeName: "health",
         description: "Reports whether this region can take orders",
         provider: args.provider,
+        region: args.region,
         timeout: 5,
         memorySize: 256,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },

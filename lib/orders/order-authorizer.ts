@@ -2,9 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTHORIZER_ENV, MAX_AUTHORIZER_TTL_SECONDS } from "../../lambda/order-authorizer/contract";
 import { NodeFunction } from "../compute/node-function";
+import { Region } from "../config";
 
 export interface OrderAuthorizerArgs {
   readonly provider: aws.Provider;
+  /** The API's region (the provider's). */
+  readonly region: Region;
   readonly restApiId: pulumi.Input<string>;
   /** The API's execution ARN, to bind the invoke permission to this API's authorizer (no confused deputy). */
   readonly executionArn: pulumi.Input<string>;
@@ -58,6 +61,7 @@ export class OrderAuthorizer extends pulumi.ComponentResource {
         codeName: "order-authorizer",
         description: "Verifies order clients' JWTs against the issuer's JWKS",
         provider: args.provider,
+        region: args.region,
         timeout: 10,
         memorySize: 256,
         environment: {

@@ -68,6 +68,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
   /** The event source mapping the failover orchestrator enables and disables (F2). */
   public readonly mappingUuid: pulumi.Output<string>;
   public readonly mappingArn: pulumi.Output<string>;
+  /** The function's error alarm and the failed-forward alarm, as data. */
   public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: OrderForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -90,7 +91,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
     this.functionName = fn.functionName;
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
-    this.alarms = [this.failedForwardAlarm(name, args)];
+    this.alarms = [...fn.alarms, this.failedForwardAlarm(name, args)];
     this.registerOutputs({ functionName: this.functionName, mappingUuid: this.mappingUuid });
   }
 
@@ -101,6 +102,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
         codeName: "order-forwarder",
         description: "Sends orders on to the writer region's queue while this region is the standby",
         provider: args.provider,
+        region: args.region,
         timeout: ORDER_FORWARDER_TIMEOUT,
         memorySize: 256,
         environment: toEnvironment(ORDER_FORWARDER_ENV, {

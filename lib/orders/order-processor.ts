@@ -5,7 +5,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
-import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import type { Statement } from "../policy-documents";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -29,8 +29,11 @@ export interface OrderProcessorArgs extends LedgerAccess {
   readonly logRetentionDays: number;
   /** This region's alarm topic: conflicting duplicates (L1) and function errors (F4) alarm here. */
   readonly alarmTopicArn: pulumi.Input<string>;
-  /** The function's region (the conflict alarm's). */
+  /** The function's region (its alarms'). */
   readonly region: Region;
+  /** What the function's error alarm means to the stack. Default: `{ id: "<name>-fn-errors" }`, not
+   *  critical. */
+  readonly errorAlarmRole?: AlarmRole;
 }
 
 /** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
@@ -46,7 +49,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
   public readonly mappingArn: pulumi.Output<string>;
   /** Fires on any conflicting duplicate: an orderId reused with other contents was refused. */
   public readonly conflictAlarmName: pulumi.Output<string>;
-  /** The conflict alarm, as data. */
+  /** The function's error alarm and the conflict alarm, as data. */
   public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,6 +77,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
     this.mappingArn = mapping.arn;
     this.conflictAlarmName = conflicts.name;
     this.alarms = [
+      ...fn.alarms,
       alarmInfo(
         conflicts,
         { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
@@ -94,6 +98,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
         codeName: "order-processor",
         description: "Books orders from SQS into the Aurora ledger and DynamoDB order state",
         provider: args.provider,
+        region: args.region,
         timeout: ORDER_PROCESSOR_TIMEOUT,
         memorySize: 512,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
@@ -114,6 +119,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alarmTopicArn,
+        errorAlarmRole: args.errorAlarmRole,
       },
       { parent: this },
     );

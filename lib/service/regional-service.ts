@@ -147,6 +147,7 @@ export class RegionalService extends pulumi.ComponentResource {
     }
     this.alarms = [
       this.processor,
+      this.api,
       this.healthCheck,
       this.canary,
       ...(this.probe ? [this.probe] : []),
@@ -239,6 +240,8 @@ export class RegionalService extends pulumi.ComponentResource {
         processingEnabled: s.processingRegion === role,
         alarmTopicArn: f.topic.arn,
         region: f.region,
+        // Processing errors in the primary region feed its composite alarm (R19).
+        errorAlarmRole: { id: `${role}-processor-errors`, critical: role === "primary" },
       },
       { parent: this, dependsOn: [...this.args.stores, this.queue, ...(this.args.processorAfter ?? [])] },
     );

@@ -13,7 +13,7 @@ import { HealthCheck, HealthCheckArgs } from "../../lib/detection/health-check";
 import { Network, NetworkArgs } from "../../lib/foundation/network";
 import { RegionalKey, RegionalKeyArgs } from "../../lib/foundation/regional-key";
 import { OrderForwarder, OrderForwarderArgs } from "../../lib/orders/order-forwarder";
-import { installMocks, recorded, settle } from "../../tooling/mocks/recorder";
+import { installMocks, promiseOf, recorded, settle } from "../../tooling/mocks/recorder";
 
 let provider: aws.Provider;
 let west: aws.Provider;
@@ -61,6 +61,7 @@ describe("NodeFunction alone", () => {
   const args = (over: Partial<NodeFunctionArgs> = {}): NodeFunctionArgs => ({
     codeName: "health",
     provider,
+    region: "us-east-1",
     statements: [],
     logKeyArn: "arn:aws:kms:us-east-1:123456789012:key/x",
     logRetentionDays: 7,
@@ -78,6 +79,58 @@ describe("NodeFunction alone", () => {
       );
     }
     expect((await build(() => new NodeFunction("fn-ok", args()))).error).toBeUndefined();
+  });
+  it("F4: an error alarm role without a topic is refused: there would be no alarm for it to describe", async () => {
+    expect(await build(() => new NodeFunction("fn-role", args({ errorAlarmRole: { id: "x" } })))).toEqual({
+      error: "NodeFunction: errorAlarmRole needs errorAlarmTopicArn (no topic, no error alarm)",
+      declared: 1,
+    });
+  });
+  it("F4: with a topic it exposes its Errors alarm as data: name, region, topic, role (default not critical)", async () => {
+    const topicArn = "arn:aws:sns:us-west-2:123456789012:t";
+    const plain = new NodeFunction("fn-alarmed", args({ errorAlarmTopicArn: topicArn }));
+    const critical = new NodeFunction(
+      "fn-critical",
+      args({ errorAlarmTopicArn: topicArn, errorAlarmRole: { id: "primary-x-errors", critical: true } }),
+    );
+    const west2 = new NodeFunction(
+      "fn-west",
+      args({ provider: west, region: "us-west-2", errorAlarmTopicArn: topicArn }),
+    );
+    const silent = new NodeFunction("fn-silent", args());
+    await settle();
+    const alarm = (n: string) => recorded().find((r) => r.name === n && r.type.includes("MetricAlarm"))!;
+    const seen = async (fn: NodeFunction) =>
+      Promise.all(
+        fn.alarms.map(async (a) => ({
+          name: await promiseOf(a.name),
+          region: a.region,
+          topicArn: a.topicArn,
+          provider: a.provider,
+          id: a.id,
+          critical: a.critical,
+          failoverTrigger: a.failoverTrigger,
+        })),
+      );
+    expect(await seen(plain)).toEqual([
+      {
+        name: alarm("fn-alarmed-errors").state.name,
+        region: "us-east-1",
+        topicArn,
+        provider,
+        id: "fn-alarmed-errors",
+        critical: false,
+        failoverTrigger: false,
+      },
+    ]);
+    expect(await seen(critical)).toMatchObject([
+      { name: alarm("fn-critical-errors").state.name, id: "primary-x-errors", critical: true },
+    ]);
+    expect((await seen(west2)).map((a) => [a.name, a.region, a.provider])).toEqual([
+      [alarm("fn-west-errors").state.name, "us-west-2", west],
+    ]);
+    expect(alarm("fn-west-errors").region).toBe("us-west-2");
+    expect(silent.alarms).toEqual([]);
   });
 });
 

@@ -140,8 +140,8 @@ describe("monitoring", () => {
     const ids = of(ALARM).map((a) => a.name.replace(/^tap-dev-(monitoring-)?/, ""));
     for (const expected of [
       "aurora-replication-lag",
-      "primary-processor-errors",
-      "secondary-processor-errors",
+      "primary-service-processor-fn-errors",
+      "secondary-service-processor-fn-errors",
       "primary-processor-throttles",
       "primary-dlq-depth",
       "secondary-dlq-depth",
@@ -155,6 +155,8 @@ describe("monitoring", () => {
     ]) {
       expect(ids).toContain(expected);
     }
+    // One Errors alarm per processor, the processor's own: Monitoring no longer adds a second one.
+    expect(ids.filter((id) => id.endsWith("processor-errors"))).toEqual([]);
     const p99 = named(ALARM, "tap-dev-monitoring-primary-api-p99-latency");
     expect(p99.inputs).toMatchObject({
       extendedStatistic: "p99",
@@ -182,6 +184,32 @@ describe("monitoring", () => {
     expect(referenced.length).toBeGreaterThanOrEqual(8);
     expect(referenced).toContain(named(ALARM, "tap-dev-primary-service-health-alarm").state.name);
     expect(referenced).toContain(named(ALARM, "tap-dev-primary-service-canary-success").state.name);
+    // The primary processor's errors are critical, the secondary's (a standby) are not.
+    expect(referenced).toContain(named(ALARM, "tap-dev-primary-service-processor-fn-errors").state.name);
+    expect(referenced).not.toContain(
+      named(ALARM, "tap-dev-secondary-service-processor-fn-errors").state.name,
+    );
+  });
+
+  it("R19: the processor's Errors alarm (the composite's member) fires on one minute with any error", () => {
+    for (const role of ["primary", "secondary"]) {
+      const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
+      const i = named(ALARM, `tap-dev-${role}-service-processor-fn-errors`).inputs;
+      const evaluation = [
+        i.period,
+        i.evaluationPeriods,
+        i.datapointsToAlarm,
+        i.threshold,
+        i.comparisonOperator,
+      ];
+      expect([i.metricName, i.dimensions, i.statistic, evaluation, i.treatMissingData]).toEqual([
+        "Errors",
+        { FunctionName: fn.state.name },
+        "Sum",
+        [60, 1, undefined, 1, "GreaterThanOrEqualToThreshold"],
+        "notBreaching",
+      ]);
+    }
   });
 
   it("R19: the rule builder joins with OR and refuses what CloudWatch would refuse", () => {

@@ -200,6 +200,7 @@ describe("templates (S2)", () => {
 describe("component checks", () => {
   const base = {
     provider: undefined as never,
+    region: "us-east-1" as const,
     restApiId: "api",
     executionArn: "arn",
     issuer: "https://idp.example.com/",
