@@ -6,3 +6,6 @@ export const MIGRATOR_ENV = {
   /** Secret of the processor's data-only role: its username and password are applied to the role. */
   appSecretArn: "APP_DB_SECRET_ARN",
 } as const;
+
+/** The migrator's Powertools service name (POWERTOOLS_SERVICE_NAME, lambda/shared/env.ts). */
+export const MIGRATOR_DEFAULTS = { serviceName: "ledger-migrator" } as const;

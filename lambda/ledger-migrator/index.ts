@@ -5,14 +5,17 @@
  * schema and sets up the processor's data-only role from the secret in APP_DB_SECRET_ARN. A failure fails
  * the invocation, and so the deployment.
  */
+import { POWERTOOLS_ENV } from "../shared/env";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { requiredEnv } from "../shared/env";
 import { Database, dbSettingsFromEnv, fetchSecretDocument } from "../order-processor/db";
-import { MIGRATOR_ENV } from "./env";
+import { MIGRATOR_DEFAULTS, MIGRATOR_ENV } from "./env";
 import { runLedgerMigration, type MigrationResult } from "./migrate";
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "ledger-migrator" });
+const logger = new Logger({
+  serviceName: process.env[POWERTOOLS_ENV.serviceName] ?? MIGRATOR_DEFAULTS.serviceName,
+});
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
 
 export const handler = async (): Promise<MigrationResult> => {

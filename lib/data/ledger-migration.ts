@@ -2,8 +2,10 @@ import * as aws from "@pulumi/aws";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_ROLE_TABLE_PRIVILEGES, CLONE_SUFFIX } from "../../lambda/ledger-migrator/app-role";
-import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
+import { MIGRATOR_DEFAULTS, MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
 import { DB_ENV } from "../../lambda/order-processor/db-env";
+import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
+import { POWERTOOLS_ENV } from "../../lambda/shared/env";
 import { MIGRATIONS } from "../../lambda/order-processor/migrations";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
@@ -80,8 +82,9 @@ export class LedgerMigration extends pulumi.ComponentResource {
           [DB_ENV.ssl]: "require",
           [DB_ENV.tlsServerNames]: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
           [MIGRATOR_ENV.appSecretArn]: args.appSecretArn,
-          NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
-          POWERTOOLS_SERVICE_NAME: "ledger-migrator",
+          // The RDS CA bundle, as for the processor whose connection code the migrator shares.
+          [ORDER_PROCESSOR_ENV.extraCaCerts]: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
+          [POWERTOOLS_ENV.serviceName]: MIGRATOR_DEFAULTS.serviceName,
         },
         statements: [
           {
