@@ -4,14 +4,13 @@ import { ORDER_FORWARDER_DEFAULTS, ORDER_FORWARDER_ENV } from "../../lambda/orde
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
+import { consumeQueueStatement, queueConsumer } from "./queue-consumer";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 
 /** Seconds per batch: one SendMessageBatch with bounded retries (lambda/order-forwarder/index.ts). */
 export const ORDER_FORWARDER_TIMEOUT = 30;
 /** Lambda's minimum for an SQS mapping; forwarding is one cheap call per batch. */
 const MAX_CONCURRENCY = 2;
-/** SendMessageBatch takes at most 10 entries (lambda/order-forwarder/forward.ts). */
-const BATCH_SIZE = 10;
 
 /** A queue of the other region, by URL for SendMessage and by ARN (and key) for the role's policy. */
 export interface PeerQueue {
@@ -75,16 +74,13 @@ export class OrderForwarder extends pulumi.ComponentResource {
     super("tap:orders:OrderForwarder", name, {}, opts);
     checkOrderForwarderArgs(args);
     const fn = this.createFunction(name, args);
-    const mapping = new aws.lambda.EventSourceMapping(
-      `${name}-sqs`,
+    const mapping = queueConsumer(
+      name,
       {
-        eventSourceArn: args.queueArn,
+        queueArn: args.queueArn,
+        functionArn: fn.arn,
         enabled: args.forwardingEnabled,
-        functionName: fn.arn,
-        batchSize: BATCH_SIZE,
-        maximumBatchingWindowInSeconds: 1,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
+        maxConcurrency: MAX_CONCURRENCY,
       },
       { parent: this, provider: args.provider },
     );
@@ -112,17 +108,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
           metricsNamespace: ORDER_FORWARDER_DEFAULTS.metricsNamespace,
         }),
         statements: [
-          {
-            Sid: "ConsumeQueue",
-            Effect: "Allow",
-            Action: [
-              "sqs:ReceiveMessage",
-              "sqs:DeleteMessage",
-              "sqs:GetQueueAttributes",
-              "sqs:ChangeMessageVisibility",
-            ],
-            Resource: args.queueArn,
-          },
+          consumeQueueStatement(args.queueArn),
           { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
           { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.peer.arn },
           {

@@ -5,6 +5,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
+import { consumeQueueStatement, queueConsumer } from "./queue-consumer";
 import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
 import type { Statement } from "../policy-documents";
 
@@ -56,16 +57,13 @@ export class OrderProcessor extends pulumi.ComponentResource {
     super("tap:orders:OrderProcessor", name, {}, opts);
 
     const fn = this.processorFunction(name, args);
-    const mapping = new aws.lambda.EventSourceMapping(
-      `${name}-sqs`,
+    const mapping = queueConsumer(
+      name,
       {
-        eventSourceArn: args.queueArn,
+        queueArn: args.queueArn,
+        functionArn: fn.arn,
         enabled: args.processingEnabled,
-        functionName: fn.arn,
-        batchSize: 10,
-        maximumBatchingWindowInSeconds: 1,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
+        maxConcurrency: MAX_CONCURRENCY,
       },
       { parent: this, provider: args.provider },
     );
@@ -170,17 +168,7 @@ function processorStatements(args: OrderProcessorArgs): Statement[] {
       Action: "sqs:SendMessage",
       Resource: args.rejectsQueue.arn,
     },
-    {
-      Sid: "ConsumeQueue",
-      Effect: "Allow",
-      Action: [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
-      ],
-      Resource: args.queueArn,
-    },
+    consumeQueueStatement(args.queueArn),
     {
       Sid: "WriteOrderState",
       Effect: "Allow",

@@ -1,0 +1,58 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Statement } from "../policy-documents";
+
+/**
+ * How a function consumes an order queue, the same for the processor and the forwarder: batches of 10
+ * (SendMessageBatch's limit, so a forwarder batch is one call), a 1 s batching window, partial batch
+ * responses so only failed messages return to the queue, and a cap on concurrent pollers (Lambda's
+ * minimum for SQS is 2).
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+ */
+export const QUEUE_BATCH_SIZE = 10;
+
+export interface QueueConsumerArgs {
+  readonly queueArn: pulumi.Input<string>;
+  readonly functionArn: pulumi.Input<string>;
+  /** Whether it polls now; the failover orchestrator switches it (F2). */
+  readonly enabled: boolean;
+  /** Concurrent pollers at most, 2..1000. */
+  readonly maxConcurrency: number;
+}
+
+/** The SQS event source mapping `${name}-sqs`. */
+export function queueConsumer(
+  name: string,
+  args: QueueConsumerArgs,
+  opts: pulumi.CustomResourceOptions,
+): aws.lambda.EventSourceMapping {
+  return new aws.lambda.EventSourceMapping(
+    `${name}-sqs`,
+    {
+      eventSourceArn: args.queueArn,
+      enabled: args.enabled,
+      functionName: args.functionArn,
+      batchSize: QUEUE_BATCH_SIZE,
+      maximumBatchingWindowInSeconds: 1,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: args.maxConcurrency },
+    },
+    opts,
+  );
+}
+
+/** What a consumer does to its queue: receive, delete, read attributes, and back failed messages off. */
+export function consumeQueueStatement(queueArn: pulumi.Input<string>): Statement {
+  return {
+    Sid: "ConsumeQueue",
+    Effect: "Allow",
+    Action: [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ChangeMessageVisibility",
+    ],
+    Resource: queueArn,
+  };
+}
