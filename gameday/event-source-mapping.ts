@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent, SQSMessageAttributes } from "aws-lambda";
 import { ACCOUNT, type MessageAttribute, type Queue } from "./sqs";
 import { awsError } from "./fake-client";
-import type { Invocation } from "./processor-host";
+import type { Invocation } from "./function-host";
 import { intakeAttributes } from "./intake";
 
 export const FUNCTION_NAME = "order-processor";

@@ -22,7 +22,7 @@ import { GlobalTable, TABLE_NAME } from "./dynamo-global";
 import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
-import { ProcessorHost } from "./processor-host";
+import { FunctionHost } from "./function-host";
 import { RegionalHttp } from "./regional-http";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
 import { SqsRouter } from "./sqs-router";
@@ -66,13 +66,16 @@ export interface RegionParts {
   readonly sqs: SqsService;
   readonly http: RegionalHttp;
   readonly mapping: EventSourceMapping;
-  readonly processor: ProcessorHost;
+  readonly processor: FunctionHost;
   /** The standby's consumer: sends orders on to the other Region's queue (lambda/order-forwarder). */
   readonly forwarding: EventSourceMapping;
-  readonly forwarder: ProcessorHost;
+  readonly forwarder: FunctionHost;
   /** Published SNS messages (subject, body), in order. */
   readonly published: { subject: string; message: string }[];
 }
+
+/** A Region before its forwarder exists (the forwarder needs the other Region's queue). */
+type RegionHalf = Omit<RegionParts, "forwarding" | "forwarder">;
 
 export interface BatchCounters {
   invocations: number;
@@ -147,7 +150,7 @@ export class World {
       crossRegionPath: o.crossRegionDbPath ?? false,
     });
     this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
-    const halves = new Map<string, Omit<RegionParts, "forwarding" | "forwarder">>();
+    const halves = new Map<string, RegionHalf>();
     try {
       for (const region of this.regions) halves.set(region, await this.buildRegion(region));
     } catch (err) {
@@ -220,7 +223,7 @@ export class World {
     }
   }
 
-  private async buildRegion(region: string): Promise<Omit<RegionParts, "forwarding" | "forwarder">> {
+  private async buildRegion(region: string): Promise<RegionHalf> {
     const o = this.options;
     const vis = o.visibilityTimeoutMs ?? 700;
     const scale = o.backoffScale ?? DEFAULT_BACKOFF_SCALE;
@@ -245,7 +248,7 @@ export class World {
         dbname: LEDGER_DB,
       },
     });
-    const processor = ProcessorHost.start(this.processorEnv(region, http.endpoint, port ?? 0));
+    const processor = FunctionHost.start(this.processorEnv(region, http.endpoint, port ?? 0));
     const counters: BatchCounters = { invocations: 0, failedMessages: 0, functionErrors: 0 };
     this.batches.set(region, counters);
     const mapping = new EventSourceMapping({
@@ -274,11 +277,8 @@ export class World {
    * URL and Region, and its mapping enabled where the processor's is not. Its SQS calls reach the Region
    * each queue URL names; a Region that is down drops the connection.
    */
-  private buildForwarder(
-    half: Omit<RegionParts, "forwarding" | "forwarder">,
-    peer: Omit<RegionParts, "forwarding" | "forwarder">,
-  ): Pick<RegionParts, "forwarding" | "forwarder"> {
-    const forwarder = ProcessorHost.start(
+  private buildForwarder(half: RegionHalf, peer: RegionHalf): Pick<RegionParts, "forwarding" | "forwarder"> {
+    const forwarder = FunctionHost.start(
       {
         AWS_REGION: half.region,
         AWS_ACCESS_KEY_ID: "gameday",

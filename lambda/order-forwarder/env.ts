@@ -14,6 +14,9 @@ export const ORDER_FORWARDER_ENV = {
 export const ORDER_FORWARDER_DEFAULTS = {
   serviceName: "order-forwarder",
   metricsNamespace: "Tap/Orders",
+  /** SendMessageBatch takes at most 10 entries; the mapping's batch size is the same, so a Lambda batch
+   *  is one call. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html */
+  maxBatchEntries: 10,
 } as const;
 
 export interface OrderForwarderSettings {

@@ -14,9 +14,10 @@ import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { failedVisibilitySeconds, type VisibilityChange } from "../order-processor/expedite";
 import type { Log } from "../shared/log";
 import { forwardedAttributes, hopsOf, MAX_FORWARD_HOPS } from "./attributes";
+import { ORDER_FORWARDER_DEFAULTS } from "./env";
 
 /** SendMessageBatch takes at most 10 entries. */
-export const MAX_BATCH_ENTRIES = 10;
+export const MAX_BATCH_ENTRIES = ORDER_FORWARDER_DEFAULTS.maxBatchEntries;
 
 export interface ForwarderDeps {
   readonly region: string;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
-import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
+import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
 import { lambdaBundle } from "./lambda-bundle";
 
@@ -152,33 +152,23 @@ export class NodeFunction extends pulumi.ComponentResource {
 
   private errorAlarm(name: string, args: NodeFunctionArgs, topicArn: pulumi.Input<string>): AlarmInfo {
     // Any error in a minute alarms: Lambda counts 1 per failed invocation, so a minute's Sum >= 1 is
-    // one or more errors, and one such minute (1 of 1) is enough.
-    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
-    // A function that is not invoked publishes no Errors datapoint: silence is not a failure, so
-    // missing data is not breaching.
-    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
-    const alarm = new aws.cloudwatch.MetricAlarm(
+    // one or more errors, and one such minute (1 of 1) is enough. A function that is not invoked
+    // publishes no Errors datapoint. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+    return countAlarm(
       `${name}-errors`,
+      { region: args.region, topicArn, provider: args.provider },
       {
-        alarmDescription: `Lambda ${name} reported errors`,
+        description: `Lambda ${name} reported errors`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: this.function.name },
-        statistic: "Sum",
         period: 60,
         evaluationPeriods: 1,
         threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [topicArn],
-        okActions: [topicArn],
+        comparison: "GreaterThanOrEqualToThreshold",
       },
-      { parent: this, provider: args.provider },
-    );
-    return alarmInfo(
-      alarm,
-      { region: args.region, topicArn, provider: args.provider },
       args.errorAlarmRole ?? { id: `${name}-errors` },
+      this,
     );
   }
 }

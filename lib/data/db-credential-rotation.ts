@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_BASE_ROLE_LENGTH, rotationPair } from "../../lambda/ledger-migrator/app-role";
 import { Region } from "../config";
-import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import { AlarmInfo, countAlarm } from "../monitoring/alarm";
 import { policyJson } from "../policy-documents";
 import { ROTATION_DAYS_RANGE } from "./rotation-config";
 
@@ -135,28 +135,21 @@ export class DbCredentialRotation extends pulumi.ComponentResource {
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
    */
   private failedRotationAlarm(name: string, args: DbCredentialRotationArgs): AlarmInfo {
-    const alarm = new aws.cloudwatch.MetricAlarm(
+    return countAlarm(
       `${name}-failed`,
+      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       {
-        alarmDescription: `Rotation of the order processor's database credentials failed (function ${name}); see its logs`,
+        description: `Rotation of the order processor's database credentials failed (function ${name}); see its logs`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: name },
-        statistic: "Sum",
         period: 300,
         evaluationPeriods: 1,
         threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [args.alarmTopicArn],
-        okActions: [args.alarmTopicArn],
+        comparison: "GreaterThanOrEqualToThreshold",
       },
-      { parent: this, provider: args.provider },
-    );
-    return alarmInfo(
-      alarm,
-      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       { id: `${name}-failed` },
+      this,
     );
   }
 

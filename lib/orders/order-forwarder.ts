@@ -5,7 +5,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { consumeQueueStatement, queueConsumer } from "./queue-consumer";
-import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import { AlarmInfo, countAlarm } from "../monitoring/alarm";
 
 /** Seconds per batch: one SendMessageBatch with bounded retries (lambda/order-forwarder/index.ts). */
 export const ORDER_FORWARDER_TIMEOUT = 30;
@@ -131,29 +131,21 @@ export class OrderForwarder extends pulumi.ComponentResource {
   /** Forwards failing minute after minute: the writer's queue is unreachable from this region. */
   private failedForwardAlarm(name: string, args: OrderForwarderArgs): AlarmInfo {
     const minutes = args.failedForwardMinutes ?? 5;
-    const alarm = new aws.cloudwatch.MetricAlarm(
+    return countAlarm(
       `${name}-failed`,
+      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       {
-        alarmDescription: `Orders could not be forwarded to ${args.peer.region} for ${minutes} minutes; they wait in the queue`,
+        description: `Orders could not be forwarded to ${args.peer.region} for ${minutes} minutes; they wait in the queue`,
         namespace: ORDER_FORWARDER_DEFAULTS.metricsNamespace,
         metricName: "OrdersForwardFailed",
         dimensions: { service: ORDER_FORWARDER_DEFAULTS.serviceName },
-        statistic: "Sum",
         period: 60,
         evaluationPeriods: minutes,
         threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // No forwards (writer region, or nothing sent) publishes nothing: not a failure.
-        treatMissingData: "notBreaching",
-        alarmActions: [args.alarmTopicArn],
-        okActions: [args.alarmTopicArn],
+        comparison: "GreaterThanThreshold",
       },
-      { parent: this, provider: args.provider },
-    );
-    return alarmInfo(
-      alarm,
-      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       { id: `${name}-failed` },
+      this,
     );
   }
 }

@@ -6,7 +6,7 @@ import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
 import { consumeQueueStatement, queueConsumer } from "./queue-consumer";
-import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
+import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import type { Statement } from "../policy-documents";
 
 /** R11: long enough for a batch against a database that is failing over. */
@@ -74,14 +74,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
     this.conflictAlarmName = conflicts.name;
-    this.alarms = [
-      ...fn.alarms,
-      alarmInfo(
-        conflicts,
-        { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
-        { id: `${name}-conflicts` },
-      ),
-    ];
+    this.alarms = [...fn.alarms, conflicts];
     this.registerOutputs({
       functionArn: this.functionArn,
       functionName: this.functionName,
@@ -123,26 +116,24 @@ export class OrderProcessor extends pulumi.ComponentResource {
     );
   }
 
-  // Powertools publishes with the `service` dimension; one conflicting body is already worth a look.
-  // https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/
-  private conflictAlarm(name: string, args: OrderProcessorArgs): aws.cloudwatch.MetricAlarm {
-    return new aws.cloudwatch.MetricAlarm(
+  /** One conflicting duplicate is already worth a look; Powertools publishes with the `service` dimension.
+   *  https://docs.powertools.aws.dev/lambda/typescript/latest/core/metrics/ */
+  private conflictAlarm(name: string, args: OrderProcessorArgs): AlarmInfo {
+    return countAlarm(
       `${name}-conflicts`,
+      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       {
-        alarmDescription: "An orderId was reused with different contents; the message is in the DLQ",
+        description: "An orderId was reused with different contents; the message is in the DLQ",
         namespace: ORDER_METRICS_NAMESPACE,
         metricName: "OrdersConflicting",
         dimensions: { service: ORDER_PROCESSOR_SERVICE },
-        statistic: "Sum",
         period: 60,
         evaluationPeriods: 1,
         threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [args.alarmTopicArn],
-        okActions: [args.alarmTopicArn],
+        comparison: "GreaterThanThreshold",
       },
-      { parent: this, provider: args.provider },
+      { id: `${name}-conflicts` },
+      this,
     );
   }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ORDER_FORWARDER_DEFAULTS } from "../../lambda/order-forwarder/env";
 import { Statement } from "../policy-documents";
 
 /**
@@ -10,7 +11,7 @@ import { Statement } from "../policy-documents";
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
  */
-export const QUEUE_BATCH_SIZE = 10;
+export const QUEUE_BATCH_SIZE = ORDER_FORWARDER_DEFAULTS.maxBatchEntries;
 
 export interface QueueConsumerArgs {
   readonly queueArn: pulumi.Input<string>;

@@ -1,6 +1,7 @@
 /**
- * One Region's order processor (or order forwarder): the bundled artifact that ships (dist/lambda/order-processor/index.js,
- * built by `node scripts/bundle.mjs`) loaded in a Node process of its own with nothing but environment
+ * One Region's function (the order processor or the order forwarder): the bundled artifact that ships
+ * (dist/lambda/<name>/index.js, built by `node scripts/bundle.mjs`) loaded in a Node process of its own
+ * with nothing but environment
  * variables, as a Lambda execution environment would, and invoked once per batch over stdin/stdout.
  * One warm environment per Region (the ESM's concurrency is 1 here; 10 in production): module state
  * such as the pg pool lives across invocations, as in Lambda.
@@ -13,7 +14,6 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
 /** The bundle of lambda/<name> as it ships. */
 export const bundleOf = (name: string): string => join(__dirname, "..", "dist", "lambda", name, "index.js");
-export const BUNDLE = bundleOf("order-processor");
 
 const RUNTIME = `
 const { handler } = require(process.argv[1]);
@@ -37,7 +37,7 @@ rl.on("close", () => process.exit(0));
 
 export type Invocation = { readonly result: SQSBatchResponse } | { readonly error: string };
 
-export class ProcessorHost {
+export class FunctionHost {
   private readonly pending = new Map<number, (r: Invocation) => void>();
   private next = 0;
   private buffer = "";
@@ -54,7 +54,7 @@ export class ProcessorHost {
   }
 
   /** Starts lambda/`functionName`'s bundle (default: the order processor). */
-  static start(env: Record<string, string>, functionName = "order-processor"): ProcessorHost {
+  static start(env: Record<string, string>, functionName = "order-processor"): FunctionHost {
     const bundle = bundleOf(functionName);
     if (!existsSync(bundle)) {
       throw new Error(`${bundle} is missing: run \`node scripts/bundle.mjs ${functionName}\` first`);
@@ -64,7 +64,7 @@ export class ProcessorHost {
       env: { PATH: process.env.PATH ?? "", AWS_LAMBDA_FUNCTION_NAME: functionName, ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
-    return new ProcessorHost(child);
+    return new FunctionHost(child);
   }
 
   private read(chunk: string): void {
