@@ -123,7 +123,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
       `${name}-conflicts`,
       { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
       {
-        description: "An orderId was reused with different contents; the message is parked in the rejects queue",
+        description:
+          "An orderId was reused with different contents; the message is parked in the rejects queue",
         namespace: ORDER_METRICS_NAMESPACE,
         metricName: "OrdersConflicting",
         dimensions: { service: ORDER_PROCESSOR_SERVICE },
