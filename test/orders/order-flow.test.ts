@@ -492,6 +492,24 @@ describe("API Gateway", () => {
   });
 
   it.each(ROLES)(
+    "L1/F2: the %s conflict alarm sends the operator to the rejects queue, where conflicts are parked",
+    (role) => {
+      const alarm = named(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        `tap-dev-${role}-service-processor-conflicts`,
+      );
+      expect(alarm.inputs.alarmDescription).toBe(
+        "An orderId was reused with different contents; the message is parked in the rejects queue",
+      );
+      expect(alarm.inputs).toMatchObject({
+        metricName: "OrdersConflicting",
+        threshold: 0,
+        evaluationPeriods: 1,
+      });
+    },
+  );
+
+  it.each(ROLES)(
     "F2: the %s processor parks rejected orders in its own rejects queue (14-day retention)",
     (role) => {
       const rejects = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders-rejects`);
