@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../tooling/mocks/recorder";
-import { withoutPromiseStacks } from "../tooling/mocks/promise-stacks";
+import { withoutPulumiStacks } from "../tooling/mocks/pulumi-stacks";
 import { configKey, once } from "./support/run-cache";
 
 export interface ProgramRun {
@@ -35,7 +35,7 @@ export async function runProgram(config: Record<string, string> = {}, stack = "d
     Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
   );
   const shared = await once(configKey(qualified, stack), () =>
-    withoutPromiseStacks(() => runOnce(qualified, stack)),
+    withoutPulumiStacks(() => runOnce(qualified, stack)),
   );
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
 }

@@ -8,6 +8,7 @@ import { loadConfig } from "../../lib/load-config";
 import { AlarmInfo } from "../../lib/monitoring/alarm";
 import { stackName } from "../../lib/names";
 import { TapStack } from "../../lib/tap-stack";
+import { withoutPulumiStacks } from "../../tooling/mocks/pulumi-stacks";
 import { installMocks, ofType, promiseOf, RecordedResource, settle } from "../../tooling/mocks/recorder";
 import { PRODUCTION_CONFIG } from "../program";
 
@@ -47,7 +48,7 @@ describe.each([
 ])("the %s stack's alarms", (stackId, config) => {
   let b: Built;
   beforeAll(async () => {
-    b = await build(config, stackId);
+    b = await withoutPulumiStacks(() => build(config, stackId));
   });
 
   it("R20: every metric alarm the program declares is in Monitoring's list, once, with its own region", () => {

@@ -15,7 +15,7 @@ import { renderMermaid, renderText } from "./render";
 import { buildReport, reportToJson, ResolvedOutput } from "./report";
 import { loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
 import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../mocks/recorder";
-import { withoutPromiseStacks } from "../mocks/promise-stacks";
+import { withoutPulumiStacks } from "../mocks/pulumi-stacks";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -94,7 +94,7 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
 /** Installs the mocks and requires index.ts, as `pulumi preview` would run it: once per process. */
 export const runIndexUnderMocks: PlanProgramRunner = async (stack, project, config) => {
   await installMocks({ config, stack, project });
-  return withoutPromiseStacks(async () => {
+  return withoutPulumiStacks(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(path.join(ROOT, "index")) as Record<string, unknown>;
     const outputs = await resolveOutputs(exported);
