@@ -1,9 +1,8 @@
 /**
  * Runs scenarios, each in a fresh world, a few at a time (they mostly wait, so two worlds share two
- * cores well), with one initialised PostgreSQL template for all of them.
+ * cores well), with one initialised PostgreSQL template for all of them (kept between runs).
  */
-import { rmSync } from "node:fs";
-import { PgTemplate, scratchDir } from "./postgres-server";
+import { PgTemplate } from "./postgres-server";
 import { type ScenarioResult, type Timing } from "./play";
 import { runScenario } from "./scenarios";
 import { World } from "./world";
@@ -20,25 +19,20 @@ export async function runAll(
   jobs: readonly { readonly id: string; readonly run: number }[],
   opts: RunOptions,
 ): Promise<ScenarioResult[]> {
-  const root = scratchDir("tap-gameday-template-");
-  try {
-    const template = await PgTemplate.create(root);
-    const results: ScenarioResult[] = new Array(jobs.length);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < jobs.length; i = next++) {
-        const world = await World.start({ template });
-        try {
-          results[i] = await runScenario(world, jobs[i].id, opts.timing);
-          opts.onResult?.(results[i], jobs[i].run);
-        } finally {
-          await world.stop();
-        }
+  const template = await PgTemplate.cached();
+  const results: ScenarioResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const world = await World.start({ template });
+      try {
+        results[i] = await runScenario(world, jobs[i].id, opts.timing);
+        opts.onResult?.(results[i], jobs[i].run);
+      } finally {
+        await world.stop();
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
-    return results;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  return results;
 }

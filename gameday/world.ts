@@ -139,8 +139,7 @@ export class World {
   private async build(): Promise<void> {
     const o = this.options;
     this.root = scratchDir("tap-gameday-");
-    let template = o.template;
-    template ??= await PgTemplate.create(this.root);
+    const template = o.template ?? (await PgTemplate.cached());
     const up = (r: string) => this.isUp(r);
     this.aurora = await AuroraGlobal.start({
       regions: this.regions,
