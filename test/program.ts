@@ -1,22 +1,20 @@
 /**
  * Runs the program (lib/program.ts, whose result index.ts exports) under the shared mocks for a given
  * stack config, and returns its outputs once every resource has been recorded. Each distinct config runs
- * once per test file; callers get their own copies of the arrays.
+ * once per Jest run (support/program-runs.ts shares it between files, support/run-cache.ts within one);
+ * callers get their own copies of the arrays. Pulumi is loaded only by a file that runs the program.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../tooling/mocks/recorder";
-import { withoutPulumiStacks } from "../tooling/mocks/pulumi-stacks";
+import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
+import { RecordedRun, sharedRun } from "./support/program-runs";
 import { configKey, once } from "./support/run-cache";
 
-export interface ProgramRun {
-  outputs: Record<string, unknown>;
-  /** Names of the outputs Pulumi marks secret. */
-  secretOutputs: string[];
-  resources: RecordedResource[];
+export interface ProgramRun extends RecordedRun {
   /** Resources of one type. */
   of(type: string): RecordedResource[];
   /** The resource of `type` with exactly this logical name; throws when there is none. */
   named(type: string, name: string): RecordedResource;
+  /** True when `r` waits for `component` (all of its custom resources when it is a component). */
+  waitsFor(r: RecordedResource, component: RecordedResource): boolean;
 }
 
 /** What a production stack must set besides `production`: a JWT issuer for order intake (S1). */
@@ -34,31 +32,32 @@ export async function runProgram(config: Record<string, string> = {}, stack = "d
   const qualified = Object.fromEntries(
     Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
   );
-  const shared = await once(configKey(qualified, stack), () =>
-    withoutPulumiStacks(() => runOnce(qualified, stack)),
-  );
+  const key = configKey(qualified, stack);
+  const shared = await once(key, () => sharedRun(key, () => runOnce(qualified, stack)));
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
 }
 
-async function runOnce(
-  qualified: Record<string, string>,
-  stack: string,
-): Promise<Pick<ProgramRun, "outputs" | "secretOutputs" | "resources">> {
+async function runOnce(qualified: Record<string, string>, stack: string): Promise<RecordedRun> {
+  const pulumi = await import("@pulumi/pulumi");
+  const { installMocks, promiseOf, recorded, settle } = await import("../tooling/mocks/recorder");
+  const { withoutPulumiStacks } = await import("../tooling/mocks/pulumi-stacks");
   await installMocks({ config: qualified, stack });
-  // The program's modules (@pulumi/aws above all) load once per file: each run declares the program
-  // again under fresh mocks (installMocks resets Pulumi's state) instead of re-importing index.ts in a
-  // fresh module registry, which compiled them all again (about 0.7 s of CPU per configuration).
-  const { declareProgram } = await import("../lib/program");
-  const exported = declareProgram() as unknown as Record<string, unknown>;
-  const outputs: Record<string, unknown> = {};
-  const secretOutputs: string[] = [];
-  for (const [k, v] of Object.entries(exported)) {
-    if (k === "default" || k === "__esModule") continue;
-    outputs[k] = await promiseOf(v as never);
-    if (await pulumi.isSecret(pulumi.output(v))) secretOutputs.push(k);
-  }
-  await settle();
-  return { outputs, secretOutputs, resources: [...recorded()] };
+  return withoutPulumiStacks(async () => {
+    // The program's modules (@pulumi/aws above all) load once per file: each run declares the program
+    // again under fresh mocks (installMocks resets Pulumi's state) instead of re-importing index.ts in a
+    // fresh module registry, which compiled them all again (about 0.7 s of CPU per configuration).
+    const { declareProgram } = await import("../lib/program");
+    const exported = declareProgram() as unknown as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [k, v] of Object.entries(exported)) {
+      if (k === "default" || k === "__esModule") continue;
+      outputs[k] = await promiseOf(v as never);
+      if (await pulumi.isSecret(pulumi.output(v))) secretOutputs.push(k);
+    }
+    await settle();
+    return { outputs, secretOutputs, resources: [...recorded()] };
+  });
 }
 
 function view(
@@ -76,5 +75,6 @@ function view(
       if (!found) throw new Error(`no ${type} named ${name}`);
       return found;
     },
+    waitsFor: (r, component) => waitsFor(resources, r, component),
   };
 }

@@ -1,6 +1,6 @@
 import { PASSWORD_LENGTH, PASSWORD_SPECIALS } from "../../lib/data/db-credentials";
 import { RTC_MINUTES } from "../../lib/data/replicated-buckets";
-import { RecordedResource, SecretValue, waitsFor } from "../../tooling/mocks/recorder";
+import { RecordedResource, SecretValue } from "../../tooling/mocks/recorded";
 import { PRODUCTION_CONFIG, ProgramRun, runProgram } from "../program";
 
 const T = {
@@ -197,7 +197,7 @@ describe("data tier, dev stack", () => {
     const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
     const topics = run.resources.filter((r) => r.type === "tap:foundation:AlertTopic");
     expect(topics).toHaveLength(2);
-    for (const t of topics) expect([t.name, waitsFor(aurora, t)]).toEqual([t.name, true]);
+    for (const t of topics) expect([t.name, run.waitsFor(aurora, t)]).toEqual([t.name, true]);
   });
 
   it("R1: the replication-lag alarm is in the secondary region, where the metric is, and notifies its topic", () => {

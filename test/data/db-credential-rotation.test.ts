@@ -9,7 +9,7 @@ import {
   DbCredentialRotationArgs,
   ROTATION_APPLICATION,
 } from "../../lib/data/db-credential-rotation";
-import { installMocks, recorded, SecretValue, settle, waitsFor } from "../../tooling/mocks/recorder";
+import { installMocks, recorded, SecretValue, settle } from "../../tooling/mocks/recorder";
 import { PRODUCTION_CONFIG, ProgramRun, runProgram } from "../program";
 
 const T = {
@@ -88,7 +88,7 @@ describe("credential rotation in the program (dev)", () => {
     );
     const migration = run.resources.find((r) => r.type === "tap:data:LedgerMigration")!;
     const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
-    expect([waitsFor(schedule, migration), waitsFor(schedule, aurora)]).toEqual([true, true]);
+    expect([run.waitsFor(schedule, migration), run.waitsFor(schedule, aurora)]).toEqual([true, true]);
   });
 
   it("S3: the processor's secret names the master secret as masterarn, and is replicated with the secondary key", () => {

@@ -5,7 +5,7 @@
 import { MIGRATOR_ENV } from "../../lambda/ledger-migrator/env";
 import { DB_ENV } from "../../lambda/order-processor/db-env";
 import { migrationFingerprint } from "../../lib/data/ledger-migration";
-import { SecretValue, waitsFor } from "../../tooling/mocks/recorder";
+import { SecretValue } from "../../tooling/mocks/recorded";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -34,11 +34,11 @@ describe("ledger access infrastructure", () => {
     });
     expect(JSON.parse(String(invocation.inputs.input))).toEqual({ migrations: migrationFingerprint() });
     const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
-    expect(waitsFor(invocation, aurora)).toBe(true);
+    expect(run.waitsFor(invocation, aurora)).toBe(true);
     // The processors start after the migration.
     const migration = run.resources.find((r) => r.type === "tap:data:LedgerMigration")!;
     for (const p of of("tap:orders:OrderProcessor"))
-      expect([p.name, waitsFor(p, migration)]).toEqual([p.name, true]);
+      expect([p.name, run.waitsFor(p, migration)]).toEqual([p.name, true]);
   });
 
   it("L6: the migrator connects with the master secret over verified TLS and reads the processor's secret", () => {

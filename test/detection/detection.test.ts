@@ -1,6 +1,5 @@
 import { CANARY_HANDLER, CANARY_PACKAGE_PATH, CANARY_SOURCE } from "../../lib/detection/health-canary";
 import { compositeRule } from "../../lib/monitoring/monitoring";
-import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -227,7 +226,7 @@ describe("monitoring", () => {
       ...of("tap:foundation:AlertTopic"),
     ];
     expect(needed).toHaveLength(1 + 2 + 2 + 2);
-    for (const c of needed) expect([c.name, waitsFor(monitoring, c)]).toEqual([c.name, true]);
+    for (const c of needed) expect([c.name, run.waitsFor(monitoring, c)]).toEqual([c.name, true]);
   });
 
   it("B6: one dashboard, in the secondary region, shows both regions side by side", () => {

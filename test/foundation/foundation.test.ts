@@ -1,6 +1,6 @@
 import { subnetCidrs, usableZoneIds } from "../../lib/foundation/network";
 import { KEY_VIA_SERVICES } from "../../lib/foundation/regional-key";
-import { RecordedResource } from "../../tooling/mocks/recorder";
+import { RecordedResource } from "../../tooling/mocks/recorded";
 import { PRODUCTION_CONFIG, runProgram, ProgramRun } from "../program";
 
 type Doc = {

@@ -1,7 +1,6 @@
 import { orderJsonSchema } from "../../lambda/order-processor/order-schema";
 import { API_THROTTLE, apiFingerprint } from "../../lib/orders/order-api";
 import { ACCESS_LOG_FORMAT, sqsRequestTemplate } from "../../lib/orders/order-api-templates";
-import { waitsFor } from "../../tooling/mocks/recorder";
 import { ProgramRun, runProgram } from "../program";
 
 let run: ProgramRun;
@@ -149,7 +148,7 @@ describe("order processor infrastructure", () => {
     const aurora = run.resources.find((r) => r.type === "tap:data:AuroraGlobalDatabase")!;
     const table = run.resources.find((r) => r.type === "tap:data:OrdersTable")!;
     for (const processor of of("tap:orders:OrderProcessor")) {
-      expect([processor.name, waitsFor(processor, aurora), waitsFor(processor, table)]).toEqual([
+      expect([processor.name, run.waitsFor(processor, aurora), run.waitsFor(processor, table)]).toEqual([
         processor.name,
         true,
         true,

@@ -3,7 +3,7 @@ import { REDACTED } from "../../tooling/plan/model";
 import { renderMermaid, renderText, renderTree } from "../../tooling/plan/render";
 import { KNOWN_AFTER_DEPLOY } from "../../tooling/plan/known-values";
 import { buildReport, PLAN_JSON_SCHEMA_VERSION, PlanReport, reportToJson } from "../../tooling/plan/report";
-import { SecretValue } from "../../tooling/mocks/recorder";
+import { SecretValue } from "../../tooling/mocks/recorded";
 import { planStack, PlannedStack } from "./helpers";
 
 let dev: PlannedStack;

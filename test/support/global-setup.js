@@ -3,12 +3,16 @@
  *
  * 1. Builds the Lambda bundles that are missing, so a single file runs without `npm run bundle` first
  *    (`npm test` runs the bundler first, which also rebuilds every stale one).
- * 2. Gives the run an id (TAP_TEST_RUN_ID, inherited by the workers, which start after this): the
+ * 2. Gives the run an id (RUN_ID_ENV, inherited by the workers, which start after this): the
  *    temporary folders tests make carry it, and global-teardown.js fails the run if one is left.
+ * 3. Makes the folder where test files share program runs (program-runs.ts; PROGRAM_RUNS_DIR_ENV),
+ *    which global-teardown.js removes.
  */
 const { randomBytes } = require("node:crypto");
-const { existsSync } = require("node:fs");
+const { existsSync, mkdtempSync } = require("node:fs");
+const { tmpdir } = require("node:os");
 const { join } = require("node:path");
+const { PROGRAM_RUNS_DIR_ENV, RUN_ID_ENV } = require("./run-env");
 
 const DIST = join(__dirname, "..", "..", "dist", "lambda");
 
@@ -23,7 +27,9 @@ async function ensureBundles(distDir = DIST) {
 module.exports = async function globalSetup() {
   const built = await ensureBundles();
   if (built.length > 0) process.stderr.write(`\njest global setup: bundled ${built.join(", ")} (missing)\n`);
-  process.env.TAP_TEST_RUN_ID = `${process.pid}${randomBytes(3).toString("hex")}`;
+  const runId = `${process.pid}${randomBytes(3).toString("hex")}`;
+  process.env[RUN_ID_ENV] = runId;
+  process.env[PROGRAM_RUNS_DIR_ENV] = mkdtempSync(join(tmpdir(), `tap-test-${runId}-program-runs-`));
 };
 
 module.exports.ensureBundles = ensureBundles;

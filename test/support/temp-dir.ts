@@ -5,9 +5,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { RUN_ID_ENV } from "./run-env";
 
 /** The name every temporary folder of this Jest run starts with. */
-export function runTempPrefix(runId = process.env.TAP_TEST_RUN_ID ?? `pid${process.pid}`): string {
+export function runTempPrefix(runId = process.env[RUN_ID_ENV] ?? `pid${process.pid}`): string {
   return `tap-test-${runId}-`;
 }
 

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { perProcess } from "../../tooling/stores/embedded-per-process";
 import { withoutPulumiStacks } from "../../tooling/mocks/pulumi-stacks";
 import { startTestDatabase } from "../../tooling/stores/postgres";
+import { RUN_ID_ENV } from "./run-env";
 import { withTempDir, withTempDirAsync } from "./temp-dir";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -52,7 +53,7 @@ describe("jest global setup", () => {
   }, 120_000);
 
   it("gives the run an id that every temporary folder of the run carries", () => {
-    const runId = process.env.TAP_TEST_RUN_ID;
+    const runId = process.env[RUN_ID_ENV];
     expect(runId).toMatch(/^\d+[0-9a-f]{6}$/);
     withTempDir("probe-", (dir) =>
       expect(path.basename(dir)).toMatch(new RegExp(`^tap-test-${runId}-probe-`)),

@@ -12,40 +12,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { callResult, fakeState } from "./fake-aws";
 
+import { RecordedResource, SecretValue } from "./recorded";
+
 export { ACCOUNT_ID, fakeState } from "./fake-aws";
+export { descendants, SecretValue, waitsFor } from "./recorded";
+export type { RecordedResource } from "./recorded";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Marks a value the program registered as a Pulumi secret. */
-export class SecretValue {
-  constructor(readonly value: unknown) {}
-  toJSON(): string {
-    return "[secret]";
-  }
-}
-
-export interface RecordedResource {
-  type: string;
-  name: string;
-  urn: string;
-  /** Inputs as the program sent them; secret values are wrapped in SecretValue. */
-  inputs: Record<string, unknown>;
-  custom: boolean;
-  /** URN of the explicit provider, when there is one. */
-  providerUrn?: string;
-  /** Region of that provider (or of the resource's own `region` input). */
-  region?: string;
-  parentUrn?: string;
-  /** URNs this resource waits on: explicit dependsOn plus every resource its inputs came from. */
-  dependencies: string[];
-  protect: boolean;
-  ignoreChanges: string[];
-  deleteBeforeReplace: boolean;
-  retainOnDelete: boolean;
-  id: string;
-  state: Record<string, unknown>;
-}
 
 const resources: RecordedResource[] = [];
 const providerRegions = new Map<string, string>();
@@ -73,21 +47,6 @@ export function one(type: string, suffix = ""): RecordedResource {
 
 export function byUrn(urn: string): RecordedResource | undefined {
   return resources.find((r) => r.urn === urn);
-}
-
-/** Every resource below `urn` in the parent tree. */
-export function descendants(urn: string): RecordedResource[] {
-  const children = resources.filter((r) => r.parentUrn === urn);
-  return children.flatMap((c) => [c, ...descendants(c.urn)]);
-}
-
-/**
- * True when `r` waits for `component`: Pulumi expands a dependency on a component into its custom
- * descendants, so every one of those must be among r's dependencies.
- */
-export function waitsFor(r: RecordedResource, component: RecordedResource): boolean {
-  const targets = component.custom ? [component] : descendants(component.urn).filter((d) => d.custom);
-  return targets.length > 0 && targets.every((t) => r.dependencies.includes(t.urn));
 }
 
 /** Resolves an Output (or Input) to its value. */
