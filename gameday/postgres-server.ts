@@ -233,6 +233,34 @@ export function templateKey(): string {
   return createHash("sha256").update(made).digest("hex").slice(0, 16);
 }
 
+/** Makes a template in `dir`: initdb, the ledger database and its migrations, cleanly stopped. */
+async function initialise(dir: string): Promise<void> {
+  const init = spawnSync(join(BIN, "initdb"), ["-D", dir, ...INITDB_ARGS], {
+    ...runAs(),
+    encoding: "utf8",
+  });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const server = new PgServer(dir, await freePort());
+  await server.start();
+  try {
+    await server.sql(`CREATE DATABASE ${LEDGER_DB}`, "postgres");
+    for (const db of DROPPED_DATABASES) {
+      await server.sql(`ALTER DATABASE ${db} IS_TEMPLATE false`, "postgres");
+      await server.sql(`DROP DATABASE ${db}`, "postgres");
+    }
+    // The processor's own migrations, so its cold start finds the schema in place (as in a deployed stack).
+    const c = new Client({ connectionString: server.url() });
+    await c.connect();
+    try {
+      await applyMigrations(c);
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 /**
  * A cleanly stopped cluster with the migrated ledger database, copied for every server: initdb and the
  * migrations are the slow part (a second or two), a copy of their result is not.
@@ -241,19 +269,20 @@ export class PgTemplate {
   private constructor(readonly dir: string) {}
 
   /**
-   * The template for today's migrations from `cacheDir`, made there first if missing. Processes that
-   * race each make one and move it into place; the first move wins, so a reader never sees half of one.
+   * The template for today's migrations from `cacheDir`, made there first (by `make`) if missing.
+   * Processes that race each make one and move it into place; the first move wins, so a reader never
+   * sees half of one.
    */
-  static async cached(cacheDir = TEMPLATE_CACHE): Promise<PgTemplate> {
+  static async cached(cacheDir = TEMPLATE_CACHE, make = initialise): Promise<PgTemplate> {
     const dir = join(cacheDir, `pg-template-${templateKey()}`);
     if (existsSync(dir)) return new PgTemplate(dir);
     mkdirSync(cacheDir, { recursive: true });
     // Made under the system's temporary folder: the postgres OS user may not reach into the project.
     const root = scratchDir("tap-gameday-template-");
     try {
-      const made = await PgTemplate.create(root);
+      await make(join(root, "template"));
       const staged = join(cacheDir, `.staged-${process.pid}-${randomBytes(4).toString("hex")}`);
-      cpSync(made.dir, staged, { recursive: true });
+      cpSync(join(root, "template"), staged, { recursive: true });
       try {
         renameSync(staged, dir);
       } catch (e) {
@@ -266,36 +295,6 @@ export class PgTemplate {
       }
     } finally {
       rmSync(root, { recursive: true, force: true });
-    }
-    return new PgTemplate(dir);
-  }
-
-  /** A new template in `root`/template. */
-  static async create(root: string): Promise<PgTemplate> {
-    const dir = join(root, "template");
-    const init = spawnSync(join(BIN, "initdb"), ["-D", dir, ...INITDB_ARGS], {
-      ...runAs(),
-      encoding: "utf8",
-    });
-    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-    const server = new PgServer(dir, await freePort());
-    await server.start();
-    try {
-      await server.sql(`CREATE DATABASE ${LEDGER_DB}`, "postgres");
-      for (const db of DROPPED_DATABASES) {
-        await server.sql(`ALTER DATABASE ${db} IS_TEMPLATE false`, "postgres");
-        await server.sql(`DROP DATABASE ${db}`, "postgres");
-      }
-      // The processor's own migrations, so its cold start finds the schema in place (as in a deployed stack).
-      const c = new Client({ connectionString: server.url() });
-      await c.connect();
-      try {
-        await applyMigrations(c);
-      } finally {
-        await c.end();
-      }
-    } finally {
-      await server.stop();
     }
     return new PgTemplate(dir);
   }
