@@ -1,11 +1,11 @@
 /**
- * Unit tests. ts-jest only transpiles (isolatedModules in tsconfig): `npm run typecheck` checks types once for
- * the whole tree, which is far cheaper than type-checking @pulumi/aws in every test file.
+ * Unit tests, transpiled by swc (test/support/swc-transform.js: why swc, and its options).
  *
  * Workers: one per core, at least two. Jest's default (cores - 1) runs in band on a 2-core machine, where
  * two workers nearly halve the wall time (the files are CPU-bound and independent).
  */
 const { availableParallelism } = require("node:os");
+const swc = require("./test/support/swc-transform");
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -17,9 +17,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/integration/"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
-    // jose ships ES modules only; jest runs CommonJS, so its files are transpiled like ours.
-    "/node_modules/jose/.+\\.js$": ["ts-jest", { diagnostics: false, tsconfig: { allowJs: true } }],
+    "^.+\\.ts$": swc.typescript,
+    "/node_modules/jose/.+\\.js$": swc.esModule,
   },
   transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   testTimeout: 60000,

@@ -1,6 +1,6 @@
 /**
  * The environment variables jest's global setup gives the workers (plain JavaScript: the global setup
- * and teardown run outside ts-jest). Typed in run-env.d.ts.
+ * and teardown run outside the transform). Typed in run-env.d.ts.
  */
 module.exports = {
   /** This run's id: the temporary folders of the run carry it (temp-dir.ts). */
