@@ -21,6 +21,8 @@ module.exports = {
     "/node_modules/jose/.+\\.js$": swc.esModule,
   },
   transformIgnorePatterns: ["/node_modules/(?!jose/)"],
+  // Loaded on first use only (see the module): @pulumi/pulumi loads it eagerly and never uses it here.
+  moduleNameMapper: { "^typescript$": "<rootDir>/test/support/lazy-typescript.js" },
   testTimeout: 60000,
   // "A worker process has failed to exit gracefully" came from a worker that had no handle, timer or
   // request left open and emitted 'exit' within 2 ms of Jest's end message, but was not gone 500 ms

@@ -174,6 +174,21 @@ describe("program runs without Pulumi's stack traces", () => {
   });
 });
 
+describe("the TypeScript compiler under Jest", () => {
+  it("@pulumi/pulumi loads without it (it is never used here), and it is there on first use", () => {
+    const loaded = Symbol.for("tap.lazy-typescript.loaded");
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      require("@pulumi/pulumi");
+      const ts = require("typescript") as Record<PropertyKey, unknown>;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      expect(ts[loaded]).toBe(false);
+      expect(typeof ts.createSourceFile).toBe("function");
+      expect(ts[loaded]).toBe(true);
+    });
+  });
+});
+
 describe("a failing program run", () => {
   it("still says where it failed", async () => {
     const { runProgram } = await import("../program");
