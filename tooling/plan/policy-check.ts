@@ -42,6 +42,11 @@ export interface PolicyRunOptions {
 }
 
 class NotApplicable extends Error {}
+/**
+ * Thrown for every rule that does not apply to a resource: most (rule, resource) pairs. One instance,
+ * made once, because an Error takes a stack trace when made and the reason is not reported.
+ */
+const NOT_APPLICABLE = new NotApplicable("not applicable");
 
 const isStackPolicy = (p: Policies[number]): p is StackValidationPolicy => "validateStack" in p;
 
@@ -80,13 +85,21 @@ export async function runPolicies(
   const packLevel = opts.packEnforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
   const stackTags = opts.stackTags ?? new Map<string, string>();
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  // What every resource rule is given, made once per resource rather than once per rule.
+  const prepared = resources.map((r) => ({
+    r,
+    props: unwrapSecrets(r.inputs) as Record<string, unknown>,
+    opts: optionsOf(r),
+    provider: providerOf(r, byUrn),
+  }));
+  let stackResources: PolicyResource[] | undefined;
   const violations: PolicyViolation[] = [];
   const getConfigFor =
     (name: string) =>
     <T extends object>() =>
       (opts.config?.[name] ?? {}) as T;
-  const notApplicable = (reason?: string): never => {
-    throw new NotApplicable(reason);
+  const notApplicable = (): never => {
+    throw NOT_APPLICABLE;
   };
 
   for (const policy of policies) {
@@ -119,9 +132,9 @@ export async function runPolicies(
     };
 
     if (isStackPolicy(policy)) {
-      const policyResources = toPolicyResources(resources, byUrn);
+      stackResources ??= toPolicyResources(resources, byUrn);
       const args: StackValidationArgs = {
-        resources: policyResources,
+        resources: stackResources,
         stackTags,
         getConfig: getConfigFor(policy.name),
         notApplicable,
@@ -131,15 +144,14 @@ export async function runPolicies(
     }
 
     const validations = ([] as unknown[]).concat((policy as ResourceValidationPolicy).validateResource ?? []);
-    for (const r of resources) {
-      const props = unwrapSecrets(r.inputs) as Record<string, unknown>;
+    for (const { r, props, opts: options, provider } of prepared) {
       const args: ResourceValidationArgs = {
         type: r.type,
         props,
         urn: r.urn,
         name: r.name,
-        opts: optionsOf(r),
-        provider: providerOf(r, byUrn),
+        opts: options,
+        provider,
         stackTags,
         isType: (cls) => typeTokenOf(cls) === r.type,
         asType: ((cls: unknown) =>
