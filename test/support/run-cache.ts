@@ -1,7 +1,8 @@
 /**
- * One program run per distinct configuration per test file. Jest gives every test file its own module
- * registry, so this cache lives exactly as long as the file: files never share a run, tests in one
- * file do. A failed run is cached too (its rejection is what every caller should see).
+ * One program run per distinct configuration per test file, in memory. Jest gives every test file its
+ * own module registry, so this cache lives exactly as long as the file (program-runs.ts shares runs
+ * between files, on disk). A failed run is cached here too (its rejection is what every caller in the
+ * file should see), and only here.
  */
 const runs = new Map<string, Promise<unknown>>();
 
