@@ -15,7 +15,11 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 /** The bundle of lambda/<name> as it ships. */
 export const bundleOf = (name: string): string => join(__dirname, "..", "dist", "lambda", name, "index.js");
 
-/** V8's compiled code for the bundles, kept between runs: a cold start here compiles a bundle of up to 1 MB. */
+/**
+ * V8's compiled code for the bundles, kept between runs: a cold start here compiles a bundle of up to
+ * 1 MB. `enableCompileCache` never throws; without it (Node < 22.1) the host simply compiles.
+ * https://nodejs.org/api/module.html#moduleenablecompilecachecachedir
+ */
 const COMPILE_CACHE = join(__dirname, "..", "node_modules", ".cache", "tap-gameday", "v8");
 
 const RUNTIME = `

@@ -206,8 +206,9 @@ export class PgServer {
 }
 
 /**
- * initdb's arguments. 1 MB WAL segments instead of 16: a fresh cluster's pg_wal is one segment, copied
- * for every server, and the game day writes far less than a segment between checkpoints.
+ * initdb's arguments. 1 MB WAL segments instead of 16 (a power of 2 from 1 to 1024 MB is allowed:
+ * https://www.postgresql.org/docs/15/app-initdb.html): a fresh cluster's pg_wal is copied for every
+ * server, and the game day writes far less than a segment between checkpoints.
  */
 const INITDB_ARGS = [
   "-U",
