@@ -19,3 +19,13 @@ export const DB_ENV = {
   /** Local runs and tests only: replaces the secret. */
   url: "DATABASE_URL",
 } as const;
+
+/** The deployed connection keys under the names a function's env contract gives them. */
+export const DB_CONNECTION_ENV = {
+  dbSecretArn: DB_ENV.secretArn,
+  dbHost: DB_ENV.host,
+  dbPort: DB_ENV.port,
+  dbName: DB_ENV.name,
+  dbSsl: DB_ENV.ssl,
+  dbTlsServerNames: DB_ENV.tlsServerNames,
+} as const;

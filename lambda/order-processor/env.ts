@@ -4,18 +4,13 @@
  */
 import { optionalEnv, POWERTOOLS_ENV, requiredEnv, runtimeRegion, SHARED_ENV, type Env } from "../shared/env";
 import { dbSettingsFromEnv, type DbSettings } from "./db";
-import { DB_ENV } from "./db-env";
+import { DB_CONNECTION_ENV, DB_ENV } from "./db-env";
 
 export const ORDER_PROCESSOR_ENV = {
   ...POWERTOOLS_ENV,
   ...SHARED_ENV,
   /** The connection keys, shared with the ledger migrator (db-env.ts; the parser is db.ts). */
-  dbSecretArn: DB_ENV.secretArn,
-  dbHost: DB_ENV.host,
-  dbPort: DB_ENV.port,
-  dbName: DB_ENV.name,
-  dbSsl: DB_ENV.ssl,
-  dbTlsServerNames: DB_ENV.tlsServerNames,
+  ...DB_CONNECTION_ENV,
   /** Node 20+ runtimes do not load the RDS CA bundle unless told to. */
   extraCaCerts: "NODE_EXTRA_CA_CERTS",
   /** Where rejected and conflicting orders are parked (park.ts), apart from the redrivable DLQ. */

@@ -3,19 +3,14 @@
  * reads it. It reaches the ledger by the order processor's own path and role (the connection keys are
  * order-processor/db-env.ts, parsed by order-processor/db.ts) and the orders table of its region.
  */
-import { DB_ENV } from "../order-processor/db-env";
+import { DB_CONNECTION_ENV } from "../order-processor/db-env";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../order-processor/env";
 import { optionalEnv, POWERTOOLS_ENV, requiredEnv, runtimeRegion, SHARED_ENV, type Env } from "../shared/env";
 
 export const RECONCILE_ENV = {
   serviceName: POWERTOOLS_ENV.serviceName,
   tableName: SHARED_ENV.tableName,
-  dbSecretArn: DB_ENV.secretArn,
-  dbHost: DB_ENV.host,
-  dbPort: DB_ENV.port,
-  dbName: DB_ENV.name,
-  dbSsl: DB_ENV.ssl,
-  dbTlsServerNames: DB_ENV.tlsServerNames,
+  ...DB_CONNECTION_ENV,
   extraCaCerts: ORDER_PROCESSOR_ENV.extraCaCerts,
 } as const;
 

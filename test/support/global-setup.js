@@ -12,7 +12,7 @@ const { randomBytes } = require("node:crypto");
 const { existsSync, mkdtempSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
-const { PROGRAM_RUNS_DIR_ENV, RUN_ID_ENV } = require("./run-env");
+const { PROGRAM_RUNS_DIR_ENV, RUN_ID_ENV, runTempPrefix } = require("./run-env");
 
 const DIST = join(__dirname, "..", "..", "dist", "lambda");
 
@@ -29,7 +29,7 @@ module.exports = async function globalSetup() {
   if (built.length > 0) process.stderr.write(`\njest global setup: bundled ${built.join(", ")} (missing)\n`);
   const runId = `${process.pid}${randomBytes(3).toString("hex")}`;
   process.env[RUN_ID_ENV] = runId;
-  process.env[PROGRAM_RUNS_DIR_ENV] = mkdtempSync(join(tmpdir(), `tap-test-${runId}-program-runs-`));
+  process.env[PROGRAM_RUNS_DIR_ENV] = mkdtempSync(join(tmpdir(), `${runTempPrefix(runId)}program-runs-`));
 };
 
 module.exports.ensureBundles = ensureBundles;

@@ -6,14 +6,14 @@
 const { readdirSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
-const { PROGRAM_RUNS_DIR_ENV, RUN_ID_ENV } = require("./run-env");
+const { PROGRAM_RUNS_DIR_ENV, RUN_ID_ENV, runTempPrefix } = require("./run-env");
 
 module.exports = async function globalTeardown() {
   const runId = process.env[RUN_ID_ENV];
   if (!runId) return;
   const programRuns = process.env[PROGRAM_RUNS_DIR_ENV];
   if (programRuns) rmSync(programRuns, { recursive: true, force: true });
-  const prefix = `tap-test-${runId}-`;
+  const prefix = runTempPrefix(runId);
   const left = readdirSync(tmpdir()).filter((name) => name.startsWith(prefix));
   for (const name of left) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   if (left.length > 0)

@@ -1,6 +1,7 @@
 /** Program runs shared between test files (program-runs.ts): what is shared, and what never is. */
 import { readdirSync } from "node:fs";
 import { SecretValue } from "../../tooling/mocks/recorded";
+import { res } from "../policy/fixtures";
 import { decodeRun, encodeRun, RecordedRun, sharedRun } from "./program-runs";
 import { PROGRAM_RUNS_DIR_ENV } from "./run-env";
 import { withTempDirAsync } from "./temp-dir";
@@ -9,20 +10,12 @@ const run = (name: string): RecordedRun => ({
   outputs: { url: "https://x", nested: { list: [1, "a", null] } },
   secretOutputs: ["dbSecret"],
   resources: [
-    {
-      type: "aws:secretsmanager/secretVersion:SecretVersion",
+    res(
+      "aws:secretsmanager/secretVersion:SecretVersion",
       name,
-      urn: `urn:pulumi:dev::tap::x::${name}`,
-      inputs: { secretString: new SecretValue({ password: "p" }), plain: "v" },
-      custom: true,
-      dependencies: [],
-      protect: false,
-      ignoreChanges: [],
-      deleteBeforeReplace: false,
-      retainOnDelete: false,
-      id: `${name}-id`,
-      state: {},
-    },
+      { secretString: new SecretValue({ password: "p" }), plain: "v" },
+      { state: {} },
+    ),
   ],
 });
 

@@ -6,23 +6,19 @@
  * Options mirror tsconfig.json: ES2022 (its class-field semantics), CommonJS, source maps inline so a
  * failure points at the .ts line.
  */
-const typescript = [
+
+/** @swc/jest for source of one syntax ("typescript", or "ecmascript" for ES modules). */
+const swcFor = (syntax) => [
   "@swc/jest",
   {
-    jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+    jsc: { parser: { syntax }, target: "es2022" },
     module: { type: "commonjs" },
     sourceMaps: "inline",
   },
 ];
 
-/** jose ships ES modules only; Jest runs CommonJS, so its files are transpiled like ours. */
-const esModule = [
-  "@swc/jest",
-  {
-    jsc: { parser: { syntax: "ecmascript" }, target: "es2022" },
-    module: { type: "commonjs" },
-    sourceMaps: "inline",
-  },
-];
-
-module.exports = { typescript, esModule };
+module.exports = {
+  typescript: swcFor("typescript"),
+  /** jose ships ES modules only; Jest runs CommonJS, so its files are transpiled like ours. */
+  esModule: swcFor("ecmascript"),
+};

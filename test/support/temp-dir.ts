@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { RUN_ID_ENV } from "./run-env";
+import { RUN_ID_ENV, runTempPrefix as prefixOf } from "./run-env";
 
 /** The name every temporary folder of this Jest run starts with. */
 export function runTempPrefix(runId = process.env[RUN_ID_ENV] ?? `pid${process.pid}`): string {
-  return `tap-test-${runId}-`;
+  return prefixOf(runId);
 }
 
 /** A new folder; the caller removes it with removeTempDir (in afterAll, say). */

@@ -15,7 +15,7 @@ import { callResult, fakeState } from "./fake-aws";
 import { RecordedResource, SecretValue } from "./recorded";
 
 export { ACCOUNT_ID, fakeState } from "./fake-aws";
-export { descendants, SecretValue, waitsFor } from "./recorded";
+export { SecretValue } from "./recorded";
 export type { RecordedResource } from "./recorded";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -32,21 +32,6 @@ export function recorded(): RecordedResource[] {
 /** Resources of one type, e.g. "aws:rds/cluster:Cluster". */
 export function ofType(type: string): RecordedResource[] {
   return resources.filter((r) => r.type === type);
-}
-
-/** The single resource of a type whose name ends with `suffix`; throws when none or several match. */
-export function one(type: string, suffix = ""): RecordedResource {
-  const found = ofType(type).filter((r) => r.name.endsWith(suffix));
-  if (found.length !== 1) {
-    throw new Error(
-      `expected one ${type} ending "${suffix}", found ${found.map((r) => r.name).join(", ") || "none"}`,
-    );
-  }
-  return found[0];
-}
-
-export function byUrn(urn: string): RecordedResource | undefined {
-  return resources.find((r) => r.urn === urn);
 }
 
 /** Resolves an Output (or Input) to its value. */

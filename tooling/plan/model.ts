@@ -1,27 +1,11 @@
 /**
  * What the offline plan works on: the resources tooling/mocks/recorder.ts records while index.ts runs under the
- * mock runtime. Declared here (structurally equal to RecordedResource) so the plan does not depend on the mock runtime.
+ * mock runtime. Their type is the recorder's plain data (tooling/mocks/recorded.ts, which loads no Pulumi).
  */
-export interface PlanResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn: string;
-  readonly custom: boolean;
-  /** Inputs as registered; secrets are wrapped (tooling/mocks/recorder.ts SecretValue). */
-  readonly inputs: Record<string, unknown>;
-  /** What the mock answered: inputs plus computed ids/ARNs. */
-  readonly state: Record<string, unknown>;
-  readonly providerUrn?: string;
-  readonly region?: string;
-  readonly parentUrn?: string;
-  /** URNs this resource waits on through its own inputs and dependsOn. */
-  readonly dependencies: readonly string[];
-  readonly protect: boolean;
-  readonly ignoreChanges: readonly string[];
-  readonly deleteBeforeReplace: boolean;
-  readonly retainOnDelete: boolean;
-  readonly id: string;
-}
+import type { RecordedResource } from "../mocks/recorded";
+
+/** A resource as the mock runtime recorded it, read only. */
+export type PlanResource = Readonly<RecordedResource>;
 
 export const REDACTED = "[secret]";
 
