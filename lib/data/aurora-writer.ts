@@ -33,10 +33,14 @@ export async function locateAuroraWriter(
     { provider: opts.provider, parent: opts.parent },
   );
   if (found.clusterIdentifiers.length === 0) return { exists: false };
-  const global = await aws.rds.getGlobalCluster(
-    { identifier: ids.global },
-    { provider: opts.provider, parent: opts.parent },
-  );
+  const global = await aws.rds
+    .getGlobalCluster({ identifier: ids.global }, { provider: opts.provider, parent: opts.parent })
+    .catch((err: unknown) => {
+      throw new Error(
+        `The Aurora cluster ${ids.secondary} exists but its global cluster ${ids.global} cannot be read, ` +
+          `so the program cannot tell where the writer is (was the cluster detached?): ${String(err)}`,
+      );
+    });
   const roleOf = (arn: string): AuroraRole | undefined =>
     arn.endsWith(`:cluster:${ids.primary}`)
       ? "primary"

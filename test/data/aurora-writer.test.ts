@@ -3,6 +3,7 @@
  * reader. The mocks answer the lookups as AWS would for a first deploy (nothing exists) and for a stack
  * whose global database exists (tooling/mocks/fake-aws.ts, FakeAccount).
  */
+import { ConfigError, parseConfig } from "../../lib/config";
 import { processingRegionFor, type AuroraWriter } from "../../lib/data/aurora-writer";
 import { auroraClusterIds, auroraIdsOfGlobal, auroraName } from "../../lib/data/aurora-names";
 import type { FakeAccount } from "../../tooling/mocks/fake-aws";
@@ -67,6 +68,12 @@ describe("M2: processing is deployed where AWS reports the writer", () => {
       /No member of the Aurora global database is the writer right now \(arn:aws:rds:us-east-1:123456789012:cluster:tap-dev-aurora-primary, arn:aws:rds:us-west-2:123456789012:cluster:tap-dev-aurora-secondary\): a switchover or failover is under way/,
     );
   });
+  it("M2: a member cluster without its global cluster (detached by hand) stops the deploy and says why", async () => {
+    await expect(runProgram({}, "dev", { aurora: { writer: "secondary", global: false } })).rejects.toThrow(
+      "The Aurora cluster tap-dev-aurora-secondary exists but its global cluster tap-dev-aurora-global " +
+        "cannot be read, so the program cannot tell where the writer is (was the cluster detached?)",
+    );
+  });
 });
 
 describe("M2: the decision alone", () => {
@@ -78,7 +85,7 @@ describe("M2: the decision alone", () => {
     expect(processingRegionFor("primary", exists("primary"))).toBe("primary");
   });
 
-  it("M2: a member of another stack or no writer at all is refused", () => {
+  it("M2: no writer among this stack's members is refused", () => {
     expect(() => processingRegionFor(undefined, exists(undefined))).toThrow(/No member .* is the writer/);
   });
 
@@ -90,5 +97,24 @@ describe("M2: the decision alone", () => {
       secondary: "tap-dev-aurora-secondary",
     });
     expect(auroraIdsOfGlobal(ids.global)).toEqual(ids);
+  });
+});
+
+describe("M2: tap:processingRegion is an optional pin", () => {
+  const parse = (value?: string) =>
+    parseConfig((k) => (k === "processingRegion" ? value : undefined)).processingRegion;
+
+  it("M2: unset or empty follows the writer; primary and secondary pin it", () => {
+    expect([parse(undefined), parse(""), parse("primary"), parse("secondary")]).toEqual([
+      undefined,
+      undefined,
+      "primary",
+      "secondary",
+    ]);
+  });
+
+  it("M2: anything else is a config problem", () => {
+    expect(() => parse("both")).toThrow(ConfigError);
+    expect(() => parse("both")).toThrow('processingRegion: "both" is not one of primary, secondary');
   });
 });

@@ -25,7 +25,9 @@ describe("M1: an update after refresh never undoes a failover, a switchover or a
     async (_name, operations) => {
       const deployed = await runProgram();
       const after = await awsAfter(operations);
-      const program = await runProgram({}, "dev", { aurora: { writer: after.writer } });
+      const program = await runProgram({}, "dev", {
+        aurora: { writer: after.writer, members: after.members },
+      });
       expect(updateDiff(program.resources, refreshedState(STACK, deployed.resources, after))).toEqual([]);
     },
     120_000,

@@ -236,6 +236,10 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
 export interface FakeAccount {
   readonly aurora?: {
     readonly writer: "primary" | "secondary" | "none";
+    /** False: the clusters exist but the global cluster does not (detached by hand). Default: true. */
+    readonly global?: boolean;
+    /** Members listed. Default: both; the old primary is none between a failover and its rejoin. */
+    readonly members?: readonly ("primary" | "secondary")[];
     /** Member regions, for the cluster ARNs. Default: the Pulumi.yaml regions. */
     readonly regions?: { readonly primary: string; readonly secondary: string };
   };
@@ -313,8 +317,14 @@ function existingClusters(inputs: Record<string, unknown>, region: string, accou
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html
  */
 function globalCluster(identifier: string, region: string, account: FakeAccount) {
-  if (!account.aurora) throw new Error(`reading RDS Global Cluster (${identifier}): couldn't find resource`);
-  const { writer, regions = { primary: "us-east-1", secondary: "us-west-2" } } = account.aurora;
+  if (!account.aurora || account.aurora.global === false) {
+    throw new Error(`reading RDS Global Cluster (${identifier}): couldn't find resource`);
+  }
+  const {
+    writer,
+    members = ["primary", "secondary"],
+    regions = { primary: "us-east-1", secondary: "us-west-2" },
+  } = account.aurora;
   const ids = auroraIdsOfGlobal(identifier);
   const member = (role: "primary" | "secondary") => ({
     dbClusterArn: `arn:aws:rds:${regions[role]}:${ACCOUNT_ID}:cluster:${ids[role]}`,
@@ -325,7 +335,7 @@ function globalCluster(identifier: string, region: string, account: FakeAccount)
   return {
     identifier,
     arn: `arn:aws:rds::${ACCOUNT_ID}:global-cluster:${identifier}`,
-    members: [member("primary"), member("secondary")],
+    members: members.map(member),
     engine: "aurora-postgresql",
     region,
     id: identifier,
