@@ -1,4 +1,5 @@
 import { declareProgram } from "./lib/program";
 
-// Every key of stack.outputs becomes a stack output (R4).
-export = declareProgram();
+// Pulumi calls the exported function and makes every key of what it resolves to a stack output (R4).
+// https://www.pulumi.com/docs/iac/languages-sdks/javascript/#entrypoint
+export = declareProgram;

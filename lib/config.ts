@@ -82,11 +82,11 @@ export interface TapConfig {
   /** Time a person takes to decide when alarmFailoverAction=notify, used by the DR budget. */
   readonly decisionSeconds: number;
   /**
-   * Which region's order processor consumes its queue: the Aurora writer's. The other holds orders in
-   * its queue (event source mapping disabled) until the failover orchestrator switches them. After a
-   * failover, set this to the new writer before the next `pulumi up` (docs/runbook.md).
+   * Which region must be the Aurora writer's, if the operator pins it; unset (the default), the program
+   * reads the writer from AWS at deploy time and processing follows it (M2, lib/data/aurora-writer.ts).
+   * A pin that disagrees with AWS stops the deploy.
    */
-  readonly processingRegion: "primary" | "secondary";
+  readonly processingRegion?: "primary" | "secondary";
   readonly dnsTtlSeconds: number;
   readonly targets: DrTargets;
   /** Authentication of order intake, the web ACL, the API Gateway account setting (lib/security). */
@@ -134,7 +134,8 @@ export const CONFIG_DEFAULTS = {
   // With notify, a person is paged, acknowledges and reads the evidence before invoking the failover:
   // five minutes is a common on-call acknowledgement target, before any assessment. Measure it in drills.
   decisionSeconds: 300,
-  processingRegion: "primary",
+  // Empty: follow the Aurora writer that AWS reports at deploy time (M2).
+  processingRegion: "",
   dnsTtlSeconds: 60,
   rtoTargetSeconds: 900,
   auroraRpoTargetSeconds: 1,
@@ -400,12 +401,12 @@ function parseFailover(
   r.oneOf("alarmFailoverAction", alarmFailoverAction, ALARM_ACTIONS);
   const decisionSeconds = r.int("decisionSeconds", d.decisionSeconds, 0, 3600);
   const processingRegion = r.str("processingRegion", d.processingRegion);
-  r.oneOf("processingRegion", processingRegion, ["primary", "secondary"]);
+  if (processingRegion !== "") r.oneOf("processingRegion", processingRegion, ["primary", "secondary"]);
   const dnsTtlSeconds = r.int("dnsTtlSeconds", d.dnsTtlSeconds, 10, 3600);
   return {
     alarmFailoverAction: alarmFailoverAction as TapConfig["alarmFailoverAction"],
     decisionSeconds,
-    processingRegion: processingRegion as TapConfig["processingRegion"],
+    processingRegion: (processingRegion || undefined) as TapConfig["processingRegion"],
     dnsTtlSeconds,
   };
 }

@@ -4,6 +4,8 @@ import { Region, TapConfig } from "./config";
 import { AccessLogBucket } from "./data/access-log-bucket";
 import { createAccessLogs } from "./data/access-logs";
 import { AURORA_PORT } from "./data/aurora-global-database";
+import { auroraClusterIds, auroraName } from "./data/aurora-names";
+import { AuroraRole, locateAuroraWriter, processingRegionFor } from "./data/aurora-writer";
 import { createDataTier, DATABASE_NAME, DataTier } from "./data/data-tier";
 import { ApiFailoverDns } from "./detection/api-failover-dns";
 import { FailoverOrchestrator } from "./failover/failover-orchestrator";
@@ -40,12 +42,24 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly failover: FailoverOrchestrator;
   public readonly monitoring: Monitoring;
   public readonly apiUrl?: pulumi.Input<string>;
+  /**
+   * The region that books orders: where AWS reports the Aurora writer at deploy time (M2). Rejects, and
+   * with it the program, when a pinned tap:processingRegion disagrees or no member writes.
+   */
+  public readonly processingRegion: Promise<AuroraRole>;
+  /** The same, for the mappings: after a refusal it never settles, so none is declared with a guess. */
+  private readonly bookingRegion: Promise<AuroraRole>;
   public readonly outputs: StackOutputValues;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:index:TapStack", name, {}, opts);
     const cfg = args.config;
     const p = (this.providers = createProviders(name, cfg, this));
+    this.processingRegion = locateAuroraWriter(auroraClusterIds(auroraName(name)), {
+      provider: p.secondary,
+      parent: this,
+    }).then((found) => processingRegionFor(cfg.processingRegion, found));
+    this.bookingRegion = this.processingRegion.catch(() => new Promise<never>(() => undefined));
     const accountId = aws
       .getCallerIdentityOutput({}, { parent: this, provider: p.primary })
       .apply((id) => id.accountId);
@@ -76,7 +90,7 @@ export class TapStack extends pulumi.ComponentResource {
     );
 
     const data = (this.data = createDataTier(name, cfg, this));
-    this.services = regionalServices(name, cfg, this);
+    this.services = regionalServices(name, cfg, this, this.bookingRegion);
     this.accessLogs = createAccessLogs(name, cfg, this);
     this.apiUrl = cfg.hostedZoneName ? failoverDns(name, cfg, this) : undefined;
     this.failover = failoverOrchestrator(name, cfg, this);
@@ -108,8 +122,14 @@ type Stack = Pick<TapStack, "providers" | "primary" | "secondary" | "metrics">;
 
 type WithData = Stack & Pick<TapStack, "data"> & pulumi.Resource;
 
-/** The same order flow in both regions (warm standby); the secondary also probes the primary's API. */
-function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record<Role, RegionalService> {
+/** The same order flow in both regions (warm standby); the secondary also probes the primary's API.
+ *  `bookingRegion`: where the Aurora writer is (M2). */
+function regionalServices(
+  name: string,
+  cfg: TapConfig,
+  stack: WithData,
+  bookingRegion: Promise<AuroraRole>,
+): Record<Role, RegionalService> {
   // Canary names are at most 21 characters: p(rimary), s(econdary), x (cross-region probe).
   const canaryName = (code: "p" | "s" | "x") => `${name}-${code}-cnry`;
   const build = (role: Role, probe?: RegionalService) =>
@@ -120,6 +140,7 @@ function regionalServices(name: string, cfg: TapConfig, stack: WithData): Record
         foundation: stack[role],
         metrics: stack.metrics,
         settings: cfg,
+        processingRegion: pulumi.output(bookingRegion),
         database: {
           secretArn: stack.data.ledger.appCredentials.secretArnIn(stack[role].region),
           tlsServerNames: stack.data.dbTlsServerNames,

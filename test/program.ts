@@ -4,6 +4,7 @@
  * once per Jest run (support/program-runs.ts shares it between files, support/run-cache.ts within one);
  * callers get their own copies of the arrays. Pulumi is loaded only by a file that runs the program.
  */
+import type { FakeAccount } from "../tooling/mocks/fake-aws";
 import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
 import { RecordedRun, sharedRun } from "./support/program-runs";
 import { configKey, once } from "./support/run-cache";
@@ -27,27 +28,42 @@ export const PRODUCTION_CONFIG: Record<string, string> = {
   authJwksUrl: "https://idp.example.com/.well-known/jwks.json",
 };
 
-/** Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. */
-export async function runProgram(config: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+/**
+ * Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. `account`: what AWS already holds
+ * (default: nothing, a first deploy).
+ */
+export async function runProgram(
+  config: Record<string, string> = {},
+  stack = "dev",
+  account: FakeAccount = {},
+): Promise<ProgramRun> {
   const qualified = Object.fromEntries(
     Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
   );
-  const key = configKey(qualified, stack);
-  const shared = await once(key, () => sharedRun(key, () => runOnce(qualified, stack)));
+  const key = configKey(qualified, stack) + (account.aurora ? JSON.stringify(account) : "");
+  const shared = await once(key, () => sharedRun(key, () => runOnce(qualified, stack, account)));
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
 }
 
-async function runOnce(qualified: Record<string, string>, stack: string): Promise<RecordedRun> {
+async function runOnce(
+  qualified: Record<string, string>,
+  stack: string,
+  account: FakeAccount,
+): Promise<RecordedRun> {
   const pulumi = await import("@pulumi/pulumi");
   const { installMocks, promiseOf, recorded, settle } = await import("../tooling/mocks/recorder");
   const { withoutPulumiStacks } = await import("../tooling/mocks/pulumi-stacks");
-  await installMocks({ config: qualified, stack });
+  await installMocks({ config: qualified, stack, account });
   return withoutPulumiStacks(async () => {
     // The program's modules (@pulumi/aws above all) load once per file: each run declares the program
     // again under fresh mocks (installMocks resets Pulumi's state) instead of re-importing index.ts in a
     // fresh module registry, which compiled them all again (about 0.7 s of CPU per configuration).
     const { declareProgram } = await import("../lib/program");
-    const exported = declareProgram() as unknown as Record<string, unknown>;
+    const exported = (await Promise.resolve(declareProgram()).catch(async (err: unknown) => {
+      // A refused deploy (M2) fails after some resources were sent: let them land before the next run.
+      await settle();
+      throw err;
+    })) as unknown as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [k, v] of Object.entries(exported)) {

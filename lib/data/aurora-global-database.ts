@@ -3,12 +3,39 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
+import { auroraClusterIds } from "./aurora-names";
 
 /** Child names the DR budget finds resources by: `${name}-<part>`. */
 export const AURORA_PARTS = {
   lagAlarm: "replication-lag",
   primaryLagAlarm: "primary-replication-lag",
 } as const;
+
+/**
+ * What a member cluster leaves to AWS once it exists (M1, docs/ownership.md). Roles swap at run time, and
+ * an update must never promote, detach or re-point a member, or replace it:
+ * - replicationSourceIdentifier: AWS sets it on a secondary and moves it when roles swap; the provider
+ *   promotes a cluster whose value goes to "" (PromoteReadReplicaDBCluster).
+ *   https://github.com/hashicorp/terraform-provider-aws/pull/40921
+ * - globalClusterIdentifier: read back as "" while a cluster is no member (the old primary after a
+ *   failover, until Aurora adds it back); the provider then refuses the update, and a change to ""
+ *   calls RemoveFromGlobalCluster (detach).
+ *   https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go
+ *   https://github.com/cloudposse/terraform-aws-rds-cluster/issues/281
+ * - engineVersion: the global cluster owns it and upgrades its members; the provider's own docs ask the
+ *   members to ignore it. https://www.pulumi.com/registry/packages/aws/api-docs/rds/globalcluster/
+ * - masterUsername: ForceNew, read back from DescribeDBClusters; it is the global database's, fixed at
+ *   creation, and a read-back difference must never plan a replacement of a member.
+ */
+export const MEMBER_CLUSTER_RUNTIME_OWNED = [
+  "replicationSourceIdentifier",
+  "globalClusterIdentifier",
+  "engineVersion",
+  "masterUsername",
+];
+
+/** The global cluster upgrades member instances with their cluster, so they leave the version alone too. */
+export const MEMBER_INSTANCE_RUNTIME_OWNED = ["engineVersion"];
 
 export const AURORA_ENGINE = "aurora-postgresql";
 export const AURORA_PORT = 5432;
@@ -84,12 +111,13 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     super("tap:data:AuroraGlobalDatabase", name, {}, opts);
     checkAuroraGlobalDatabaseArgs(args);
 
-    const global = this.globalCluster(name, args);
+    const ids = auroraClusterIds(name);
+    const global = this.globalCluster(ids.global, args);
     const primary = this.primaryCluster(name, args, global);
-    const primaryInstances = this.instances(`${name}-primary`, args.primary, args, primary, 2);
+    const primaryInstances = this.instances(ids.primary, args.primary, args, primary, 2);
 
     const secondary = this.memberCluster(
-      `${name}-secondary`,
+      ids.secondary,
       args.secondary,
       args,
       global,
@@ -97,7 +125,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       { skipFinalSnapshot: true },
       primaryInstances,
     );
-    this.instances(`${name}-secondary`, args.secondary, args, secondary, 1);
+    this.instances(ids.secondary, args.secondary, args, secondary, 1);
 
     this.connectionSecretVersion(name, args, global);
     this.alarms = this.replicationLagAlarms(name, args, primary, secondary);
@@ -122,12 +150,12 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
     });
   }
 
-  private globalCluster(name: string, args: AuroraGlobalDatabaseArgs): aws.rds.GlobalCluster {
+  private globalCluster(id: string, args: AuroraGlobalDatabaseArgs): aws.rds.GlobalCluster {
     const prod = args.production ?? false;
     return new aws.rds.GlobalCluster(
-      `${name}-global`,
+      id,
       {
-        globalClusterIdentifier: `${name}-global`,
+        globalClusterIdentifier: id,
         engine: AURORA_ENGINE,
         engineVersion: args.engineVersion,
         databaseName: args.databaseName,
@@ -154,7 +182,7 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
           { parent: this, provider: args.randomProvider },
         )
       : undefined;
-    return this.memberCluster(`${name}-primary`, args.primary, args, global, {
+    return this.memberCluster(auroraClusterIds(name).primary, args.primary, args, global, {
       masterUsername: args.masterUsername,
       masterPassword: args.masterPassword,
       databaseName: args.databaseName,
@@ -329,8 +357,8 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
         ...child,
         protect: prod,
         dependsOn: [...dependsOn, logGroup],
-        // AWS sets this on a secondary and moves it on switchover; Pulumi must not fight it.
-        ignoreChanges: ["replicationSourceIdentifier"],
+        // Roles swap at run time; what moves with them belongs to AWS (M1).
+        ignoreChanges: MEMBER_CLUSTER_RUNTIME_OWNED,
       },
     );
   }
@@ -361,7 +389,12 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
             performanceInsightsRetentionPeriod: 7,
             promotionTier: i,
           },
-          { parent: this, provider: region.provider, protect: args.production ?? false },
+          {
+            parent: this,
+            provider: region.provider,
+            protect: args.production ?? false,
+            ignoreChanges: MEMBER_INSTANCE_RUNTIME_OWNED,
+          },
         ),
     );
   }

@@ -3,6 +3,7 @@ import { TapConfig } from "../config";
 import { RegionalFoundation } from "../foundation/regional-foundation";
 import { Providers } from "../providers";
 import { AuroraGlobalDatabase } from "./aurora-global-database";
+import { auroraName } from "./aurora-names";
 import { AURORA_PORT } from "./aurora-global-database";
 import { DbAppCredentials } from "./db-app-credentials";
 import { DbCredentialRotation } from "./db-credential-rotation";
@@ -67,7 +68,7 @@ export function createDataTier(name: string, cfg: TapConfig, stack: DataTierPare
     kmsKeyArn: f.key.arn,
   });
   const aurora = new AuroraGlobalDatabase(
-    `${name}-aurora`,
+    auroraName(name),
     {
       primary: network(primary),
       secondary: network(secondary),

@@ -30,10 +30,11 @@ export interface OrderForwarderArgs {
   /** Where orders go while this region is not the writer's. Must be in another region. */
   readonly peer: PeerQueue;
   /**
-   * Whether this region forwards now: true where the Aurora writer is not (F1), the opposite of the
-   * processor's mapping. The failover orchestrator switches both when the writer moves.
+   * Whether this region forwards when the mapping is created: true where the Aurora writer is not (F1,
+   * M2), the opposite of the processor's mapping. The failover orchestrator switches both when the writer
+   * moves, and owns the flag from then on (M1).
    */
-  readonly forwardingEnabled: boolean;
+  readonly forwardingEnabled: pulumi.Input<boolean>;
   readonly logRetentionDays: number;
   /** This region's alarm topic: function errors and failed forwards alarm here. */
   readonly alarmTopicArn: pulumi.Input<string>;

@@ -22,11 +22,12 @@ export interface OrderProcessorArgs extends LedgerAccess {
   /** Where rejected orders are parked (F2). */
   readonly rejectsQueue: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /**
-   * Whether this region consumes its queue now: true only where the Aurora writer is (F1). A disabled
-   * mapping stops polling and the messages wait in the queue; the failover orchestrator enables it.
+   * Whether this region consumes its queue when the mapping is created: true only where the Aurora
+   * writer is (F1, M2). A disabled mapping stops polling and the messages wait in the queue; afterwards
+   * the failover orchestrator enables and disables it (M1).
    * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
    */
-  readonly processingEnabled: boolean;
+  readonly processingEnabled: pulumi.Input<boolean>;
   readonly logRetentionDays: number;
   /** This region's alarm topic: conflicting duplicates (L1) and function errors (F4) alarm here. */
   readonly alarmTopicArn: pulumi.Input<string>;

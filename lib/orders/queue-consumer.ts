@@ -16,13 +16,24 @@ export const QUEUE_BATCH_SIZE = ORDER_FORWARDER_DEFAULTS.maxBatchEntries;
 export interface QueueConsumerArgs {
   readonly queueArn: pulumi.Input<string>;
   readonly functionArn: pulumi.Input<string>;
-  /** Whether it polls now; the failover orchestrator switches it (F2). */
-  readonly enabled: boolean;
+  /**
+   * Whether it polls when created. From then on the failover orchestrator owns it (F2, M1): it flips it
+   * at run time, so updates leave it alone (docs/ownership.md).
+   */
+  readonly enabled: pulumi.Input<boolean>;
   /** Concurrent pollers at most, 2..1000. */
   readonly maxConcurrency: number;
 }
 
-/** The SQS event source mapping `${name}-sqs`. */
+/** Properties of a consumer that belong to the failover orchestrator once it exists (M1). */
+export const QUEUE_CONSUMER_RUNTIME_OWNED = ["enabled"];
+
+/**
+ * The SQS event source mapping `${name}-sqs`. `enabled` is set at creation only: an update after a
+ * refresh would otherwise flip back what the orchestrator switched (UpdateEventSourceMapping Enabled).
+ * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+ * https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/
+ */
 export function queueConsumer(
   name: string,
   args: QueueConsumerArgs,
@@ -39,7 +50,7 @@ export function queueConsumer(
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: { maximumConcurrency: args.maxConcurrency },
     },
-    opts,
+    { ...opts, ignoreChanges: QUEUE_CONSUMER_RUNTIME_OWNED },
   );
 }
 

@@ -41,7 +41,6 @@ export type RegionalServiceSettings = Pick<
   | "canaryRuntimeVersion"
   | "canaryScheduleMinutes"
   | "security"
-  | "processingRegion"
 >;
 
 export interface RegionalServiceArgs {
@@ -52,6 +51,9 @@ export interface RegionalServiceArgs {
   /** The us-east-1 foundation: Route 53 publishes health-check metrics only there. */
   readonly metrics: RegionalFoundation;
   readonly settings: RegionalServiceSettings;
+  /** The region that books orders: the Aurora writer's, read from AWS at deploy time (M2). The mappings
+   *  take it at creation only; the failover orchestrator owns them afterwards (M1). */
+  readonly processingRegion: pulumi.Input<Role>;
   readonly database: {
     /** This region's copy of the credentials secret. */
     readonly secretArn: pulumi.Input<string>;
@@ -184,7 +186,7 @@ export class RegionalService extends pulumi.ComponentResource {
           arn: peer.queue.queueArn,
           kmsKeyArn: peer.args.foundation.key.arn,
         },
-        forwardingEnabled: this.args.settings.processingRegion !== this.role,
+        forwardingEnabled: pulumi.output(this.args.processingRegion).apply((r) => r !== this.role),
         logRetentionDays: this.args.settings.logRetentionDays,
         alarmTopicArn: f.topic.arn,
       },
@@ -228,7 +230,7 @@ export class RegionalService extends pulumi.ComponentResource {
   }
 
   private createProcessor(): OrderProcessor {
-    const { foundation: f, settings: s, role } = this.args;
+    const { foundation: f, processingRegion, role } = this.args;
     return new OrderProcessor(
       this.part("processor"),
       {
@@ -237,7 +239,7 @@ export class RegionalService extends pulumi.ComponentResource {
         queueArn: this.queue.queueArn,
         rejectsQueue: { url: this.queue.rejectsQueueUrl, arn: this.queue.rejectsQueueArn },
         // F1: only the writer's region books; the standby's forwarder sends its orders there.
-        processingEnabled: s.processingRegion === role,
+        processingEnabled: pulumi.output(processingRegion).apply((r) => r === role),
         alarmTopicArn: f.topic.arn,
         region: f.region,
         // Processing errors in the primary region feed its composite alarm (R19).

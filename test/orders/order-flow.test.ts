@@ -542,9 +542,9 @@ describe("API Gateway", () => {
   });
 });
 
-describe("F1: processingRegion moves processing", () => {
-  it("F1: processingRegion=secondary enables the secondary's mapping and disables the primary's", async () => {
-    const moved = await runProgram({ processingRegion: "secondary" });
+describe("F1: processing follows the Aurora writer", () => {
+  it("F1: with the writer in the secondary, the secondary's mapping is enabled and the primary's disabled", async () => {
+    const moved = await runProgram({}, "dev", { aurora: { writer: "secondary" } });
     const enabled = (role: string, consumer = "processor") =>
       moved.named(
         "aws:lambda/eventSourceMapping:EventSourceMapping",

@@ -1,4 +1,5 @@
 /** B1: the tree, summary, outputs, JSON and mermaid renderings of a plan. */
+import { MEMBER_CLUSTER_RUNTIME_OWNED } from "../../lib/data/aurora-global-database";
 import { REDACTED } from "../../tooling/plan/model";
 import { renderMermaid, renderText, renderTree } from "../../tooling/plan/render";
 import { KNOWN_AFTER_DEPLOY } from "../../tooling/plan/known-values";
@@ -59,7 +60,7 @@ it("JSON: dependencies include those inherited from ancestor components; inputs 
   // The Aurora component dependsOn the alert topics; its clusters do not list them themselves.
   expect(cluster.inheritedDependencies).toContain(topic.urn);
   expect(cluster.dependencies).toContain(topic.urn);
-  expect(cluster.options).toMatchObject({ protect: false, ignoreChanges: ["replicationSourceIdentifier"] });
+  expect(cluster.options).toMatchObject({ protect: false, ignoreChanges: MEMBER_CLUSTER_RUNTIME_OWNED });
   const json = JSON.stringify(doc);
   const password = dev.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
   expect(json).not.toContain(String(password.state.result));

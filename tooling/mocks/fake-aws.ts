@@ -3,6 +3,8 @@
  * id, ARN and the usual computed attributes, in the resource's region) and for each invoke the program
  * makes. An unknown invoke fails loudly so a new one cannot slip in unhandled.
  */
+import { auroraIdsOfGlobal } from "../../lib/data/aurora-names";
+
 export const ACCOUNT_ID = "123456789012";
 
 const hex = (s: string, len: number) => {
@@ -226,12 +228,34 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
   }
 }
 
+/**
+ * What the fake account already holds when the program runs. Empty: a first deploy, nothing exists.
+ * `aurora`: the stack's global database exists (a deploy after day one) and its writer is that member,
+ * or no member writes at the moment ("none": AWS is between writers during a switchover or failover).
+ */
+export interface FakeAccount {
+  readonly aurora?: {
+    readonly writer: "primary" | "secondary" | "none";
+    /** False: the clusters exist but the global cluster does not (detached by hand). Default: true. */
+    readonly global?: boolean;
+    /** Members listed. Default: both; the old primary is none between a failover and its rejoin. */
+    readonly members?: readonly ("primary" | "secondary")[];
+    /** Member regions, for the cluster ARNs. Default: the Pulumi.yaml regions. */
+    readonly regions?: { readonly primary: string; readonly secondary: string };
+  };
+}
+
 export function callResult(
   token: string,
   inputs: Record<string, unknown>,
   region: string,
+  account: FakeAccount = {},
 ): Record<string, unknown> {
   switch (token) {
+    case "aws:rds/getClusters:getClusters":
+      return existingClusters(inputs, region, account);
+    case "aws:rds/getGlobalCluster:getGlobalCluster":
+      return globalCluster(String(inputs.identifier), region, account);
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
         accountId: ACCOUNT_ID,
@@ -268,6 +292,54 @@ export function callResult(
     default:
       throw new Error(`tooling/mocks/fake-aws.ts: unhandled invoke ${token}; add it to callResult`);
   }
+}
+
+/**
+ * DescribeDBClusters with the `db-cluster-id` filter: the clusters of that list that exist in `region`;
+ * an empty list, not an error, when none does.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html
+ */
+function existingClusters(inputs: Record<string, unknown>, region: string, account: FakeAccount) {
+  const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+  const wanted = filters.find((f) => f.name === "db-cluster-id")?.values ?? [];
+  const ids = account.aurora ? wanted : [];
+  return {
+    clusterIdentifiers: ids,
+    clusterArns: ids.map((id) => `arn:aws:rds:${region}:${ACCOUNT_ID}:cluster:${id}`),
+    filters,
+    id: region,
+  };
+}
+
+/**
+ * DescribeGlobalClusters of the stack's global database: its two members (named as the program names
+ * them, lib/data/aurora-names.ts) and which one writes. Not found is an error, as in the provider.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html
+ */
+function globalCluster(identifier: string, region: string, account: FakeAccount) {
+  if (!account.aurora || account.aurora.global === false) {
+    throw new Error(`reading RDS Global Cluster (${identifier}): couldn't find resource`);
+  }
+  const {
+    writer,
+    members = ["primary", "secondary"],
+    regions = { primary: "us-east-1", secondary: "us-west-2" },
+  } = account.aurora;
+  const ids = auroraIdsOfGlobal(identifier);
+  const member = (role: "primary" | "secondary") => ({
+    dbClusterArn: `arn:aws:rds:${regions[role]}:${ACCOUNT_ID}:cluster:${ids[role]}`,
+    isWriter: writer === role,
+    readers: [],
+    synchronizationStatus: "connected",
+  });
+  return {
+    identifier,
+    arn: `arn:aws:rds::${ACCOUNT_ID}:global-cluster:${identifier}`,
+    members: members.map(member),
+    engine: "aurora-postgresql",
+    region,
+    id: identifier,
+  };
 }
 
 /** use1 for us-east-1, usw2 for us-west-2, apne1 for ap-northeast-1: the prefix of AWS zone IDs. */

@@ -10,11 +10,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { callResult, fakeState } from "./fake-aws";
+import { callResult, fakeState, type FakeAccount } from "./fake-aws";
 
 import { RecordedResource, SecretValue } from "./recorded";
 
 export { ACCOUNT_ID, fakeState } from "./fake-aws";
+export type { FakeAccount } from "./fake-aws";
 export { SecretValue } from "./recorded";
 export type { RecordedResource } from "./recorded";
 
@@ -63,6 +64,8 @@ export interface MockOptions {
   readonly config?: Record<string, string>;
   readonly project?: string;
   readonly stack?: string;
+  /** What already exists in the fake account. Default: nothing (a first deploy). */
+  readonly account?: FakeAccount;
 }
 
 /** Installs the mocks and the recorder. Import the program only after this has resolved. */
@@ -96,7 +99,7 @@ export async function installMocks(opts: MockOptions = {}): Promise<void> {
       },
       call(args) {
         const region = regionOf(args.provider, args.inputs) ?? "us-east-1";
-        return callResult(args.token, args.inputs, region);
+        return callResult(args.token, args.inputs, region, opts.account);
       },
     },
     project,

@@ -95,8 +95,10 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
 export const runIndexUnderMocks: PlanProgramRunner = async (stack, project, config) => {
   await installMocks({ config, stack, project });
   return withoutPulumiStacks(async () => {
+    // index.ts exports the program as a function, which Pulumi calls and awaits (lib/program.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(path.join(ROOT, "index")) as Record<string, unknown>;
+    const program = require(path.join(ROOT, "index")) as () => Promise<Record<string, unknown>>;
+    const exported = await program();
     const outputs = await resolveOutputs(exported);
     await settle();
     return { resources: recorded(), outputs };
