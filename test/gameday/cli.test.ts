@@ -2,7 +2,10 @@
  * `npm run gameday`: its verdict and exit code, --help and progress, with the worlds replaced by
  * prepared results (the real runs are in the other files of this folder).
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { runGameday, USAGE, type CliIo } from "../../gameday/cli";
+import { progressLine } from "../../gameday/progress";
 import type { ScenarioResult } from "../../gameday/play";
 import { EXPECTED_PROMOTIONS } from "../../gameday/report";
 import { SCENARIO_IDS } from "../../gameday/scenarios";
@@ -115,6 +118,11 @@ describe("O4: npm run gameday -- --runs N shows its progress", () => {
       "progress: 3/4 runs, 0m03s elapsed, about 0m01s left",
       "progress: 4/4 runs, 0m04s elapsed",
     ]);
+  });
+
+  it("the progress line docs/gameday.md shows is the one the game day prints", () => {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "gameday.md"), "utf8");
+    expect(doc).toContain(`(\`${progressLine(12, 140, 370_000)}\`)`);
   });
 
   it("one run of each scenario prints its run lines only (they are the progress)", async () => {
