@@ -110,6 +110,17 @@ describe("O4: npm run gameday says whether the game day passed", () => {
 });
 
 describe("O4: npm run gameday -- --runs N shows its progress", () => {
+  it("as a user types it: two real runs of one scenario print progress and the verdict, and exit 0", () => {
+    const r = runAsUser("npm run --silent gameday -- --ci --scenario 7-standby-region-fails --runs 2");
+    expect({ status: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(
+      r.stdout.match(/^run [12] 7-standby-region-fails +\| .*\| orchestrator \[not-invoked\]$/gm),
+    ).toHaveLength(2);
+    expect(r.stderr).toMatch(/^progress: 1\/2 runs, \dm\d\ds elapsed, about \dm\d\ds left$/m);
+    expect(r.stderr).toMatch(/^progress: 2\/2 runs, \dm\d\ds elapsed$/m);
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe("game day passed: all 2 run(s) kept every promise");
+  }, 120_000);
+
   it("a progress line per finished run on stderr, with the time left", async () => {
     const r = await cli(["--runs", "2", "--scenario", "1-switchover", "--scenario", "2-failover-caught-up"]);
     expect(r.err.filter((l) => l.startsWith("progress:"))).toEqual([
