@@ -1,13 +1,29 @@
 /**
- * `npm run gameday [-- --runs N] [--scenario ID ...] [--json] [--concurrency N] [--ci]`
+ * `npm run gameday [-- --runs N] [--scenario ID ...] [--json] [--concurrency N] [--ci] [--help]`
  * Builds the two-Region world on this machine for every run of every scenario, prints a line per run
- * and a summary with p50/p95/max of the recovery time; --json prints one JSON document instead.
+ * and a summary with p50/p95/max of the recovery time; --json prints one JSON document instead. With
+ * more than one run, or with --json, a progress line per finished run goes to stderr. Exit code: 0 when
+ * every run kept the game day's promises (gameday/verdict.ts), 1 when one did not (or the game day
+ * could not run), 2 on bad arguments.
  * Needs the bundled order processor and forwarder (the npm script bundles them first).
  */
-import { CI_TIMING, CLI_TIMING } from "./play";
+import { CI_TIMING, CLI_TIMING, type ScenarioResult } from "./play";
+import { progressLine } from "./progress";
 import { runLine, summarise, summaryTable } from "./report";
-import { runAll } from "./run";
+import { runAll, type RunOptions } from "./run";
 import { SCENARIO_IDS } from "./scenarios";
+import { verdictLines } from "./verdict";
+
+export const USAGE = `usage: npm run gameday -- [--runs N] [--scenario ID ...] [--json] [--concurrency N] [--ci] [--help]
+  --runs N          run every scenario N times (1 to 100; default 1); p50/p95/max over the runs
+  --scenario ID     only this scenario (repeatable): ${SCENARIO_IDS.join(", ")}
+  --json            one JSON document on stdout (runs, results, summary, verdict) instead of the report
+  --concurrency N   worlds alive at once (1 to 4; default 2)
+  --ci              the short timings the tests use
+  --help            this text
+Progress goes to stderr with more than one run or with --json. Exit code: 0 when every run kept its
+promises (nothing acknowledged lost outside the RPO window, nothing booked twice or left in a DLQ, the
+expected promotions, the old writer fenced), 1 when one did not, 2 on bad arguments.`;
 
 export interface CliArgs {
   readonly runs: number;
@@ -15,6 +31,7 @@ export interface CliArgs {
   readonly json: boolean;
   readonly concurrency: number;
   readonly ci: boolean;
+  readonly help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -23,6 +40,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let concurrency = 2;
   let json = false;
   let ci = false;
+  let help = false;
   const scenarios: string[] = [];
   const int = (flag: string, raw: string | undefined, max: number): number => {
     const n = Number(raw);
@@ -40,43 +58,76 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (a === "--concurrency") concurrency = int(a, argv[++i], 4);
     else if (a === "--json") json = true;
     else if (a === "--ci") ci = true;
+    else if (a === "--help" || a === "-h") help = true;
     else if (a === "--scenario") {
       const id = argv[++i];
       if (id && SCENARIO_IDS.includes(id)) scenarios.push(id);
       else problems.push(`--scenario: "${id ?? ""}" is not one of ${SCENARIO_IDS.join(", ")}`);
     } else problems.push(`${a}: unknown argument`);
   }
-  if (problems.length) throw new Error(`gameday: ${problems.join("; ")}`);
-  return { runs, scenarios: scenarios.length ? scenarios : [...SCENARIO_IDS], json, concurrency, ci };
+  if (problems.length) throw new Error(`gameday: ${problems.join("; ")}\n${USAGE}`);
+  return { runs, scenarios: scenarios.length ? scenarios : [...SCENARIO_IDS], json, concurrency, ci, help };
 }
 
-async function main(): Promise<void> {
+/** What the CLI needs from the outside world; tests pass their own. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly runAll: (jobs: { id: string; run: number }[], opts: RunOptions) => Promise<ScenarioResult[]>;
+  readonly now: () => number;
+}
+
+/** Runs the game day for `argv`; returns the exit code. */
+export async function runGameday(argv: readonly string[], io: CliIo): Promise<number> {
   let args: CliArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv);
   } catch (err) {
-    console.error((err as Error).message);
-    process.exitCode = 2;
-    return;
+    io.err((err as Error).message);
+    return 2;
+  }
+  if (args.help) {
+    io.out(USAGE);
+    return 0;
   }
   const jobs = Array.from({ length: args.runs }, (_, run) =>
     args.scenarios.map((id) => ({ id, run: run + 1 })),
   ).flat();
-  const results = await runAll(jobs, {
+  const started = io.now();
+  let done = 0;
+  const showProgress = args.runs > 1 || args.json;
+  const results = await io.runAll(jobs, {
     timing: args.ci ? CI_TIMING : CLI_TIMING,
     concurrency: args.concurrency,
     onResult: (r, run) => {
-      if (!args.json) console.log(runLine(r, run));
+      if (!args.json) io.out(runLine(r, run));
+      if (showProgress) io.err(progressLine(++done, jobs.length, io.now() - started));
     },
   });
   const summary = summarise(results);
-  if (args.json) console.log(JSON.stringify({ runs: args.runs, results, summary }, null, 2));
-  else console.log(`\n${summaryTable(summary)}`);
+  const failed = verdictLines(results.map((result, i) => ({ result, run: jobs[i].run })));
+  if (args.json) io.out(JSON.stringify({ runs: args.runs, results, summary, failed }, null, 2));
+  else io.out(`\n${summaryTable(summary)}`);
+  for (const line of failed) io.err(line);
+  io.err(
+    failed.length
+      ? `game day FAILED: ${failed.length} of ${jobs.length} run(s) broke a promise`
+      : `game day passed: all ${jobs.length} run(s) kept every promise`,
+  );
+  return failed.length ? 1 : 0;
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(`gameday failed: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  });
+  runGameday(process.argv.slice(2), {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    runAll,
+    now: () => Date.now(),
+  }).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      console.error(`gameday failed: ${(err as Error).stack ?? String(err)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -59,6 +59,9 @@ export const OUTPUT_SPEC = {
   secondaryQueueUrl: "url",
   primaryDlqUrl: "url",
   secondaryDlqUrl: "url",
+  /** Where each region's processor parks refused orders (not redriven; a person reads them). */
+  primaryRejectsQueueUrl: "url",
+  secondaryRejectsQueueUrl: "url",
   primaryOrderProcessorName: "text",
   secondaryOrderProcessorName: "text",
   primaryHealthCheckId: "text",
@@ -144,6 +147,8 @@ export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues
     secondaryQueueUrl: s.queue.queueUrl,
     primaryDlqUrl: p.queue.dlqUrl,
     secondaryDlqUrl: s.queue.dlqUrl,
+    primaryRejectsQueueUrl: p.queue.rejectsQueueUrl,
+    secondaryRejectsQueueUrl: s.queue.rejectsQueueUrl,
     primaryOrderProcessorName: p.processor.functionName,
     secondaryOrderProcessorName: s.processor.functionName,
     primaryHealthCheckId: p.healthCheck.healthCheckId,

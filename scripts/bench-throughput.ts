@@ -21,6 +21,7 @@ import type { Sql } from "../lambda/order-processor/sql";
 import { putOrderState } from "../lambda/order-processor/state";
 import type { Log } from "../lambda/shared/log";
 import { startDynamo, type TestDynamo } from "../tooling/stores/dynamodb";
+import type { BenchPace } from "./bench-args";
 import { benchServer } from "./bench-database";
 
 const ROOT = join(__dirname, "..");
@@ -28,7 +29,6 @@ const REGION = "us-east-1";
 /** The ledger before issue 12 (exact decimals, content hash): the parent of its first commit. */
 const BASELINE_REF = process.env.BENCH_BASELINE_REF?.trim() || "fb5575c";
 const CONFLICT_SHARE = 0.1;
-const ROUNDS = 3;
 
 const quiet: Log = {
   debug: () => undefined,
@@ -95,13 +95,14 @@ async function measure(
   format: Format,
   conflicts: boolean,
   trips: { n: number },
+  windowMs: number,
 ): Promise<Measured> {
   await handler(makeBatch(size, `warm-${run}`, 0, format, false) as never); // warm pool and JIT
   trips.n = 0;
   const latencies: number[] = [];
   const started = performance.now();
   let orders = 0;
-  while (performance.now() - started < 3000 && orders < 5000) {
+  while (performance.now() - started < windowMs && orders < 5000) {
     const t = performance.now();
     const batch = makeBatch(size, run, orders, format, conflicts);
     const res = await handler(batch as never);
@@ -177,7 +178,7 @@ async function baselineHandler(url: string, dynamo: TestDynamo, table: string, t
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-export async function throughputReport(): Promise<void> {
+export async function throughputReport(pace: BenchPace): Promise<void> {
   const { url: serverUrl, source } = await benchServer();
   console.log(`\nPostgreSQL: ${source}`);
   const admin = new Client({ connectionString: serverUrl });
@@ -211,11 +212,19 @@ export async function throughputReport(): Promise<void> {
           "now (issue 12)",
           size,
           conflicts,
-          await measure(current.handler, size, `c${++run}`, "strings", conflicts, trips),
+          await measure(
+            current.handler,
+            size,
+            `c${++run}`,
+            "strings",
+            conflicts,
+            trips,
+            pace.throughputWindowMs,
+          ),
         );
       }
     }
-    // Before vs now at batch 10 with the 10% mix, alternated over ROUNDS so a busy shared machine weighs on
+    // Before vs now at batch 10 with the 10% mix, alternated over the rounds so a busy shared machine weighs on
     // both alike; the medians are compared.
     const base = await baselineHandler(
       await scratchDatabase(admin, serverUrl, names[1]),
@@ -225,14 +234,15 @@ export async function throughputReport(): Promise<void> {
     );
     const now: number[] = [];
     const before: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      before.push((await measure(base.handler, 10, `b${round}`, "numbers", true, trips)).ordersPerS);
-      now.push((await measure(current.handler, 10, `n${round}`, "strings", true, trips)).ordersPerS);
+    const window = pace.throughputWindowMs;
+    for (let round = 0; round < pace.baselineRounds; round++) {
+      before.push((await measure(base.handler, 10, `b${round}`, "numbers", true, trips, window)).ordersPerS);
+      now.push((await measure(current.handler, 10, `n${round}`, "strings", true, trips, window)).ordersPerS);
     }
     await base.end();
     await current.end();
     console.log(
-      `  batch 10, 10% conflicting duplicates, median of ${ROUNDS} alternated runs: now ${median(now).toFixed(0)} orders/s, ` +
+      `  batch 10, 10% conflicting duplicates, median of ${pace.baselineRounds} alternated runs: now ${median(now).toFixed(0)} orders/s, ` +
         `before (${BASELINE_REF}) ${median(before).toFixed(0)} orders/s`,
     );
     console.log(

@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (tsx scripts/bench.ts). Not a test: it prints numbers and asserts nothing.
+ * `npm run bench [-- --quick]` (tsx scripts/bench.ts). It prints numbers and asserts nothing about them;
+ * test/scripts/bench.test.ts runs `--quick` so the command itself cannot break unnoticed.
  *
  * 1. Cold start of the order processor: size and `require()` time of the esbuild bundle that ships,
  *    next to the same code built file-per-file (esbuild bundle:false, i.e. what tsc output plus a
@@ -10,15 +11,15 @@
  * It works in a scratch database that it creates and drops, and in dist/bench/ (git-ignored).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { parseBenchArgs, type BenchPace } from "./bench-args";
 import { throughputReport } from "./bench-throughput";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "dist", "bench");
-const RUNS = 7;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,14 +36,14 @@ interface ColdStart {
 }
 
 /** Requires `file` in a fresh process and reports the require time, module count and bytes loaded. */
-function coldRequire(file: string): ColdStart {
+function coldRequire(file: string, times: number): ColdStart {
   const probe =
     "const fs=require('fs');const t=process.hrtime.bigint();const m=require(process.argv[1]);" +
     "const ms=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function')process.exit(2);" +
     "const files=Object.keys(require.cache);let bytes=0;for(const f of files)bytes+=fs.statSync(f).size;" +
     "process.stdout.write(JSON.stringify({ms,modules:files.length,bytes}))";
   const runs: { ms: number; modules: number; bytes: number; wall: number }[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < times; i++) {
     const started = process.hrtime.bigint();
     const res = spawnSync(process.execPath, ["-e", probe, file], {
       encoding: "utf8",
@@ -60,30 +61,33 @@ function coldRequire(file: string): ColdStart {
   };
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? filesUnder(join(dir, d.name)) : d.name.endsWith(".ts") ? [join(dir, d.name)] : [],
-  );
+/**
+ * Our own source files the shipping bundle read (esbuild's metafile, paths relative to the project):
+ * the file-per-file build covers exactly them, so it follows the processor's imports wherever they lead
+ * (it once listed two folders by hand and broke when the processor imported `lambda/order-authorizer`).
+ */
+export function ownSources(metafileInputs: readonly string[]): string[] {
+  return metafileInputs.filter((p) => p.startsWith("lambda/")).map((p) => join(ROOT, p));
 }
 
-async function coldStartReport(): Promise<void> {
+async function coldStartReport(pace: BenchPace): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   // The shipping build: scripts/bundle.mjs itself, into a side folder.
   const bundler = (await import(pathToFileURL(join(ROOT, "scripts", "bundle.mjs")).href)) as {
-    bundle(name: string, opts: { outdir: string }): Promise<unknown>;
+    bundle(
+      name: string,
+      opts: { outdir: string },
+    ): Promise<{ metafile: { inputs: Record<string, unknown> } }>;
   };
   const bundledDir = join(OUT, "bundled");
-  await bundler.bundle("order-processor", { outdir: bundledDir });
+  const shipped = await bundler.bundle("order-processor", { outdir: bundledDir });
   const bundled = join(bundledDir, "index.js");
 
   // File-per-file build of our own code; dependencies resolve from node_modules like tsc output would.
   const unbundledDir = join(OUT, "unbundled");
   await build({
-    entryPoints: [
-      ...filesUnder(join(ROOT, "lambda", "order-processor")),
-      ...filesUnder(join(ROOT, "lambda", "shared")),
-    ],
+    entryPoints: ownSources(Object.keys(shipped.metafile.inputs)),
     outbase: join(ROOT, "lambda"),
     outdir: join(unbundledDir, "lambda"),
     bundle: false,
@@ -94,10 +98,10 @@ async function coldStartReport(): Promise<void> {
   });
   const unbundled = join(unbundledDir, "lambda", "order-processor", "index.js");
 
-  const b = coldRequire(bundled);
-  const u = coldRequire(unbundled);
+  const b = coldRequire(bundled, pace.coldStartRuns);
+  const u = coldRequire(unbundled, pace.coldStartRuns);
   console.log(
-    `\nCold start: order-processor (median of ${RUNS} fresh node processes, Node ${process.versions.node})`,
+    `\nCold start: order-processor (median of ${pace.coldStartRuns} fresh node processes, Node ${process.versions.node})`,
   );
   console.log(
     `  ${pad("build", 31)}${pad("artifact", 12)}${pad("modules", 9)}${pad("bytes loaded", 14)}${pad("require()", 12)}node process`,
@@ -114,14 +118,26 @@ async function coldStartReport(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await coldStartReport();
-  await throughputReport();
+  let args;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(args.usage);
+    return;
+  }
+  await coldStartReport(args.pace);
+  await throughputReport(args.pace);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );

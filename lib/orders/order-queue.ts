@@ -7,6 +7,8 @@ import { denyInsecureTransport, policyJson } from "../policy-documents";
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Receives before a message is parked in the DLQ; AWS recommends at least 5 so throttling alone cannot. */
 export const MAX_RECEIVE_COUNT = 5;
+/** How long the DLQ and the rejects queue keep a message: 14 days, the SQS maximum (the live suite checks it). */
+export const PARKED_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export interface OrderQueueArgs {
   readonly provider: aws.Provider;
@@ -39,12 +41,12 @@ export class OrderQueue extends pulumi.ComponentResource {
 
     const dlq = new aws.sqs.Queue(
       `${name}-dlq`,
-      { ...encryption, messageRetentionSeconds: 14 * 24 * 3600 },
+      { ...encryption, messageRetentionSeconds: PARKED_RETENTION_SECONDS },
       child,
     );
     const rejects = new aws.sqs.Queue(
       `${name}-rejects`,
-      { ...encryption, messageRetentionSeconds: 14 * 24 * 3600 },
+      { ...encryption, messageRetentionSeconds: PARKED_RETENTION_SECONDS },
       child,
     );
     const queue = new aws.sqs.Queue(

@@ -3,7 +3,9 @@
  * processor and forwarder) come from `npm test`, or from jest's global setup when they are missing.
  */
 import { CI_TIMING, type ScenarioResult } from "../../gameday/play";
+import { runLine } from "../../gameday/report";
 import { runAll } from "../../gameday/run";
+import { parseRunLine, runLineShape, samplesOf } from "../docs/samples";
 
 /** Scenario results by id, filled by beforeAll. */
 export function scenarioSet(ids: readonly string[]): Map<string, ScenarioResult> {
@@ -15,7 +17,23 @@ export function scenarioSet(ids: readonly string[]): Map<string, ScenarioResult>
     );
     for (const r of out) results.set(r.id, r);
   }, 120_000);
+  it(`O4: docs/gameday.md's sample shows ${ids.join(", ")} as they ran (all but timing-dependent counts)`, () => {
+    expect(ids.map((id) => runLineShape(runLine(resultOf(results, id), 1)))).toEqual(
+      ids.map((id) => runLineShape(sampleRunLine(id))),
+    );
+  });
   return results;
+}
+
+/**
+ * The sample's run line of scenario `id` (refresh the sample with `npm run --silent gameday -- --ci`
+ * when a scenario's outcome changes on purpose).
+ */
+function sampleRunLine(id: string): string {
+  const line = samplesOf("gameday")
+    .flatMap((s) => s.lines)
+    .find((l) => parseRunLine(l)?.result.id === id);
+  return line ?? `(docs/gameday.md shows no run of ${id})`;
 }
 
 /** The result of a scenario, or a clear failure when the world could not run it. */

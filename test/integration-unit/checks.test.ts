@@ -6,9 +6,14 @@
  */
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { GetFunctionConfigurationCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import {
+  GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+} from "@aws-sdk/client-lambda";
 import {
   DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
   type GlobalCluster,
 } from "@aws-sdk/client-rds";
@@ -20,13 +25,15 @@ import { GetCanaryCommand, GetCanaryRunsCommand } from "@aws-sdk/client-syntheti
 import { mockClient } from "aws-sdk-client-mock";
 import { checkAlarms } from "../integration/checks/alarms";
 import { checkAuroraClusters, checkAuroraGlobalCluster } from "../integration/checks/aurora";
-import { checkCanaries } from "../integration/checks/canaries";
+import { checkCanaries, scheduleIntervalMs } from "../integration/checks/canaries";
 import { checkOrdersTable, checkSecretReplica } from "../integration/checks/data-stores";
 import { checkFailoverFunction, invokeFailoverDryRun } from "../integration/checks/failover-function";
-import { checkDlqsEmpty } from "../integration/checks/queues";
+import { checkDlqsEmpty, checkRejectsQueues } from "../integration/checks/queues";
+import { checkOrderProcessors } from "../integration/checks/processors";
+import { PARKED_RETENTION_SECONDS } from "../../lib/orders/order-queue";
 import { checkProcessingFollowsWriter } from "../integration/checks/processing";
 import { GetEventSourceMappingCommand } from "@aws-sdk/client-lambda";
-import { checkPrimaryHealthCheck } from "../integration/checks/route53";
+import { checkPrimaryHealthCheck, checkSecondaryHealthCheck } from "../integration/checks/route53";
 import { checkS3ObjectReplicates, S3_PROBE_PREFIX } from "../integration/checks/s3-replication";
 import { ClientPool } from "../integration/support/clients";
 import { fakeOutputs } from "./fixtures";
@@ -124,35 +131,66 @@ describe("Aurora global cluster", () => {
     await expect(checkAuroraGlobalCluster(pool, o)).rejects.toThrow(/not found/);
   });
 
-  it("regional clusters: each asked in its own region; unencrypted, wrong version or not available fail", async () => {
-    const cluster = (arn: string, extra = {}) => ({
+  /** A regional cluster answered in `region`, with its DB instances (one available writer by default). */
+  function mockCluster(
+    region: string,
+    arn: string,
+    extra = {},
+    instances: { DBInstanceIdentifier: string; DBInstanceStatus: string }[] = [
+      { DBInstanceIdentifier: `${arn.split(":").pop()}-1`, DBInstanceStatus: "available" },
+    ],
+  ) {
+    const rds = mockClient(pool.rds(region));
+    rds.on(DescribeDBClustersCommand).resolves({
       DBClusters: [
         {
           DBClusterArn: arn,
           Status: "available",
           StorageEncrypted: true,
           EngineVersion: o.dbEngineVersion,
+          DBClusterMembers: instances.map((i) => ({ DBInstanceIdentifier: i.DBInstanceIdentifier })),
           ...extra,
         },
       ],
     });
-    mockClient(pool.rds(P)).on(DescribeDBClustersCommand).resolves(cluster(o.primaryClusterArn));
-    mockClient(pool.rds(S)).on(DescribeDBClustersCommand).resolves(cluster(o.secondaryClusterArn));
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds
+      .on(DescribeDBInstancesCommand, { Filters: [{ Name: "db-cluster-id", Values: [arn] }] })
+      .resolves({ DBInstances: instances });
+  }
+
+  it("regional clusters: each asked in its own region; unencrypted, wrong version or not available fail", async () => {
+    mockCluster(P, o.primaryClusterArn);
+    mockCluster(S, o.secondaryClusterArn);
     await expect(checkAuroraClusters(pool, o)).resolves.toBeUndefined();
 
-    mockClient(pool.rds(S))
-      .on(DescribeDBClustersCommand)
-      .resolves(
-        cluster(o.secondaryClusterArn, {
-          Status: "modifying",
-          StorageEncrypted: false,
-          EngineVersion: "15.2",
-        }),
-      );
+    mockCluster(S, o.secondaryClusterArn, {
+      Status: "modifying",
+      StorageEncrypted: false,
+      EngineVersion: "15.2",
+    });
     const err = await failureOf(checkAuroraClusters(pool, o));
     expect(err.message).toMatch(/Status is modifying/);
     expect(err.message).toMatch(/storage is not encrypted/);
     expect(err.message).toMatch(/EngineVersion is 15.2, expected 16.4/);
+  });
+
+  it("O1: regional clusters: a secondary cluster with no DB instance fails, though available and encrypted", async () => {
+    mockCluster(P, o.primaryClusterArn);
+    mockCluster(S, o.secondaryClusterArn, {}, []);
+    await expect(checkAuroraClusters(pool, o)).rejects.toThrow(
+      /tap-dev-secondary: has no DB instance \(DBClusterMembers is empty\): it cannot serve or be promoted/,
+    );
+  });
+
+  it("O1: regional clusters: an instance that is not available fails, naming it", async () => {
+    mockCluster(P, o.primaryClusterArn);
+    mockCluster(S, o.secondaryClusterArn, {}, [
+      { DBInstanceIdentifier: "tap-dev-secondary-1", DBInstanceStatus: "stopped" },
+    ]);
+    await expect(checkAuroraClusters(pool, o)).rejects.toThrow(
+      /instance tap-dev-secondary-1 is stopped, expected available/,
+    );
   });
 });
 
@@ -213,10 +251,49 @@ describe("Route 53 health check", () => {
     await expect(run({}, 4, 4)).rejects.toThrow(/only 4 of 8 checkers report success \(e\.g\. f0: Failure/);
     await expect(run({}, 0, 0)).rejects.toThrow(/no Route 53 checker reports a status yet/);
   });
+
+  it("O1: the secondary's health check is read by its own id and compared with the secondary's URL", async () => {
+    const secondary = {
+      ...o,
+      secondaryHealthUrl: "https://def.execute-api.us-west-2.amazonaws.com/v1/health",
+    };
+    const r53 = mockClient(pool.route53());
+    r53.on(GetHealthCheckCommand).rejects(notFound());
+    r53.on(GetHealthCheckStatusCommand).rejects(notFound());
+    const answer = (cfg: object) => {
+      r53.on(GetHealthCheckCommand, { HealthCheckId: o.secondaryHealthCheckId }).resolves({
+        HealthCheck: {
+          Id: o.secondaryHealthCheckId,
+          CallerReference: "x",
+          HealthCheckVersion: 1,
+          HealthCheckConfig: {
+            ...healthyConfig,
+            FullyQualifiedDomainName: "def.execute-api.us-west-2.amazonaws.com",
+            ...cfg,
+          },
+        },
+      });
+      r53
+        .on(GetHealthCheckStatusCommand, { HealthCheckId: o.secondaryHealthCheckId })
+        .resolves({ HealthCheckObservations: observations(8, 0) as never });
+    };
+    answer({});
+    await expect(checkSecondaryHealthCheck(pool, secondary)).resolves.toEqual({ checkers: 8, succeeding: 8 });
+    // Broken: disabled, and pointed at the primary's API.
+    answer({ Disabled: true, FullyQualifiedDomainName: "abc.execute-api.us-east-1.amazonaws.com" });
+    const err = await failureOf(checkSecondaryHealthCheck(pool, secondary));
+    expect(err.message).toMatch(/^Route 53 health check 66666666-7777-8888-9999-000000000000: 2 problem/);
+    expect(err.message).toMatch(
+      /FullyQualifiedDomainName is abc.execute-api.us-east-1.amazonaws.com, expected def.execute-api.us-west-2.amazonaws.com/,
+    );
+    expect(err.message).toMatch(/Disabled is true, expected false/);
+  });
 });
 
 describe("Synthetics canaries", () => {
   const at = (iso: string) => new Date(iso);
+  /** A minute after the RUNNING run started: everything in runs() is recent. */
+  const NOW = at("2026-01-01T00:11:00Z");
   const runs = (latest: "PASSED" | "FAILED") => ({
     CanaryRuns: [
       { Status: { State: "RUNNING" as const }, Timeline: { Started: at("2026-01-01T00:10:00Z") } },
@@ -239,7 +316,14 @@ describe("Synthetics canaries", () => {
     m.on(GetCanaryCommand).rejects(notFound());
     m.on(GetCanaryRunsCommand).rejects(notFound());
     for (const Name of names) {
-      m.on(GetCanaryCommand, { Name }).resolves({ Canary: { Name, Status: { State: state as never } } });
+      m.on(GetCanaryCommand, { Name }).resolves({
+        Canary: {
+          Name,
+          Status: { State: state as never },
+          Schedule: { Expression: "rate(5 minutes)" },
+          RunConfig: { TimeoutInSeconds: 60 },
+        },
+      });
       m.on(GetCanaryRunsCommand, { Name }).resolves(runs(latest));
     }
     return m;
@@ -248,7 +332,7 @@ describe("Synthetics canaries", () => {
   it("passes when every canary runs in its own region and its latest finished run passed", async () => {
     mockRegion(P, [o.primaryCanaryName]);
     mockRegion(S, [o.secondaryCanaryName, o.probeCanaryName]);
-    await expect(checkCanaries(pool, o)).resolves.toEqual({
+    await expect(checkCanaries(pool, o, NOW)).resolves.toEqual({
       [o.primaryCanaryName]: `${P}:RUNNING:PASSED`,
       [o.secondaryCanaryName]: `${S}:RUNNING:PASSED`,
       [o.probeCanaryName]: `${S}:RUNNING:PASSED`,
@@ -258,7 +342,7 @@ describe("Synthetics canaries", () => {
   it("fails when the latest finished run failed although the canary is RUNNING (older runs passed)", async () => {
     mockRegion(P, [o.primaryCanaryName], "FAILED");
     mockRegion(S, [o.secondaryCanaryName, o.probeCanaryName]);
-    await expect(checkCanaries(pool, o)).rejects.toThrow(
+    await expect(checkCanaries(pool, o, NOW)).rejects.toThrow(
       /tap-dev-p-cnry \(us-east-1\): latest finished run .* FAILED: HTTP 503/,
     );
   });
@@ -266,7 +350,7 @@ describe("Synthetics canaries", () => {
   it("fails when the probe canary is looked for in the secondary region but lives in the primary", async () => {
     mockRegion(P, [o.primaryCanaryName, o.probeCanaryName]);
     mockRegion(S, [o.secondaryCanaryName]);
-    await expect(checkCanaries(pool, o)).rejects.toThrow(
+    await expect(checkCanaries(pool, o, NOW)).rejects.toThrow(
       /Synthetics GetCanary tap-dev-x-cnry \(us-west-2\) failed: ResourceNotFoundException/,
     );
   });
@@ -274,17 +358,53 @@ describe("Synthetics canaries", () => {
   it("fails on a stopped canary and on canaryNames that disagree with the names by role", async () => {
     mockRegion(P, [o.primaryCanaryName], "PASSED", "STOPPED");
     mockRegion(S, [o.secondaryCanaryName, o.probeCanaryName]);
-    const err = await failureOf(checkCanaries(pool, { ...o, canaryNames: ["a"] }));
+    const err = await failureOf(checkCanaries(pool, { ...o, canaryNames: ["a"] }, NOW));
     expect(err.message).toMatch(/canary state is STOPPED, expected RUNNING/);
     expect(err.message).toMatch(/canaryNames \[a\] differ/);
+  });
+
+  it("O1: fails when the last pass is two days old and the runs since hang (RUNNING past their timeout)", async () => {
+    mockRegion(P, [o.primaryCanaryName]);
+    mockRegion(S, [o.secondaryCanaryName, o.probeCanaryName]);
+    const err = await failureOf(checkCanaries(pool, o, at("2026-01-03T00:06:00Z")));
+    expect(err.message).toMatch(
+      /tap-dev-p-cnry \(us-east-1\): latest finished run completed 2880 min ago, though it runs every 5 min: later runs never finished/,
+    );
+    expect(err.message).toMatch(
+      /tap-dev-x-cnry \(us-west-2\): a run started 2026-01-01T00:10:00.000Z is still RUNNING after 2876 min \(timeout 60 s\): it hangs/,
+    );
+  });
+
+  it("O1: a run still within its timeout is not hung; a canary scheduled to run once is refused", async () => {
+    mockRegion(P, [o.primaryCanaryName]);
+    mockRegion(S, [o.secondaryCanaryName, o.probeCanaryName]);
+    // 00:11:59: the RUNNING run is 119 s old, inside 60 s timeout + the 60 s margin.
+    await expect(checkCanaries(pool, o, at("2026-01-01T00:11:59Z"))).resolves.toBeDefined();
+    await expect(checkCanaries(pool, o, at("2026-01-01T00:12:01Z"))).rejects.toThrow(/it hangs/);
+    expect([scheduleIntervalMs("rate(5 minutes)"), scheduleIntervalMs("rate(1 hour)")]).toEqual([
+      300_000, 3_600_000,
+    ]);
+    expect([scheduleIntervalMs("rate(0 minute)"), scheduleIntervalMs("cron(0 * * * ? *)")]).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 });
 
 describe("failover function", () => {
-  const env = {
+  /** The whole environment contract, as the stack writes it. */
+  const env: Record<string, string> = {
     GLOBAL_CLUSTER_ID: o.globalClusterId,
     TARGET_CLUSTER_ARN: o.secondaryClusterArn,
     ALERT_TOPIC_ARN: o.secondarySnsTopicArn,
+    ALARM_ACTION: "notify",
+    TIME_BUDGET_MS: "270000",
+    MAX_ATTEMPTS: "5",
+    POLL_INTERVAL_MS: "15000",
+    NOTIFY_TIMEOUT_MS: "2000",
+    ALLOWED_ALARMS: `${o.primaryHealthAlarmName},${o.probeAlarmName}`,
+    PROCESSING_SITES: o.processingSites,
+    RECONCILE_FUNCTION_NAME: "tap-dev-reconcile",
   };
   const run = (variables: Record<string, string>, extra = {}) => {
     mockClient(pool.lambda(S))
@@ -322,6 +442,31 @@ describe("failover function", () => {
     const inPrimary = { ...o, failoverFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f" };
     await expect(checkFailoverFunction(pool, inPrimary)).rejects.toThrow(
       /function is in us-east-1, expected the secondary region us-west-2/,
+    );
+  });
+
+  it("O1: fails on an empty alarm allowlist and on no processing sites (the rest of the contract intact)", async () => {
+    const err = await failureOf(run({ ...env, ALLOWED_ALARMS: "", PROCESSING_SITES: "" }));
+    expect(err.message).toMatch(/ALLOWED_ALARMS is empty: no alarm can start a failover/);
+    expect(err.message).toMatch(
+      /PROCESSING_SITES is empty: a failover would neither move processing to the new writer nor redrive a DLQ/,
+    );
+  });
+
+  it("O1: fails on an allowlist without the probe alarm and on sites that are not the stack's", async () => {
+    const oneRegion = JSON.stringify(JSON.parse(o.processingSites).slice(0, 1));
+    const err = await failureOf(
+      run({ ...env, ALLOWED_ALARMS: o.primaryHealthAlarmName, PROCESSING_SITES: oneRegion }),
+    );
+    expect(err.message).toMatch(
+      /ALLOWED_ALARMS is \[tap-dev-health-primary-alarm\], expected the failover triggers \[tap-dev-health-primary-alarm, tap-dev-x-canary-alarm\]/,
+    );
+    expect(err.message).toMatch(/PROCESSING_SITES differs from the stack's processingSites output/);
+  });
+
+  it("O1: fails on any value the function itself would refuse to load", async () => {
+    await expect(run({ ...env, MAX_ATTEMPTS: "0", ALARM_ACTION: "promote" })).rejects.toThrow(
+      /the function cannot load its environment: ALARM_ACTION: "promote" is not one of notify, failover[\s\S]*the function cannot load its environment: MAX_ATTEMPTS/,
     );
   });
 
@@ -381,7 +526,18 @@ describe("DynamoDB table and secret replica", () => {
 });
 
 describe("CloudWatch alarms", () => {
-  function mockAlarms(region: string, composite: Record<string, string>, metric: Record<string, string>) {
+  /** SNS actions in the alarm's Region, enabled: an alarm that can tell someone. */
+  const acting = (region: string) => ({
+    ActionsEnabled: true,
+    AlarmActions: [`arn:aws:sns:${region}:123456789012:tap-dev-alerts`],
+    OKActions: [`arn:aws:sns:${region}:123456789012:tap-dev-alerts`],
+  });
+  function mockAlarms(
+    region: string,
+    composite: Record<string, string>,
+    metric: Record<string, string>,
+    actions: object = acting(region),
+  ) {
     const cw = mockClient(pool.cloudwatch(region));
     cw.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[]; AlarmTypes?: string[] }) => {
       const name = input.AlarmNames[0];
@@ -390,8 +546,11 @@ describe("CloudWatch alarms", () => {
       const wantsMetric = input.AlarmTypes === undefined || input.AlarmTypes.includes("MetricAlarm");
       return {
         CompositeAlarms:
-          wantsComposite && composite[name] ? [{ AlarmName: name, StateValue: composite[name] }] : [],
-        MetricAlarms: wantsMetric && metric[name] ? [{ AlarmName: name, StateValue: metric[name] }] : [],
+          wantsComposite && composite[name]
+            ? [{ AlarmName: name, StateValue: composite[name], ...actions }]
+            : [],
+        MetricAlarms:
+          wantsMetric && metric[name] ? [{ AlarmName: name, StateValue: metric[name], ...actions }] : [],
       };
     });
   }
@@ -418,6 +577,41 @@ describe("CloudWatch alarms", () => {
       /composite alarm tap-dev-monitoring-primary-critical \(us-east-1\): state is ALARM/,
     );
     expect(err.message).toMatch(/probe canary\) alarm tap-dev-x-canary-alarm \(us-west-2\): does not exist/);
+  });
+
+  it("O1: fails on an OK alarm whose actions are disabled, or that has none", async () => {
+    mockAlarms(
+      P,
+      { [o.compositeAlarmName]: "OK" },
+      { [o.primaryHealthAlarmName]: "OK" },
+      {
+        ...acting(P),
+        ActionsEnabled: false,
+      },
+    );
+    mockAlarms(
+      S,
+      {},
+      { [o.probeAlarmName]: "OK" },
+      { ActionsEnabled: true, AlarmActions: [], OKActions: [] },
+    );
+    const err = await failureOf(checkAlarms(pool, o));
+    expect(err.message).toMatch(
+      /Route 53\) alarm tap-dev-health-primary-alarm \(us-east-1\): actions are disabled \(ActionsEnabled is not true\)/,
+    );
+    expect(err.message).toMatch(/composite alarm .*: actions are disabled/);
+    expect(err.message).toMatch(
+      /probe canary\) alarm tap-dev-x-canary-alarm \(us-west-2\): AlarmActions is empty/,
+    );
+    expect(err.message).toMatch(/tap-dev-x-canary-alarm \(us-west-2\): OKActions is empty/);
+  });
+
+  it("O1: fails on an alarm that notifies a topic of another Region than the stack gave it", async () => {
+    mockAlarms(P, { [o.compositeAlarmName]: "OK" }, { [o.primaryHealthAlarmName]: "OK" });
+    mockAlarms(S, {}, { [o.probeAlarmName]: "OK" }, acting(P));
+    await expect(checkAlarms(pool, o)).rejects.toThrow(
+      /tap-dev-x-canary-alarm \(us-west-2\): AlarmActions has arn:aws:sns:us-east-1:123456789012:tap-dev-alerts: not an SNS topic in us-west-2/,
+    );
   });
 });
 
@@ -538,5 +732,103 @@ describe("processing follows the writer (F1/F2)", () => {
     });
     const err = await failureOf(checkProcessingFollowsWriter(pool, o, S));
     expect(err.message).toMatch(/us-east-1 processor mapping is Disabling, expected Disabled/);
+  });
+});
+
+describe("rejects queues", () => {
+  /** A rejects queue as the stack builds it, in `region`, with `overrides` applied. */
+  const rejects = (region: string, overrides: Record<string, string | undefined> = {}) =>
+    mockClient(pool.sqs(region))
+      .on(GetQueueAttributesCommand)
+      .resolves({
+        Attributes: Object.fromEntries(
+          Object.entries({
+            QueueArn: `arn:aws:sqs:${region}:123456789012:tap-dev-orders-rejects`,
+            KmsMasterKeyId: `arn:aws:kms:${region}:123456789012:key/1`,
+            MessageRetentionPeriod: String(PARKED_RETENTION_SECONDS),
+            ApproximateNumberOfMessages: "0",
+            ApproximateNumberOfMessagesNotVisible: "0",
+            ApproximateNumberOfMessagesDelayed: "0",
+            ...overrides,
+          }).filter(([, v]) => v !== undefined),
+        ),
+      });
+
+  it("O1: passes on an empty, encrypted rejects queue keeping messages 14 days in each region", async () => {
+    rejects(P);
+    rejects(S);
+    await expect(checkRejectsQueues(pool, o)).resolves.toBeUndefined();
+  });
+
+  it("O1: fails on parked orders, a queue without its key, a short retention, or one of another region", async () => {
+    rejects(P, { ApproximateNumberOfMessages: "3", KmsMasterKeyId: undefined });
+    rejects(S, { MessageRetentionPeriod: "345600", QueueArn: "arn:aws:sqs:us-east-1:123456789012:x" });
+    const err = await failureOf(checkRejectsQueues(pool, o));
+    expect(err.message).toMatch(/tap-dev-orders-rejects \(us-east-1\): holds 3 refused order\(s\)/);
+    expect(err.message).toMatch(/\(us-east-1\): not encrypted with a KMS key/);
+    expect(err.message).toMatch(
+      /\(us-west-2\): MessageRetentionPeriod is 345600 s, expected 1209600 s: parked orders would expire sooner/,
+    );
+    expect(err.message).toMatch(
+      /\(us-west-2\): QueueArn arn:aws:sqs:us-east-1:123456789012:x is not in us-west-2/,
+    );
+  });
+});
+
+describe("order processors", () => {
+  /** The processor of `region` answers `cfg` and `concurrency` (any other name: not found). */
+  function processor(region: string, name: string, rejectsUrl: string, cfg = {}, concurrency = {}) {
+    const lambda = mockClient(pool.lambda(region));
+    lambda.on(GetFunctionConfigurationCommand).rejects(notFound());
+    lambda.on(GetFunctionConcurrencyCommand).rejects(notFound());
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: name }).resolves({
+      State: "Active",
+      LastUpdateStatus: "Successful",
+      Environment: { Variables: { REJECTS_QUEUE_URL: rejectsUrl } },
+      ...cfg,
+    });
+    lambda.on(GetFunctionConcurrencyCommand, { FunctionName: name }).resolves(concurrency);
+  }
+
+  it("O1: passes when both are Active, park in their own region's rejects queue, and may run", async () => {
+    processor(P, o.primaryOrderProcessorName, o.primaryRejectsQueueUrl);
+    processor(
+      S,
+      o.secondaryOrderProcessorName,
+      o.secondaryRejectsQueueUrl,
+      {},
+      { ReservedConcurrentExecutions: 10 },
+    );
+    await expect(checkOrderProcessors(pool, o)).resolves.toBeUndefined();
+  });
+
+  it("O1: fails on a processor throttled to 0, one whose update failed, and one parking in the other region", async () => {
+    processor(
+      P,
+      o.primaryOrderProcessorName,
+      o.secondaryRejectsQueueUrl,
+      {},
+      { ReservedConcurrentExecutions: 0 },
+    );
+    processor(S, o.secondaryOrderProcessorName, o.secondaryRejectsQueueUrl, {
+      LastUpdateStatus: "Failed",
+      LastUpdateStatusReason: "ENI limit reached",
+    });
+    const err = await failureOf(checkOrderProcessors(pool, o));
+    expect(err.message).toMatch(
+      /tap-dev-primary-processor \(us-east-1\): reserved concurrency is 0: every invocation is throttled and no order is booked/,
+    );
+    expect(err.message).toMatch(
+      /tap-dev-primary-processor \(us-east-1\): REJECTS_QUEUE_URL is https:\/\/sqs.us-west-2.amazonaws.com\/123456789012\/tap-dev-orders-rejects, expected https:\/\/sqs.us-east-1/,
+    );
+    expect(err.message).toMatch(
+      /tap-dev-secondary-processor \(us-west-2\): LastUpdateStatus is Failed: ENI limit reached/,
+    );
+  });
+
+  it("O1: fails on a processor that is not Active", async () => {
+    processor(P, o.primaryOrderProcessorName, o.primaryRejectsQueueUrl, { State: "Inactive" });
+    processor(S, o.secondaryOrderProcessorName, o.secondaryRejectsQueueUrl);
+    await expect(checkOrderProcessors(pool, o)).rejects.toThrow(/State is Inactive, expected Active/);
   });
 });

@@ -40,6 +40,11 @@ export function fakeOutputs(): StackOutputs {
     primaryDlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/tap-dev-orders-dlq",
     secondaryDlqUrl: "https://sqs.us-west-2.amazonaws.com/123456789012/tap-dev-orders-dlq",
     production: false,
+    secondaryHealthCheckId: "66666666-7777-8888-9999-000000000000",
+    primaryOrderProcessorName: "tap-dev-primary-processor",
+    secondaryOrderProcessorName: "tap-dev-secondary-processor",
+    primaryRejectsQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/tap-dev-orders-rejects",
+    secondaryRejectsQueueUrl: "https://sqs.us-west-2.amazonaws.com/123456789012/tap-dev-orders-rejects",
     processingSites: JSON.stringify(
       [
         ["us-east-1", "0"],

@@ -59,6 +59,11 @@ const EXPECTED_KEYS = [
   "primaryDlqUrl",
   "secondaryDlqUrl",
   "production",
+  "secondaryHealthCheckId",
+  "primaryOrderProcessorName",
+  "secondaryOrderProcessorName",
+  "primaryRejectsQueueUrl",
+  "secondaryRejectsQueueUrl",
 ];
 
 let dir: string;

@@ -8,6 +8,8 @@ import * as path from "node:path";
 import { FAILOVER_ENV, parseProcessingSites } from "../../lambda/failover/config";
 import { checkOutputs, OUTPUT_KEYS, OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
 import { REQUIRED_OUTPUT_KEYS as DRILL_KEYS, loadOutputs } from "../../scripts/drill";
+import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
+import { envContractProblems } from "../integration/checks/failover-function";
 import { loadStackOutputs, REQUIRED_OUTPUT_KEYS } from "../integration/support/outputs";
 import { runProgram, type ProgramRun } from "../program";
 import { makeTempDir, removeTempDir } from "../support/temp-dir";
@@ -101,3 +103,25 @@ it("B4: a fake outputs file that points at nothing fails the live suite with cle
     /RDS DescribeGlobalClusters tap-dev-aurora-global \(us-west-2\) failed: .*ECONNREFUSED 127\.0\.0\.1:1/,
   );
 }, 120_000);
+
+/** The environment variables the program gives a function. */
+const variablesOf = (fn: { inputs: Record<string, unknown> }) =>
+  (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+
+it("O1: the program's failover function passes the live suite's whole-environment check", () => {
+  const decision = loadStackOutputs({ env: { [OUTPUTS_FILE_ENV]: file } });
+  if (decision.kind !== "run") throw new Error(decision.reason);
+  const env = variablesOf(program.named("aws:lambda/function:Function", "tap-dev-failover-fn"));
+  expect(envContractProblems(env, decision.outputs.secondaryRegion, decision.outputs)).toEqual([]);
+});
+
+it("O1: each region's order processor parks in the rejects queue the outputs name for that region", () => {
+  const parkedIn = program
+    .of("aws:lambda/function:Function")
+    .map((fn) => variablesOf(fn)[ORDER_PROCESSOR_ENV.rejectsQueueUrl])
+    .filter((url): url is string => url !== undefined);
+  expect(parkedIn.sort()).toEqual(
+    [exported.primaryRejectsQueueUrl, exported.secondaryRejectsQueueUrl].sort(),
+  );
+  expect(exported.primaryRejectsQueueUrl).not.toBe(exported.secondaryRejectsQueueUrl);
+});

@@ -13,8 +13,9 @@ import { checkProcessingFollowsWriter } from "./checks/processing";
 import { checkCanaries } from "./checks/canaries";
 import { checkOrdersTable, checkSecretReplica } from "./checks/data-stores";
 import { checkFailoverFunction, INVOKE_DRY_RUN_ENV, invokeFailoverDryRun } from "./checks/failover-function";
-import { checkDlqsEmpty } from "./checks/queues";
-import { checkPrimaryHealthCheck } from "./checks/route53";
+import { checkOrderProcessors } from "./checks/processors";
+import { checkDlqsEmpty, checkRejectsQueues } from "./checks/queues";
+import { checkPrimaryHealthCheck, checkSecondaryHealthCheck } from "./checks/route53";
 import { checkS3ObjectReplicates } from "./checks/s3-replication";
 import { awsCall, isNotFound } from "./support/aws";
 import { ClientPool } from "./support/clients";
@@ -50,7 +51,7 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "Aurora regional clusters: available, encrypted, on dbEngineVersion (each asked in its own region)",
+    "Aurora regional clusters: available, encrypted, on dbEngineVersion, each with available DB instances (each asked in its own region)",
     () => checkAuroraClusters(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );
@@ -68,12 +69,24 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "CloudWatch: the composite alarm and both failover-trigger alarms exist and are OK, in their own regions",
+    "CloudWatch: the composite alarm and both failover-trigger alarms exist, are OK and have SNS actions enabled, in their own regions",
     () => checkAlarms(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );
 
   it("SQS: both dead-letter queues are empty", () => checkDlqsEmpty(aws, outputs()), CHECK_TIMEOUT_MS);
+
+  it(
+    "SQS: both rejects queues exist in their region, encrypted, keep messages 14 days, and hold no refused order",
+    () => checkRejectsQueues(aws, outputs()),
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "Lambda: both order processors Active, last update Successful, parking in their region's rejects queue, not throttled to 0",
+    () => checkOrderProcessors(aws, outputs()),
+    CHECK_TIMEOUT_MS,
+  );
 
   it("S3: an object written to the primary bucket arrives in the replica bucket (and is deleted again)", async () => {
     const trip = await checkS3ObjectReplicates(aws, outputs());
@@ -141,7 +154,16 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "Synthetics: each canary RUNNING in its own region (probe in the secondary) and its latest finished run PASSED",
+    "Route 53 health check of the secondary: the same settings against the secondary's URL, most checkers see success",
+    async () => {
+      const r = await checkSecondaryHealthCheck(aws, outputs());
+      console.info(`B4 Route 53 (secondary): ${r.succeeding} of ${r.checkers} checkers report success`);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "Synthetics: each canary RUNNING in its own region (probe in the secondary), its latest finished run PASSED and recent, no run hanging",
     () => checkCanaries(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );
@@ -159,7 +181,7 @@ describeLive("live platform", (outputs) => {
   );
 
   it(
-    "failover function: in the secondary region, Active, pointing at this stack's global cluster, target cluster and topic",
+    "failover function: in the secondary region, Active, its whole environment loadable, pointing at this stack's cluster, topic, trigger alarms and processing sites",
     () => checkFailoverFunction(aws, outputs()),
     CHECK_TIMEOUT_MS,
   );

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { locateRuns, sampleRuns, samplesOf } from "../docs/samples";
 import { plan, PlanResult, ROOT } from "./helpers";
 
 // The dev plan is read by two tests: planned once.
@@ -79,11 +80,34 @@ it("a misspelled --config key exits 2 naming the closest key", async () => {
   );
 });
 
-it("the usage text shows the commands the README shows", async () => {
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+it("the usage text shows the commands docs/plan.md shows", async () => {
+  const readme = readFileSync(path.join(ROOT, "docs", "plan.md"), "utf8");
   const r = await plan("--help");
   expect(r.code).toBe(0);
   expect(r.stderr).toMatch(/^usage: npm run plan -- \[--stack dev\|prod\]/);
   expect(readme).toContain("npm run plan -- --stack prod");
   expect(r.stderr).toContain("npm run --silent plan -- --json > plan.json");
+});
+
+it("O4: every plan sample in the README and docs/plan.md is lines of this dev plan, in order", async () => {
+  const lines = (await planDev()).stdout.split("\n");
+  const samples = samplesOf("plan dev");
+  expect(samples.map((s) => s.file)).toEqual(["README.md", "docs/plan.md", "docs/plan.md"]);
+  for (const sample of samples) {
+    const runs = sampleRuns(sample);
+    const at = locateRuns(runs, lines);
+    // On a mismatch, show the first stale run next to what the plan prints where it should be.
+    const stale = at.findIndex((x) => x === -1);
+    if (stale !== -1) {
+      const from = lines.indexOf(runs[stale][0]);
+      expect({ sample: `${sample.file}:${sample.line}`, lines: runs[stale] }).toEqual({
+        sample: `${sample.file}:${sample.line}`,
+        lines:
+          from === -1
+            ? ["(first line not printed by the plan)"]
+            : lines.slice(from, from + runs[stale].length),
+      });
+    }
+    expect(at).not.toContain(-1);
+  }
 });

@@ -51,10 +51,13 @@ export async function plan(...args: string[]): Promise<PlanResult> {
   return { code, ...out };
 }
 
-/** The README's `npm run … plan …` command lines, exactly as written (the trailing comment dropped). */
+/** Where the plan's commands are shown: the README's first screen and the plan's reference page. */
+export const PLAN_DOCS = ["README.md", "docs/plan.md"];
+
+/** The docs' `npm run … plan …` command lines, exactly as written (the trailing comment dropped). */
 export function readmePlanCommands(): string[] {
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  return [...readme.matchAll(/^(npm run [^#\n]*\bplan\b[^#\n]*)/gm)].map((m) => m[1].trim());
+  const docs = PLAN_DOCS.map((f) => readFileSync(path.join(ROOT, f), "utf8")).join("\n");
+  return [...docs.matchAll(/^(npm run [^#\n]*\bplan\b[^#\n]*)/gm)].map((m) => m[1].trim());
 }
 
 /** Runs a command as a user's shell would: `sh -c`, without the npm_* variables of the `npm test` we run in. */

@@ -99,7 +99,7 @@ export async function buildReport(input: PlanInput): Promise<PlanReport> {
   };
 }
 
-/** Version of the `--json` document's shape (README "Plan JSON"); bump it when a field changes meaning. */
+/** Version of the `--json` document's shape (docs/plan.md, "The JSON document"); bump it when a field changes meaning. */
 export const PLAN_JSON_SCHEMA_VERSION = 2;
 
 /** The `--json` document. */

@@ -21,7 +21,7 @@ const ROOT = path.join(__dirname, "..", "..");
 
 const USAGE = `usage: npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
   --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)
-  --json     print every resource, outputs, DR budget and policy results as JSON (schema: README)
+  --json     print every resource, outputs, DR budget and policy results as JSON (schema: docs/plan.md)
   --mermaid  print a mermaid graph of the components by region (with --json: included as "mermaid")
   --config   override a config value for this run, e.g. --config rtoTargetSeconds=60
 To write a file, keep npm's own banner out of it: npm run --silent plan -- --json > plan.json`;

@@ -5,8 +5,18 @@
  * - Exactly one member has IsWriter; every secondary's SynchronizationStatus is "connected" (the other
  *   documented value, "pending-resync", means it is not replicating yet).
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html
+ * - A cluster is storage; its DB instances serve it. A secondary cluster without one still reports
+ *   "available" and "connected", but cannot serve reads or take over as writer, so each cluster must
+ *   list at least one DBClusterMembers entry and every instance (DescribeDBInstances, filter
+ *   db-cluster-id, which accepts a cluster ARN) must be "available".
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html
  */
-import { DescribeDBClustersCommand, DescribeGlobalClustersCommand } from "@aws-sdk/client-rds";
+import {
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeGlobalClustersCommand,
+} from "@aws-sdk/client-rds";
 import { awsCall } from "../support/aws";
 import type { AwsClients } from "../support/clients";
 import { regionOfArn, type StackOutputs } from "../support/outputs";
@@ -70,6 +80,30 @@ export async function checkAuroraGlobalCluster(c: AwsClients, o: AuroraOutputs):
   return passOrThrow(`Aurora global cluster ${o.globalClusterId}`, problems, { writer: writers[0], members });
 }
 
+/** A cluster with no DB instance, or one whose instances are not available, cannot serve or be promoted. */
+async function instanceProblems(
+  c: AwsClients,
+  arn: string,
+  region: string,
+  members: number,
+): Promise<string[]> {
+  if (members === 0)
+    return [`${arn}: has no DB instance (DBClusterMembers is empty): it cannot serve or be promoted`];
+  const out = await awsCall(`RDS DescribeDBInstances db-cluster-id=${arn} (${region})`, (abortSignal) =>
+    c
+      .rds(region)
+      .send(new DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: [arn] }] }), {
+        abortSignal,
+      }),
+  );
+  return (out.DBInstances ?? [])
+    .filter((i) => i.DBInstanceStatus !== "available")
+    .map(
+      (i) =>
+        `${arn}: instance ${i.DBInstanceIdentifier ?? "?"} is ${i.DBInstanceStatus ?? "missing"}, expected available`,
+    );
+}
+
 /** Each regional cluster, in its own region: available, encrypted, on the configured engine version. */
 export async function checkAuroraClusters(c: AwsClients, o: AuroraOutputs): Promise<void> {
   const problems: string[] = [];
@@ -87,6 +121,7 @@ export async function checkAuroraClusters(c: AwsClients, o: AuroraOutputs): Prom
       if (cl.Status !== "available")
         problems.push(`${arn}: Status is ${cl.Status ?? "missing"}, expected available`);
       if (cl.StorageEncrypted !== true) problems.push(`${arn}: storage is not encrypted`);
+      problems.push(...(await instanceProblems(c, arn, region, cl.DBClusterMembers?.length ?? 0)));
       if (cl.EngineVersion !== o.dbEngineVersion) {
         problems.push(
           `${arn}: EngineVersion is ${cl.EngineVersion ?? "missing"}, expected ${o.dbEngineVersion}`,

@@ -1,6 +1,10 @@
 /**
  * The failover function, live: it must run in the secondary region (the primary may be the one that is
  * down) and its environment must name THIS stack's global cluster, target (secondary) cluster and topic.
+ * The rest of its environment contract too: all of it must load as the function loads it
+ * (loadFailoverConfig), ALLOWED_ALARMS must be exactly the two failover triggers (empty, no alarm can
+ * start a run) and PROCESSING_SITES the stack's processingSites (empty, a failover would neither move
+ * processing to the new writer nor redrive a DLQ, and still report success).
  * Optionally (TAP_INVOKE_FAILOVER_DRY_RUN=1) a real dry-run invoke exercises its permissions: the
  * function reads the global cluster and publishes the plan to the alert topic, changing nothing.
  * Fields: https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html
@@ -8,7 +12,13 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import { GetFunctionConfigurationCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { FAILOVER_ENV } from "../../../lambda/failover/config";
+import {
+  FAILOVER_ENV,
+  FailoverConfigError,
+  loadFailoverConfig,
+  parseProcessingSites,
+} from "../../../lambda/failover/config";
+import { RUNTIME_ENV } from "../../../lambda/shared/env";
 import { awsCall } from "../support/aws";
 import type { AwsClients } from "../support/clients";
 import { regionOfArn, type StackOutputs } from "../support/outputs";
@@ -25,7 +35,44 @@ type FnOutputs = Pick<
   | "globalClusterId"
   | "secondaryClusterArn"
   | "secondarySnsTopicArn"
+  | "primaryHealthAlarmName"
+  | "probeAlarmName"
+  | "processingSites"
 >;
+
+const sortedSites = (raw: string | undefined) =>
+  JSON.stringify(parseProcessingSites(raw, []).sort((a, b) => a.region.localeCompare(b.region)));
+
+/** What the function's environment gets wrong beyond the three names: loading, allowlist, sites. */
+export function envContractProblems(env: Record<string, string>, region: string, o: FnOutputs): string[] {
+  const problems: string[] = [];
+  try {
+    loadFailoverConfig({ ...env, [RUNTIME_ENV.region]: region });
+  } catch (err) {
+    if (!(err instanceof FailoverConfigError)) throw err;
+    problems.push(...err.problems.map((p) => `the function cannot load its environment: ${p}`));
+  }
+  const K = FAILOVER_ENV;
+  const allowed = (env[K.allowedAlarms] ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .sort();
+  const triggers = [o.primaryHealthAlarmName, o.probeAlarmName].sort();
+  if (allowed.length === 0) problems.push(`${K.allowedAlarms} is empty: no alarm can start a failover`);
+  else if (allowed.join(",") !== triggers.join(","))
+    problems.push(
+      `${K.allowedAlarms} is [${allowed.join(", ")}], expected the failover triggers [${triggers.join(", ")}]`,
+    );
+  const sites = parseProcessingSites(env[K.processingSites], []);
+  if (sites.length === 0)
+    problems.push(
+      `${K.processingSites} is empty: a failover would neither move processing to the new writer nor redrive a DLQ`,
+    );
+  else if (sortedSites(env[K.processingSites]) !== sortedSites(o.processingSites))
+    problems.push(`${K.processingSites} differs from the stack's processingSites output`);
+  return problems;
+}
 
 export async function checkFailoverFunction(c: AwsClients, o: FnOutputs): Promise<void> {
   const region = regionOfArn(o.failoverFunctionArn);
@@ -50,6 +97,7 @@ export async function checkFailoverFunction(c: AwsClients, o: FnOutputs): Promis
   for (const [key, want] of Object.entries(expected)) {
     if (env[key] !== want) problems.push(`${key} is ${env[key] ?? "unset"}, expected ${want}`);
   }
+  problems.push(...envContractProblems(env, region, o));
   passOrThrow(`failover function ${o.failoverFunctionArn}`, problems, undefined);
 }
 

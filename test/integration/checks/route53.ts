@@ -1,5 +1,6 @@
 /**
- * Route 53 health check of the primary API, live.
+ * Route 53 health checks of both regions' APIs, live (the secondary's decides whether DNS may send
+ * clients there, so it is checked the same way).
  * - Config fields (Disabled, Inverted, EnableSNI, RequestInterval, FailureThreshold):
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
  * - What the checkers observe now: GetHealthCheckStatus returns one observation per Route 53 checker;
@@ -13,18 +14,32 @@ import type { AwsClients } from "../support/clients";
 import type { StackOutputs } from "../support/outputs";
 import { passOrThrow } from "./check-failure";
 
-type Route53Outputs = Pick<
-  StackOutputs,
-  "primaryHealthCheckId" | "primaryHealthUrl" | "healthCheckIntervalSeconds" | "healthCheckFailureThreshold"
->;
+type Settings = Pick<StackOutputs, "healthCheckIntervalSeconds" | "healthCheckFailureThreshold">;
+type Route53Outputs = Settings & Pick<StackOutputs, "primaryHealthCheckId" | "primaryHealthUrl">;
+type SecondaryRoute53Outputs = Settings & Pick<StackOutputs, "secondaryHealthCheckId" | "secondaryHealthUrl">;
 
 export interface HealthCheckReport {
   readonly checkers: number;
   readonly succeeding: number;
 }
 
-export async function checkPrimaryHealthCheck(c: AwsClients, o: Route53Outputs): Promise<HealthCheckReport> {
-  const id = o.primaryHealthCheckId;
+export function checkPrimaryHealthCheck(c: AwsClients, o: Route53Outputs): Promise<HealthCheckReport> {
+  return checkHealthCheck(c, o.primaryHealthCheckId, o.primaryHealthUrl, o);
+}
+
+export function checkSecondaryHealthCheck(
+  c: AwsClients,
+  o: SecondaryRoute53Outputs,
+): Promise<HealthCheckReport> {
+  return checkHealthCheck(c, o.secondaryHealthCheckId, o.secondaryHealthUrl, o);
+}
+
+async function checkHealthCheck(
+  c: AwsClients,
+  id: string,
+  healthUrl: string,
+  o: Settings,
+): Promise<HealthCheckReport> {
   const [config, status] = await Promise.all([
     awsCall(`Route53 GetHealthCheck ${id}`, (abortSignal) =>
       c.route53().send(new GetHealthCheckCommand({ HealthCheckId: id }), { abortSignal }),
@@ -34,7 +49,7 @@ export async function checkPrimaryHealthCheck(c: AwsClients, o: Route53Outputs):
     ),
   ]);
   const cfg = config.HealthCheck?.HealthCheckConfig;
-  const url = new URL(o.primaryHealthUrl);
+  const url = new URL(healthUrl);
   const expected = {
     Type: "HTTPS",
     Port: 443,

@@ -67,6 +67,11 @@ export const REQUIRED_OUTPUT_KEYS = [
   "primaryDlqUrl",
   "secondaryDlqUrl",
   "production",
+  "secondaryHealthCheckId",
+  "primaryOrderProcessorName",
+  "secondaryOrderProcessorName",
+  "primaryRejectsQueueUrl",
+  "secondaryRejectsQueueUrl",
 ] as const satisfies readonly OutputKey[];
 
 export type StackOutputs = Pick<AllStackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]>;
