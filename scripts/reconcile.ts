@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Database, dbSettingsFromEnv } from "../lambda/order-processor/db";
 import { DB_ENV } from "../lambda/order-processor/db-env";
 import type { Sql } from "../lambda/order-processor/sql";
+import { RECONCILE_TIMEOUT_SECONDS } from "../lambda/reconcile/env";
 import type { ReconcileEvent } from "../lambda/reconcile/event";
 import { reconcileStores, type ReconcileDeps } from "../lambda/reconcile/reconcile";
 import type { Log } from "../lambda/shared/log";
@@ -148,15 +149,18 @@ export function readOutputs(args: ReconcileArgs, env: NodeJS.ProcessEnv, readFil
   return values as ReconcileOutputs;
 }
 
+/** The CLI's read timeout for a synchronous invoke: longer than the function may run. */
+export const INVOKE_READ_TIMEOUT_SECONDS = RECONCILE_TIMEOUT_SECONDS + 20;
+
 /**
- * The deployed function's invoke, for a machine outside the writer's VPC. It runs up to 110 s
- * (lib/failover/reconcile-function.ts), so the CLI waits longer and does not retry.
+ * The deployed function's invoke, for a machine outside the writer's VPC. The AWS CLI gives up after 60 s
+ * by default and retries, so it waits longer than the function may run and does not retry.
  * https://docs.aws.amazon.com/cli/latest/reference/lambda/invoke.html
  */
 export function deployedInvoke(region: string, functionName: string, event: ReconcileEvent): string {
   return (
     `AWS_MAX_ATTEMPTS=1 aws lambda invoke --region ${region} --function-name ${functionName} ` +
-    `--cli-read-timeout 130 --cli-binary-format raw-in-base64-out --payload '${JSON.stringify(event)}' reconcile.json`
+    `--cli-read-timeout ${INVOKE_READ_TIMEOUT_SECONDS} --cli-binary-format raw-in-base64-out --payload '${JSON.stringify(event)}' reconcile.json`
   );
 }
 

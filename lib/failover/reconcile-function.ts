@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RECONCILE_DEFAULTS, RECONCILE_ENV } from "../../lambda/reconcile/env";
+import { RECONCILE_DEFAULTS, RECONCILE_ENV, RECONCILE_TIMEOUT_SECONDS } from "../../lambda/reconcile/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
@@ -57,8 +57,7 @@ export class ReconcileFunction extends pulumi.ComponentResource {
         description: "Reconciles the order ledger and the orders table after a data-losing failover",
         provider: args.provider,
         region: args.region,
-        // Inside the orchestrator's 120 s synchronous invoke (lambda/failover/index.ts).
-        timeout: 110,
+        timeout: RECONCILE_TIMEOUT_SECONDS,
         memorySize: 512,
         vpc: { subnetIds: l.subnetIds, securityGroupIds: [l.securityGroupId] },
         environment: toEnvironment(RECONCILE_ENV, {

@@ -10,6 +10,7 @@ import { reconcileStores } from "../../../lambda/reconcile/reconcile";
 import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import type { LedgerRow } from "../../../lambda/order-processor/ledger";
 import { Database, dbSettingsFromEnv } from "../../../lambda/order-processor/db";
+import { RECONCILE_TIMEOUT_SECONDS } from "../../../lambda/reconcile/env";
 import { parseReconcileEvent } from "../../../lambda/reconcile/event";
 import { handler } from "../../../lambda/reconcile/index";
 import { HELP, main, type CliDeps, type Target } from "../../../scripts/reconcile";
@@ -262,7 +263,7 @@ describe("O3: the reconcile CLI is usable from the runbook", () => {
     expect(invoke).toContain(`--region ${NEW_WRITER} --function-name ${OUTPUTS_FILE.reconcileFunctionName}`);
     const payload = /--payload '([^']+)'/.exec(invoke)![1];
     expect(parseReconcileEvent(JSON.parse(payload))).toEqual({ sinceIso: since, dryRun: false });
-    expect(Number(/--cli-read-timeout (\d+)/.exec(invoke)![1])).toBeGreaterThan(110);
+    expect(Number(/--cli-read-timeout (\d+)/.exec(invoke)![1])).toBeGreaterThan(RECONCILE_TIMEOUT_SECONDS);
   });
 
   it("O3: a named outputs file that is missing or malformed is a usage error naming it; no file and no flags says what to give", async () => {
