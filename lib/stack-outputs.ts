@@ -101,6 +101,9 @@ export const OUTPUT_SPEC = {
   /** The order processor's secret in the secondary region, which the reconcile function reads;
    *  `npm run reconcile` reads it too (O3). */
   ledgerSecretArn: "arn",
+  /** The names the ledger's TLS certificate may carry besides the global writer endpoint: the reconcile
+   *  function's DB_TLS_SERVER_NAMES, which `npm run reconcile` sets too (O3). */
+  ledgerTlsServerNames: "names",
   /** A least-privilege IAM policy document (JSON) for the on-call operator, to grant in advance (O3). */
   operatorPolicy: "text",
 } as const satisfies Record<string, ValueKind>;
@@ -197,6 +200,7 @@ function operatorOutputs(stack: TapStack, cfg: TapConfig) {
     auroraRpoTargetSeconds: cfg.targets.auroraRpoSeconds,
     reconcileFunctionName: reconcile.name,
     ledgerSecretArn: s.ledgerAccess.secretArn,
+    ledgerTlsServerNames: [...stack.data.dbTlsServerNames],
     operatorPolicy: stack.operatorPolicy,
   };
 }

@@ -2,10 +2,11 @@
  * npm run reconcile -- --since <ISO time> [--dry-run] [--outputs outputs.json] [--table <name>] [--region <region>]
  *
  * Reconciles the order ledger and DynamoDB after a data-losing failover (lambda/reconcile/reconcile.ts),
- * from an operator's machine. Table, Region and the ledger's secret come from the stack outputs file
- * (dynamoTableName, secondaryRegion, ledgerSecretArn; default ./outputs.json or $TAP_OUTPUTS_FILE); flags
- * override them, and without the file ORDERS_TABLE_NAME and AWS_REGION are read. DATABASE_URL or
- * DB_SECRET_ARN (+ DB_HOST etc., as the processor reads them) override the secret.
+ * from an operator's machine. The stack outputs file (default ./outputs.json or $TAP_OUTPUTS_FILE) gives the
+ * table (dynamoTableName), the Region (secondaryRegion) and the connection the reconcile function uses
+ * (ledgerSecretArn, globalWriterEndpoint, ledgerTlsServerNames); flags override them, and without the file
+ * ORDERS_TABLE_NAME and AWS_REGION are read. DATABASE_URL or DB_SECRET_ARN (+ DB_HOST etc., as the
+ * processor reads them) replace the connection.
  * The writer lives in private subnets: from outside its VPC the connection fails, and the CLI says so and
  * prints the invoke of the deployed reconcile function (reconcileFunctionName), which runs the same code
  * inside the VPC.
@@ -22,7 +23,7 @@ import { RECONCILE_TIMEOUT_SECONDS } from "../lambda/reconcile/env";
 import type { ReconcileEvent } from "../lambda/reconcile/event";
 import { reconcileStores, type ReconcileDeps } from "../lambda/reconcile/reconcile";
 import type { Log } from "../lambda/shared/log";
-import { checkOutputs, OUTPUTS_FILE_ENV, type OutputKey } from "../lib/stack-outputs";
+import { checkOutputs, OUTPUTS_FILE_ENV, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
 
 export const USAGE =
   "usage: npm run reconcile -- --since <ISO-8601 time> [--dry-run] [--outputs outputs.json] [--table <name>] [--region <region>]";
@@ -36,7 +37,7 @@ the table holds, rewrites items the table lacks, counts conflicts without touchi
   --dry-run  count only, change nothing
   --outputs  stack outputs JSON (default $${OUTPUTS_FILE_ENV} or ./outputs.json); gives the table
              (dynamoTableName), the Region (secondaryRegion: the writer after a failover) and the ledger
-             secret (ledgerSecretArn)
+             connection (ledgerSecretArn, globalWriterEndpoint, ledgerTlsServerNames)
   --table    override the table; without an outputs file: ORDERS_TABLE_NAME
   --region   override the Region; without an outputs file: AWS_REGION
 
@@ -95,9 +96,11 @@ export const RECONCILE_OUTPUT_KEYS = [
   "dynamoTableName",
   "secondaryRegion",
   "ledgerSecretArn",
+  "globalWriterEndpoint",
+  "ledgerTlsServerNames",
   "reconcileFunctionName",
 ] as const satisfies readonly OutputKey[];
-type ReconcileOutputs = Partial<Record<(typeof RECONCILE_OUTPUT_KEYS)[number], string>>;
+type ReconcileOutputs = Partial<Pick<StackOutputs, (typeof RECONCILE_OUTPUT_KEYS)[number]>>;
 
 /** Where the reconciliation runs, and what says so. */
 export interface Target {
@@ -121,10 +124,23 @@ export function resolveTarget(
       "no table or Region: give --outputs (a file from pulumi stack output --json --show-secrets), or --table and --region",
     );
   }
-  const ownDb = env[DB_ENV.url] || env[DB_ENV.secretArn];
-  const dbEnv =
-    ownDb || !outputs.ledgerSecretArn ? env : { ...env, [DB_ENV.secretArn]: outputs.ledgerSecretArn };
-  return { table, region, dbEnv, functionName: outputs.reconcileFunctionName };
+  return { table, region, dbEnv: ledgerEnv(env, outputs), functionName: outputs.reconcileFunctionName };
+}
+
+/**
+ * The reconcile function's own connection (lib/failover/reconcile-function.ts): the ledger secret, the
+ * global writer endpoint, the names its certificate may carry. The caller's own settings win.
+ */
+function ledgerEnv(env: NodeJS.ProcessEnv, outputs: ReconcileOutputs): NodeJS.ProcessEnv {
+  if (env[DB_ENV.url] || env[DB_ENV.secretArn] || !outputs.ledgerSecretArn) return env;
+  return {
+    ...env,
+    [DB_ENV.secretArn]: outputs.ledgerSecretArn,
+    ...(outputs.globalWriterEndpoint ? { [DB_ENV.host]: outputs.globalWriterEndpoint } : {}),
+    ...(outputs.ledgerTlsServerNames
+      ? { [DB_ENV.tlsServerNames]: outputs.ledgerTlsServerNames.join(",") }
+      : {}),
+  };
 }
 
 /** The outputs file's values for the CLI; a missing default file is not an error, a bad one is. */

@@ -59,6 +59,12 @@ describe("stack outputs for the runbook (O3)", () => {
     const reconcileEnv = envOf("tap-dev-failover-reconcile-fn");
     expect(out.ledgerSecretArn).toBe(reconcileEnv[RECONCILE_ENV.dbSecretArn]);
     expect(out.ledgerSecretArn).toMatch(/^arn:aws:secretsmanager:us-west-2:/);
+    // The CLI connects as the function does: the same host and certificate names.
+    expect(out.globalWriterEndpoint).toBe(reconcileEnv[RECONCILE_ENV.dbHost]);
+    expect((out.ledgerTlsServerNames as string[]).join(",")).toBe(
+      reconcileEnv[RECONCILE_ENV.dbTlsServerNames],
+    );
+    expect((out.ledgerTlsServerNames as string[]).length).toBe(2);
   });
 
   it("O3: cluster ids are the lag metric's dimension values; the RPO target is the configured one", () => {

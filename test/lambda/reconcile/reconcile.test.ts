@@ -173,6 +173,11 @@ describe("O3: the reconcile CLI is usable from the runbook", () => {
     secondaryRegion: NEW_WRITER,
     ledgerSecretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:tap-dev-db-app-credentials-AbCdEf",
     reconcileFunctionName: "tap-dev-failover-reconcile-fn-1a2b3c",
+    globalWriterEndpoint: "tap-global-dev.global-abc.global.rds.amazonaws.com",
+    ledgerTlsServerNames: [
+      "tap-primary-dev.cluster-abc.us-east-1.rds.amazonaws.com",
+      "tap-secondary-dev.cluster-abc.us-west-2.rds.amazonaws.com",
+    ],
   };
   function cli(
     argv: string[],
@@ -224,7 +229,16 @@ describe("O3: the reconcile CLI is usable from the runbook", () => {
       region: NEW_WRITER,
       functionName: OUTPUTS_FILE.reconcileFunctionName,
     });
-    expect(seen[0].dbEnv.DB_SECRET_ARN).toBe(OUTPUTS_FILE.ledgerSecretArn);
+    // The ledger connection the reconcile function uses (lib/failover/reconcile-function.ts).
+    expect({
+      secret: seen[0].dbEnv.DB_SECRET_ARN,
+      host: seen[0].dbEnv.DB_HOST,
+      names: seen[0].dbEnv.DB_TLS_SERVER_NAMES,
+    }).toEqual({
+      secret: OUTPUTS_FILE.ledgerSecretArn,
+      host: OUTPUTS_FILE.globalWriterEndpoint,
+      names: OUTPUTS_FILE.ledgerTlsServerNames.join(","),
+    });
     expect(JSON.parse(r.out.join("\n"))).toMatchObject({ dryRun: true });
     // Flags win over the file; the caller's own DATABASE_URL wins over the secret.
     seen.length = 0;
@@ -237,7 +251,7 @@ describe("O3: the reconcile CLI is usable from the runbook", () => {
       },
     }).code;
     expect(seen[0]).toMatchObject({ table: "other", region: "eu-central-1" });
-    expect(seen[0].dbEnv.DB_SECRET_ARN).toBeUndefined();
+    expect([seen[0].dbEnv.DB_SECRET_ARN, seen[0].dbEnv.DB_HOST]).toEqual([undefined, undefined]);
   });
 
   it("O3: an unreachable writer says so and prints the deployed function's invoke, whose payload the function accepts", async () => {
