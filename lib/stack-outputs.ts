@@ -90,6 +90,25 @@ export const OUTPUT_SPEC = {
   /** Each region's order intake (mapping UUIDs, queue and DLQ ARNs), the value of the orchestrator's
    *  PROCESSING_SITES: the drill makes processing follow the writer with it (F2). */
   processingSites: "sites",
+  /** Each region's DLQ ARN: what `aws sqs start-message-move-task --source-arn` takes (O3). */
+  primaryDlqArn: "arn",
+  secondaryDlqArn: "arn",
+  /** Cluster identifiers: the DBClusterIdentifier dimension of the lag metrics (O3). */
+  primaryClusterId: "text",
+  secondaryClusterId: "text",
+  /** The configured Aurora RPO target: the decision table and the drill compare the lag with it (O3). */
+  auroraRpoTargetSeconds: "count",
+  /** The reconcile function in the secondary region: the runbook invokes it when no workstation can
+   *  reach the writer (O3). */
+  reconcileFunctionName: "text",
+  /** The order processor's secret in the secondary region, which the reconcile function reads;
+   *  `npm run reconcile` reads it too (O3). */
+  ledgerSecretArn: "arn",
+  /** The names the ledger's TLS certificate may carry besides the global writer endpoint: the reconcile
+   *  function's DB_TLS_SERVER_NAMES, which `npm run reconcile` sets too (O3). */
+  ledgerTlsServerNames: "names",
+  /** A least-privilege IAM policy document (JSON) for the on-call operator, to grant in advance (O3). */
+  operatorPolicy: "text",
 } as const satisfies Record<string, ValueKind>;
 
 /** Exported only when the stack has a failover DNS name (tap:hostedZoneName). */
@@ -168,8 +187,34 @@ export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues
     probeAlarmName: probeOf(s).alarmName,
     production: cfg.production,
     processingSites: stack.failover.processingSites,
+    ...operatorOutputs(stack, cfg),
     ...(stack.apiUrl ? { apiUrl: stack.apiUrl } : {}),
   };
+}
+
+/** What the runbook's commands need besides the outputs above (O3). */
+function operatorOutputs(stack: TapStack, cfg: TapConfig) {
+  const { aurora } = stack.data;
+  const [p, s] = [stack.services.primary, stack.services.secondary];
+  const reconcile = reconcileOf(stack.failover);
+  return {
+    primaryDlqArn: p.queue.dlqArn,
+    secondaryDlqArn: s.queue.dlqArn,
+    primaryClusterId: aurora.primaryClusterId,
+    secondaryClusterId: aurora.secondaryClusterId,
+    auroraRpoTargetSeconds: cfg.targets.auroraRpoSeconds,
+    reconcileFunctionName: reconcile.name,
+    ledgerSecretArn: s.ledgerAccess.secretArn,
+    ledgerTlsServerNames: [...stack.data.dbTlsServerNames],
+    operatorPolicy: stack.operatorPolicy,
+  };
+}
+
+/** TapStack always deploys the reconcile function next to the orchestrator. */
+export function reconcileOf(failover: TapStack["failover"]) {
+  if (!failover.reconcileFunctionName || !failover.reconcileFunctionArn)
+    throw new Error("the failover orchestrator has no reconcile function");
+  return { name: failover.reconcileFunctionName, arn: failover.reconcileFunctionArn };
 }
 
 /** The secondary watches the primary's API; TapStack always builds that probe. */

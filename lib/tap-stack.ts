@@ -14,7 +14,8 @@ import { RegionalFoundation } from "./foundation/regional-foundation";
 import { Monitoring } from "./monitoring/monitoring";
 import { createProviders, Providers } from "./providers";
 import { RegionalService, regionalServiceName, Role } from "./service/regional-service";
-import { stackOutputs, StackOutputValues } from "./stack-outputs";
+import { operatorPolicy } from "./operations/operator-policy";
+import { reconcileOf, stackOutputs, StackOutputValues } from "./stack-outputs";
 
 const ROLES = ["primary", "secondary"] as const;
 
@@ -49,6 +50,8 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly processingRegion: Promise<AuroraRole>;
   /** The same, for the mappings: after a refusal it never settles, so none is declared with a guess. */
   private readonly bookingRegion: Promise<AuroraRole>;
+  /** The on-call operator's least-privilege policy, built from this stack's resources (O3). */
+  public readonly operatorPolicy: pulumi.Output<string>;
   public readonly outputs: StackOutputValues;
 
   constructor(name: string, args: TapStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -113,6 +116,7 @@ export class TapStack extends pulumi.ComponentResource {
       },
     );
 
+    this.operatorPolicy = operatorPolicyOf(this);
     this.outputs = stackOutputs(this, cfg);
     this.registerOutputs(this.outputs);
   }
@@ -218,4 +222,17 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       ],
     },
   );
+}
+
+/** What the operator runs, against this stack's resources (lib/operations/operator-policy.ts). */
+function operatorPolicyOf(stack: TapStack): pulumi.Output<string> {
+  const { failover, services, data } = stack;
+  return operatorPolicy({
+    promotion: failover.promotionStatements,
+    reconcile: failover.reconcileStatements,
+    functionArns: [failover.functionArn, reconcileOf(failover).arn],
+    healthCheckIds: ROLES.map((r) => services[r].healthCheck.healthCheckId),
+    primaryClusterArn: data.aurora.primaryClusterArn,
+    appSecretArn: data.ledger.appCredentials.secretArn,
+  });
 }

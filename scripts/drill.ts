@@ -8,6 +8,8 @@
  * against the secondary Region, with the same processing sites (the `processingSites` output is the
  * function's PROCESSING_SITES): after the writer moves, processing follows it and the DLQs are redriven.
  * An outputs file written before that output existed moves the database only, with a warning.
+ * Before the plan (and before asking for --yes) it prints the secondary's RPO lag from CloudWatch, against
+ * the stack's auroraRpoTargetSeconds: the number a data-losing failover decision hangs on.
  * Without --yes nothing is changed: it prints the plan and exits 2.
  * Every AWS client it builds has connect and request timeouts, so an unreachable Region fails the call
  * instead of hanging the drill.
@@ -15,6 +17,7 @@
  * 3 a confirmed run that started nothing (blocked, or nothing to do); the reason is printed.
  */
 import { readFileSync } from "node:fs";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -38,6 +41,7 @@ import {
   type GlobalClusterSnapshot,
   type OrchestratorDeps,
 } from "../lambda/failover/orchestrator";
+import { clusterIdOf, latestRpoLag, RPO_LAG_METRIC, RPO_LAG_WINDOW_MS } from "../lambda/failover/rpo-lag";
 import { cachedPerKey } from "../lambda/shared/client-cache";
 import type { Env } from "../lambda/shared/env";
 import type { Log } from "../lambda/shared/log";
@@ -55,6 +59,8 @@ export interface DrillDeps {
   /** Per region: the processing sites' event source mappings and DLQ redrives (F2). */
   readonly lambdaClient: (region: string) => LambdaClient;
   readonly sqsClient: (region: string) => SQSClient;
+  /** CloudWatch in the secondary Region, where Aurora publishes the secondary's RPO lag. */
+  readonly cloudwatchClient: (region: string) => CloudWatchClient;
   readonly clock: Clock;
   readonly random: () => number;
 }
@@ -68,9 +74,13 @@ export const REQUIRED_OUTPUT_KEYS = [
 ] as const satisfies readonly OutputKey[];
 /** Read when present: an outputs file written before the stack exported it lacks it. */
 export const SITES_OUTPUT_KEY = "processingSites" satisfies OutputKey;
+/** Read when present: the RPO target the lag is compared with (O3). */
+export const RPO_TARGET_OUTPUT_KEY = "auroraRpoTargetSeconds" satisfies OutputKey;
 export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]> & {
   /** The orchestrator's processing sites; undefined when the outputs file has none (database only). */
   readonly processingSites?: readonly ProcessingSite[];
+  /** Undefined when the outputs file predates the output. */
+  readonly auroraRpoTargetSeconds?: number;
 };
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
@@ -207,8 +217,10 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
     );
   }
   const processingSites = sitesOf(data, out.secondaryRegion, problems);
+  const target = checkOutputs(data, [RPO_TARGET_OUTPUT_KEY]);
+  problems.push(...target.invalid);
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
-  return { ...out, processingSites };
+  return { ...out, processingSites, auroraRpoTargetSeconds: target.values[RPO_TARGET_OUTPUT_KEY] as number };
 }
 
 function readOutputsFile(path: string, readFile: (p: string) => string): Record<string, unknown> {
@@ -262,6 +274,7 @@ export function defaultDeps(): DrillDeps {
     snsClient: (region) => new SNSClient(drillClientConfig(region)),
     lambdaClient: (region) => new LambdaClient(drillClientConfig(region)),
     sqsClient: (region) => new SQSClient(drillClientConfig(region)),
+    cloudwatchClient: (region) => new CloudWatchClient(drillClientConfig(region)),
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     random: Math.random,
   };
@@ -303,7 +316,8 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
 
   const dryRun = !(args.yes && !args.dryRun);
   const region = outputs.secondaryRegion;
-  const orchestratorDeps = drillOrchestratorDeps(deps, region);
+  const cloudwatch = deps.cloudwatchClient(region);
+  const orchestratorDeps = drillOrchestratorDeps(deps, region, cloudwatch);
   const { rds } = orchestratorDeps;
 
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
@@ -319,6 +333,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     err(`drill: cannot read global cluster ${outputs.globalClusterId} in ${region}: ${errorMessage(e)}`);
     return 1;
   }
+  await printRpoLag(deps, outputs, cloudwatch);
 
   out(`Step 2/3: ${dryRun ? "planning" : "executing"} ${args.mode}`);
   const result = await runFailover(
@@ -358,7 +373,11 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
  * drill's clients, all with the drill's timeouts. No reconcile function: after a data-losing failover
  * the reconcile step reports `npm run reconcile` to run by hand.
  */
-function drillOrchestratorDeps(deps: DrillDeps, region: string): OrchestratorDeps {
+function drillOrchestratorDeps(
+  deps: DrillDeps,
+  region: string,
+  cloudwatch: CloudWatchClient,
+): OrchestratorDeps {
   const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
   const rds = rdsFor(region);
   const { out } = deps;
@@ -374,10 +393,43 @@ function drillOrchestratorDeps(deps: DrillDeps, region: string): OrchestratorDep
     sns: deps.snsClient(region),
     lambdaForRegion: cachedPerKey((r) => deps.lambdaClient(r)),
     sqsForRegion: cachedPerKey((r) => deps.sqsClient(r)),
+    cloudwatch,
     clock: deps.clock,
     random: deps.random,
     logger,
   };
+}
+
+/**
+ * The number the decision hangs on, read before the plan and before any --yes: the secondary's
+ * AuroraGlobalDBRPOLag in its own Region (lambda/failover/rpo-lag.ts), against the stack's RPO target.
+ */
+async function printRpoLag(deps: DrillDeps, outputs: DrillOutputs, cw: CloudWatchClient): Promise<void> {
+  const clusterId = clusterIdOf(outputs.secondaryClusterArn) ?? outputs.secondaryClusterArn;
+  const label = `RPO lag (${RPO_LAG_METRIC.name} of ${clusterId} in ${outputs.secondaryRegion})`;
+  const unknown = "treat the writes at risk as unknown";
+  let lag;
+  try {
+    lag = await latestRpoLag(cw, clusterId, deps.clock.now());
+  } catch (e) {
+    deps.out(`${label}: could not be read (${errorMessage(e)}); ${unknown}`);
+    return;
+  }
+  if (!lag) {
+    deps.out(
+      `${label}: no datapoint in the last ${RPO_LAG_WINDOW_MS / 60_000} min (published only while that cluster is a connected secondary); ${unknown}`,
+    );
+    return;
+  }
+  const at = lag.at ? ` at ${lag.at.toISOString()}` : "";
+  deps.out(`${label}: ${lag.ms} ms${at}${rpoVerdict(lag.ms, outputs.auroraRpoTargetSeconds)}`);
+}
+
+/** How the lag compares with the RPO target; see the decision table in docs/runbook.md. */
+export function rpoVerdict(lagMs: number, targetSeconds: number | undefined): string {
+  if (targetSeconds === undefined) return " (no auroraRpoTargetSeconds in the outputs file to compare with)";
+  if (lagMs <= targetSeconds * 1000) return `, within the RPO target of ${targetSeconds} s`;
+  return `, ABOVE the RPO target of ${targetSeconds} s: a failover now loses more than the target allows; see the decision table in docs/runbook.md`;
 }
 
 /** Which intake the run will switch, or a warning that it will not. */

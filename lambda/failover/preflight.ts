@@ -13,11 +13,11 @@
  * - The writes at risk are the target's AuroraGlobalDBRPOLag, published for secondary clusters only.
  *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
  */
-import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeDBClustersCommand, type RDSClient } from "@aws-sdk/client-rds";
 import { errorMessage, RetryError } from "../shared/retry";
 import { clusterArnRegion } from "./config";
 import type { Outcome, Run } from "./report";
+import { clusterIdOf, latestRpoLag } from "./rpo-lag";
 import { activeOperation, buildPlan, describeSnapshot, type GlobalClusterSnapshot } from "./snapshot";
 
 const HEALTHY_CLUSTER_STATUS = "available";
@@ -177,33 +177,10 @@ async function failoverRefusal(run: Run, snap: GlobalClusterSnapshot): Promise<s
 
 async function rpoLag(run: Run): Promise<number | null> {
   const cw = run.deps.cloudwatch;
-  const clusterId = run.target.split(":").pop();
+  const clusterId = clusterIdOf(run.target);
   if (!cw || !clusterId) return null;
-  const end = run.deps.clock.now();
   try {
-    const out = await cw.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(end - 10 * 60_000),
-        EndTime: new Date(end),
-        ScanBy: "TimestampDescending",
-        MetricDataQueries: [
-          {
-            Id: "rpo",
-            MetricStat: {
-              Metric: {
-                Namespace: "AWS/RDS",
-                MetricName: "AuroraGlobalDBRPOLag",
-                Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterId }],
-              },
-              Period: 60,
-              Stat: "Maximum",
-            },
-          },
-        ],
-      }),
-    );
-    const v = out.MetricDataResults?.[0]?.Values?.[0];
-    return typeof v === "number" ? v : null;
+    return (await latestRpoLag(cw, clusterId, run.deps.clock.now()))?.ms ?? null;
   } catch (err) {
     run.logger.warn("could not read the RPO lag", { error: errorMessage(err) });
     return null;

@@ -14,6 +14,10 @@ export const RECONCILE_ENV = {
   extraCaCerts: ORDER_PROCESSOR_ENV.extraCaCerts,
 } as const;
 
+/** The function's timeout, inside the orchestrator's 120 s synchronous invoke (lambda/failover/index.ts);
+ *  a person's synchronous invoke waits longer (scripts/reconcile.ts). */
+export const RECONCILE_TIMEOUT_SECONDS = 110;
+
 export const RECONCILE_DEFAULTS = {
   serviceName: "reconcile",
   dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,

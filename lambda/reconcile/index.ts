@@ -2,7 +2,7 @@
  * Reconcile Lambda: invoked synchronously by the failover orchestrator after a data-losing failover, in
  * the new writer Region, inside the VPC, with the order processor's database path and role. Environment:
  * env.ts.
- * Event: { "sinceIso": "<ISO-8601>", "dryRun"?: boolean }. Returns the ReconcileReport.
+ * Event: event.ts ({ "sinceIso": "<ISO-8601>", "dryRun"?: boolean }). Returns the ReconcileReport.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -10,6 +10,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Database, dbSettingsFromEnv } from "../order-processor/db";
 import { parseReconcileEnv, reconcileServiceName } from "./env";
+import { parseReconcileEvent } from "./event";
 import { reconcileStores, type ReconcileReport } from "./reconcile";
 
 const logger = new Logger({ serviceName: reconcileServiceName(process.env) });
@@ -17,10 +18,8 @@ const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }));
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
 let db: Database | undefined;
 
-export const handler = async (event: { sinceIso?: unknown; dryRun?: unknown }): Promise<ReconcileReport> => {
-  if (typeof event?.sinceIso !== "string") throw new Error("event.sinceIso: expected an ISO-8601 string");
-  if (event.dryRun !== undefined && typeof event.dryRun !== "boolean")
-    throw new Error("event.dryRun: expected a boolean");
+export const handler = async (event: unknown): Promise<ReconcileReport> => {
+  const request = parseReconcileEvent(event);
   db ??= new Database(dbSettingsFromEnv(process.env), { logger, secrets, applicationName: "tap-reconcile" });
   return reconcileStores(
     {
@@ -29,6 +28,6 @@ export const handler = async (event: { sinceIso?: unknown; dryRun?: unknown }): 
       ...parseReconcileEnv(process.env),
       logger,
     },
-    { sinceIso: event.sinceIso, dryRun: event.dryRun ?? false },
+    request,
   );
 };

@@ -66,6 +66,14 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
   /** PROCESSING_SITES exactly as the function's environment carries it; a stack output, so the drill
    *  runs the same post-promotion steps as the function. */
   public readonly processingSites: pulumi.Output<string>;
+  /** The reconcile function's name (the runbook's invoke); undefined when none is deployed. */
+  public readonly reconcileFunctionName?: pulumi.Output<string>;
+  public readonly reconcileFunctionArn?: pulumi.Output<string>;
+  /** What running the orchestrator needs: its role's statements. The drill runs the same orchestrator
+   *  with an operator's credentials, so the operator policy (operator-policy.ts) grants the same. */
+  public readonly promotionStatements: Statement[];
+  /** What the reconcile code needs (the function's role; `npm run reconcile` from a workstation). */
+  public readonly reconcileStatements: Statement[];
   /** The alarms this component owns (its function's and the reconcile function's errors), as data;
    *  not the `alarms` it was given, of which the triggers start it. */
   public readonly alarms: AlarmInfo[];
@@ -87,6 +95,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
           { parent: this },
         )
       : undefined;
+    this.promotionStatements = orchestratorStatements(args, reconcile);
     const fn = new NodeFunction(
       `${name}-fn`,
       {
@@ -97,7 +106,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
         timeout: FAILOVER_TIMEOUT_SECONDS,
         memorySize: 256,
         environment: orchestratorEnvironment(args, sites, triggers, reconcile),
-        statements: orchestratorStatements(args, reconcile),
+        statements: this.promotionStatements,
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alertTopicArn,
@@ -115,6 +124,9 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.processingSites = sites;
+    this.reconcileFunctionName = reconcile?.functionName;
+    this.reconcileFunctionArn = reconcile?.functionArn;
+    this.reconcileStatements = reconcile?.statements ?? [];
     this.alarms = [...fn.alarms, ...(reconcile?.alarms ?? [])];
     this.registerOutputs({ functionArn: this.functionArn, processingSites: this.processingSites });
   }

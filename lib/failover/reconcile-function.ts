@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RECONCILE_DEFAULTS, RECONCILE_ENV } from "../../lambda/reconcile/env";
+import { RECONCILE_DEFAULTS, RECONCILE_ENV, RECONCILE_TIMEOUT_SECONDS } from "../../lambda/reconcile/env";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { LedgerAccess } from "../data/ledger-access";
+import { Statement } from "../policy-documents";
 import { AlarmInfo } from "../monitoring/alarm";
 
 export interface ReconcileFunctionArgs {
@@ -25,12 +26,30 @@ export interface ReconcileFunctionArgs {
 export class ReconcileFunction extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly functionArn: pulumi.Output<string>;
+  /** Its role's statements beyond logging and VPC access: what the reconcile code needs. */
+  public readonly statements: Statement[];
   /** The function's error alarm, as data. */
   public readonly alarms: AlarmInfo[];
 
   constructor(name: string, args: ReconcileFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:ReconcileFunction", name, {}, opts);
     const l = args.ledger;
+    this.statements = [
+      {
+        Sid: "ReadDbSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: l.secretArn,
+      },
+      { Sid: "DecryptSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: l.kmsKeyArn },
+      // Scan the window, write back what the table lacks: nothing else on the table.
+      {
+        Sid: "ReconcileOrderState",
+        Effect: "Allow",
+        Action: ["dynamodb:Scan", "dynamodb:PutItem"],
+        Resource: l.tableArn,
+      },
+    ];
     const fn = new NodeFunction(
       `${name}-fn`,
       {
@@ -38,8 +57,7 @@ export class ReconcileFunction extends pulumi.ComponentResource {
         description: "Reconciles the order ledger and the orders table after a data-losing failover",
         provider: args.provider,
         region: args.region,
-        // Inside the orchestrator's 120 s synchronous invoke (lambda/failover/index.ts).
-        timeout: 110,
+        timeout: RECONCILE_TIMEOUT_SECONDS,
         memorySize: 512,
         vpc: { subnetIds: l.subnetIds, securityGroupIds: [l.securityGroupId] },
         environment: toEnvironment(RECONCILE_ENV, {
@@ -53,22 +71,7 @@ export class ReconcileFunction extends pulumi.ComponentResource {
           dbTlsServerNames: pulumi.output(l.dbTlsServerNames).apply((names) => names.join(",")),
           extraCaCerts: RECONCILE_DEFAULTS.extraCaCerts,
         }),
-        statements: [
-          {
-            Sid: "ReadDbSecret",
-            Effect: "Allow",
-            Action: "secretsmanager:GetSecretValue",
-            Resource: l.secretArn,
-          },
-          { Sid: "DecryptSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: l.kmsKeyArn },
-          // Scan the window, write back what the table lacks: nothing else on the table.
-          {
-            Sid: "ReconcileOrderState",
-            Effect: "Allow",
-            Action: ["dynamodb:Scan", "dynamodb:PutItem"],
-            Resource: l.tableArn,
-          },
-        ],
+        statements: this.statements,
         logKeyArn: l.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alarmTopicArn,

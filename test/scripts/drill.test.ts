@@ -18,6 +18,7 @@ import {
   type Harness,
 } from "../lambda/failover/fakes";
 import { OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
+import { FakeRpoLagMetric } from "./fake-cloudwatch";
 
 const OUTPUTS = {
   globalClusterId: "tap-global-dev",
@@ -30,8 +31,18 @@ const OUTPUTS = {
 const WITH_SITES = { ...OUTPUTS, processingSites: formatProcessingSites(SITES) };
 
 let h: Harness;
+const T0 = Date.UTC(2025, 0, 1);
+/** The secondary's lag, published in its own Region; two minutes old datapoints included. */
+let cw: FakeRpoLagMetric;
+beforeEach(() => {
+  cw = new FakeRpoLagMetric(SECONDARY_REGION, "tap-secondary-dev", [
+    { at: new Date(T0 - 120_000), ms: 4_000 },
+    { at: new Date(T0 - 60_000), ms: 850 },
+  ]);
+});
 afterEach(() => {
   h?.restore();
+  cw.restore();
 });
 
 function run(
@@ -60,7 +71,8 @@ function run(
     snsClient: () => h.deps.sns,
     lambdaClient: (region) => h.deps.lambdaForRegion!(region),
     sqsClient: (region) => h.deps.sqsForRegion!(region),
-    clock: new FakeClock(),
+    cloudwatchClient: (region) => cw.client(region),
+    clock: new FakeClock(T0),
     random: () => 0.5,
   });
   return { code, out, err, files };
@@ -149,6 +161,66 @@ describe("scripts/drill.ts", () => {
     expect(await r.code).toBe(1);
     expect(r.out.join("\n")).toMatch(/Result: refused[\s\S]*mode "failover"/);
     expect(h.rdsMocks[PRIMARY_REGION].commandCalls(SwitchoverGlobalClusterCommand)).toHaveLength(0);
+  });
+});
+
+describe("scripts/drill.ts: the lag at decision time (O3)", () => {
+  it("O3: before it asks for --yes it reads the secondary's AuroraGlobalDBRPOLag in the secondary Region and says how it compares with the RPO target", async () => {
+    const r = run(["--mode", "failover"], { ...OUTPUTS, auroraRpoTargetSeconds: 1 });
+    expect(await r.code).toBe(2);
+    const text = r.out.join("\n");
+    expect(text).toContain(
+      "RPO lag (AuroraGlobalDBRPOLag of tap-secondary-dev in us-west-2): 850 ms at 2024-12-31T23:59:00.000Z, within the RPO target of 1 s",
+    );
+    // Before the plan and the reminder to add --yes.
+    expect(text.indexOf("RPO lag")).toBeLessThan(text.indexOf("re-run with --yes"));
+    expect(text.indexOf("RPO lag")).toBeLessThan(text.indexOf("Step 2/3"));
+    expect(cw.queries[0].region).toBe(SECONDARY_REGION);
+  });
+
+  it("O3: a lag above the target says so and points at the decision table; a switchover shows it too", async () => {
+    cw.datapoints.push({ at: new Date(T0 - 10_000), ms: 2_500 });
+    const r = run(["--mode", "switchover", "--dry-run"], { ...OUTPUTS, auroraRpoTargetSeconds: 1 });
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).toMatch(
+      /: 2500 ms at 2024-12-31T23:59:50.000Z, ABOVE the RPO target of 1 s: .*decision table in docs\/runbook\.md/,
+    );
+  });
+
+  it("O3: no datapoint (the cluster is not a connected secondary), an unreachable CloudWatch, or no target output: says so, never a number", async () => {
+    cw.datapoints.length = 0;
+    let r = run(["--mode", "failover", "--dry-run"]);
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).toMatch(
+      /: no datapoint in the last 10 min .*treat the writes at risk as unknown/,
+    );
+    h.restore();
+    cw.unreachable = true;
+    r = run(["--mode", "failover", "--dry-run"]);
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).toMatch(
+      /: could not be read \(ETIMEDOUT: connect ETIMEDOUT\); treat the writes at risk as unknown/,
+    );
+    h.restore();
+    cw.unreachable = false;
+    cw.datapoints.push({ at: new Date(T0 - 30_000), ms: 120 });
+    r = run(["--mode", "failover", "--dry-run"]);
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).toMatch(
+      /: 120 ms at .* \(no auroraRpoTargetSeconds in the outputs file to compare with\)/,
+    );
+  });
+
+  it("O3: the orchestrator's own plan carries the same lag (the drill gives it CloudWatch)", async () => {
+    const r = run(["--mode", "failover"], { ...OUTPUTS, auroraRpoTargetSeconds: 1 });
+    expect(await r.code).toBe(2);
+    expect(r.out.join("\n")).toMatch(/data loss possible: yes \(RPO lag 850 ms\)/);
+  });
+
+  it("O3: a malformed auroraRpoTargetSeconds is an outputs error naming it", async () => {
+    const r = run(["--mode", "failover"], { ...OUTPUTS, auroraRpoTargetSeconds: "one" });
+    expect(await r.code).toBe(2);
+    expect(r.err[0]).toMatch(/auroraRpoTargetSeconds: expected a positive integer/);
   });
 });
 

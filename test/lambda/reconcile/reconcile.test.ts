@@ -9,7 +9,11 @@ import { putOrderState, toItem } from "../../../lambda/order-processor/state";
 import { reconcileStores } from "../../../lambda/reconcile/reconcile";
 import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import type { LedgerRow } from "../../../lambda/order-processor/ledger";
-import { main } from "../../../scripts/reconcile";
+import { Database, dbSettingsFromEnv } from "../../../lambda/order-processor/db";
+import { RECONCILE_TIMEOUT_SECONDS } from "../../../lambda/reconcile/env";
+import { parseReconcileEvent } from "../../../lambda/reconcile/event";
+import { handler } from "../../../lambda/reconcile/index";
+import { HELP, main, type CliDeps, type Target } from "../../../scripts/reconcile";
 import { ledgerRows, recordingLogger, uid, useStores } from "../order-processor/helpers";
 
 const stores = useStores();
@@ -160,5 +164,150 @@ describe("F2: reconcile the ledger and DynamoDB", () => {
     const dry = JSON.parse(out.at(-1)!) as { dryRun: boolean; rebookedIntoLedger: number };
     expect(dry).toMatchObject({ dryRun: true, rebookedIntoLedger: 1 });
     expect(await ledgerRows(stores.db, [missing.orderId])).toHaveLength(0);
+  });
+});
+
+describe("O3: the reconcile CLI is usable from the runbook", () => {
+  const OUTPUTS_FILE = {
+    dynamoTableName: "", // set per test to the dynalite table
+    secondaryRegion: NEW_WRITER,
+    ledgerSecretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:tap-dev-db-app-credentials-AbCdEf",
+    reconcileFunctionName: "tap-dev-failover-reconcile-fn-1a2b3c",
+    globalWriterEndpoint: "tap-global-dev.global-abc.global.rds.amazonaws.com",
+    ledgerTlsServerNames: [
+      "tap-primary-dev.cluster-abc.us-east-1.rds.amazonaws.com",
+      "tap-secondary-dev.cluster-abc.us-west-2.rds.amazonaws.com",
+    ],
+  };
+  function cli(
+    argv: string[],
+    opts: { env?: NodeJS.ProcessEnv; outputs?: unknown; stores?: CliDeps["stores"] } = {},
+  ) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const read: string[] = [];
+    const code = main(argv, {
+      env: opts.env ?? {},
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      readFile: (p) => {
+        read.push(p);
+        if (opts.outputs === undefined) throw new Error(`ENOENT: no such file, open '${p}'`);
+        return JSON.stringify(opts.outputs);
+      },
+      stores:
+        opts.stores ?? (() => ({ db: { query: stores.db.query.bind(stores.db) }, ddb: stores.dynamo.doc })),
+    });
+    return { code, out, err, read };
+  }
+
+  it("O3: --help explains what it does, where it must run and the deployed function instead; exit 0", async () => {
+    const r = cli(["--help"]);
+    expect(await r.code).toBe(0);
+    expect(r.out.join("\n")).toBe(HELP);
+    expect(HELP).toMatch(/--outputs .*default \$TAP_OUTPUTS_FILE or \.\/outputs\.json/);
+    expect(HELP).toMatch(/only from inside that VPC/);
+    expect(HELP).toMatch(/reconcileFunctionName output/);
+  });
+
+  it("O3: table, Region and the ledger secret come from outputs.json; flags override; the runbook's plain command works", async () => {
+    const seen: Target[] = [];
+    const outputs = { ...OUTPUTS_FILE, dynamoTableName: stores.table };
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const r = cli(["--since", since, "--dry-run"], {
+      outputs,
+      env: { AWS_REGION: "eu-west-1" },
+      stores: (t) => {
+        seen.push(t);
+        return { db: { query: stores.db.query.bind(stores.db) }, ddb: stores.dynamo.doc };
+      },
+    });
+    expect([0, 1]).toContain(await r.code);
+    expect(r.read).toEqual(["outputs.json"]);
+    expect(seen[0]).toMatchObject({
+      table: stores.table,
+      region: NEW_WRITER,
+      functionName: OUTPUTS_FILE.reconcileFunctionName,
+    });
+    // The ledger connection the reconcile function uses (lib/failover/reconcile-function.ts).
+    expect({
+      secret: seen[0].dbEnv.DB_SECRET_ARN,
+      host: seen[0].dbEnv.DB_HOST,
+      names: seen[0].dbEnv.DB_TLS_SERVER_NAMES,
+    }).toEqual({
+      secret: OUTPUTS_FILE.ledgerSecretArn,
+      host: OUTPUTS_FILE.globalWriterEndpoint,
+      names: OUTPUTS_FILE.ledgerTlsServerNames.join(","),
+    });
+    expect(JSON.parse(r.out.join("\n"))).toMatchObject({ dryRun: true });
+    // Flags win over the file; the caller's own DATABASE_URL wins over the secret.
+    seen.length = 0;
+    await cli(["--since", since, "--dry-run", "--table", "other", "--region", "eu-central-1"], {
+      outputs,
+      env: { DATABASE_URL: "postgres://x@127.0.0.1/db" },
+      stores: (t) => {
+        seen.push(t);
+        return { db: { query: async () => ({ rows: [] }) } as never, ddb: stores.dynamo.doc };
+      },
+    }).code;
+    expect(seen[0]).toMatchObject({ table: "other", region: "eu-central-1" });
+    expect([seen[0].dbEnv.DB_SECRET_ARN, seen[0].dbEnv.DB_HOST]).toEqual([undefined, undefined]);
+  });
+
+  it("O3: an unreachable writer says so and prints the deployed function's invoke, whose payload the function accepts", async () => {
+    const since = new Date(Date.now() - 1_000).toISOString();
+    await putOrderState(stores.dynamo.doc, stores.table, rowOf(anOrder()), new Date());
+    // A real PostgreSQL client against a port nothing listens on: what a workstation outside the VPC gets.
+    const refused = new Database(
+      dbSettingsFromEnv({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres" }),
+      { logger: recordingLogger().logger },
+    );
+    const r = cli(["--since", since], {
+      outputs: { ...OUTPUTS_FILE, dynamoTableName: stores.table },
+      stores: () => ({ db: refused, ddb: stores.dynamo.doc }),
+    });
+    expect(await r.code).toBe(1);
+    const text = r.err.join("\n");
+    expect(text).toMatch(/works only from inside that VPC/);
+    expect(text).toMatch(/the ledger writer is not reachable from here; run the deployed function instead:/);
+    const invoke = text
+      .split("\n")
+      .filter((l) => l.includes("aws lambda invoke"))
+      .at(-1)!;
+    expect(invoke).toContain(`--region ${NEW_WRITER} --function-name ${OUTPUTS_FILE.reconcileFunctionName}`);
+    const payload = /--payload '([^']+)'/.exec(invoke)![1];
+    expect(parseReconcileEvent(JSON.parse(payload))).toEqual({ sinceIso: since, dryRun: false });
+    expect(Number(/--cli-read-timeout (\d+)/.exec(invoke)![1])).toBeGreaterThan(RECONCILE_TIMEOUT_SECONDS);
+  });
+
+  it("O3: a named outputs file that is missing or malformed is a usage error naming it; no file and no flags says what to give", async () => {
+    let r = cli(["--since", "2025-01-01T00:00:00Z", "--outputs", "stack.json"]);
+    expect(await r.code).toBe(2);
+    expect(r.err[0]).toMatch(/cannot read stack\.json/);
+    r = cli(["--since", "2025-01-01T00:00:00Z"], {
+      outputs: { ...OUTPUTS_FILE, dynamoTableName: "tap-dev-orders", secondaryRegion: "west" },
+    });
+    expect(await r.code).toBe(2);
+    expect(r.err[0]).toMatch(/outputs\.json: secondaryRegion: expected an AWS region/);
+    r = cli(["--since", "2025-01-01T00:00:00Z"]);
+    expect(await r.code).toBe(2);
+    expect(r.err[0]).toMatch(/give --outputs .* or --table and --region/);
+  });
+
+  it("O3: the function's event parser is strict: dry_run is refused, dryRun defaults to a real run", async () => {
+    // The deployed handler refuses it before touching a store (it used to ignore it: a real run).
+    await expect(handler({ sinceIso: "2025-01-01T00:00:00Z", dry_run: true })).rejects.toThrow(
+      /dry_run: unknown field/,
+    );
+    expect(parseReconcileEvent({ sinceIso: "2025-01-01T00:00:00Z" })).toEqual({
+      sinceIso: "2025-01-01T00:00:00Z",
+      dryRun: false,
+    });
+    expect(() => parseReconcileEvent({ sinceIso: "2025-01-01T00:00:00Z", dry_run: true })).toThrow(
+      /dry_run: unknown field \(allowed: sinceIso, dryRun\)/,
+    );
+    expect(() => parseReconcileEvent({ sinceIso: "soon", dryRun: "yes" })).toThrow(
+      /sinceIso: expected an ISO-8601 date-time string; dryRun: expected true or false/,
+    );
   });
 });
