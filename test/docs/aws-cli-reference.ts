@@ -226,3 +226,13 @@ export const BOOLEAN_OPTIONS = new Set([
 /** `pulumi stack output [name] [--json] [--show-secrets]`:
  *  https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_output/ */
 export const PULUMI_STACK_OUTPUT_OPTIONS = ["--json", "--show-secrets"] as const;
+
+/** `pulumi preview [--refresh] [--diff] [--expect-no-changes] ...` (the runbook's check after an operation):
+ *  https://www.pulumi.com/docs/iac/cli/commands/pulumi_preview/ */
+export const PULUMI_PREVIEW_OPTIONS = ["--refresh", "--diff", "--expect-no-changes", "--json"] as const;
+
+/** The Pulumi subcommands the runbook may use, each with its documented options. */
+export const PULUMI_COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  "stack output": PULUMI_STACK_OUTPUT_OPTIONS,
+  preview: PULUMI_PREVIEW_OPTIONS,
+};
