@@ -19,6 +19,23 @@ export const SDK_CLIENT_SERVICE: Readonly<Record<string, string>> = {
   "client-sts": "sts",
 };
 
+/**
+ * The service-specific endpoint variable each SDK v3 client reads (AWS_ENDPOINT_URL_<id>), by service.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export const SERVICE_ENDPOINT_ENV: Readonly<Record<string, string>> = {
+  dynamodb: "AWS_ENDPOINT_URL_DYNAMODB",
+  kms: "AWS_ENDPOINT_URL_KMS",
+  lambda: "AWS_ENDPOINT_URL_LAMBDA",
+  monitoring: "AWS_ENDPOINT_URL_CLOUDWATCH",
+  rds: "AWS_ENDPOINT_URL_RDS",
+  s3: "AWS_ENDPOINT_URL_S3",
+  secretsmanager: "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+  sns: "AWS_ENDPOINT_URL_SNS",
+  sqs: "AWS_ENDPOINT_URL_SQS",
+  sts: "AWS_ENDPOINT_URL_STS",
+};
+
 /** The service names of the SDK clients esbuild put in the bundle at `bundleDir` (from its stamp). */
 export function bundleServices(bundleDir: string): string[] {
   const stamp = JSON.parse(readFileSync(`${bundleDir}.stamp.json`, "utf8")) as {
