@@ -40,16 +40,34 @@ export function order(id: string, account = "ACC-1"): string {
   });
 }
 
-/** A deep copy of `resources` with `edit` applied to the one named `name` (of `type`). */
+/** A deep copy of `resources` with `edit` applied to the one resource `pick` chooses (removed when edit says so). */
 export function broken(
   resources: readonly RecordedResource[],
-  type: string,
-  name: string,
-  edit: (r: RecordedResource) => void,
+  pick: (r: RecordedResource) => boolean,
+  edit: (r: RecordedResource) => void | "remove",
 ): RecordedResource[] {
   const copy = JSON.parse(JSON.stringify(resources)) as RecordedResource[];
-  const target = copy.find((r) => r.type === type && r.name === name);
-  if (!target) throw new Error(`no ${type} ${name} to break`);
-  edit(target);
-  return copy;
+  const targets = copy.filter(pick);
+  if (targets.length !== 1) throw new Error(`expected one resource to break, found ${targets.length}`);
+  return edit(targets[0]) === "remove" ? copy.filter((r) => r !== targets[0]) : copy;
+}
+
+export const named = (type: string, name: string) => (r: RecordedResource) =>
+  r.type === type && r.name === name;
+
+/** Edits one statement (by Sid) of a JSON policy input. */
+export function editStatement(
+  r: RecordedResource,
+  sid: string,
+  edit: (s: Record<string, unknown>) => Record<string, unknown> | undefined,
+  key = "policy",
+): void {
+  const doc = JSON.parse(String(r.inputs[key])) as { Statement: Record<string, unknown>[] };
+  const i = doc.Statement.findIndex((s) => s.Sid === sid);
+  if (i < 0) throw new Error(`no statement ${sid}`);
+  const next = edit(doc.Statement[i]);
+  doc.Statement = next
+    ? doc.Statement.map((s, j) => (j === i ? next : s))
+    : doc.Statement.filter((_, j) => j !== i);
+  r.inputs[key] = JSON.stringify(doc);
 }
