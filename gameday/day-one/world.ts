@@ -372,6 +372,11 @@ export class DayOneWorld {
     }
   }
 
+  /** The API whose host name is `host`. */
+  api(host: string): ApiGateway | undefined {
+    return this.apis.get(host);
+  }
+
   alarmState(name: string): AlarmState | undefined {
     return this.alarms.find((a) => a.model.name === name)?.state;
   }

@@ -111,4 +111,25 @@ describe.each([
     expect(JSON.parse(r.body)).toMatchObject({ error: "invalid order", message: "Invalid request body" });
     expect(world.queued.length).toBe(before);
   });
+
+  it("D3: the JWT authorizer's answer is cached per token for its TTL, then asked again (prod)", async () => {
+    const api = world.model.apis.find((a) => a.region === "us-east-1")!;
+    const authorizer = Object.values(api.authorizers)[0];
+    if (stack === "dev") {
+      expect(authorizer).toBeUndefined();
+      return;
+    }
+    expect(authorizer.ttlSeconds).toBe(300);
+    const gateway = world.api(api.host)!;
+    const headers = { authorization: `Bearer ${await world.token("trader-2", ["ACC-2"])}` };
+    const post = () =>
+      world.request(api.host, { method: "POST", path: "/v1/orders", headers, body: order("ttl-1", "ACC-2") });
+    const calls = gateway.authorizerCalls;
+    expect((await post()).status).toBe(202);
+    expect((await post()).status).toBe(202);
+    expect(gateway.authorizerCalls).toBe(calls + 1);
+    await world.run(authorizer.ttlSeconds / 60);
+    expect((await post()).status).toBe(202);
+    expect(gateway.authorizerCalls).toBe(calls + 2);
+  }, 120_000);
 });
