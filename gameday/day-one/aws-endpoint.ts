@@ -11,20 +11,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { evaluate } from "./iam";
+import { recorded, type CallRecord } from "./iam";
 import type { ProgramModel } from "./model";
+
+export type { CallRecord };
 
 export interface Caller {
   readonly region: string;
   readonly roleArn: string;
-}
-
-/** A call the world answered, for the scenario's record. */
-export interface CallRecord {
-  readonly caller: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly outcome: "ok" | "denied" | "not-found";
 }
 
 type Reply = { status: number; body: object; headers?: Record<string, string> };
@@ -94,20 +88,17 @@ class Api {
     resource: string,
     resourcePolicy?: object,
   ): Promise<Reply | undefined> {
-    const decision = await evaluate({
-      principal: this.caller.roleArn,
-      action,
-      resource,
-      account: this.model.account,
-      identityPolicies: this.model.rolePolicies[this.caller.roleArn] ?? [],
-      resourcePolicy: resourcePolicy as never,
-    });
-    this.calls.push({
-      caller: this.caller.roleArn,
-      action,
-      resource,
-      outcome: decision.allowed ? "ok" : "denied",
-    });
+    const decision = await recorded(
+      {
+        principal: this.caller.roleArn,
+        action,
+        resource,
+        account: this.model.account,
+        identityPolicies: this.model.rolePolicies[this.caller.roleArn] ?? [],
+        resourcePolicy: resourcePolicy as never,
+      },
+      this.calls,
+    );
     if (decision.allowed) return undefined;
     return action.startsWith("lambda:")
       ? restError(403, "AccessDeniedException", decision.reason)

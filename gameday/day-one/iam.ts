@@ -46,3 +46,23 @@ export async function evaluate(req: IamRequest): Promise<IamDecision> {
     reason: `User: ${req.principal} is not authorized to perform: ${req.action} on resource: ${req.resource} (${result.overallResult})`,
   };
 }
+
+/** A call the world authorized, for the scenario's record. */
+export interface CallRecord {
+  readonly caller: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly outcome: "ok" | "denied";
+}
+
+/** evaluate(), with the decision added to `calls`. */
+export async function recorded(req: IamRequest, calls: CallRecord[]): Promise<IamDecision> {
+  const decision = await evaluate(req);
+  calls.push({
+    caller: req.principal,
+    action: req.action,
+    resource: req.resource,
+    outcome: decision.allowed ? "ok" : "denied",
+  });
+  return decision;
+}

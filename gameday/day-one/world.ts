@@ -23,7 +23,7 @@ import { ApiGateway, type ApiRequest, type ApiResponse, type Invocation } from "
 import { AwsEndpoint, type CallRecord } from "./aws-endpoint";
 import { CanaryRunner, type CanaryRun } from "./canary-runner";
 import { AlarmEvaluator, HealthCheckState, MetricStore, passesFilter, type AlarmState } from "./detection";
-import { evaluate } from "./iam";
+import { evaluate, recorded } from "./iam";
 import { programModel, type FunctionModel, type PolicyDocument, type ProgramModel } from "./model";
 import { BlackHole, endpointEnv } from "./network";
 
@@ -228,37 +228,27 @@ export class DayOneWorld {
     if (!queue) return 400;
     const identityPolicies = this.model.rolePolicies[roleArn] ?? [];
     const base = { principal: roleArn, account: this.model.account, identityPolicies };
-    const send = await evaluate({
-      ...base,
-      action: "sqs:SendMessage",
-      resource: queue.arn,
-      resourcePolicy: queue.policy,
-    });
-    this.calls.push({
-      caller: roleArn,
-      action: "sqs:SendMessage",
-      resource: queue.arn,
-      outcome: send.allowed ? "ok" : "denied",
-    });
+    const send = await recorded(
+      { ...base, action: "sqs:SendMessage", resource: queue.arn, resourcePolicy: queue.policy },
+      this.calls,
+    );
     if (!send.allowed) return 403;
     if (queue.kmsKeyArn) {
-      // SQS asks KMS for a data key on the sender's behalf. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
-      const key = await evaluate({
-        ...base,
-        action: "kms:GenerateDataKey",
-        resource: queue.kmsKeyArn,
-        resourcePolicy: this.model.keyPolicies[queue.kmsKeyArn],
-        context: {
-          "kms:ViaService": `sqs.${queue.region}.amazonaws.com`,
-          "kms:CallerAccount": this.model.account,
+      // SQS asks KMS for a data key on the sender's behalf, so the key policy must allow it via SQS.
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+      const key = await recorded(
+        {
+          ...base,
+          action: "kms:GenerateDataKey",
+          resource: queue.kmsKeyArn,
+          resourcePolicy: this.model.keyPolicies[queue.kmsKeyArn],
+          context: {
+            "kms:ViaService": `sqs.${queue.region}.amazonaws.com`,
+            "kms:CallerAccount": this.model.account,
+          },
         },
-      });
-      this.calls.push({
-        caller: roleArn,
-        action: "kms:GenerateDataKey",
-        resource: queue.kmsKeyArn,
-        outcome: key.allowed ? "ok" : "denied",
-      });
+        this.calls,
+      );
       if (!key.allowed) return 400;
     }
     const attributes: Record<string, string> = {};
