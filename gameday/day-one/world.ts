@@ -182,6 +182,7 @@ export class DayOneWorld {
     const out: Record<string, string> = {};
     // The SDK sends SQS calls to the host of the queue URL, not to AWS_ENDPOINT_URL_SQS: a queue URL of
     // the function's region points at what the function reaches for SQS (the world, or nowhere).
+    // (useQueueUrlAsEndpoint, default true: https://github.com/aws/aws-sdk-js-v3/pull/6337)
     for (const [k, v] of Object.entries(fn.env)) {
       const m = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\/.*)$/.exec(v);
       if (m && m[1] === fn.region && views[SERVICE_ENDPOINT_ENV.sqs])
