@@ -19,7 +19,8 @@ import { intakeAttributes } from "./intake";
 
 export const FUNCTION_NAME = "order-processor";
 export const FORWARDER_FUNCTION_NAME = "order-forwarder";
-const BATCH_SIZE = 10; // lib/orders/order-processor.ts
+/** lib/orders/order-processor.ts; test/gameday/hand-built-drift.test.ts holds it to the program. */
+export const BATCH_SIZE = 10;
 
 type State = "Enabled" | "Disabled" | "Enabling" | "Disabling";
 

@@ -44,10 +44,10 @@ rl.on("line", async (line) => {
 rl.on("close", () => process.exit(0));
 `;
 
-export type Invocation = { readonly result: SQSBatchResponse } | { readonly error: string };
+export type Invocation<R = SQSBatchResponse> = { readonly result: R } | { readonly error: string };
 
 export class FunctionHost {
-  private readonly pending = new Map<number, (r: Invocation) => void>();
+  private readonly pending = new Map<number, (r: Invocation<unknown>) => void>();
   private next = 0;
   private buffer = "";
   /** Structured log lines of the function, newest last (bounded). */
@@ -86,7 +86,7 @@ export class FunctionHost {
         this.keepLog(line);
         continue;
       }
-      const msg = JSON.parse(line.slice(2)) as { id: number } & Invocation;
+      const msg = JSON.parse(line.slice(2)) as { id: number } & Invocation<unknown>;
       this.pending.get(msg.id)?.(msg);
       this.pending.delete(msg.id);
     }
@@ -97,10 +97,11 @@ export class FunctionHost {
     if (this.logs.length > 500) this.logs.splice(0, this.logs.length - 500);
   }
 
-  invoke(event: SQSEvent): Promise<Invocation> {
+  /** Invokes the handler with `event` (an SQS batch unless `R` says otherwise). */
+  invoke<R = SQSBatchResponse>(event: SQSEvent | unknown): Promise<Invocation<R>> {
     const id = ++this.next;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, resolve as (r: Invocation<unknown>) => void);
       this.child.stdin.write(`${JSON.stringify({ id, event })}\n`);
     });
   }

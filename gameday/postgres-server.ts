@@ -19,6 +19,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -82,16 +83,38 @@ process.once("exit", () => {
   for (const c of live) c.kill("SIGKILL");
 });
 
-/** One postgres process on a data directory of its own. */
+/** Starts before giving up when every port tried was taken before postgres could bind it. */
+export const BIND_ATTEMPTS = 5;
+
+/** What postgres writes when its port was taken between freePort() and its bind. */
+const PORT_TAKEN = /could not bind .* address|Address already in use/;
+
+/**
+ * One postgres process on a data directory of its own.
+ *
+ * Its port can change at start: a port found free is only free until someone binds it, and other test
+ * processes pick ports the same way. So start() retries on a fresh port when postgres reports the bind
+ * failure, and counts a server as ready only when the one answering on the port runs on this data
+ * directory (another cluster that took the port first would otherwise look ready). Read `port` after
+ * start(), never before.
+ */
 export class PgServer {
   private child?: ChildProcess;
   private exited?: Promise<void>;
   private log = "";
+  private currentPort: number;
 
   constructor(
     readonly dataDir: string,
-    readonly port: number,
-  ) {}
+    port: number,
+    private readonly nextPort: () => Promise<number> = freePort,
+  ) {
+    this.currentPort = port;
+  }
+
+  get port(): number {
+    return this.currentPort;
+  }
 
   url(database = LEDGER_DB): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
@@ -113,7 +136,19 @@ export class PgServer {
   }
 
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.spawnServer();
+      if ((await this.waitReady()) === "ready") return;
+      if (attempt === BIND_ATTEMPTS) {
+        throw new Error(`postgres found ${BIND_ATTEMPTS} ports taken in a row; last:\n${this.log}`);
+      }
+      this.currentPort = await this.nextPort();
+    }
+  }
+
+  private spawnServer(): void {
     const who = runAs();
+    this.log = "";
     const child = spawn(
       join(BIN, "postgres"),
       [
@@ -147,24 +182,33 @@ export class PgServer {
     child.stderr?.on("data", (d: Buffer) => (this.log = (this.log + d.toString()).slice(-4000)));
     this.child = child;
     live.add(child);
+    // "close", not "exit": by then stderr is drained, so the log holds why it stopped.
     this.exited = new Promise((resolve) =>
-      child.once("exit", () => {
+      child.once("close", () => {
         live.delete(child);
         resolve();
       }),
     );
-    await this.waitReady();
   }
 
-  private async waitReady(): Promise<void> {
+  /** "ready" once this server answers on its port; "port-taken" when it exited because it could not bind. */
+  private async waitReady(): Promise<"ready" | "port-taken"> {
     const until = Date.now() + 30_000;
+    const ours = realpathSync(this.dataDir);
     while (Date.now() < until) {
-      if (this.child?.exitCode !== null) throw new Error(`postgres exited:\n${this.log}`);
+      if (this.child?.exitCode !== null) {
+        await this.exited;
+        if (PORT_TAKEN.test(this.log)) return "port-taken";
+        throw new Error(`postgres exited:\n${this.log}`);
+      }
       const c = new Client({ connectionString: this.url("postgres"), connectionTimeoutMillis: 1000 });
       try {
         await c.connect();
+        const { rows } = await c.query<{ data_directory: string }>("SHOW data_directory");
         await c.end();
-        return;
+        // Another cluster on this port: ours is about to fail its bind and exit (seen above).
+        if (realpathSync(rows[0].data_directory) === ours) return "ready";
+        await new Promise((r) => setTimeout(r, 100));
       } catch {
         await c.end().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 100));

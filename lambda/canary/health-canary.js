@@ -2,13 +2,22 @@
  * CloudWatch Synthetics canary (Node.js Puppeteer runtime). The runtime loads it from
  * nodejs/node_modules/health-canary.js in the code package, handler "health-canary.handler".
  *
- * Two steps against this region's API: GET /health must answer 200, and POST /orders must accept a
- * smoke order flagged `synthetic: true`, which the order processor validates but never books (R24).
+ * Two steps against a region's API, as a client would see it: GET /health must answer 200 (the queue,
+ * the table, the database path and the region's role all checked), and POST /orders with a well-formed
+ * order but no credentials must be refused with the status API Gateway gives the method's authorization
+ * type (ANONYMOUS_ORDER_STATUS, written by the program from the method it built).
+ *
+ * Why no order is placed: POST /orders is never anonymous (S1), and an identity of the canary's own
+ * would need either a long-lived client secret for the JWT issuer or an IAM path that prod does not
+ * have. Refusing the anonymous order proves what a client's request meets first (the stage is deployed,
+ * the route exists, the authorization gate is in place and answers), and nothing can reach the queue or
+ * the ledger; the body is still flagged `synthetic: true`, which the processor never books (R24), should
+ * the gate ever open (the step then fails on the 202). What lies behind the gate is /health's job.
  */
 "use strict";
 
 /** The canary's environment contract; lib/detection/health-canary.ts writes it from this object. */
-const CANARY_ENV = { apiBaseUrl: "API_BASE_URL" };
+const CANARY_ENV = { apiBaseUrl: "API_BASE_URL", anonymousOrderStatus: "ANONYMOUS_ORDER_STATUS" };
 
 // Runtimes from syn-nodejs-puppeteer-13.1 publish the library under a new name; older ones use the legacy one.
 function loadSynthetics() {
@@ -63,18 +72,29 @@ function requestFor(baseUrl, method, path, body) {
   };
 }
 
+/** The refusal status the order step expects: a 4xx, from the environment. */
+function anonymousOrderStatus(env) {
+  const raw = env[CANARY_ENV.anonymousOrderStatus];
+  const status = Number(raw);
+  if (!raw || !Number.isInteger(status) || status < 400 || status > 499) {
+    throw new Error(`${CANARY_ENV.anonymousOrderStatus} must be a 4xx status, got ${JSON.stringify(raw)}`);
+  }
+  return status;
+}
+
 async function handler() {
   const synthetics = loadSynthetics();
   const baseUrl = process.env[CANARY_ENV.apiBaseUrl];
   if (!baseUrl) throw new Error(`${CANARY_ENV.apiBaseUrl} is not set`);
+  const refused = anonymousOrderStatus(process.env);
   // No step configuration: from syn-nodejs-puppeteer-11.0 only a few screenshot/metric overrides are
   // accepted per step, and the defaults are what we want.
   await synthetics.executeHttpStep("health", requestFor(baseUrl, "GET", "/health"), expectStatus(200));
   await synthetics.executeHttpStep(
-    "synthetic-order",
+    "anonymous-order-refused",
     requestFor(baseUrl, "POST", "/orders", syntheticOrder()),
-    expectStatus(202),
+    expectStatus(refused),
   );
 }
 
-module.exports = { CANARY_ENV, handler, syntheticOrder, requestFor };
+module.exports = { CANARY_ENV, handler, syntheticOrder, requestFor, anonymousOrderStatus };

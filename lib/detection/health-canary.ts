@@ -26,6 +26,11 @@ export interface HealthCanaryArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Base URL of the regional API stage. */
   readonly apiBaseUrl: pulumi.Input<string>;
+  /**
+   * The 4xx that API's POST /orders answers an order with no credentials (OrderApi.anonymousOrderStatus):
+   * the canary places no order, it proves the gate answers (lambda/canary/health-canary.js says why).
+   */
+  readonly anonymousOrderStatus: number;
   /** syn-nodejs-puppeteer-N.M */
   readonly runtimeVersion: string;
   readonly scheduleMinutes: number;
@@ -172,7 +177,10 @@ export class HealthCanary extends pulumi.ComponentResource {
           timeoutInSeconds: 60,
           memoryInMb: 1024,
           activeTracing: true,
-          environmentVariables: { [CANARY_ENV.apiBaseUrl]: args.apiBaseUrl },
+          environmentVariables: {
+            [CANARY_ENV.apiBaseUrl]: args.apiBaseUrl,
+            [CANARY_ENV.anonymousOrderStatus]: String(args.anonymousOrderStatus),
+          },
         },
         successRetentionPeriod: 7,
         failureRetentionPeriod: 31,
@@ -233,5 +241,9 @@ export function checkHealthCanaryArgs(args: HealthCanaryArgs): void {
   }
   if (!Number.isInteger(args.scheduleMinutes) || args.scheduleMinutes < 1 || args.scheduleMinutes > 60) {
     throw new Error("HealthCanary: scheduleMinutes must be 1..60");
+  }
+  const status = args.anonymousOrderStatus;
+  if (!Number.isInteger(status) || status < 400 || status > 499) {
+    throw new Error(`HealthCanary: anonymousOrderStatus must be a 4xx status, got ${status}`);
   }
 }

@@ -10,10 +10,18 @@ import { policyJson, serviceTrustPolicy } from "../policy-documents";
  *   server-side, so no kms endpoint is needed;
  * - sqs (interface): the health check reads queue attributes. (The event source mapping itself polls
  *   from the Lambda service, outside the VPC.)
+ * - lambda (interface): the health check reads its region's role from the order processor's event
+ *   source mapping (GetEventSourceMapping). With no route out of the VPC, a call to a service with no
+ *   endpoint hangs until the client gives up: without this one every /health answered 503 and Route 53
+ *   marked both regions unhealthy from the first deploy. Private DNS makes the SDK's default host
+ *   (lambda.<region>.amazonaws.com) resolve to the endpoint, so the function needs no endpoint URL.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-endpoints.html
+ *   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html (PrivateDnsEnabled)
+ * Every SDK client a VPC function's bundle holds needs its service here (test/foundation/vpc-reach.test.ts).
  * Logs, metrics (EMF via logs) and X-Ray traces leave through the Lambda service, not the function's ENI.
  */
 export const GATEWAY_ENDPOINTS = ["s3", "dynamodb"] as const;
-export const INTERFACE_ENDPOINTS = ["secretsmanager", "sqs"] as const;
+export const INTERFACE_ENDPOINTS = ["secretsmanager", "sqs", "lambda"] as const;
 
 export interface NetworkArgs {
   /** Region of the VPC; used for endpoint service names. */

@@ -9,6 +9,7 @@ import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
 import type { AuthConfig } from "../security/security-config";
+import { ANONYMOUS_REFUSAL_STATUS, OrderAuthorization } from "./anonymous-refusal";
 import { OrderAuthorizer } from "./order-authorizer";
 import {
   ACCEPTED_TEMPLATE,
@@ -80,6 +81,8 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly stageArn: pulumi.Output<string>;
   /** The health function's error alarm, as data. */
   public readonly alarms: AlarmInfo[];
+  /** What POST /orders answers a request with no credentials (anonymous-refusal.ts): the canaries expect it. */
+  public readonly anonymousOrderStatus: number;
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
@@ -133,6 +136,7 @@ export class OrderApi extends pulumi.ComponentResource {
     this.stageSettings(name, args, api, stage, accountSetting);
 
     this.alarms = healthFn.alarms;
+    this.anonymousOrderStatus = ANONYMOUS_REFUSAL_STATUS[orderAuthorization(authorizer)];
     this.stageArn = stage.arn;
     this.restApiId = api.id;
     this.apiName = api.name;
@@ -234,9 +238,10 @@ export class OrderApi extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const { api, validation, authorizer } = on;
     // POST /orders is never anonymous (S1).
-    const methodAuth = authorizer
-      ? { authorization: "CUSTOM", authorizerId: authorizer.authorizerId }
-      : { authorization: "AWS_IAM" };
+    const methodAuth = {
+      authorization: orderAuthorization(authorizer),
+      ...(authorizer ? { authorizerId: authorizer.authorizerId } : {}),
+    };
     const resource = new aws.apigateway.Resource(
       `${name}-orders`,
       { restApi: api.id, parentId: api.rootResourceId, pathPart: "orders" },
@@ -521,6 +526,11 @@ export class OrderApi extends pulumi.ComponentResource {
       ),
     ];
   }
+}
+
+/** POST /orders' authorization type: the JWT authorizer in jwt mode, IAM otherwise. */
+function orderAuthorization(authorizer: OrderAuthorizer | undefined): OrderAuthorization {
+  return authorizer ? "CUSTOM" : "AWS_IAM";
 }
 
 /** What validates an order body, and answers when it is invalid. */

@@ -309,6 +309,7 @@ export class RegionalService extends pulumi.ComponentResource {
         accountId: f.accountId,
         kmsKeyArn: f.key.arn,
         apiBaseUrl: target.endpoint,
+        anonymousOrderStatus: target.anonymousOrderStatus,
         runtimeVersion: s.canaryRuntimeVersion,
         scheduleMinutes: s.canaryScheduleMinutes,
         alarmTopicArn: f.topic.arn,

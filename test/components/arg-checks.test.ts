@@ -205,6 +205,7 @@ describe("HealthCanary alone", () => {
     accountId: "123456789012",
     kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/x",
     apiBaseUrl: "https://abc.execute-api.us-west-2.amazonaws.com/v1",
+    anonymousOrderStatus: 403,
     runtimeVersion: "syn-nodejs-puppeteer-9.1",
     scheduleMinutes: 5,
     alarmTopicArn: "arn:aws:sns:us-west-2:123456789012:t",
@@ -223,6 +224,18 @@ describe("HealthCanary alone", () => {
         (await build(() => new HealthCanary(`c-s${scheduleMinutes}`, args({ scheduleMinutes })))).error,
       ).toBe("HealthCanary: scheduleMinutes must be 1..60");
     }
+  });
+
+  it("D2: the status expected for an anonymous order must be a 4xx (a 2xx would mean the gate is open)", async () => {
+    for (const anonymousOrderStatus of [202, 500, 401.5]) {
+      expect(
+        (await build(() => new HealthCanary(`c-a${anonymousOrderStatus}`, args({ anonymousOrderStatus }))))
+          .error,
+      ).toBe(`HealthCanary: anonymousOrderStatus must be a 4xx status, got ${anonymousOrderStatus}`);
+    }
+    expect(
+      (await build(() => new HealthCanary("c-a401", args({ anonymousOrderStatus: 401 })))).error,
+    ).toBeUndefined();
   });
 });
 

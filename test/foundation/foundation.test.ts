@@ -140,6 +140,7 @@ describe("foundation, default dev stack", () => {
           [`com.amazonaws.${region}.s3`, "Gateway"],
           [`com.amazonaws.${region}.secretsmanager`, "Interface"],
           [`com.amazonaws.${region}.sqs`, "Interface"],
+          [`com.amazonaws.${region}.lambda`, "Interface"],
         ].sort(),
       );
       for (const e of mine.filter((x) => x.inputs.vpcEndpointType === "Interface")) {

@@ -1,0 +1,382 @@
+/**
+ * The day-one world's wiring, read from a program run (the resources the mocks recorded): nothing here
+ * is typed in by hand. Every value below comes from a resource's inputs or its recorded state, so a
+ * change in lib/ that breaks run-time wiring changes what the world runs.
+ */
+import { basename } from "node:path";
+import type { RecordedResource } from "../../tooling/mocks/recorded";
+
+export type PolicyDocument = { Version?: string; Statement: Record<string, unknown>[] };
+
+export interface FunctionModel {
+  readonly name: string;
+  readonly region: string;
+  readonly arn: string;
+  /** lambda/<bundle> as it ships (dist/lambda/<bundle>). */
+  readonly bundle: string;
+  readonly bundleDir: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  /** The VPC of its subnets, when it runs in one. */
+  readonly vpcId?: string;
+  readonly roleArn: string;
+}
+
+export interface IntegrationModel {
+  readonly type: string;
+  readonly uri: string;
+  readonly credentials?: string;
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly requestParameters: Readonly<Record<string, string>>;
+  readonly responses: readonly { statusCode: string; selectionPattern?: string; template?: string }[];
+}
+
+export interface RouteModel {
+  readonly path: string;
+  readonly httpMethod: string;
+  readonly authorization: string;
+  readonly authorizerId?: string;
+  readonly validateBody: boolean;
+  /** JSON schema of the request model per content type. */
+  readonly models: Readonly<Record<string, unknown>>;
+  readonly integration: IntegrationModel;
+}
+
+export interface AuthorizerModel {
+  readonly type: string;
+  readonly functionArn: string;
+  readonly identitySource: string;
+  readonly identityValidationExpression?: string;
+  readonly ttlSeconds: number;
+}
+
+export interface ApiModel {
+  readonly region: string;
+  readonly restApiId: string;
+  readonly host: string;
+  readonly stage: string;
+  readonly routes: readonly RouteModel[];
+  readonly authorizers: Readonly<Record<string, AuthorizerModel>>;
+  /** Gateway responses by type (e.g. BAD_REQUEST_BODY). */
+  readonly gatewayResponses: Readonly<Record<string, { statusCode: string; template?: string }>>;
+}
+
+export interface HealthCheckModel {
+  readonly id: string;
+  readonly fqdn: string;
+  readonly resourcePath: string;
+  readonly requestIntervalSeconds: number;
+  readonly failureThreshold: number;
+  readonly inverted: boolean;
+  readonly disabled: boolean;
+}
+
+export interface AlarmModel {
+  readonly name: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparison: string;
+  readonly treatMissingData: string;
+  readonly alarmActions: readonly string[];
+  readonly okActions: readonly string[];
+}
+
+export interface CanaryModel {
+  readonly name: string;
+  readonly region: string;
+  readonly scheduleMinutes: number;
+  readonly env: Readonly<Record<string, string>>;
+  /** The packaged script's path in the code archive, and the file it comes from. */
+  readonly packagePath: string;
+  readonly sourceFile: string;
+  readonly handler: string;
+}
+
+export interface SubscriptionModel {
+  readonly topicArn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  readonly filterPolicy?: Readonly<Record<string, unknown[]>>;
+}
+
+export interface QueueModel {
+  readonly name: string;
+  readonly region: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly kmsKeyArn?: string;
+  readonly policy?: PolicyDocument;
+}
+
+export interface EndpointModel {
+  readonly vpcId: string;
+  readonly serviceName: string;
+  readonly type: string;
+  readonly privateDns: boolean;
+}
+
+export interface ProgramModel {
+  readonly account: string;
+  readonly functions: readonly FunctionModel[];
+  readonly rolePolicies: Readonly<Record<string, PolicyDocument[]>>;
+  readonly apis: readonly ApiModel[];
+  readonly healthChecks: readonly HealthCheckModel[];
+  readonly alarms: readonly AlarmModel[];
+  readonly canaries: readonly CanaryModel[];
+  readonly subscriptions: readonly SubscriptionModel[];
+  readonly queues: readonly QueueModel[];
+  readonly endpoints: readonly EndpointModel[];
+  readonly keyPolicies: Readonly<Record<string, PolicyDocument>>;
+  readonly mappings: readonly { uuid: string; arn: string; region: string; enabled: boolean }[];
+  readonly tables: readonly { name: string; regions: string[] }[];
+}
+
+const T = {
+  fn: "aws:lambda/function:Function",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  subnet: "aws:ec2/subnet:Subnet",
+  api: "aws:apigateway/restApi:RestApi",
+  stage: "aws:apigateway/stage:Stage",
+  resource: "aws:apigateway/resource:Resource",
+  method: "aws:apigateway/method:Method",
+  integration: "aws:apigateway/integration:Integration",
+  integrationResponse: "aws:apigateway/integrationResponse:IntegrationResponse",
+  authorizer: "aws:apigateway/authorizer:Authorizer",
+  model: "aws:apigateway/model:Model",
+  validator: "aws:apigateway/requestValidator:RequestValidator",
+  gatewayResponse: "aws:apigateway/response:Response",
+  healthCheck: "aws:route53/healthCheck:HealthCheck",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  canary: "aws:synthetics/canary:Canary",
+  bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  queue: "aws:sqs/queue:Queue",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+  key: "aws:kms/key:Key",
+  keyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+  mapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
+  table: "aws:dynamodb/table:Table",
+} as const;
+
+const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
+const json = <X>(v: unknown): X => (typeof v === "string" ? (JSON.parse(v) as X) : (v as X));
+
+/** Reads the program's run-time wiring from its recorded resources. */
+export function programModel(resources: readonly RecordedResource[]): ProgramModel {
+  const of = (type: string) => resources.filter((r) => r.type === type);
+  const roles = of(T.role);
+  const roleArnOf = (ref: unknown) => {
+    const role = roles.find((r) => r.id === ref || r.state.name === ref || r.state.arn === ref);
+    return str(role?.state.arn ?? ref);
+  };
+  const rolePolicies: Record<string, PolicyDocument[]> = {};
+  for (const p of of(T.rolePolicy)) {
+    (rolePolicies[roleArnOf(p.inputs.role)] ??= []).push(json<PolicyDocument>(p.inputs.policy));
+  }
+  const account = str(/arn:aws:iam::(\d+):/.exec(str(roles[0]?.state.arn))?.[1]);
+  return {
+    account,
+    functions: of(T.fn).map((f) => functionModel(f, of(T.subnet))),
+    rolePolicies,
+    apis: of(T.api).map((a) => apiModel(a, resources)),
+    healthChecks: of(T.healthCheck).map((h) => ({
+      id: h.id,
+      fqdn: str(h.inputs.fqdn),
+      resourcePath: str(h.inputs.resourcePath),
+      requestIntervalSeconds: Number(h.inputs.requestInterval ?? 30),
+      failureThreshold: Number(h.inputs.failureThreshold ?? 3),
+      inverted: h.inputs.invertHealthcheck === true,
+      disabled: h.inputs.disabled === true,
+    })),
+    alarms: of(T.alarm).map(alarmModel),
+    canaries: of(T.canary).map((c) => canaryModel(c, of(T.bucketObject))),
+    subscriptions: of(T.subscription).map((s) => ({
+      topicArn: str(s.inputs.topic),
+      protocol: str(s.inputs.protocol),
+      endpoint: str(s.inputs.endpoint),
+      filterPolicy: s.inputs.filterPolicy ? json(s.inputs.filterPolicy) : undefined,
+    })),
+    queues: of(T.queue).map((q) => {
+      const policy = of(T.queuePolicy).find((p) => p.inputs.queueUrl === q.id);
+      return {
+        name: str(q.state.name),
+        region: str(q.region),
+        url: q.id,
+        arn: str(q.state.arn),
+        kmsKeyArn: q.inputs.kmsMasterKeyId ? str(q.inputs.kmsMasterKeyId) : undefined,
+        policy: policy ? json<PolicyDocument>(policy.inputs.policy) : undefined,
+      };
+    }),
+    endpoints: of(T.endpoint).map((e) => ({
+      vpcId: str(e.inputs.vpcId),
+      serviceName: str(e.inputs.serviceName),
+      type: str(e.inputs.vpcEndpointType),
+      privateDns: e.inputs.privateDnsEnabled === true,
+    })),
+    keyPolicies: keyPolicies(of(T.key), of(T.keyPolicy)),
+    mappings: of(T.mapping).map((m) => ({
+      uuid: m.id,
+      arn: str(m.state.arn),
+      region: str(m.region),
+      enabled: m.inputs.enabled !== false,
+    })),
+    tables: of(T.table).map((t) => ({
+      name: t.id,
+      regions: [
+        str(t.region),
+        ...((t.inputs.replicas as { regionName: string }[] | undefined) ?? []).map((r) => r.regionName),
+      ],
+    })),
+  };
+}
+
+function functionModel(f: RecordedResource, subnets: RecordedResource[]): FunctionModel {
+  const bundleDir = str((f.inputs.code as { path?: string } | undefined)?.path);
+  const vpc = f.inputs.vpcConfig as { subnetIds?: string[] } | undefined;
+  const subnet = vpc?.subnetIds?.length ? subnets.find((s) => s.id === vpc.subnetIds![0]) : undefined;
+  return {
+    name: f.name,
+    region: str(f.region),
+    arn: str(f.state.arn),
+    bundle: basename(bundleDir),
+    bundleDir,
+    env: (f.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {},
+    timeoutSeconds: Number(f.inputs.timeout ?? 3),
+    vpcId: subnet ? str(subnet.inputs.vpcId) : undefined,
+    roleArn: str(f.inputs.role),
+  };
+}
+
+function apiModel(api: RecordedResource, resources: readonly RecordedResource[]): ApiModel {
+  const mine = (type: string) => resources.filter((r) => r.type === type && r.inputs.restApi === api.id);
+  const region = str(api.region);
+  const stage = resources.find((r) => r.type === T.stage && r.inputs.restApi === api.id);
+  const paths = new Map<string, string>();
+  for (const r of mine(T.resource)) paths.set(r.id, `/${str(r.inputs.pathPart)}`);
+  const models = Object.fromEntries(mine(T.model).map((m) => [str(m.inputs.name), json(m.inputs.schema)]));
+  const validators = new Map(mine(T.validator).map((v) => [v.id, v.inputs.validateRequestBody === true]));
+  const routes = mine(T.method).map((m): RouteModel => {
+    const same = (r: RecordedResource) =>
+      r.inputs.resourceId === m.inputs.resourceId && r.inputs.httpMethod === m.inputs.httpMethod;
+    const integration = mine(T.integration).find(same);
+    const requestModels = (m.inputs.requestModels ?? {}) as Record<string, string>;
+    return {
+      path: paths.get(str(m.inputs.resourceId)) ?? "/",
+      httpMethod: str(m.inputs.httpMethod),
+      authorization: str(m.inputs.authorization),
+      authorizerId: m.inputs.authorizerId ? str(m.inputs.authorizerId) : undefined,
+      validateBody: validators.get(str(m.inputs.requestValidatorId)) ?? false,
+      models: Object.fromEntries(Object.entries(requestModels).map(([type, name]) => [type, models[name]])),
+      integration: {
+        type: str(integration?.inputs.type),
+        uri: str(integration?.inputs.uri),
+        credentials: integration?.inputs.credentials ? str(integration.inputs.credentials) : undefined,
+        requestTemplates: (integration?.inputs.requestTemplates ?? {}) as Record<string, string>,
+        requestParameters: (integration?.inputs.requestParameters ?? {}) as Record<string, string>,
+        responses: mine(T.integrationResponse)
+          .filter(same)
+          .map((r) => ({
+            statusCode: str(r.inputs.statusCode),
+            selectionPattern: r.inputs.selectionPattern ? str(r.inputs.selectionPattern) : undefined,
+            template: (r.inputs.responseTemplates as Record<string, string> | undefined)?.[
+              "application/json"
+            ],
+          })),
+      },
+    };
+  });
+  const authorizers = Object.fromEntries(
+    mine(T.authorizer).map((a) => [
+      a.id,
+      {
+        type: str(a.inputs.type),
+        // arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations
+        functionArn: str(/functions\/(.+)\/invocations$/.exec(str(a.inputs.authorizerUri))?.[1]),
+        identitySource: str(a.inputs.identitySource),
+        identityValidationExpression: a.inputs.identityValidationExpression
+          ? str(a.inputs.identityValidationExpression)
+          : undefined,
+        ttlSeconds: Number(a.inputs.authorizerResultTtlInSeconds ?? 300),
+      },
+    ]),
+  );
+  const gatewayResponses = Object.fromEntries(
+    resources
+      .filter((r) => r.type === T.gatewayResponse && r.inputs.restApiId === api.id)
+      .map((r) => [
+        str(r.inputs.responseType),
+        {
+          statusCode: str(r.inputs.statusCode),
+          template: (r.inputs.responseTemplates as Record<string, string> | undefined)?.["application/json"],
+        },
+      ]),
+  );
+  return {
+    region,
+    restApiId: api.id,
+    host: `${api.id}.execute-api.${region}.amazonaws.com`,
+    stage: str(stage?.inputs.stageName),
+    routes,
+    authorizers,
+    gatewayResponses,
+  };
+}
+
+function alarmModel(a: RecordedResource): AlarmModel {
+  const periods = Number(a.inputs.evaluationPeriods ?? 1);
+  return {
+    name: str(a.state.name ?? a.id),
+    region: str(a.region),
+    namespace: str(a.inputs.namespace),
+    metricName: str(a.inputs.metricName),
+    dimensions: (a.inputs.dimensions ?? {}) as Record<string, string>,
+    statistic: str(a.inputs.statistic),
+    periodSeconds: Number(a.inputs.period ?? 60),
+    evaluationPeriods: periods,
+    datapointsToAlarm: Number(a.inputs.datapointsToAlarm ?? periods),
+    threshold: Number(a.inputs.threshold),
+    comparison: str(a.inputs.comparisonOperator),
+    treatMissingData: str(a.inputs.treatMissingData ?? "missing"),
+    alarmActions: (a.inputs.alarmActions as string[] | undefined) ?? [],
+    okActions: (a.inputs.okActions as string[] | undefined) ?? [],
+  };
+}
+
+function canaryModel(c: RecordedResource, objects: RecordedResource[]): CanaryModel {
+  const run = (c.inputs.runConfig ?? {}) as { environmentVariables?: Record<string, string> };
+  const code = objects.find((o) => o.inputs.key === c.inputs.s3Key && o.inputs.bucket === c.inputs.s3Bucket);
+  const assets = ((code?.inputs.source as { assets?: Record<string, { path?: string }> } | undefined)
+    ?.assets ?? {}) as Record<string, { path?: string }>;
+  const [packagePath, asset] = Object.entries(assets)[0] ?? ["", {}];
+  const rate = /^rate\((\d+) minutes?\)$/.exec(
+    str((c.inputs.schedule as { expression?: string })?.expression),
+  );
+  return {
+    name: str(c.inputs.name),
+    region: str(c.region),
+    scheduleMinutes: Number(rate?.[1] ?? 0),
+    env: run.environmentVariables ?? {},
+    packagePath,
+    sourceFile: str(asset.path),
+    handler: str(c.inputs.handler),
+  };
+}
+
+function keyPolicies(keys: RecordedResource[], policies: RecordedResource[]): Record<string, PolicyDocument> {
+  const out: Record<string, PolicyDocument> = {};
+  for (const k of keys) if (k.inputs.policy) out[str(k.state.arn)] = json(k.inputs.policy);
+  for (const p of policies) {
+    const key = keys.find((k) => k.id === p.inputs.keyId || k.state.arn === p.inputs.keyId);
+    if (key) out[str(key.state.arn)] = json(p.inputs.policy);
+  }
+  return out;
+}

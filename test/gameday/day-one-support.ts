@@ -1,0 +1,73 @@
+/** Shared by the day-one game-day tests: program runs, a client identity, and orders. */
+import type { Signer } from "../../gameday/day-one/world";
+import type { RecordedResource } from "../../tooling/mocks/recorded";
+
+/**
+ * An IAM client of the dev stack's AWS_IAM POST /orders (the program leaves client identities to you).
+ * Its resource is the account's APIs: @cloud-copilot/iam-simulate 0.1.173 did not match a `*` standing
+ * for the API id followed by "/v1/POST/orders", which AWS does.
+ */
+export const CLIENT: Signer = {
+  accessKeyId: "AKIADAYONECLIENT",
+  arn: "arn:aws:iam::123456789012:role/order-client",
+  policies: [
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "execute-api:Invoke",
+          Resource: "arn:aws:execute-api:*:123456789012:*",
+        },
+      ],
+    },
+  ],
+};
+
+export const signedBy = (s: Signer) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=${s.accessKeyId}/20261207/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00`,
+});
+
+export function order(id: string, account = "ACC-1"): string {
+  return JSON.stringify({
+    orderId: id,
+    account,
+    symbol: "AAPL",
+    side: "BUY",
+    quantity: "10",
+    orderType: "MARKET",
+    clientTimestamp: "2026-12-07T00:00:00Z",
+  });
+}
+
+/** A deep copy of `resources` with `edit` applied to the one resource `pick` chooses (removed when edit says so). */
+export function broken(
+  resources: readonly RecordedResource[],
+  pick: (r: RecordedResource) => boolean,
+  edit: (r: RecordedResource) => void | "remove",
+): RecordedResource[] {
+  const copy = JSON.parse(JSON.stringify(resources)) as RecordedResource[];
+  const targets = copy.filter(pick);
+  if (targets.length !== 1) throw new Error(`expected one resource to break, found ${targets.length}`);
+  return edit(targets[0]) === "remove" ? copy.filter((r) => r !== targets[0]) : copy;
+}
+
+export const named = (type: string, name: string) => (r: RecordedResource) =>
+  r.type === type && r.name === name;
+
+/** Edits one statement (by Sid) of a JSON policy input. */
+export function editStatement(
+  r: RecordedResource,
+  sid: string,
+  edit: (s: Record<string, unknown>) => Record<string, unknown> | undefined,
+  key = "policy",
+): void {
+  const doc = JSON.parse(String(r.inputs[key])) as { Statement: Record<string, unknown>[] };
+  const i = doc.Statement.findIndex((s) => s.Sid === sid);
+  if (i < 0) throw new Error(`no statement ${sid}`);
+  const next = edit(doc.Statement[i]);
+  doc.Statement = next
+    ? doc.Statement.map((s, j) => (j === i ? next : s))
+    : doc.Statement.filter((_, j) => j !== i);
+  r.inputs[key] = JSON.stringify(doc);
+}
