@@ -12,6 +12,7 @@ export const AUTHORIZER_ENV = {
   accountsClaim: "AUTH_ACCOUNTS_CLAIM",
   jwksTimeoutMs: "AUTH_JWKS_TIMEOUT_MS",
   jwksCacheMaxAgeSeconds: "AUTH_JWKS_CACHE_MAX_AGE_SECONDS",
+  maxTokenAgeSeconds: "AUTH_MAX_TOKEN_AGE_SECONDS",
 } as const;
 
 /** Key of the authorizer's `context` map holding the comma-joined accounts the principal may trade. */
@@ -44,3 +45,11 @@ export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
 
 /** Defaults: JWKS fetch timeout and how long fetched keys are reused before a refetch. */
 export const JWKS_DEFAULTS = { timeoutMs: 2000, cacheMaxAgeSeconds: 600 } as const;
+
+/**
+ * How old a token (by its `iat`) may be, seconds (S4): the stack's `authMaxTokenAgeSeconds`. The default
+ * is the identity provider's usual access-token lifetime, one hour (Amazon Cognito's default; it accepts
+ * five minutes to one day, the range allowed here). A token without `iat` or with `iat` in the future is
+ * refused. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpoolclient-tokenvalidityunits.html
+ */
+export const MAX_TOKEN_AGE_SECONDS = { default: 3600, min: 300, max: 86_400 } as const;

@@ -223,6 +223,7 @@ export class OrderApi extends pulumi.ComponentResource {
         jwksUrl: args.auth.jwksUrl,
         accountsClaim: args.auth.accountsClaim,
         resultTtlSeconds: args.auth.resultTtlSeconds,
+        maxTokenAgeSeconds: args.auth.maxTokenAgeSeconds,
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
       },

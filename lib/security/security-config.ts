@@ -2,7 +2,11 @@
  * The security part of the stack configuration (S1, S2, S7), parsed by lib/config.ts's parseConfig so
  * that every problem still lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
  */
-import { ACCOUNT_ID_RE, MAX_AUTHORIZER_TTL_SECONDS } from "../../lambda/order-authorizer/contract";
+import {
+  ACCOUNT_ID_RE,
+  MAX_AUTHORIZER_TTL_SECONDS,
+  MAX_TOKEN_AGE_SECONDS,
+} from "../../lambda/order-authorizer/contract";
 
 /**
  * How `POST /orders` authenticates callers.
@@ -24,6 +28,8 @@ export interface JwtAuthConfig {
   readonly accountsClaim: string;
   /** How long API Gateway caches an answer per token (0..3600). */
   readonly resultTtlSeconds: number;
+  /** Oldest token accepted, seconds since its `iat` (S4); future `iat` is refused. */
+  readonly maxTokenAgeSeconds: number;
 }
 
 export interface IamAuthConfig {
@@ -54,6 +60,7 @@ export const SECURITY_DEFAULTS = {
   authMode: "iam",
   authAccountsClaim: "accounts",
   authResultTtlSeconds: 300,
+  authMaxTokenAgeSeconds: MAX_TOKEN_AGE_SECONDS.default,
   iamEntitledAccounts: "",
   wafEnabled: true,
   wafRateLimit: 2000,
@@ -109,6 +116,12 @@ export function parseSecurityConfig(r: Readers, production: boolean, problems: s
       jwksUrl: httpsUrl("authJwksUrl", r.optional("authJwksUrl"), problems),
       accountsClaim,
       resultTtlSeconds: r.int("authResultTtlSeconds", d.authResultTtlSeconds, 0, MAX_AUTHORIZER_TTL_SECONDS),
+      maxTokenAgeSeconds: r.int(
+        "authMaxTokenAgeSeconds",
+        d.authMaxTokenAgeSeconds,
+        MAX_TOKEN_AGE_SECONDS.min,
+        MAX_TOKEN_AGE_SECONDS.max,
+      ),
     };
   } else if (mode === "iam") {
     const raw = r.str("iamEntitledAccounts", d.iamEntitledAccounts);

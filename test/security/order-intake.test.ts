@@ -45,28 +45,32 @@ describe("jwt stack", () => {
     ]);
   });
 
-  it.each(ROLES)("S1: the %s authorizer reads the bearer token and caches answers 120 s", (role, region) => {
-    const auth = run.named(
-      "aws:apigateway/authorizer:Authorizer",
-      `tap-dev-${role}-service-api-auth-authorizer`,
-    );
-    const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-service-api-auth-fn`);
-    expect(auth.region).toBe(region);
-    expect(auth.inputs).toMatchObject({
-      type: "TOKEN",
-      identitySource: "method.request.header.Authorization",
-      authorizerResultTtlInSeconds: 120,
-      authorizerUri: fn.state.invokeArn,
-    });
-    expect((fn.inputs.environment as any).variables).toEqual({
-      AUTH_ISSUER: "https://idp.example.com/",
-      AUTH_AUDIENCE: "tap-orders",
-      AUTH_JWKS_URL: "https://idp.example.com/.well-known/jwks.json",
-      AUTH_ACCOUNTS_CLAIM: "accounts",
-    });
-    // The same issuer in both regions: one token works wherever DNS sends the client.
-    expect(fn.inputs.vpcConfig).toBeUndefined();
-  });
+  it.each(ROLES)(
+    "S1, S4: the %s authorizer reads the bearer token, caches answers 120 s and bounds token age",
+    (role, region) => {
+      const auth = run.named(
+        "aws:apigateway/authorizer:Authorizer",
+        `tap-dev-${role}-service-api-auth-authorizer`,
+      );
+      const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-service-api-auth-fn`);
+      expect(auth.region).toBe(region);
+      expect(auth.inputs).toMatchObject({
+        type: "TOKEN",
+        identitySource: "method.request.header.Authorization",
+        authorizerResultTtlInSeconds: 120,
+        authorizerUri: fn.state.invokeArn,
+      });
+      expect((fn.inputs.environment as any).variables).toEqual({
+        AUTH_ISSUER: "https://idp.example.com/",
+        AUTH_AUDIENCE: "tap-orders",
+        AUTH_JWKS_URL: "https://idp.example.com/.well-known/jwks.json",
+        AUTH_ACCOUNTS_CLAIM: "accounts",
+        AUTH_MAX_TOKEN_AGE_SECONDS: "3600",
+      });
+      // The same issuer in both regions: one token works wherever DNS sends the client.
+      expect(fn.inputs.vpcConfig).toBeUndefined();
+    },
+  );
 
   it.each(ROLES)("S4: only this API's authorizer may invoke the %s authorizer function", (role) => {
     const perm = run.named("aws:lambda/permission:Permission", `tap-dev-${role}-service-api-auth-invoke`);
@@ -217,6 +221,12 @@ describe("component checks", () => {
       checkOrderAuthorizerArgs({ ...base, jwksUrl: "http://x", audience: " ", resultTtlSeconds: 3601 }),
     ).toThrow(
       'OrderAuthorizer: jwksUrl must be an https URL, got "http://x"; audience must not be empty; resultTtlSeconds must be 0..3600, got 3601',
+    );
+  });
+  it("S4: OrderAuthorizer refuses a maximum token age outside 300..86400 s", () => {
+    expect(() => checkOrderAuthorizerArgs({ ...base, maxTokenAgeSeconds: 3600 })).not.toThrow();
+    expect(() => checkOrderAuthorizerArgs({ ...base, maxTokenAgeSeconds: 0 })).toThrow(
+      "OrderAuthorizer: maxTokenAgeSeconds must be 300..86400, got 0",
     );
   });
   it("S2: WebAcl refuses a rate limit below WAF's minimum of 10", () => {

@@ -27,7 +27,20 @@ describe("security config", () => {
       jwksUrl: "https://idp.example.com/.well-known/jwks.json",
       accountsClaim: "tap:accounts",
       resultTtlSeconds: 60,
+      maxTokenAgeSeconds: 3600,
     });
+  });
+
+  it("S4: tokens have a bounded age: one hour by default, 300..86400 s when set", () => {
+    expect(parse({ ...JWT, authMaxTokenAgeSeconds: "900" }).security.auth).toMatchObject({
+      maxTokenAgeSeconds: 900,
+    });
+    expect(problemsOf({ ...JWT, authMaxTokenAgeSeconds: "0" })).toEqual([
+      'authMaxTokenAgeSeconds: expected an integer from 300 to 86400, got "0"',
+    ]);
+    expect(problemsOf({ ...JWT, authMaxTokenAgeSeconds: "604800" })).toEqual([
+      'authMaxTokenAgeSeconds: expected an integer from 300 to 86400, got "604800"',
+    ]);
   });
 
   it("S1: jwt mode without its settings, or with http URLs, lists every problem", () => {
