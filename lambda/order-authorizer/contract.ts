@@ -31,6 +31,13 @@ export const PRINCIPAL_ATTRIBUTE = "principal";
  */
 export const ACCEPTED_AT_ATTRIBUTE = "acceptedAt";
 
+/**
+ * Every message attribute the API's SQS integration sets on an order (lib/orders/order-api-templates.ts
+ * renders exactly these), and so every attribute of the intake that a forwarder may carry on (S4).
+ */
+export const INTAKE_ATTRIBUTES = [ENTITLEMENT_ATTRIBUTE, PRINCIPAL_ATTRIBUTE, ACCEPTED_AT_ATTRIBUTE] as const;
+export type IntakeAttribute = (typeof INTAKE_ATTRIBUTES)[number];
+
 /** Signature algorithms accepted; `none` and HMAC (a shared secret the API would have to hold) are not. */
 export const ACCEPTED_ALGORITHMS = ["RS256", "PS256", "ES256"] as const;
 
