@@ -18,8 +18,9 @@ import {
   UNAVAILABLE_TEMPLATE,
 } from "./order-api-templates";
 
-/** R18: the usage plan's limits, and the stage-wide method throttling that applies them to everyone. */
-export const API_THROTTLE = { burstLimit: 5000, rateLimit: 2000 } as const;
+import { API_THROTTLE } from "./api-limits";
+
+export { API_THROTTLE };
 export const STAGE_NAME = "v1";
 
 export interface OrderApiArgs {

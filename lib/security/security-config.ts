@@ -7,6 +7,7 @@ import {
   MAX_AUTHORIZER_TTL_SECONDS,
   MAX_TOKEN_AGE_SECONDS,
 } from "../../lambda/order-authorizer/contract";
+import { API_THROTTLE, MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "../orders/api-limits";
 
 /**
  * How `POST /orders` authenticates callers.
@@ -63,7 +64,8 @@ export const SECURITY_DEFAULTS = {
   authMaxTokenAgeSeconds: MAX_TOKEN_AGE_SECONDS.default,
   iamEntitledAccounts: "",
   wafEnabled: true,
-  wafRateLimit: 2000,
+  // The API's 2,000 requests per second for one client over WAF's 5-minute window (MIN_WAF_RATE_LIMIT).
+  wafRateLimit: 600_000,
   manageApiGatewayAccount: true,
 } as const;
 
@@ -148,9 +150,26 @@ export function parseSecurityConfig(r: Readers, production: boolean, problems: s
     enabled: wafEnabled,
     rateLimitPer5Min: r.int("wafRateLimit", d.wafRateLimit, ...WAF_RATE_LIMIT_RANGE),
   };
+  problems.push(...wafAgreesWithApi(waf.rateLimitPer5Min));
   return {
     auth,
     waf,
     manageApiGatewayAccount: r.bool("manageApiGatewayAccount", d.manageApiGatewayAccount),
   };
+}
+
+/**
+ * S5: the web ACL must not block a client the API would still serve. API Gateway lets one client (there
+ * are no API keys, so one client may use the whole stage throttle) send API_THROTTLE.rateLimit requests a
+ * second; the WAF rule counts per IP over a 5-minute window, so anything below rate x 300 blocks a firm
+ * trading from one NAT address long before the API's own limit (docs/security.md, "Limits").
+ */
+export function wafAgreesWithApi(rateLimitPer5Min: number): string[] {
+  if (rateLimitPer5Min >= MIN_WAF_RATE_LIMIT) return [];
+  const perSecond = (rateLimitPer5Min / WAF_WINDOW_SECONDS).toFixed(1);
+  return [
+    `wafRateLimit: ${rateLimitPer5Min} requests per 5 minutes (${perSecond}/s per IP) is below what the API ` +
+      `serves one client (${API_THROTTLE.rateLimit}/s = ${MIN_WAF_RATE_LIMIT} per 5 minutes); set it to at ` +
+      `least ${MIN_WAF_RATE_LIMIT}`,
+  ];
 }

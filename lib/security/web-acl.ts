@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_RETENTION_DAYS } from "../config";
+import { WAF_WINDOW_SECONDS } from "../orders/api-limits";
 import { WAF_RATE_LIMIT_RANGE } from "./security-config";
 
 /** WAF refuses a logging destination whose name does not start with this.
@@ -99,7 +100,7 @@ export class WebAcl extends pulumi.ComponentResource {
             statement: {
               rateBasedStatement: {
                 limit: args.rateLimitPer5Min,
-                evaluationWindowSec: 300,
+                evaluationWindowSec: WAF_WINDOW_SECONDS,
                 aggregateKeyType: "IP",
               },
             },

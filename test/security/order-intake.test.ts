@@ -119,7 +119,7 @@ describe("dev stack defaults", () => {
   });
 
   it.each(ROLES)(
-    "S2: the %s stage has a regional web ACL with managed rules and a per-IP rate limit",
+    "S2, S5: the %s stage has a regional web ACL with managed rules and a per-IP rate limit the API agrees with",
     (role, region) => {
       const acl = run.named("aws:wafv2/webAcl:WebAcl", `tap-dev-${role}-service-waf-acl`);
       const stage = run.named("aws:apigateway/stage:Stage", `tap-dev-${role}-service-api-stage`);
@@ -138,7 +138,9 @@ describe("dev stack defaults", () => {
       ]);
       expect(rules[3]).toMatchObject({
         action: { block: {} },
-        statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+        statement: {
+          rateBasedStatement: { limit: 600_000, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+        },
       });
       expect(assoc.inputs).toEqual({ resourceArn: stage.state.arn, webAclArn: acl.state.arn });
     },

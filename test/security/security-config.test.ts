@@ -12,7 +12,7 @@ describe("security config", () => {
   it("S1: a default (dev) stack needs no identity provider: iam mode, WAF on, owns the account setting", () => {
     expect(parse({}).security).toEqual({
       auth: { mode: "iam", entitledAccounts: [] },
-      waf: { enabled: true, rateLimitPer5Min: 2000 },
+      waf: { enabled: true, rateLimitPer5Min: 600_000 },
       manageApiGatewayAccount: true,
     });
   });
@@ -78,6 +78,16 @@ describe("security config", () => {
       "iamEntitledAccounts: not ok are not account ids",
     ]);
     expect(problemsOf({ authMode: "cognito" })).toEqual(['authMode: "cognito" is not one of jwt, iam']);
+  });
+
+  it("S5: a WAF per-IP limit below what the API serves one client (2000/s over 5 minutes) is refused", () => {
+    expect(problemsOf({ wafRateLimit: "2000" })).toEqual([
+      "wafRateLimit: 2000 requests per 5 minutes (6.7/s per IP) is below what the API serves one client " +
+        "(2000/s = 600000 per 5 minutes); set it to at least 600000",
+    ]);
+    expect(problemsOf({ wafRateLimit: "599999" })).toHaveLength(1);
+    expect(parse({ wafRateLimit: "600000" }).security.waf.rateLimitPer5Min).toBe(600_000);
+    expect(parse({ wafRateLimit: "2000000000" }).security.waf.rateLimitPer5Min).toBe(2_000_000_000);
   });
 
   it("S2: the rate limit is within WAF's 10..2,000,000,000", () => {
