@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
+import { MAX_RESERVABLE_CONCURRENCY } from "./concurrency-quota";
 import { lambdaBundle } from "./lambda-bundle";
 
 /** Node.js 22 is the newest managed runtime Lambda offers for Node; 20 leaves support in 2026. */
@@ -172,6 +173,14 @@ export function checkNodeFunctionArgs(args: NodeFunctionArgs): void {
   const m = args.memorySize ?? 256;
   if (!Number.isInteger(m) || m < 128 || m > 10240)
     throw new Error(`NodeFunction: memorySize must be 128..10240 MB`);
+  const reserved = args.reservedConcurrentExecutions;
+  if (
+    reserved !== undefined &&
+    (!Number.isInteger(reserved) || reserved < 0 || reserved > MAX_RESERVABLE_CONCURRENCY)
+  )
+    throw new Error(
+      `NodeFunction: reservedConcurrentExecutions must be 0..${MAX_RESERVABLE_CONCURRENCY} (the default quota less 100 unreserved), got ${reserved}`,
+    );
   if (args.errorAlarmRole && !args.errorAlarmTopicArn)
     throw new Error("NodeFunction: errorAlarmRole needs errorAlarmTopicArn (no topic, no error alarm)");
 }

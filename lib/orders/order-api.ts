@@ -44,10 +44,11 @@ export interface OrderApiArgs {
   /** This region's order-processor event source mapping: its state is the region's role (F1). */
   readonly mapping: { readonly uuid: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /**
-   * Executions reserved for GET /health so a busy processor cannot starve it (F1). Reserving needs at
-   * least 100 unreserved executions left in the account's regional quota.
+   * Executions reserved for GET /health so a busy account cannot starve it (F1); 5 is plenty (Route 53
+   * checkers and the canary call a few times a second at most). Reserving needs at least 100 unreserved
+   * executions left in the account's regional quota, so a new account may refuse it (S5).
    * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-   * Default 5: Route 53 checkers and the canary call a few times a second at most.
+   * Default 0: none reserved.
    */
   readonly healthReservedConcurrency?: number;
   /** This region's alert topic: the health function's error alarm (F4). */
@@ -324,7 +325,7 @@ export class OrderApi extends pulumi.ComponentResource {
         timeout: 5,
         memorySize: 256,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        reservedConcurrentExecutions: args.healthReservedConcurrency ?? 5,
+        reservedConcurrentExecutions: args.healthReservedConcurrency || undefined,
         errorAlarmTopicArn: args.alarmTopicArn,
         environment: toEnvironment(HEALTH_ENV, {
           queueUrl: args.queue.url,

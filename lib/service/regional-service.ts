@@ -42,6 +42,7 @@ export type RegionalServiceSettings = Pick<
   | "canaryScheduleMinutes"
   | "security"
   | "processingRegion"
+  | "healthReservedConcurrency"
 >;
 
 export interface RegionalServiceArgs {
@@ -267,6 +268,7 @@ export class RegionalService extends pulumi.ComponentResource {
         alarmTopicArn: f.topic.arn,
         auth: s.security.auth,
         manageAccountSetting: s.security.manageApiGatewayAccount,
+        healthReservedConcurrency: s.healthReservedConcurrency,
       },
       { parent: this, dependsOn: [queue, this.processor, ...this.args.stores] },
     );

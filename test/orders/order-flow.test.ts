@@ -396,7 +396,7 @@ describe("API Gateway", () => {
   );
 
   it.each(ROLES)(
-    "F1: the %s health function probes the processor's database path, reads its role from the processor's mapping, and has reserved concurrency",
+    "F1: the %s health function probes the processor's database path and reads its role from the processor's mapping; S5: it reserves no concurrency by default",
     (role) => {
       const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-api-health`);
       const processor = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
@@ -408,7 +408,8 @@ describe("API Gateway", () => {
       expect(env.DB_HOST).toBe((processor.inputs.environment as any).variables.DB_HOST);
       expect(env.EVENT_SOURCE_MAPPING_UUID).toBe(mapping.state.uuid);
       expect(Number(env.CHECK_TIMEOUT_MS)).toBe(1_000);
-      expect(fn.inputs.reservedConcurrentExecutions).toBe(5);
+      // S5: a reservation is opt-in (healthReservedConcurrency, test/plan/concurrency-quota.test.ts).
+      expect(fn.inputs.reservedConcurrentExecutions).toBeUndefined();
       const read = policyOf(`tap-dev-${role}-service-api-health`).find((s) => s.Sid === "ReadRole");
       expect(read).toMatchObject({ Action: "lambda:GetEventSourceMapping", Resource: mapping.state.arn });
     },
