@@ -125,6 +125,7 @@ export function parseSecurityConfig(r: Readers, production: boolean, problems: s
         MAX_TOKEN_AGE_SECONDS.max,
       ),
     };
+    if (production) problems.push(...placeholderIdentityProblems(auth));
   } else if (mode === "iam") {
     const raw = r.str("iamEntitledAccounts", d.iamEntitledAccounts);
     const entitledAccounts = raw
@@ -171,5 +172,37 @@ export function wafAgreesWithApi(rateLimitPer5Min: number): string[] {
     `wafRateLimit: ${rateLimitPer5Min} requests per 5 minutes (${perSecond}/s per IP) is below what the API ` +
       `serves one client (${API_THROTTLE.rateLimit}/s = ${MIN_WAF_RATE_LIMIT} per 5 minutes); set it to at ` +
       `least ${MIN_WAF_RATE_LIMIT}`,
+  ];
+}
+
+/**
+ * Host names reserved for documentation and testing (RFC 2606 and RFC 6761): `.invalid`, `.test`,
+ * `.example`, `.localhost` and example.com/.net/.org. An issuer there never issues a real token, so a
+ * production stack with one deploys an API that answers 401 to every order (S5).
+ * https://www.rfc-editor.org/rfc/rfc2606 https://www.rfc-editor.org/rfc/rfc6761
+ */
+export function isPlaceholderHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/\.$/, "");
+  } catch {
+    return false;
+  }
+  return /(^|\.)(invalid|test|example|localhost)$/.test(host) || /(^|\.)example\.(com|net|org)$/.test(host);
+}
+
+/** One problem naming every key that still holds a placeholder, with what to set instead. */
+function placeholderIdentityProblems(auth: JwtAuthConfig): string[] {
+  const keys = (
+    [
+      ["authIssuer", auth.issuer],
+      ["authJwksUrl", auth.jwksUrl],
+    ] as const
+  ).filter(([, url]) => isPlaceholderHost(url));
+  if (keys.length === 0) return [];
+  return [
+    `${keys.map(([k]) => k).join(" and ")}: production needs your identity provider's real ` +
+      `${keys.map(([k, url]) => `${k === "authIssuer" ? "issuer" : "JWKS URL"} (now "${url}", a reserved placeholder name)`).join(" and ")}; ` +
+      `set ${keys.map(([k]) => `tap:${k}`).join(" and ")} in Pulumi.<stack>.yaml, or every POST /orders gets 401`,
   ];
 }

@@ -66,7 +66,11 @@ describe("security config", () => {
       "authMode: production needs jwt; iam mode is for dev stacks only (SigV4 is signed per region, so clients break on failover)",
       "wafEnabled: production requires the web ACL",
     ]);
-    expect(parse({ ...JWT, production: "true" }).security.waf.enabled).toBe(true);
+    const realIdp = {
+      authIssuer: "https://sso.tap-trading.net/",
+      authJwksUrl: "https://sso.tap-trading.net/jwks",
+    };
+    expect(parse({ ...JWT, ...realIdp, production: "true" }).security.waf.enabled).toBe(true);
   });
 
   it("S1: iam mode's entitled accounts are account ids", () => {
