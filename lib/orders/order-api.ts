@@ -82,6 +82,8 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly stageArn: pulumi.Output<string>;
   /** The health function's error alarm, as data. */
   public readonly alarms: AlarmInfo[];
+  /** The role POST /orders sends to the queue with: the intake's writer (S4). */
+  public readonly sqsRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
@@ -135,6 +137,7 @@ export class OrderApi extends pulumi.ComponentResource {
     this.stageSettings(name, args, api, stage, accountSetting);
 
     this.alarms = healthFn.alarms;
+    this.sqsRoleArn = sqsRole.arn;
     this.stageArn = stage.arn;
     this.restApiId = api.id;
     this.apiName = api.name;

@@ -64,6 +64,8 @@ export function checkOrderForwarderArgs(args: OrderForwarderArgs): void {
  */
 export class OrderForwarder extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
+  /** The function's role: it may send to the peer region's order queue (S4). */
+  public readonly roleArn: pulumi.Output<string>;
   /** The event source mapping the failover orchestrator enables and disables (F2). */
   public readonly mappingUuid: pulumi.Output<string>;
   public readonly mappingArn: pulumi.Output<string>;
@@ -85,6 +87,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
     this.functionName = fn.functionName;
+    this.roleArn = fn.role.arn;
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
     this.alarms = [...fn.alarms, this.failedForwardAlarm(name, args)];

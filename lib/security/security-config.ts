@@ -55,6 +55,11 @@ export interface SecurityConfig {
    * Exactly one stack per account should; the others leave it alone (S7).
    */
   readonly manageApiGatewayAccount: boolean;
+  /**
+   * IAM role ARNs (with their path) of operators who may send to the order queues, to redrive a DLQ by
+   * hand: a message move task sends as its caller (S4). Everyone else is denied by the queue policies.
+   */
+  readonly orderQueueOperatorArns: readonly string[];
 }
 
 export const SECURITY_DEFAULTS = {
@@ -70,7 +75,15 @@ export const SECURITY_DEFAULTS = {
 } as const;
 
 /** Keys whose Pulumi.yaml default is the empty string. */
-export const SECURITY_OPTIONAL_KEYS = ["authIssuer", "authAudience", "authJwksUrl"] as const;
+export const SECURITY_OPTIONAL_KEYS = [
+  "authIssuer",
+  "authAudience",
+  "authJwksUrl",
+  "orderQueueOperatorArns",
+] as const;
+
+/** An IAM role ARN as aws:PrincipalArn carries it: partition, account, optional path, name. */
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** WAF rate-based rules accept limits from 10 to 2,000,000,000 requests per window.
  *  https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html */
@@ -156,6 +169,7 @@ export function parseSecurityConfig(r: Readers, production: boolean, problems: s
     auth,
     waf,
     manageApiGatewayAccount: r.bool("manageApiGatewayAccount", d.manageApiGatewayAccount),
+    orderQueueOperatorArns: parseOperatorArns(r.optional("orderQueueOperatorArns"), problems),
   };
 }
 
@@ -205,4 +219,17 @@ function placeholderIdentityProblems(auth: JwtAuthConfig): string[] {
       `${keys.map(([k, url]) => `${k === "authIssuer" ? "issuer" : "JWKS URL"} (now "${url}", a reserved placeholder name)`).join(" and ")}; ` +
       `set ${keys.map(([k]) => `tap:${k}`).join(" and ")} in Pulumi.<stack>.yaml, or every POST /orders gets 401`,
   ];
+}
+
+function parseOperatorArns(raw: string | undefined, problems: string[]): string[] {
+  const arns = (raw ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = arns.filter((a) => !ROLE_ARN_RE.test(a));
+  if (bad.length)
+    problems.push(
+      `orderQueueOperatorArns: ${bad.join(", ")} are not IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)`,
+    );
+  return arns;
 }

@@ -11,6 +11,7 @@ import { OrderApi } from "../orders/order-api";
 import { OrderForwarder } from "../orders/order-forwarder";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
+import { OrderQueueAccess } from "../orders/queue-writers";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
 import { LedgerAccess } from "../data/ledger-access";
 import { WebAcl } from "../security/web-acl";
@@ -193,6 +194,37 @@ export class RegionalService extends pulumi.ComponentResource {
     );
     this.alarms.push(...this.forwarder.alarms);
     return this;
+  }
+
+  /**
+   * Lets only the intended writers send to this region's queues (S4): the API's integration role and
+   * `others` (the peer region's forwarder, the failover orchestrator, operators who redrive by hand) to
+   * the order queue, nobody to the DLQ, the processor to the rejects queue. Call once, after the peer's
+   * forwarder and the orchestrator exist.
+   */
+  restrictQueueWriters(others: pulumi.Input<string>[]): OrderQueueAccess {
+    const q = this.queue;
+    return new OrderQueueAccess(
+      this.part("queue"),
+      {
+        provider: this.args.foundation.provider,
+        queues: {
+          queue: { url: q.queueUrl, arn: q.queueArn },
+          dlq: { url: q.dlqUrl, arn: q.dlqArn },
+          rejects: { url: q.rejectsQueueUrl, arn: q.rejectsQueueArn },
+        },
+        writers: { queue: [this.api.sqsRoleArn, ...others], dlq: [], rejects: [this.processor.roleArn] },
+        formerParent: q,
+      },
+      { parent: this },
+    );
+  }
+
+  /** The role of this region's forwarder, which sends to the peer region's queue (F1, S4). */
+  get forwarderRoleArn(): pulumi.Output<string> {
+    if (!this.forwarder)
+      throw new Error(`RegionalService ${this.role}: call forwardTo before forwarderRoleArn`);
+    return this.forwarder.roleArn;
   }
 
   /** This region's order intake as the failover orchestrator switches and redrives it (F2). */

@@ -14,6 +14,7 @@ describe("security config", () => {
       auth: { mode: "iam", entitledAccounts: [] },
       waf: { enabled: true, rateLimitPer5Min: 600_000 },
       manageApiGatewayAccount: true,
+      orderQueueOperatorArns: [],
     });
   });
 
