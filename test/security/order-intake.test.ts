@@ -8,7 +8,12 @@ import {
   BAD_BODY_TEMPLATE,
   sqsRequestTemplate,
 } from "../../lib/orders/order-api-templates";
-import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX, WebAcl } from "../../lib/security/web-acl";
+import {
+  checkWebAclArgs,
+  MANAGED_RULE_GROUPS,
+  WAF_LOG_GROUP_PREFIX,
+  WebAcl,
+} from "../../lib/security/web-acl";
 import { checkOrderAuthorizerArgs } from "../../lib/orders/order-authorizer";
 import { ProgramRun, runProgram } from "../program";
 
@@ -230,6 +235,28 @@ describe("component checks", () => {
     expect(() => checkOrderAuthorizerArgs({ ...base, maxTokenAgeSeconds: 0 })).toThrow(
       "OrderAuthorizer: maxTokenAgeSeconds must be 300..86400, got 0",
     );
+  });
+  it("S5: WebAcl refuses a per-IP limit below what the API serves one client", () => {
+    const acl = (rateLimitPer5Min: number) => () =>
+      new WebAcl("w", {
+        provider: undefined as never,
+        stageArn: "arn",
+        rateLimitPer5Min,
+        kmsKeyArn: "k",
+        logRetentionDays: 30,
+      });
+    expect(acl(599_999)).toThrow(
+      "WebAcl: rateLimitPer5Min 599999 is below what the API serves one client (600000 per 5 minutes)",
+    );
+    expect(() =>
+      checkWebAclArgs({
+        provider: undefined as never,
+        stageArn: "arn",
+        rateLimitPer5Min: 600_000,
+        kmsKeyArn: "k",
+        logRetentionDays: 30,
+      }),
+    ).not.toThrow();
   });
   it("S2: WebAcl refuses a rate limit below WAF's minimum of 10", () => {
     expect(
