@@ -52,7 +52,7 @@ export class TapStack extends pulumi.ComponentResource {
     const foundation = (role: string, provider: aws.Provider, region: Region, vpcCidr?: string) =>
       new RegionalFoundation(
         `${name}-${role}`,
-        { region, provider, accountId, vpcCidr, settings: cfg },
+        { region, provider, accountId, vpcCidr, settings: cfg, runsOrderPath: vpcCidr !== undefined },
         { parent: this },
       );
     this.primary = foundation("primary", p.primary, cfg.primaryRegion, cfg.primaryVpcCidr);

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "../config";
+import { sqsKeyPolicy } from "../foundation/regional-key";
 import { denyInsecureTransport, policyJson, Statement } from "../policy-documents";
 
 /**
@@ -70,6 +72,14 @@ export interface OrderQueueAccessArgs {
   readonly queues: Readonly<Record<keyof QueueWriters, QueueRef>>;
   /** Role ARNs that may send to each; everyone else is denied. */
   readonly writers: QueueWriters;
+  /** The queues' KMS key (a RegionalKey with `sqsUsersSetLater`), whose policy this completes. */
+  readonly key: {
+    readonly keyId: pulumi.Input<string>;
+    readonly region: Region;
+    readonly accountId: pulumi.Input<string>;
+  };
+  /** Roles that may use the key through SQS: every writer, and the consumers (processor, own forwarder). */
+  readonly keyUsers: pulumi.Input<string>[];
   /** Where these policies were declared before (the OrderQueue), so moving them here replaces nothing.
    *  Default: none. */
   readonly formerParent?: pulumi.Resource;
@@ -79,11 +89,13 @@ export function checkOrderQueueAccessArgs(args: OrderQueueAccessArgs): void {
   if (args.writers.queue.length === 0) throw new Error("OrderQueueAccess: the order queue needs a writer");
   if (args.writers.rejects.length === 0)
     throw new Error("OrderQueueAccess: the rejects queue needs a writer");
+  if (args.keyUsers.length === 0) throw new Error("OrderQueueAccess: the key needs its SQS users");
 }
 
 /**
  * The policies of one region's order queues (S4): TLS only, and SendMessage for the intended writers
- * alone. Built after every writer's role exists: the peer region's forwarder and the failover
+ * alone; and the policy of their key, which only the order path's roles may use through SQS. Built after
+ * every writer's role exists: the peer region's forwarder and the failover
  * orchestrator come after the queue, and the API and forwarders wait for the queue component, so the
  * policies cannot live in it.
  */
@@ -104,6 +116,13 @@ export class OrderQueueAccess extends pulumi.ComponentResource {
         },
       );
     }
+    // The key's policy, completed with who may use it through SQS (S4): the Key itself ignores changes
+    // to its bootstrap policy, so this is the policy's one owner from here on.
+    new aws.kms.KeyPolicy(
+      `${name}-key-policy`,
+      { keyId: args.key.keyId, policy: sqsKeyPolicy(args.key.region, args.key.accountId, args.keyUsers) },
+      { parent: this, provider: args.provider },
+    );
     this.registerOutputs({});
   }
 }

@@ -199,11 +199,13 @@ export class RegionalService extends pulumi.ComponentResource {
   /**
    * Lets only the intended writers send to this region's queues (S4): the API's integration role and
    * `others` (the peer region's forwarder, the failover orchestrator, operators who redrive by hand) to
-   * the order queue, nobody to the DLQ, the processor to the rejects queue. Call once, after the peer's
-   * forwarder and the orchestrator exist.
+   * the order queue, nobody to the DLQ, the processor to the rejects queue; and only they and this
+   * region's consumers may use the region's key through SQS. Call once, after the peer's forwarder and
+   * the orchestrator exist.
    */
   restrictQueueWriters(others: pulumi.Input<string>[]): OrderQueueAccess {
     const q = this.queue;
+    const f = this.args.foundation;
     return new OrderQueueAccess(
       this.part("queue"),
       {
@@ -214,6 +216,8 @@ export class RegionalService extends pulumi.ComponentResource {
           rejects: { url: q.rejectsQueueUrl, arn: q.rejectsQueueArn },
         },
         writers: { queue: [this.api.sqsRoleArn, ...others], dlq: [], rejects: [this.processor.roleArn] },
+        key: { keyId: f.key.key.keyId, region: f.region, accountId: f.accountId },
+        keyUsers: [this.api.sqsRoleArn, this.processor.roleArn, this.forwarderRoleArn, ...others],
         formerParent: q,
       },
       { parent: this },

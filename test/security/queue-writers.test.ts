@@ -85,10 +85,15 @@ function world(run: ProgramRun) {
       String(run.named("aws:sqs/queuePolicy:QueuePolicy", `tap-dev-${name}-policy`).inputs.policy),
     ),
   });
-  const key = (role: string) => {
-    const k = run.named("aws:kms/key:Key", `tap-dev-${role}-kms-key`);
-    return { arn: String(k.state.arn), policy: JSON.parse(String(k.inputs.policy)) };
-  };
+  // The key's effective policy is the KeyPolicy OrderQueueAccess puts once the roles exist.
+  const key = (role: string) => ({
+    arn: String(run.named("aws:kms/key:Key", `tap-dev-${role}-kms-key`).state.arn),
+    policy: JSON.parse(
+      String(
+        run.named("aws:kms/keyPolicy:KeyPolicy", `tap-dev-${role}-service-orders-key-policy`).inputs.policy,
+      ),
+    ),
+  });
   return {
     apiPrimary: role("primary-service-api-sqs"),
     apiSecondary: role("secondary-service-api-sqs"),
@@ -145,6 +150,35 @@ describe("order queue writers, evaluated (S4)", () => {
       await send(broad(w.failover), w.dlq),
     ]).toEqual(Array(5).fill("ExplicitlyDenied"));
     expect(await send(w.processorPrimary, w.rejects)).toBe("Allowed");
+  });
+
+  it("S4: through SQS only the order path's roles may use the region's key; other services are unchanged", async () => {
+    const viaSqs = { "kms:ViaService": "sqs.us-east-1.amazonaws.com", "kms:CallerAccount": ACCOUNT };
+    const use = (who: { arn: string; identity: Request["identity"] }, action: string, context = viaSqs) =>
+      decide({
+        principal: who.arn,
+        identity: who.identity,
+        action,
+        resource: w.key.arn,
+        resourcePolicy: w.key.policy,
+        context,
+      });
+    const admin = { arn: `arn:aws:iam::${ACCOUNT}:role/ci-deployer`, identity: EVERYTHING };
+    expect([
+      await use(w.apiPrimary, "kms:GenerateDataKey"),
+      await use(w.forwarderSecondary, "kms:GenerateDataKey"),
+      await use(w.processorPrimary, "kms:Decrypt"),
+      await use(w.forwarderPrimary, "kms:Decrypt"),
+    ]).toEqual(["Allowed", "Allowed", "Allowed", "Allowed"]);
+    expect([await use(admin, "kms:GenerateDataKey"), await use(admin, "kms:Decrypt")]).toEqual([
+      "ExplicitlyDenied",
+      "ExplicitlyDenied",
+    ]);
+    const viaSecrets = {
+      "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com",
+      "kms:CallerAccount": ACCOUNT,
+    };
+    expect(await use(admin, "kms:Decrypt", viaSecrets)).toBe("Allowed");
   });
 
   it("S4: an allowed writer is still refused without TLS", async () => {
@@ -214,9 +248,14 @@ describe("operators who redrive by hand (S4)", () => {
     ]);
   });
 
-  it("S4: OrderQueueAccess refuses an order or rejects queue without a writer", () => {
+  it("S4: OrderQueueAccess refuses an order or rejects queue without a writer, or a key without users", () => {
     const q = { url: "u", arn: "a" };
-    const base = { provider: undefined as never, queues: { queue: q, dlq: q, rejects: q } };
+    const base = {
+      provider: undefined as never,
+      queues: { queue: q, dlq: q, rejects: q },
+      key: { keyId: "k", region: "us-east-1" as const, accountId: ACCOUNT },
+      keyUsers: ["r"],
+    };
     expect(() =>
       checkOrderQueueAccessArgs({ ...base, writers: { queue: ["r"], dlq: [], rejects: ["p"] } }),
     ).not.toThrow();
@@ -226,5 +265,26 @@ describe("operators who redrive by hand (S4)", () => {
     expect(() =>
       checkOrderQueueAccessArgs({ ...base, writers: { queue: ["r"], dlq: [], rejects: [] } }),
     ).toThrow("OrderQueueAccess: the rejects queue needs a writer");
+  });
+});
+
+describe("one owner for the order regions' key policies (S4)", () => {
+  it("S4: the order regions' keys leave their policy to the KeyPolicy; a metrics-only key keeps its own", async () => {
+    const run = await runProgram({ primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
+    const keys = run
+      .of("aws:kms/key:Key")
+      .map((k) => [k.name, k.region, k.ignoreChanges] as const)
+      .sort((a, b) => a[0].localeCompare(b[0]));
+    expect(keys).toEqual([
+      ["tap-dev-metrics-kms-key", "us-east-1", []],
+      ["tap-dev-primary-kms-key", "eu-west-1", ["policy"]],
+      ["tap-dev-secondary-kms-key", "eu-central-1", ["policy"]],
+    ]);
+    const policies = run.of("aws:kms/keyPolicy:KeyPolicy").map((p) => [p.name, p.region, p.inputs.keyId]);
+    const keyId = (name: string) => run.named("aws:kms/key:Key", name).state.keyId;
+    expect(policies.sort()).toEqual([
+      ["tap-dev-primary-service-orders-key-policy", "eu-west-1", keyId("tap-dev-primary-kms-key")],
+      ["tap-dev-secondary-service-orders-key-policy", "eu-central-1", keyId("tap-dev-secondary-kms-key")],
+    ]);
   });
 });
