@@ -115,8 +115,8 @@ export class OrderForwarder extends pulumi.ComponentResource {
           { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
           { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.peer.arn },
           {
-            // A producer to an SSE-KMS queue needs both. The peer key's policy lets account principals
-            // use it through SQS in its region (lib/foundation/regional-key.ts, kms:ViaService).
+            // A producer to an SSE-KMS queue needs both. Through SQS the peer key admits only the order
+            // path's roles, this forwarder among them (OrderQueueAccess, S4).
             Sid: "EncryptForPeerQueue",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
