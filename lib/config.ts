@@ -14,6 +14,7 @@ import {
 import { closest } from "./closest";
 import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./data/rotation-config";
 import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
+import { MAX_RESERVABLE_CONCURRENCY } from "./compute/concurrency-quota";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
@@ -93,6 +94,11 @@ export interface TapConfig {
   readonly security: SecurityConfig;
   /** Rotation of the order processor's database credentials (lib/data/rotation-config). */
   readonly dbCredentialRotation: RotationConfig;
+  /**
+   * Executions reserved for each region's health function (S5); 0 reserves none. Reserving needs a
+   * Lambda quota of reserved + 100 in the region, which new accounts may not have (compute/concurrency-quota).
+   */
+  readonly healthReservedConcurrency: number;
 }
 
 /** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
@@ -141,6 +147,8 @@ export const CONFIG_DEFAULTS = {
   auroraRpoTargetSeconds: 1,
   dynamoRpoTargetSeconds: 1,
   s3RpoTargetSeconds: 900,
+  // None: a reservation fails at create time in an account whose quota is below reserved + 100 (S5).
+  healthReservedConcurrency: 0,
 } as const;
 
 /** Every key the program reads: those with defaults plus the optional ones. */
@@ -456,6 +464,12 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
 
   const security = parseSecurityConfig(r, production, problems);
   const dbCredentialRotation = parseRotationConfig(r, production, problems);
+  const healthReservedConcurrency = r.int(
+    "healthReservedConcurrency",
+    d.healthReservedConcurrency,
+    0,
+    MAX_RESERVABLE_CONCURRENCY,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -476,5 +490,6 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     targets,
     security,
     dbCredentialRotation,
+    healthReservedConcurrency,
   };
 }

@@ -55,3 +55,16 @@ export function denyInsecureTransport(
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/**
+ * Write actions this stack grants on "*" although IAM lists a resource type for them, each with why it
+ * cannot be scoped by resource here (S4). test/compute/role-scope.test.ts fails on any other.
+ */
+export const UNSCOPABLE_WRITE_ACTIONS: Readonly<Record<string, string>> = {
+  "ec2:CreateNetworkInterface":
+    "Lambda checks a VPC function's role on create and fails a resource-scoped CreateNetworkInterface " +
+    "(https://github.com/aws/serverless-application-model/issues/1074)",
+  "cloudwatch:PutMetricData":
+    "its only resource type is the OTLP dataset; a classic PutMetricData names none, so the canary's " +
+    "statement is scoped by the cloudwatch:namespace condition instead",
+};

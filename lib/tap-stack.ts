@@ -69,7 +69,7 @@ export class TapStack extends pulumi.ComponentResource {
     const foundation = (role: string, provider: aws.Provider, region: Region, vpcCidr?: string) =>
       new RegionalFoundation(
         `${name}-${role}`,
-        { region, provider, accountId, vpcCidr, settings: cfg },
+        { region, provider, accountId, vpcCidr, settings: cfg, runsOrderPath: vpcCidr !== undefined },
         { parent: this },
       );
     this.primary = foundation("primary", p.primary, cfg.primaryRegion, cfg.primaryVpcCidr);
@@ -97,6 +97,7 @@ export class TapStack extends pulumi.ComponentResource {
     this.accessLogs = createAccessLogs(name, cfg, this);
     this.apiUrl = cfg.hostedZoneName ? failoverDns(name, cfg, this) : undefined;
     this.failover = failoverOrchestrator(name, cfg, this);
+    restrictQueueWriters(cfg, this);
     this.monitoring = new Monitoring(
       `${name}-monitoring`,
       {
@@ -170,6 +171,22 @@ function regionalServices(
 }
 
 type WithServices = WithData & Pick<TapStack, "services">;
+
+/** S4: each region's order queue takes orders from its API, the other region's forwarder and the redrive
+ *  path (the orchestrator, and the operators named in config who redrive by hand), and from no one else. */
+function restrictQueueWriters(cfg: TapConfig, stack: WithServices & Pick<TapStack, "failover">): void {
+  const { services, failover } = stack;
+  for (const [role, peer] of [
+    ["primary", "secondary"],
+    ["secondary", "primary"],
+  ] as const) {
+    services[role].restrictQueueWriters([
+      services[peer].forwarderRoleArn,
+      failover.roleArn,
+      ...cfg.security.orderQueueOperatorArns,
+    ]);
+  }
+}
 
 /** Optional failover DNS in front of both APIs, on the Route 53 health checks. */
 function failoverDns(name: string, cfg: TapConfig, stack: WithServices): pulumi.Input<string> {

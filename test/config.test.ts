@@ -30,9 +30,9 @@ describe("P1: typed, validated config", () => {
       alertEmail: "ops@example.com",
       // production needs a JWT issuer (S1)
       authMode: "jwt",
-      authIssuer: "https://idp.example.com/",
+      authIssuer: "https://sso.tap-trading.net/",
       authAudience: "tap-orders",
-      authJwksUrl: "https://idp.example.com/jwks.json",
+      authJwksUrl: "https://sso.tap-trading.net/jwks.json",
     });
     expect(cfg.production).toBe(true);
     expect(cfg.logRetentionDays).toBe(365);

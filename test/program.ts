@@ -18,14 +18,19 @@ export interface ProgramRun extends RecordedRun {
   waitsFor(r: RecordedResource, component: RecordedResource): boolean;
 }
 
-/** What a production stack must set besides `production`: a JWT issuer for order intake (S1). */
+/** A realistic identity provider for production tests: not a reserved placeholder name (S5). */
+export const PRODUCTION_IDENTITY: Record<string, string> = {
+  authIssuer: "https://sso.tap-trading.net/",
+  authJwksUrl: "https://sso.tap-trading.net/.well-known/jwks.json",
+};
+
+/** What a production stack must set besides `production`: a JWT issuer for order intake (S1, S5). */
 export const PRODUCTION_CONFIG: Record<string, string> = {
   production: "true",
   environmentSuffix: "prod",
   authMode: "jwt",
-  authIssuer: "https://idp.example.com/",
   authAudience: "tap-orders",
-  authJwksUrl: "https://idp.example.com/.well-known/jwks.json",
+  ...PRODUCTION_IDENTITY,
 };
 
 /**

@@ -12,6 +12,7 @@ export const AUTHORIZER_ENV = {
   accountsClaim: "AUTH_ACCOUNTS_CLAIM",
   jwksTimeoutMs: "AUTH_JWKS_TIMEOUT_MS",
   jwksCacheMaxAgeSeconds: "AUTH_JWKS_CACHE_MAX_AGE_SECONDS",
+  maxTokenAgeSeconds: "AUTH_MAX_TOKEN_AGE_SECONDS",
 } as const;
 
 /** Key of the authorizer's `context` map holding the comma-joined accounts the principal may trade. */
@@ -30,6 +31,13 @@ export const PRINCIPAL_ATTRIBUTE = "principal";
  */
 export const ACCEPTED_AT_ATTRIBUTE = "acceptedAt";
 
+/**
+ * Every message attribute the API's SQS integration sets on an order (lib/orders/order-api-templates.ts
+ * renders exactly these), and so every attribute of the intake that a forwarder may carry on (S4).
+ */
+export const INTAKE_ATTRIBUTES = [ENTITLEMENT_ATTRIBUTE, PRINCIPAL_ATTRIBUTE, ACCEPTED_AT_ATTRIBUTE] as const;
+export type IntakeAttribute = (typeof INTAKE_ATTRIBUTES)[number];
+
 /** Signature algorithms accepted; `none` and HMAC (a shared secret the API would have to hold) are not. */
 export const ACCEPTED_ALGORITHMS = ["RS256", "PS256", "ES256"] as const;
 
@@ -44,3 +52,11 @@ export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
 
 /** Defaults: JWKS fetch timeout and how long fetched keys are reused before a refetch. */
 export const JWKS_DEFAULTS = { timeoutMs: 2000, cacheMaxAgeSeconds: 600 } as const;
+
+/**
+ * How old a token (by its `iat`) may be, seconds (S4): the stack's `authMaxTokenAgeSeconds`. The default
+ * is the identity provider's usual access-token lifetime, one hour (Amazon Cognito's default; it accepts
+ * five minutes to one day, the range allowed here). A token without `iat` or with `iat` in the future is
+ * refused. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpoolclient-tokenvalidityunits.html
+ */
+export const MAX_TOKEN_AGE_SECONDS = { default: 3600, min: 300, max: 86_400 } as const;

@@ -1,12 +1,12 @@
 /**
  * Wiring only. Environment: see AUTHORIZER_ENV in ./contract.ts (issuer, audience, JWKS URL, accounts
- * claim, JWKS timeout and cache age), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL. The verifier (and
+ * claim, JWKS timeout and cache age, maximum token age), POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL. The verifier (and
  * with it the fetched JWKS) lives for the whole execution environment.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { intFromEnv, requiredEnv } from "../shared/env";
-import { AUTHORIZER_ENV, JWKS_DEFAULTS } from "./contract";
+import { AUTHORIZER_ENV, JWKS_DEFAULTS, MAX_TOKEN_AGE_SECONDS } from "./contract";
 import { createTokenAuthorizer, type TokenAuthorizer } from "./handler";
 import { createVerifier } from "./verify";
 
@@ -26,6 +26,13 @@ function init(env: NodeJS.ProcessEnv): TokenAuthorizer {
       JWKS_DEFAULTS.cacheMaxAgeSeconds,
       0,
       86_400,
+    ),
+    maxTokenAgeSeconds: intFromEnv(
+      env,
+      AUTHORIZER_ENV.maxTokenAgeSeconds,
+      MAX_TOKEN_AGE_SECONDS.default,
+      MAX_TOKEN_AGE_SECONDS.min,
+      MAX_TOKEN_AGE_SECONDS.max,
     ),
   });
   return createTokenAuthorizer(verify, logger);

@@ -6,6 +6,8 @@
  *  - `alg: none` and HMAC tokens: only ACCEPTED_ALGORITHMS are allowed, and keys come from the JWKS only.
  *  - wrong issuer or audience, expired (`exp`) or not yet valid (`nbf`): jwtVerify checks them, with a
  *    small clock tolerance; `exp` is required.
+ *  - issued too long ago or in the future (`iat`, S4): jose bounds `iat` only when `maxTokenAge` is set,
+ *    so it always is; `iat` is then required too. A token minted with a far `exp` is still refused.
  *  - unknown `kid`: no key in the set matches (jose refetches the set at most once per cooldown).
  *  - JWKS unreachable or slow: the fetch fails or times out, verification throws, the caller denies
  *    (fail closed). Keys already fetched are reused for `cacheMaxAgeSeconds`, so a short IdP outage does
@@ -22,7 +24,9 @@ export interface VerifierSettings {
   readonly accountsClaim: string;
   readonly jwksTimeoutMs?: number;
   readonly jwksCacheMaxAgeSeconds?: number;
-  /** Seconds of clock skew tolerated on exp/nbf. Default 30. */
+  /** Oldest token accepted, seconds since its `iat` (MAX_TOKEN_AGE_SECONDS). */
+  readonly maxTokenAgeSeconds: number;
+  /** Seconds of clock skew tolerated on exp/nbf/iat. Default 30. */
   readonly clockToleranceSeconds?: number;
 }
 
@@ -56,7 +60,8 @@ export function createVerifier(settings: VerifierSettings, keys?: JWTVerifyGetKe
       issuer: settings.issuer,
       audience: settings.audience,
       algorithms: [...ACCEPTED_ALGORITHMS],
-      requiredClaims: ["exp", "sub"],
+      requiredClaims: ["exp", "sub", "iat"],
+      maxTokenAge: settings.maxTokenAgeSeconds,
       clockTolerance: settings.clockToleranceSeconds ?? 30,
     });
     const accounts = accountsOf(payload[settings.accountsClaim]);

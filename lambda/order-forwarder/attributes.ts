@@ -1,11 +1,12 @@
 /**
  * What the forwarder adds to an order it sends on, and how an SQS event's attributes become
- * SendMessage attributes. The order keeps everything the API set (entitlement, principal, acceptedAt):
- * the processor in the writer's Region checks them as if the order had arrived there.
+ * SendMessage attributes. The order keeps exactly what the API set (INTAKE_ATTRIBUTES: entitlement,
+ * principal, acceptedAt), so the processor in the writer's Region checks it as if the order had arrived
+ * there, plus the forwarder's own hop markers; nothing else crosses the hop (S4).
  */
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { ACCEPTED_AT_ATTRIBUTE } from "../order-authorizer/contract";
+import { ACCEPTED_AT_ATTRIBUTE, INTAKE_ATTRIBUTES } from "../order-authorizer/contract";
 
 /** Region that forwarded the order last (for logs and for an operator reading a DLQ). */
 export const FORWARDED_FROM_ATTRIBUTE = "forwardedFrom";
@@ -19,7 +20,7 @@ export const FORWARD_HOPS_ATTRIBUTE = "forwardHops";
  */
 export const MAX_FORWARD_HOPS = 3;
 
-/** SQS allows 10 message attributes per message; the API sets 3 and the forwarder 2.
+/** SQS allows 10 message attributes per message; the API sets 3 and the forwarder 2, so 5 cross a hop.
  *  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html */
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 
@@ -30,17 +31,18 @@ export function hopsOf(record: SQSRecord): number {
 }
 
 /**
- * The attributes to send `record` on with: its string and number attributes as they are (binary ones
- * are not set by anything on the order path and are dropped), acceptedAt from SentTimestamp when the
- * message predates that attribute, and the forwarding pair.
+ * The attributes to send `record` on with: the intake's attributes as they are when they hold a string
+ * or number (the API sets nothing else), acceptedAt from SentTimestamp when the message predates that
+ * attribute, and the forwarding pair, recomputed here. Any other attribute is dropped.
  */
 export function forwardedAttributes(
   record: SQSRecord,
   fromRegion: string,
 ): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, a] of Object.entries(record.messageAttributes ?? {})) {
-    if (a.stringValue === undefined || !/^(String|Number)/.test(a.dataType)) continue;
+  for (const name of INTAKE_ATTRIBUTES) {
+    const a = record.messageAttributes?.[name];
+    if (a?.stringValue === undefined || !/^(String|Number)/.test(a.dataType)) continue;
     out[name] = { DataType: a.dataType, StringValue: a.stringValue };
   }
   if (!out[ACCEPTED_AT_ATTRIBUTE] && record.attributes?.SentTimestamp) {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
+import { MAX_RESERVABLE_CONCURRENCY } from "./concurrency-quota";
 import { lambdaBundle } from "./lambda-bundle";
 
 /** Node.js 22 is the newest managed runtime Lambda offers for Node; 20 leaves support in 2026. */
@@ -80,7 +81,12 @@ export class NodeFunction extends pulumi.ComponentResource {
     this.registerOutputs({ arn: this.arn, functionName: this.functionName });
   }
 
-  /** Logging, tracing and the caller's statements, plus VPC access when in a VPC: all the function needs. */
+  /**
+   * Logging, tracing and the caller's statements, plus the network-interface actions when in a VPC: all
+   * the function needs, inline. No AWS-managed policy: AWSLambdaVPCAccessExecutionRole also grants
+   * logs:CreateLogGroup/CreateLogStream/PutLogEvents on "*", which would void WriteOwnLogs (S4).
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+   */
   private rolePolicies(
     name: string,
     args: NodeFunctionArgs,
@@ -100,6 +106,7 @@ export class NodeFunction extends pulumi.ComponentResource {
         Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
         Resource: "*",
       },
+      ...(args.vpc ? vpcNetworkInterfaceStatements(args.region, this.logGroup.arn) : []),
       ...args.statements,
     ];
     const policy = new aws.iam.RolePolicy(
@@ -107,21 +114,7 @@ export class NodeFunction extends pulumi.ComponentResource {
       { role: this.role.id, policy: policyJson(statements) },
       child,
     );
-    const attachments: pulumi.Resource[] = [policy];
-    if (args.vpc) {
-      // Managing ENIs needs ec2:Create/Describe/DeleteNetworkInterface on "*"; AWS's managed policy is exact.
-      attachments.push(
-        new aws.iam.RolePolicyAttachment(
-          `${name}-vpc-access`,
-          {
-            role: this.role.name,
-            policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-          },
-          child,
-        ),
-      );
-    }
-    return attachments;
+    return [policy];
   }
 
   private lambdaFunction(
@@ -180,6 +173,48 @@ export function checkNodeFunctionArgs(args: NodeFunctionArgs): void {
   const m = args.memorySize ?? 256;
   if (!Number.isInteger(m) || m < 128 || m > 10240)
     throw new Error(`NodeFunction: memorySize must be 128..10240 MB`);
+  const reserved = args.reservedConcurrentExecutions;
+  if (
+    reserved !== undefined &&
+    (!Number.isInteger(reserved) || reserved < 0 || reserved > MAX_RESERVABLE_CONCURRENCY)
+  )
+    throw new Error(
+      `NodeFunction: reservedConcurrentExecutions must be 0..${MAX_RESERVABLE_CONCURRENCY} (the default quota less 100 unreserved), got ${reserved}`,
+    );
   if (args.errorAlarmRole && !args.errorAlarmTopicArn)
     throw new Error("NodeFunction: errorAlarmRole needs errorAlarmTopicArn (no topic, no error alarm)");
+}
+
+/**
+ * What Lambda needs to manage a VPC function's network interfaces with the function's role, the EC2 part
+ * of AWSLambdaVPCAccessExecutionRole and nothing else (S4).
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+ *  - DescribeNetworkInterfaces and DescribeSubnets support no resource-level permissions ("*" only).
+ *  - CreateNetworkInterface stays on "*": Lambda checks the role when the function is created or its VPC
+ *    settings change, and that check fails for a role whose CreateNetworkInterface names resources
+ *    (https://github.com/aws/serverless-application-model/issues/1074).
+ *  - Delete, Assign and Unassign act on existing interfaces: this Region and account only, the form
+ *    Lambda's guide gives for DeleteNetworkInterface ("include all resource IDs").
+ * `accountOf` is any ARN of the function's account (its log group's).
+ */
+export function vpcNetworkInterfaceStatements(region: string, accountOf: pulumi.Input<string>): Statement[] {
+  const account = pulumi.output(accountOf).apply((arn) => arn.split(":")[4]);
+  return [
+    {
+      Sid: "VpcNetworkInterfacesAnywhere",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+      Resource: "*",
+    },
+    {
+      Sid: "VpcNetworkInterfacesOfThisAccount",
+      Effect: "Allow",
+      Action: [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: pulumi.interpolate`arn:aws:ec2:${region}:${account}:*/*`,
+    },
+  ];
 }

@@ -62,6 +62,8 @@ export interface FailoverOrchestratorArgs {
  */
 export class FailoverOrchestrator extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
+  /** The function's role: it redrives the DLQs, so it may send to the order queues (S4). */
+  public readonly roleArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
   /** PROCESSING_SITES exactly as the function's environment carries it; a stack output, so the drill
    *  runs the same post-promotion steps as the function. */
@@ -122,6 +124,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     for (const trigger of triggers) this.subscribe(name, trigger, fn, args.provider);
 
     this.functionArn = fn.arn;
+    this.roleArn = fn.role.arn;
     this.functionName = fn.functionName;
     this.processingSites = sites;
     this.reconcileFunctionName = reconcile?.functionName;

@@ -15,6 +15,9 @@ export interface RegionalFoundationArgs {
   /** Log retention; the operator address to subscribe (default: none); production: longer key deletion
    *  window and `protect` on the key. */
   readonly settings: Pick<TapConfig, "logRetentionDays" | "alertEmail" | "production">;
+  /** Whether this region runs the order path: its key's policy is then completed with the roles that may
+   *  use it through SQS (RegionalKey `sqsUsersSetLater`, S4). Default: false. */
+  readonly runsOrderPath?: boolean;
 }
 
 /** What every region of the stack starts from: a KMS key, an alert topic and, optionally, a network. */
@@ -42,6 +45,7 @@ export class RegionalFoundation extends pulumi.ComponentResource {
         provider,
         deletionWindowInDays: args.settings.production ? 30 : 7,
         protect: args.settings.production ?? false,
+        sqsUsersSetLater: args.runsOrderPath ?? false,
       },
       { parent: this },
     );

@@ -17,6 +17,13 @@ export interface RegionalKeyArgs {
   readonly deletionWindowInDays?: number;
   /** Protect the key from `pulumi destroy`. Default: false. */
   readonly protect?: boolean;
+  /**
+   * Whether the key's policy is completed later, once the roles that may use it through SQS exist
+   * (`sqsKeyPolicy`, applied by OrderQueueAccess as a KeyPolicy): the Key's own policy is then the
+   * bootstrap the log groups and topics need at creation, and its drift is the KeyPolicy's to own.
+   * Default: false.
+   */
+  readonly sqsUsersSetLater?: boolean;
 }
 
 /**
@@ -44,7 +51,12 @@ export class RegionalKey extends pulumi.ComponentResource {
         deletionWindowInDays: args.deletionWindowInDays ?? 30,
         policy: regionalKeyPolicy(region, accountId, root),
       },
-      { parent: this, provider, protect: args.protect ?? false },
+      {
+        parent: this,
+        provider,
+        protect: args.protect ?? false,
+        ignoreChanges: args.sqsUsersSetLater ? ["policy"] : [],
+      },
     );
     const alias = new aws.kms.Alias(
       `${name}-alias`,
@@ -69,6 +81,7 @@ export function regionalKeyPolicy(
   region: Region,
   accountId: pulumi.Input<string>,
   root: pulumi.Input<string>,
+  sqsUsers?: pulumi.Input<string>[],
 ): pulumi.Output<string> {
   const statements: Statement[] = [
     accountAdministersKey(root),
@@ -120,8 +133,41 @@ export function regionalKeyPolicy(
         ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:*` },
       },
     },
+    ...(sqsUsers ? [onlyTheseUseItThroughSqs(region, sqsUsers)] : []),
   ];
   return policyJson(statements);
+}
+
+/**
+ * S4: through SQS, only the order path's roles may use the key: the API's integration role and the peer
+ * forwarder send (kms:GenerateDataKey, kms:Decrypt), the processor and this region's forwarder receive
+ * (kms:Decrypt), the failover function and listed operators redrive (both). Everyone else of the account
+ * is denied, whatever its IAM policy; service principals are left out as in the queue policies.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+function onlyTheseUseItThroughSqs(region: Region, users: pulumi.Input<string>[]): Statement {
+  return {
+    Sid: "OnlyOrderPathUsesItThroughSqs",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:Encrypt", "kms:ReEncrypt*"],
+    Resource: "*",
+    Condition: {
+      StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` },
+      ArnNotEquals: { "aws:PrincipalArn": users },
+      BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+    },
+  };
+}
+
+/** The key's whole policy with its SQS users, for a KeyPolicy once their roles exist (sqsUsersSetLater). */
+export function sqsKeyPolicy(
+  region: Region,
+  accountId: pulumi.Input<string>,
+  sqsUsers: pulumi.Input<string>[],
+): pulumi.Output<string> {
+  return regionalKeyPolicy(region, accountId, pulumi.interpolate`arn:aws:iam::${accountId}:root`, sqsUsers);
 }
 
 /** The account administers the key; use is granted by the other statements of regionalKeyPolicy. */

@@ -18,6 +18,8 @@ import {
   ACCEPTED_AT_ATTRIBUTE,
   ACCOUNTS_CONTEXT_KEY,
   ENTITLEMENT_ATTRIBUTE,
+  INTAKE_ATTRIBUTES,
+  type IntakeAttribute,
   PRINCIPAL_ATTRIBUTE,
 } from "../../lambda/order-authorizer/contract";
 import type { AuthConfig } from "../security/security-config";
@@ -72,10 +74,14 @@ export function sqsRequestTemplate(auth: AuthConfig): string {
     `&MessageAttribute.${n}.Name=${name}` +
     `&MessageAttribute.${n}.Value.DataType=String` +
     `&MessageAttribute.${n}.Value.StringValue=${value}`;
+  // Typed by the contract: adding an intake attribute there does not compile until it has a value here.
+  const values: Record<IntakeAttribute, string> = {
+    [ENTITLEMENT_ATTRIBUTE]: accounts,
+    [PRINCIPAL_ATTRIBUTE]: principal,
+    [ACCEPTED_AT_ATTRIBUTE]: "$context.requestTimeEpoch",
+  };
   return (
     "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
-    attribute(1, ENTITLEMENT_ATTRIBUTE, accounts) +
-    attribute(2, PRINCIPAL_ATTRIBUTE, principal) +
-    attribute(3, ACCEPTED_AT_ATTRIBUTE, "$context.requestTimeEpoch")
+    INTAKE_ATTRIBUTES.map((name, i) => attribute(i + 1, name, values[name])).join("")
   );
 }

@@ -19,8 +19,9 @@ import {
   UNAVAILABLE_TEMPLATE,
 } from "./order-api-templates";
 
-/** R18: the usage plan's limits, and the stage-wide method throttling that applies them to everyone. */
-export const API_THROTTLE = { burstLimit: 5000, rateLimit: 2000 } as const;
+import { API_THROTTLE } from "./api-limits";
+
+export { API_THROTTLE };
 export const STAGE_NAME = "v1";
 
 export interface OrderApiArgs {
@@ -44,10 +45,11 @@ export interface OrderApiArgs {
   /** This region's order-processor event source mapping: its state is the region's role (F1). */
   readonly mapping: { readonly uuid: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /**
-   * Executions reserved for GET /health so a busy processor cannot starve it (F1). Reserving needs at
-   * least 100 unreserved executions left in the account's regional quota.
+   * Executions reserved for GET /health so a busy account cannot starve it (F1); 5 is plenty (Route 53
+   * checkers and the canary call a few times a second at most). Reserving needs at least 100 unreserved
+   * executions left in the account's regional quota, so a new account may refuse it (S5).
    * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-   * Default 5: Route 53 checkers and the canary call a few times a second at most.
+   * Default 0: none reserved.
    */
   readonly healthReservedConcurrency?: number;
   /** This region's alert topic: the health function's error alarm (F4). */
@@ -83,6 +85,8 @@ export class OrderApi extends pulumi.ComponentResource {
   public readonly alarms: AlarmInfo[];
   /** What POST /orders answers a request with no credentials (anonymous-refusal.ts): the canaries expect it. */
   public readonly anonymousOrderStatus: number;
+  /** The role POST /orders sends to the queue with: the intake's writer (S4). */
+  public readonly sqsRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderApi", name, {}, opts);
@@ -137,6 +141,7 @@ export class OrderApi extends pulumi.ComponentResource {
 
     this.alarms = healthFn.alarms;
     this.anonymousOrderStatus = ANONYMOUS_REFUSAL_STATUS[orderAuthorization(authorizer)];
+    this.sqsRoleArn = sqsRole.arn;
     this.stageArn = stage.arn;
     this.restApiId = api.id;
     this.apiName = api.name;
@@ -227,6 +232,7 @@ export class OrderApi extends pulumi.ComponentResource {
         jwksUrl: args.auth.jwksUrl,
         accountsClaim: args.auth.accountsClaim,
         resultTtlSeconds: args.auth.resultTtlSeconds,
+        maxTokenAgeSeconds: args.auth.maxTokenAgeSeconds,
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
       },
@@ -327,7 +333,7 @@ export class OrderApi extends pulumi.ComponentResource {
         timeout: 5,
         memorySize: 256,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        reservedConcurrentExecutions: args.healthReservedConcurrency ?? 5,
+        reservedConcurrentExecutions: args.healthReservedConcurrency || undefined,
         errorAlarmTopicArn: args.alarmTopicArn,
         environment: toEnvironment(HEALTH_ENV, {
           queueUrl: args.queue.url,

@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTHORIZER_ENV, MAX_AUTHORIZER_TTL_SECONDS } from "../../lambda/order-authorizer/contract";
+import {
+  AUTHORIZER_ENV,
+  MAX_AUTHORIZER_TTL_SECONDS,
+  MAX_TOKEN_AGE_SECONDS,
+} from "../../lambda/order-authorizer/contract";
 import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 
@@ -21,6 +25,8 @@ export interface OrderAuthorizerArgs {
   readonly accountsClaim: string;
   /** Seconds API Gateway caches an answer per token, 0..3600. */
   readonly resultTtlSeconds: number;
+  /** Oldest token accepted, seconds since its `iat`. Default: MAX_TOKEN_AGE_SECONDS.default (one hour). */
+  readonly maxTokenAgeSeconds?: number;
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
 }
@@ -37,6 +43,11 @@ export function checkOrderAuthorizerArgs(args: OrderAuthorizerArgs): void {
   const ttl = args.resultTtlSeconds;
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_AUTHORIZER_TTL_SECONDS) {
     problems.push(`resultTtlSeconds must be 0..${MAX_AUTHORIZER_TTL_SECONDS}, got ${ttl}`);
+  }
+  const age = args.maxTokenAgeSeconds ?? MAX_TOKEN_AGE_SECONDS.default;
+  const { min, max } = MAX_TOKEN_AGE_SECONDS;
+  if (!Number.isInteger(age) || age < min || age > max) {
+    problems.push(`maxTokenAgeSeconds must be ${min}..${max}, got ${age}`);
   }
   if (problems.length) throw new Error(`OrderAuthorizer: ${problems.join("; ")}`);
 }
@@ -69,6 +80,9 @@ export class OrderAuthorizer extends pulumi.ComponentResource {
           [AUTHORIZER_ENV.audience]: args.audience,
           [AUTHORIZER_ENV.jwksUrl]: args.jwksUrl,
           [AUTHORIZER_ENV.accountsClaim]: args.accountsClaim,
+          [AUTHORIZER_ENV.maxTokenAgeSeconds]: String(
+            args.maxTokenAgeSeconds ?? MAX_TOKEN_AGE_SECONDS.default,
+          ),
         },
         statements: [],
         logKeyArn: args.logKeyArn,

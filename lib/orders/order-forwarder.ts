@@ -65,6 +65,8 @@ export function checkOrderForwarderArgs(args: OrderForwarderArgs): void {
  */
 export class OrderForwarder extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
+  /** The function's role: it may send to the peer region's order queue (S4). */
+  public readonly roleArn: pulumi.Output<string>;
   /** The event source mapping the failover orchestrator enables and disables (F2). */
   public readonly mappingUuid: pulumi.Output<string>;
   public readonly mappingArn: pulumi.Output<string>;
@@ -86,6 +88,7 @@ export class OrderForwarder extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
     this.functionName = fn.functionName;
+    this.roleArn = fn.role.arn;
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
     this.alarms = [...fn.alarms, this.failedForwardAlarm(name, args)];
@@ -113,8 +116,8 @@ export class OrderForwarder extends pulumi.ComponentResource {
           { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
           { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.peer.arn },
           {
-            // A producer to an SSE-KMS queue needs both. The peer key's policy lets account principals
-            // use it through SQS in its region (lib/foundation/regional-key.ts, kms:ViaService).
+            // A producer to an SSE-KMS queue needs both. Through SQS the peer key admits only the order
+            // path's roles, this forwarder among them (OrderQueueAccess, S4).
             Sid: "EncryptForPeerQueue",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],

@@ -45,6 +45,8 @@ export const ORDER_PROCESSOR_SERVICE = ORDER_PROCESSOR_DEFAULTS.serviceName;
 /** The SQS-fed order processor of one region (P6, R2, R11, R12, R13). Code: lambda/order-processor. */
 export class OrderProcessor extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
+  /** The function's role: the one principal that may park orders in the rejects queue (S4). */
+  public readonly roleArn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
   /** The SQS event source mapping the failover orchestrator enables and disables (F2). */
   public readonly mappingUuid: pulumi.Output<string>;
@@ -71,6 +73,7 @@ export class OrderProcessor extends pulumi.ComponentResource {
     const conflicts = this.conflictAlarm(name, args);
 
     this.functionArn = fn.arn;
+    this.roleArn = fn.role.arn;
     this.functionName = fn.functionName;
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;

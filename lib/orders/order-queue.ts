@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, policyJson } from "../policy-documents";
 
 /** Lambda's SQS guidance: visibility timeout at least six times the function timeout.
  *  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html */
@@ -21,7 +20,8 @@ export interface OrderQueueArgs {
  * The order intake queue of one region with its dead-letter queue (P5) and its rejects queue (F2). The
  * DLQ holds only orders that failed for want of a database, so the failover orchestrator can redrive it
  * whole with a message move task; rejected orders are parked in the rejects queue by the processor.
- * Both keep messages for 14 days, the SQS maximum:
+ * Who may send to the three queues is set by OrderQueueAccess (S4). Both keep messages for 14 days, the
+ * SQS maximum:
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
  */
 export class OrderQueue extends pulumi.ComponentResource {
@@ -72,20 +72,8 @@ export class OrderQueue extends pulumi.ComponentResource {
       },
       child,
     );
-    for (const [policyName, q] of [
-      [`${name}-policy`, queue],
-      [`${name}-dlq-policy`, dlq],
-      [`${name}-rejects-policy`, rejects],
-    ] as const) {
-      new aws.sqs.QueuePolicy(
-        policyName,
-        {
-          queueUrl: q.url,
-          policy: policyJson([denyInsecureTransport("sqs:*", q.arn)]),
-        },
-        child,
-      );
-    }
+    // The queue policies (TLS only, intended writers only) are OrderQueueAccess's (queue-writers.ts): they
+    // name roles built after this queue, some of which wait for it.
 
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;

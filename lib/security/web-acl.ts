@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_RETENTION_DAYS } from "../config";
+import { MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "../orders/api-limits";
 import { WAF_RATE_LIMIT_RANGE } from "./security-config";
 
 /** WAF refuses a logging destination whose name does not start with this.
@@ -32,7 +33,8 @@ export interface WebAclArgs {
   readonly provider: aws.Provider;
   /** ARN of the API Gateway stage to protect (aws.apigateway.Stage#arn). */
   readonly stageArn: pulumi.Input<string>;
-  /** Requests one client IP may send per 5 minutes before it is blocked (10..2,000,000,000). */
+  /** Requests one client IP may send per 5 minutes before it is blocked: at least MIN_WAF_RATE_LIMIT (what
+   *  the API serves one client), at most 2,000,000,000. */
   readonly rateLimitPer5Min: number;
   /** Encrypts the WAF log group. */
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -48,6 +50,12 @@ export function checkWebAclArgs(args: WebAclArgs): void {
   ) {
     throw new Error(
       `WebAcl: rateLimitPer5Min must be an integer from ${min} to ${max}, got ${args.rateLimitPer5Min}`,
+    );
+  }
+  if (args.rateLimitPer5Min < MIN_WAF_RATE_LIMIT) {
+    // S5: below this the ACL blocks a client the API would still serve (docs/security.md, "Limits").
+    throw new Error(
+      `WebAcl: rateLimitPer5Min ${args.rateLimitPer5Min} is below what the API serves one client (${MIN_WAF_RATE_LIMIT} per 5 minutes)`,
     );
   }
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
@@ -99,7 +107,7 @@ export class WebAcl extends pulumi.ComponentResource {
             statement: {
               rateBasedStatement: {
                 limit: args.rateLimitPer5Min,
-                evaluationWindowSec: 300,
+                evaluationWindowSec: WAF_WINDOW_SECONDS,
                 aggregateKeyType: "IP",
               },
             },

@@ -11,6 +11,7 @@ import { OrderApi } from "../orders/order-api";
 import { OrderForwarder } from "../orders/order-forwarder";
 import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
+import { OrderQueueAccess } from "../orders/queue-writers";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
 import { LedgerAccess } from "../data/ledger-access";
 import { WebAcl } from "../security/web-acl";
@@ -41,6 +42,7 @@ export type RegionalServiceSettings = Pick<
   | "canaryRuntimeVersion"
   | "canaryScheduleMinutes"
   | "security"
+  | "healthReservedConcurrency"
 >;
 
 export interface RegionalServiceArgs {
@@ -196,6 +198,41 @@ export class RegionalService extends pulumi.ComponentResource {
     return this;
   }
 
+  /**
+   * Lets only the intended writers send to this region's queues (S4): the API's integration role and
+   * `others` (the peer region's forwarder, the failover orchestrator, operators who redrive by hand) to
+   * the order queue, nobody to the DLQ, the processor to the rejects queue; and only they and this
+   * region's consumers may use the region's key through SQS. Call once, after the peer's forwarder and
+   * the orchestrator exist.
+   */
+  restrictQueueWriters(others: pulumi.Input<string>[]): OrderQueueAccess {
+    const q = this.queue;
+    const f = this.args.foundation;
+    return new OrderQueueAccess(
+      this.part("queue"),
+      {
+        provider: this.args.foundation.provider,
+        queues: {
+          queue: { url: q.queueUrl, arn: q.queueArn },
+          dlq: { url: q.dlqUrl, arn: q.dlqArn },
+          rejects: { url: q.rejectsQueueUrl, arn: q.rejectsQueueArn },
+        },
+        writers: { queue: [this.api.sqsRoleArn, ...others], dlq: [], rejects: [this.processor.roleArn] },
+        key: { keyId: f.key.key.keyId, region: f.region, accountId: f.accountId },
+        keyUsers: [this.api.sqsRoleArn, this.processor.roleArn, this.forwarderRoleArn, ...others],
+        formerParent: q,
+      },
+      { parent: this },
+    );
+  }
+
+  /** The role of this region's forwarder, which sends to the peer region's queue (F1, S4). */
+  get forwarderRoleArn(): pulumi.Output<string> {
+    if (!this.forwarder)
+      throw new Error(`RegionalService ${this.role}: call forwardTo before forwarderRoleArn`);
+    return this.forwarder.roleArn;
+  }
+
   /** This region's order intake as the failover orchestrator switches and redrives it (F2). */
   get processingSite(): ProcessingSiteArgs {
     if (!this.forwarder)
@@ -269,6 +306,7 @@ export class RegionalService extends pulumi.ComponentResource {
         alarmTopicArn: f.topic.arn,
         auth: s.security.auth,
         manageAccountSetting: s.security.manageApiGatewayAccount,
+        healthReservedConcurrency: s.healthReservedConcurrency,
       },
       { parent: this, dependsOn: [queue, this.processor, ...this.args.stores] },
     );

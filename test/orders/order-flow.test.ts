@@ -39,13 +39,14 @@ describe("order processor infrastructure", () => {
       const sg = named("aws:ec2/securityGroup:SecurityGroup", `tap-dev-${role}-net-lambda-sg`);
       expect((fn.inputs.vpcConfig as any).subnetIds).toEqual(subnets);
       expect((fn.inputs.vpcConfig as any).securityGroupIds).toEqual([sg.id]);
-      const attach = named(
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        `tap-dev-${role}-service-processor-fn-vpc-access`,
+      // S4: the network-interface rights are inline (test/compute/role-scope.test.ts), no managed policy.
+      const eni = policyOf(`tap-dev-${role}-service-processor-fn`).filter((s) =>
+        String(s.Sid).startsWith("VpcNetworkInterfaces"),
       );
-      expect(attach.inputs.policyArn).toBe(
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-      );
+      expect(eni.map((s) => s.Sid)).toEqual([
+        "VpcNetworkInterfacesAnywhere",
+        "VpcNetworkInterfacesOfThisAccount",
+      ]);
     },
   );
 
@@ -71,7 +72,14 @@ describe("order processor infrastructure", () => {
         Resource: key.state.arn,
       });
       const wildcard = statements.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat());
-      expect(wildcard).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+      expect(wildcard).toEqual([
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        // No resource-level permissions (Describe*) or Lambda's create-time check (S4, node-function.ts).
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+      ]);
     },
   );
 
@@ -368,6 +376,12 @@ describe("API Gateway", () => {
       expect(actions.sort()).toEqual(
         [
           "dynamodb:DescribeTable",
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:CreateNetworkInterface",
+          "ec2:DeleteNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeSubnets",
+          "ec2:UnassignPrivateIpAddresses",
           "lambda:GetEventSourceMapping",
           "logs:CreateLogStream",
           "logs:PutLogEvents",
@@ -382,7 +396,7 @@ describe("API Gateway", () => {
   );
 
   it.each(ROLES)(
-    "F1: the %s health function probes the processor's database path, reads its role from the processor's mapping, and has reserved concurrency",
+    "F1: the %s health function probes the processor's database path and reads its role from the processor's mapping; S5: it reserves no concurrency by default",
     (role) => {
       const fn = named("aws:lambda/function:Function", `tap-dev-${role}-service-api-health`);
       const processor = named("aws:lambda/function:Function", `tap-dev-${role}-service-processor-fn`);
@@ -394,7 +408,8 @@ describe("API Gateway", () => {
       expect(env.DB_HOST).toBe((processor.inputs.environment as any).variables.DB_HOST);
       expect(env.EVENT_SOURCE_MAPPING_UUID).toBe(mapping.state.uuid);
       expect(Number(env.CHECK_TIMEOUT_MS)).toBe(1_000);
-      expect(fn.inputs.reservedConcurrentExecutions).toBe(5);
+      // S5: a reservation is opt-in (healthReservedConcurrency, test/plan/concurrency-quota.test.ts).
+      expect(fn.inputs.reservedConcurrentExecutions).toBeUndefined();
       const read = policyOf(`tap-dev-${role}-service-api-health`).find((s) => s.Sid === "ReadRole");
       expect(read).toMatchObject({ Action: "lambda:GetEventSourceMapping", Resource: mapping.state.arn });
     },

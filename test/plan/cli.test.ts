@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { locateRuns, sampleRuns, samplesOf } from "../docs/samples";
+import { PRODUCTION_IDENTITY } from "../program";
 import { plan, PlanResult, ROOT } from "./helpers";
 
 // The dev plan is read by two tests: planned once.
@@ -47,8 +48,9 @@ it("dev: prints the tree, summary, outputs, budget and policy results and passes
   expect(r.stdout).toMatch(/\nplan dev: \d+ resources, \d+\.\d s\n$/);
 });
 
-it("prod --json: one JSON document on stdout", async () => {
-  const r = await plan("--stack", "prod", "--json");
+it("prod --json (with a real identity provider set): one JSON document on stdout", async () => {
+  const idp = Object.entries(PRODUCTION_IDENTITY).flatMap(([k, v]) => ["--config", `${k}=${v}`]);
+  const r = await plan("--stack", "prod", "--json", ...idp);
   expect(r.code).toBe(0);
   const doc = JSON.parse(r.stdout);
   expect(doc).toMatchObject({ stack: "prod", ok: true, policy: { mandatory: [] } });

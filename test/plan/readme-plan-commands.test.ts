@@ -6,14 +6,27 @@
  */
 import { readmePlanCommands, runAsUser } from "./helpers";
 
-const STACK_FILE_COMMANDS = ["npm run plan", "npm run plan -- --stack prod"];
+const STACK_FILE_COMMANDS = ["npm run plan"];
+/** Pulumi.prod.yaml ships placeholder identity settings: its plan refuses until they are set (S5). */
+const PROD = "npm run plan -- --stack prod";
 const BROKEN_TARGET = "npm run plan -- --config rtoTargetSeconds=60";
 
 describe("the README's plan commands for the terminal, run as the README writes them", () => {
   it("B1: the README shows these three (a new one needs its test here)", () => {
     const terminal = readmePlanCommands().filter((c) => !c.includes(">"));
-    expect(terminal).toEqual([...STACK_FILE_COMMANDS, BROKEN_TARGET]);
+    expect(terminal).toEqual([...STACK_FILE_COMMANDS, PROD, BROKEN_TARGET]);
   });
+
+  it(`S5: ${PROD} refuses (exit 2) and names the placeholder identity keys to set`, () => {
+    const r = runAsUser(PROD);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      "authIssuer and authJwksUrl: production needs your identity provider's real issuer " +
+        '(now "https://idp.invalid/", a reserved placeholder name) and JWKS URL ' +
+        '(now "https://idp.invalid/.well-known/jwks.json", a reserved placeholder name); ' +
+        "set tap:authIssuer and tap:authJwksUrl in Pulumi.<stack>.yaml, or every POST /orders gets 401",
+    );
+  }, 180_000);
 
   it.each(STACK_FILE_COMMANDS)(
     "B1: %s prints the whole plan for its stack and passes",

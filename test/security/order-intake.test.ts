@@ -8,7 +8,12 @@ import {
   BAD_BODY_TEMPLATE,
   sqsRequestTemplate,
 } from "../../lib/orders/order-api-templates";
-import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX, WebAcl } from "../../lib/security/web-acl";
+import {
+  checkWebAclArgs,
+  MANAGED_RULE_GROUPS,
+  WAF_LOG_GROUP_PREFIX,
+  WebAcl,
+} from "../../lib/security/web-acl";
 import { checkOrderAuthorizerArgs } from "../../lib/orders/order-authorizer";
 import { ProgramRun, runProgram } from "../program";
 
@@ -45,28 +50,32 @@ describe("jwt stack", () => {
     ]);
   });
 
-  it.each(ROLES)("S1: the %s authorizer reads the bearer token and caches answers 120 s", (role, region) => {
-    const auth = run.named(
-      "aws:apigateway/authorizer:Authorizer",
-      `tap-dev-${role}-service-api-auth-authorizer`,
-    );
-    const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-service-api-auth-fn`);
-    expect(auth.region).toBe(region);
-    expect(auth.inputs).toMatchObject({
-      type: "TOKEN",
-      identitySource: "method.request.header.Authorization",
-      authorizerResultTtlInSeconds: 120,
-      authorizerUri: fn.state.invokeArn,
-    });
-    expect((fn.inputs.environment as any).variables).toEqual({
-      AUTH_ISSUER: "https://idp.example.com/",
-      AUTH_AUDIENCE: "tap-orders",
-      AUTH_JWKS_URL: "https://idp.example.com/.well-known/jwks.json",
-      AUTH_ACCOUNTS_CLAIM: "accounts",
-    });
-    // The same issuer in both regions: one token works wherever DNS sends the client.
-    expect(fn.inputs.vpcConfig).toBeUndefined();
-  });
+  it.each(ROLES)(
+    "S1, S4: the %s authorizer reads the bearer token, caches answers 120 s and bounds token age",
+    (role, region) => {
+      const auth = run.named(
+        "aws:apigateway/authorizer:Authorizer",
+        `tap-dev-${role}-service-api-auth-authorizer`,
+      );
+      const fn = run.named("aws:lambda/function:Function", `tap-dev-${role}-service-api-auth-fn`);
+      expect(auth.region).toBe(region);
+      expect(auth.inputs).toMatchObject({
+        type: "TOKEN",
+        identitySource: "method.request.header.Authorization",
+        authorizerResultTtlInSeconds: 120,
+        authorizerUri: fn.state.invokeArn,
+      });
+      expect((fn.inputs.environment as any).variables).toEqual({
+        AUTH_ISSUER: "https://idp.example.com/",
+        AUTH_AUDIENCE: "tap-orders",
+        AUTH_JWKS_URL: "https://idp.example.com/.well-known/jwks.json",
+        AUTH_ACCOUNTS_CLAIM: "accounts",
+        AUTH_MAX_TOKEN_AGE_SECONDS: "3600",
+      });
+      // The same issuer in both regions: one token works wherever DNS sends the client.
+      expect(fn.inputs.vpcConfig).toBeUndefined();
+    },
+  );
 
   it.each(ROLES)("S4: only this API's authorizer may invoke the %s authorizer function", (role) => {
     const perm = run.named("aws:lambda/permission:Permission", `tap-dev-${role}-service-api-auth-invoke`);
@@ -115,7 +124,7 @@ describe("dev stack defaults", () => {
   });
 
   it.each(ROLES)(
-    "S2: the %s stage has a regional web ACL with managed rules and a per-IP rate limit",
+    "S2, S5: the %s stage has a regional web ACL with managed rules and a per-IP rate limit the API agrees with",
     (role, region) => {
       const acl = run.named("aws:wafv2/webAcl:WebAcl", `tap-dev-${role}-service-waf-acl`);
       const stage = run.named("aws:apigateway/stage:Stage", `tap-dev-${role}-service-api-stage`);
@@ -134,7 +143,9 @@ describe("dev stack defaults", () => {
       ]);
       expect(rules[3]).toMatchObject({
         action: { block: {} },
-        statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+        statement: {
+          rateBasedStatement: { limit: 600_000, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+        },
       });
       expect(assoc.inputs).toEqual({ resourceArn: stage.state.arn, webAclArn: acl.state.arn });
     },
@@ -218,6 +229,34 @@ describe("component checks", () => {
     ).toThrow(
       'OrderAuthorizer: jwksUrl must be an https URL, got "http://x"; audience must not be empty; resultTtlSeconds must be 0..3600, got 3601',
     );
+  });
+  it("S4: OrderAuthorizer refuses a maximum token age outside 300..86400 s", () => {
+    expect(() => checkOrderAuthorizerArgs({ ...base, maxTokenAgeSeconds: 3600 })).not.toThrow();
+    expect(() => checkOrderAuthorizerArgs({ ...base, maxTokenAgeSeconds: 0 })).toThrow(
+      "OrderAuthorizer: maxTokenAgeSeconds must be 300..86400, got 0",
+    );
+  });
+  it("S5: WebAcl refuses a per-IP limit below what the API serves one client", () => {
+    const acl = (rateLimitPer5Min: number) => () =>
+      new WebAcl("w", {
+        provider: undefined as never,
+        stageArn: "arn",
+        rateLimitPer5Min,
+        kmsKeyArn: "k",
+        logRetentionDays: 30,
+      });
+    expect(acl(599_999)).toThrow(
+      "WebAcl: rateLimitPer5Min 599999 is below what the API serves one client (600000 per 5 minutes)",
+    );
+    expect(() =>
+      checkWebAclArgs({
+        provider: undefined as never,
+        stageArn: "arn",
+        rateLimitPer5Min: 600_000,
+        kmsKeyArn: "k",
+        logRetentionDays: 30,
+      }),
+    ).not.toThrow();
   });
   it("S2: WebAcl refuses a rate limit below WAF's minimum of 10", () => {
     expect(

@@ -12,8 +12,9 @@ describe("security config", () => {
   it("S1: a default (dev) stack needs no identity provider: iam mode, WAF on, owns the account setting", () => {
     expect(parse({}).security).toEqual({
       auth: { mode: "iam", entitledAccounts: [] },
-      waf: { enabled: true, rateLimitPer5Min: 2000 },
+      waf: { enabled: true, rateLimitPer5Min: 600_000 },
       manageApiGatewayAccount: true,
+      orderQueueOperatorArns: [],
     });
   });
 
@@ -27,7 +28,20 @@ describe("security config", () => {
       jwksUrl: "https://idp.example.com/.well-known/jwks.json",
       accountsClaim: "tap:accounts",
       resultTtlSeconds: 60,
+      maxTokenAgeSeconds: 3600,
     });
+  });
+
+  it("S4: tokens have a bounded age: one hour by default, 300..86400 s when set", () => {
+    expect(parse({ ...JWT, authMaxTokenAgeSeconds: "900" }).security.auth).toMatchObject({
+      maxTokenAgeSeconds: 900,
+    });
+    expect(problemsOf({ ...JWT, authMaxTokenAgeSeconds: "0" })).toEqual([
+      'authMaxTokenAgeSeconds: expected an integer from 300 to 86400, got "0"',
+    ]);
+    expect(problemsOf({ ...JWT, authMaxTokenAgeSeconds: "604800" })).toEqual([
+      'authMaxTokenAgeSeconds: expected an integer from 300 to 86400, got "604800"',
+    ]);
   });
 
   it("S1: jwt mode without its settings, or with http URLs, lists every problem", () => {
@@ -53,7 +67,11 @@ describe("security config", () => {
       "authMode: production needs jwt; iam mode is for dev stacks only (SigV4 is signed per region, so clients break on failover)",
       "wafEnabled: production requires the web ACL",
     ]);
-    expect(parse({ ...JWT, production: "true" }).security.waf.enabled).toBe(true);
+    const realIdp = {
+      authIssuer: "https://sso.tap-trading.net/",
+      authJwksUrl: "https://sso.tap-trading.net/jwks",
+    };
+    expect(parse({ ...JWT, ...realIdp, production: "true" }).security.waf.enabled).toBe(true);
   });
 
   it("S1: iam mode's entitled accounts are account ids", () => {
@@ -65,6 +83,16 @@ describe("security config", () => {
       "iamEntitledAccounts: not ok are not account ids",
     ]);
     expect(problemsOf({ authMode: "cognito" })).toEqual(['authMode: "cognito" is not one of jwt, iam']);
+  });
+
+  it("S5: a WAF per-IP limit below what the API serves one client (2000/s over 5 minutes) is refused", () => {
+    expect(problemsOf({ wafRateLimit: "2000" })).toEqual([
+      "wafRateLimit: 2000 requests per 5 minutes (6.7/s per IP) is below what the API serves one client " +
+        "(2000/s = 600000 per 5 minutes); set it to at least 600000",
+    ]);
+    expect(problemsOf({ wafRateLimit: "599999" })).toHaveLength(1);
+    expect(parse({ wafRateLimit: "600000" }).security.waf.rateLimitPer5Min).toBe(600_000);
+    expect(parse({ wafRateLimit: "2000000000" }).security.waf.rateLimitPer5Min).toBe(2_000_000_000);
   });
 
   it("S2: the rate limit is within WAF's 10..2,000,000,000", () => {

@@ -163,6 +163,10 @@ export function renderText(report: PlanReport): string {
     ),
     section("DR budget", renderDrBudget(report.budget)),
     section("Policy", renderPolicy(report)),
+    // Only when there is something to say, so a stack that reserves nothing prints as before.
+    ...(report.warnings.length
+      ? [section("Warnings", report.warnings.map((w) => `warning: ${w}`).join("\n"))]
+      : []),
     report.ok ? "plan OK" : `plan FAILED: ${report.failures.join("; ")}`,
   ].join("\n\n");
 }

@@ -2,6 +2,7 @@
  * The offline plan's result: resources with their effective dependencies and options, outputs, the DR
  * budget and the policy results, plus whether the plan passes (no mandatory violation, budget kept).
  */
+import { reservationWarnings } from "../../lib/compute/concurrency-quota";
 import { TapConfig } from "../../lib/config";
 import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
 import { asPreviewed, computedStrings } from "./known-values";
@@ -41,6 +42,8 @@ export interface PlanReport {
   readonly summary: Summary;
   readonly budget: DrBudget;
   readonly policy: PolicyRun;
+  /** What may break in some accounts without failing the plan: Lambda concurrency reservations (S5). */
+  readonly warnings: string[];
   readonly failures: string[];
   readonly ok: boolean;
 }
@@ -94,9 +97,22 @@ export async function buildReport(input: PlanInput): Promise<PlanReport> {
     summary: summarize(input.resources),
     budget,
     policy,
+    warnings: reservationWarnings(reservedByRegion(input.resources)),
     failures,
     ok: failures.length === 0,
   };
+}
+
+/** Lambda executions the stack's functions reserve, per Region. */
+export function reservedByRegion(resources: readonly PlanResource[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of resources) {
+    const reserved = Number(r.inputs.reservedConcurrentExecutions ?? 0);
+    if (r.type !== "aws:lambda/function:Function" || !(reserved > 0)) continue;
+    const region = r.region ?? "unknown region";
+    out[region] = (out[region] ?? 0) + reserved;
+  }
+  return out;
 }
 
 /** Version of the `--json` document's shape (docs/plan.md, "The JSON document"); bump it when a field changes meaning. */
@@ -114,6 +130,7 @@ export function reportToJson(
     stack: report.stack,
     ok: report.ok,
     failures: report.failures,
+    warnings: report.warnings,
     summary: {
       resources: report.summary.resources,
       components: report.summary.components,

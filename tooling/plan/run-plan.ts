@@ -140,6 +140,7 @@ async function plan(args: Args, io: PlanIo, runProgram: PlanProgramRunner): Prom
   if (args.json || mermaid) {
     // stdout stays machine-readable; the verdict goes to stderr.
     io.stderr(`${summary}${report.ok ? "" : `; FAILED: ${report.failures.join("; ")}`}\n`);
+    for (const w of report.warnings) io.stderr(`  warning: ${w}\n`);
     for (const v of report.policy.mandatory)
       io.stderr(`  mandatory ${v.policy} ${v.name ?? ""}: ${v.message}\n`);
   } else {

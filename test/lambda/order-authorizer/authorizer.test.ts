@@ -3,10 +3,16 @@
  * on 127.0.0.1 (the same fetch path as in AWS), and a JWKS that is down or hangs.
  */
 import type { APIGatewayTokenAuthorizerEvent } from "aws-lambda";
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
-import { ACCOUNTS_CONTEXT_KEY } from "../../../lambda/order-authorizer/contract";
+import {
+  ACCOUNTS_CONTEXT_KEY,
+  AUTHORIZER_ENV,
+  MAX_TOKEN_AGE_SECONDS,
+} from "../../../lambda/order-authorizer/contract";
 import { createTokenAuthorizer } from "../../../lambda/order-authorizer/handler";
 import { accountsOf, createVerifier, type VerifierSettings } from "../../../lambda/order-authorizer/verify";
 import type { Log } from "../../../lambda/shared/log";
@@ -66,6 +72,7 @@ const settings = (over: Partial<VerifierSettings> = {}): VerifierSettings => ({
   jwksUrl: jwks.url,
   accountsClaim: "accounts",
   jwksTimeoutMs: 500,
+  maxTokenAgeSeconds: MAX_TOKEN_AGE_SECONDS.default,
   ...over,
 });
 
@@ -76,6 +83,8 @@ interface TokenOpts {
   iss?: string;
   exp?: number | string;
   nbf?: number | string;
+  /** Issued-at, epoch seconds; null leaves the claim out. Default: now. */
+  iat?: number | null;
   claims?: Record<string, unknown>;
 }
 
@@ -85,8 +94,8 @@ async function token(o: TokenOpts = {}): Promise<string> {
     .setSubject("trader-7")
     .setIssuer(o.iss ?? ISSUER)
     .setAudience(o.aud ?? AUDIENCE)
-    .setIssuedAt()
     .setExpirationTime(o.exp ?? "5m");
+  if (o.iat !== null) jwt.setIssuedAt(o.iat);
   if (o.nbf !== undefined) jwt.setNotBefore(o.nbf);
   return jwt.sign(o.key ?? signing.privateKey);
 }
@@ -199,5 +208,78 @@ describe("order authorizer (S1)", () => {
     expect(accountsOf(["A", "A"])).toEqual(["A"]);
     expect(accountsOf(["A", 1])).toBeUndefined();
     expect(accountsOf(undefined)).toBeUndefined();
+  });
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const YEAR = 365 * 24 * 3600;
+
+describe("token age (S4)", () => {
+  const aged: [string, TokenOpts][] = [
+    ["issued a year in the future (and expiring after that)", { iat: now() + YEAR, exp: now() + YEAR + 300 }],
+    ["issued two minutes in the future, beyond the 30 s clock tolerance", { iat: now() + 120 }],
+    ["issued longer ago than maxTokenAge, though not expired", { iat: now() - 3700, exp: now() + YEAR }],
+    ["without iat", { iat: null }],
+  ];
+  it.each(aged)("S4: a token %s gets 401 (Unauthorized)", async (_label, opts) => {
+    const authorize = createTokenAuthorizer(createVerifier(settings()), silent);
+    await expect(authorize(event(`Bearer ${await token(opts)}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it("S4: a token just inside maxTokenAge is allowed; the limit comes from the settings", async () => {
+    const young = await token({ iat: now() - 500, exp: now() + 300 });
+    const allowed = await createVerifier(settings({ maxTokenAgeSeconds: 600 }))(young);
+    expect(allowed).toEqual({ id: "trader-7", accounts: ["ACC-1", "ACC-2"] });
+    await expect(createVerifier(settings({ maxTokenAgeSeconds: 300 }))(young)).rejects.toThrow(
+      /"iat" claim timestamp check failed \(too far in the past\)/,
+    );
+  });
+});
+
+// The deployed artifact (dist/lambda/order-authorizer, built by `npm test` before Jest), run in a fresh
+// Node process configured from environment variables alone, as Lambda runs it.
+const BUILT = join(__dirname, "../../../dist/lambda/order-authorizer/index.js");
+const INVOKE = `
+const { handler } = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (d) => (input += d));
+process.stdin.on("end", () => handler(JSON.parse(input)).then(
+  (r) => console.log("RESULT " + r.policyDocument.Statement[0].Effect),
+  (e) => console.log("ERROR " + e.message)));
+`;
+
+function invokeBuilt(env: Record<string, string>, authorizationToken: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", INVOKE, BUILT], {
+      env: { PATH: process.env.PATH, AWS_REGION: "us-east-1", ...env },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("close", () => resolve(out.split("\n").find((l) => /^(RESULT|ERROR) /.test(l)) ?? out));
+    child.stdin.end(JSON.stringify(event(authorizationToken)));
+  });
+}
+
+describe("the built authorizer bounds token age (S4)", () => {
+  const env = () => ({
+    [AUTHORIZER_ENV.issuer]: ISSUER,
+    [AUTHORIZER_ENV.audience]: AUDIENCE,
+    [AUTHORIZER_ENV.jwksUrl]: jwks.url,
+    [AUTHORIZER_ENV.accountsClaim]: "accounts",
+    [AUTHORIZER_ENV.maxTokenAgeSeconds]: "600",
+  });
+
+  it("S4: the bundle allows a fresh token and refuses one issued a year ahead or older than its limit", async () => {
+    const results = [];
+    for (const opts of [
+      {},
+      { iat: now() + YEAR, exp: now() + YEAR + 300 },
+      { iat: now() - 900, exp: now() + 300 },
+    ] as TokenOpts[]) {
+      results.push(await invokeBuilt(env(), `Bearer ${await token(opts)}`));
+    }
+    expect(results).toEqual(["RESULT Allow", "ERROR Unauthorized", "ERROR Unauthorized"]);
   });
 });

@@ -188,9 +188,35 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
     expect(changes).toEqual([]);
   });
 
-  it("F1: an entry SQS refuses (11 attributes) fails alone; the rest of the batch is sent", async () => {
+  it("S4: the forwarder carries exactly the intake's attributes and its own hop markers; anything else is dropped", async () => {
+    const smuggled = fromApi("smuggled");
+    smuggled.messageAttributes.isAdmin = text("true");
+    smuggled.messageAttributes.quantityOverride = { ...text("1000000"), dataType: "Number" };
+    smuggled.messageAttributes.blob = {
+      dataType: "Binary",
+      binaryValue: "AAAA",
+      stringListValues: [],
+      binaryListValues: [],
+    };
+    smuggled.messageAttributes[FORWARDED_FROM_ATTRIBUTE] = text("eu-west-1");
+    await forwardBatch([smuggled], deps());
+    expect(delivered()).toEqual([
+      {
+        body: "smuggled",
+        attrs: {
+          [ENTITLEMENT_ATTRIBUTE]: "ACC1",
+          [PRINCIPAL_ATTRIBUTE]: "client-a",
+          [ACCEPTED_AT_ATTRIBUTE]: "1700000000123",
+          [FORWARDED_FROM_ATTRIBUTE]: "us-east-1",
+          [FORWARD_HOPS_ATTRIBUTE]: "1",
+        },
+      },
+    ]);
+  });
+
+  it("F1: an entry SQS refuses (a body over 256 KiB) fails alone; the rest of the batch is sent", async () => {
     const crowded = fromApi("crowded");
-    for (let i = 0; i < 6; i++) crowded.messageAttributes[`extra${i}`] = text(String(i));
+    crowded.body = JSON.stringify({ orderId: "crowded", pad: "x".repeat(256 * 1024) });
     const out = await forwardBatch([fromApi("ok1"), crowded, fromApi("ok2")], deps());
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-crowded" }]);
     expect(delivered().map((d) => d.body)).toEqual(["ok1", "ok2"]);
