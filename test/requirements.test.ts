@@ -19,8 +19,10 @@ const listed = new Set(
   ),
 );
 
-it("docs/requirements.md lists every ID family: R, P, B, L, F, G, S, O", () => {
-  expect(new Set([...listed].map((id) => id[0]))).toEqual(new Set(["R", "P", "B", "L", "F", "G", "S", "O"]));
+it("docs/requirements.md lists every ID family: R, P, B, L, F, G, S, O, X", () => {
+  expect(new Set([...listed].map((id) => id[0]))).toEqual(
+    new Set(["R", "P", "B", "L", "F", "G", "S", "O", "X"]),
+  );
   expect(listed.has("R25")).toBe(true);
   expect(listed.has("O2")).toBe(true);
 });

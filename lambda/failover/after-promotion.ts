@@ -14,7 +14,7 @@
  *    queue with a message move task: booked there in the writer Region, forwarded from the others (best
  *    effort). The source must be a queue configured as a DLQ; one active task per queue.
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
- * 3. After a data-losing failover, reconcile DynamoDB and the ledger from `since`.
+ * 0. After a data-losing failover, reconcile DynamoDB and the ledger from `since` first (X5).
  */
 import {
   GetEventSourceMappingCommand,
@@ -41,6 +41,11 @@ const mappingRetryable = (err: unknown) =>
 
 export async function afterPromotion(run: Run, writerRegion: string): Promise<StepReport[]> {
   const steps: StepReport[] = [];
+  // X5: reconcile first, so that the orders the new writer's ledger lost (kept in DynamoDB) are back in it
+  // before its processor books anything: a later version of such an order then conflicts in the ledger and
+  // is refused whole. Should reconcile fail, processing starts anyway (an outage is worse) and the
+  // processor's own DynamoDB hash check parks and alarms what reconcile would have found (state.ts).
+  if (run.request.mode === "failover") steps.push(await reconcile(run));
   const sites = run.settings.processingSites;
   if (sites.length === 0) {
     steps.push({
@@ -61,7 +66,6 @@ export async function afterPromotion(run: Run, writerRegion: string): Promise<St
       steps.push(await redriveStandby(run, site));
     }
   }
-  if (run.request.mode === "failover") steps.push(await reconcile(run));
   for (const s of steps) run.logger[s.ok ? "info" : "warn"](`step ${s.step}: ${s.detail}`, s.data);
   return steps;
 }
