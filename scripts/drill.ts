@@ -1,11 +1,12 @@
 /**
  * Disaster-recovery drill, run by an operator from a workstation (see docs/runbook.md):
  *
- *   npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
+ *   npx tsx scripts/drill.ts --mode switchover|failover [--target-region R] [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
  *
  * Reads the stack outputs written by `pulumi stack output --json --show-secrets > outputs.json`
  * (default ./outputs.json, or $TAP_OUTPUTS_FILE) and runs the SAME orchestrator as the failover Lambda,
- * against the secondary Region, with the same processing sites (the `processingSites` output is the
+ * against the secondary Region (or, with --target-region naming the primary's Region, against the primary:
+ * a failback is the same operation aimed the other way, X4; lambda/failover/aim.ts), with the same processing sites (the `processingSites` output is the
  * function's PROCESSING_SITES): after the writer moves, processing follows it and the DLQs are redriven.
  * An outputs file written before that output existed moves the database only, with a warning.
  * Without --yes nothing is changed: it prints the plan and exits 2.
@@ -27,6 +28,7 @@ import {
   topicArnRegion,
 } from "../lambda/failover/config";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
+import { aim } from "../lambda/failover/aim";
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
@@ -68,9 +70,13 @@ export const REQUIRED_OUTPUT_KEYS = [
 ] as const satisfies readonly OutputKey[];
 /** Read when present: an outputs file written before the stack exported it lacks it. */
 export const SITES_OUTPUT_KEY = "processingSites" satisfies OutputKey;
+/** Read when present: what a failback (--target-region <primary's Region>) promotes. */
+export const FAILBACK_OUTPUT_KEY = "primaryClusterArn" satisfies OutputKey;
 export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]> & {
   /** The orchestrator's processing sites; undefined when the outputs file has none (database only). */
   readonly processingSites?: readonly ProcessingSite[];
+  /** The original primary's cluster; undefined in an outputs file without it (no failback then). */
+  readonly primaryClusterArn?: string;
 };
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
@@ -95,10 +101,13 @@ export function drillClientConfig(region: string) {
 /** Exit codes; see the header. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, nothingStarted: 3 } as const;
 
-export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
+export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--target-region R] [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
 
   --mode      switchover: planned, no data loss, both Regions must be healthy
               failover:   unplanned, AllowDataLoss=true, for when the primary Region is impaired
+  --target-region
+              the Region whose cluster becomes the writer: the secondary's (default) or the
+              primary's, to fail back (the same operation aimed the other way)
   --dry-run   only report the plan (default unless --yes is given)
   --yes       really do it
   --force     failover only: go ahead even though a switchover/failover is already in progress
@@ -121,6 +130,7 @@ interface DrillArgs {
   force: boolean;
   outputs?: string;
   reason?: string;
+  targetRegion?: string;
   help: boolean;
 }
 
@@ -167,6 +177,9 @@ export function parseArgs(argv: readonly string[]): DrillArgs {
       case "--reason":
         args.reason = take();
         break;
+      case "--target-region":
+        args.targetRegion = take();
+        break;
       case "--help":
       case "-h":
         args.help = true;
@@ -206,9 +219,12 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
       `secondarySnsTopicArn ${out.secondarySnsTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
     );
   }
-  const processingSites = sitesOf(data, out.secondaryRegion, problems);
+  const failback = checkOutputs(data, [FAILBACK_OUTPUT_KEY]);
+  problems.push(...failback.invalid);
+  const primaryClusterArn = failback.values[FAILBACK_OUTPUT_KEY] as string | undefined;
+  const processingSites = sitesOf(data, problems);
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
-  return { ...out, processingSites };
+  return { ...out, processingSites, ...(primaryClusterArn ? { primaryClusterArn } : {}) };
 }
 
 function readOutputsFile(path: string, readFile: (p: string) => string): Record<string, unknown> {
@@ -234,22 +250,28 @@ function readOutputsFile(path: string, readFile: (p: string) => string): Record<
 
 /**
  * The processing sites, checked by the contract (the orchestrator's own parser); undefined when the
- * file predates the output. The drill promotes the secondary, so that Region must have a site.
+ * file predates the output. The Region the drill promotes must have a site (checked in main).
  */
-function sitesOf(
-  data: Record<string, unknown>,
-  writerRegion: string,
-  problems: string[],
-): ProcessingSite[] | undefined {
+function sitesOf(data: Record<string, unknown>, problems: string[]): ProcessingSite[] | undefined {
   const { values, missing, invalid } = checkOutputs(data, [SITES_OUTPUT_KEY]);
   if (missing.length > 0) return undefined;
   problems.push(...invalid);
   if (invalid.length > 0) return undefined;
-  const sites = parseProcessingSites(values[SITES_OUTPUT_KEY] as string, problems);
-  if (!sites.some((site) => site.region === writerRegion)) {
-    problems.push(`${SITES_OUTPUT_KEY}: no site in ${writerRegion}, the Region the drill promotes`);
+  return parseProcessingSites(values[SITES_OUTPUT_KEY] as string, problems);
+}
+
+/** The cluster the drill promotes (the orchestrator's own rule, aim.ts), or why it cannot aim there. */
+function aimDrill(args: DrillArgs, outputs: DrillOutputs): { arn: string; region: string } {
+  const aimed = aim(args, {
+    targetClusterArn: outputs.secondaryClusterArn,
+    failbackClusterArn: outputs.primaryClusterArn,
+  });
+  if ("refused" in aimed) throw new DrillUsageError(`--target-region: ${aimed.refused}`);
+  const region = clusterArnRegion(aimed.targetClusterArn)!;
+  if (outputs.processingSites && !outputs.processingSites.some((site) => site.region === region)) {
+    throw new DrillUsageError(`${SITES_OUTPUT_KEY}: no site in ${region}, the Region the drill promotes`);
   }
-  return sites;
+  return { arn: aimed.targetClusterArn, region };
 }
 
 export function defaultDeps(): DrillDeps {
@@ -279,6 +301,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   let args: DrillArgs;
   let outputs: DrillOutputs;
   let path: string;
+  let target: { arn: string; region: string };
   try {
     args = parseArgs(argv);
     if (args.help) {
@@ -287,6 +310,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     }
     path = args.outputs ?? deps.env[OUTPUTS_FILE_ENV] ?? "outputs.json";
     outputs = loadOutputs(path, deps.readFile);
+    target = aimDrill(args, outputs);
   } catch (e) {
     err(`drill: ${e instanceof Error ? e.message : String(e)}`);
     if (e instanceof DrillUsageError) err(USAGE);
@@ -302,13 +326,16 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
   const dryRun = !(args.yes && !args.dryRun);
-  const region = outputs.secondaryRegion;
-  const orchestratorDeps = drillOrchestratorDeps(deps, region);
+  // Read and promote through the target's Region: after a failover that may be the only one that answers.
+  const region = target.region;
+  const orchestratorDeps = drillOrchestratorDeps(deps, region, outputs.secondaryRegion);
   const { rds } = orchestratorDeps;
 
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
   out(`  global cluster: ${outputs.globalClusterId}`);
-  out(`  target (secondary) cluster: ${outputs.secondaryClusterArn} in ${region}`);
+  out(
+    `  target (${region === outputs.secondaryRegion ? "secondary" : "primary: failback"}) cluster: ${target.arn} in ${region}`,
+  );
   out(`  notifications: ${outputs.secondarySnsTopicArn}`);
   printSites(deps, path, outputs.processingSites);
 
@@ -328,10 +355,12 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       reason: args.reason ?? `DR drill (${args.mode})`,
       requestedBy: `drill:${deps.env.USER ?? deps.env.USERNAME ?? "unknown"}`,
       trigger: "drill",
+      ...(args.targetRegion ? { targetRegion: args.targetRegion } : {}),
     },
     {
       globalClusterId: outputs.globalClusterId,
       targetClusterArn: outputs.secondaryClusterArn,
+      failbackClusterArn: outputs.primaryClusterArn,
       alertTopicArn: outputs.secondarySnsTopicArn,
       ...tuning,
       timeBudgetMs,
@@ -358,7 +387,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
  * drill's clients, all with the drill's timeouts. No reconcile function: after a data-losing failover
  * the reconcile step reports `npm run reconcile` to run by hand.
  */
-function drillOrchestratorDeps(deps: DrillDeps, region: string): OrchestratorDeps {
+function drillOrchestratorDeps(deps: DrillDeps, region: string, topicRegion: string): OrchestratorDeps {
   const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
   const rds = rdsFor(region);
   const { out } = deps;
@@ -371,7 +400,7 @@ function drillOrchestratorDeps(deps: DrillDeps, region: string): OrchestratorDep
   return {
     rds,
     rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
-    sns: deps.snsClient(region),
+    sns: deps.snsClient(topicRegion),
     lambdaForRegion: cachedPerKey((r) => deps.lambdaClient(r)),
     sqsForRegion: cachedPerKey((r) => deps.sqsClient(r)),
     clock: deps.clock,

@@ -28,6 +28,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { errorMessage, errorName, isRetryableAwsError, RetryError } from "../shared/retry";
 import { queueUrlFromArn } from "../shared/sqs-url";
+import { processingRole } from "./aim";
 import type { ProcessingSite } from "./env-keys";
 import type { Run, StepReport } from "./report";
 
@@ -148,12 +149,22 @@ async function followWriter(
         `switch to forwarding failed, best effort (${lastError(err)}); re-run when the Region is back`;
     }
   }
+  // X4/M1: the stack config must name the new writer's role, or the next `pulumi up` flips the mappings back.
+  const role = processingRole(writerRegion, run.settings);
+  const configHint = role
+    ? `; before the next pulumi up: pulumi config set tap:processingRegion ${role}`
+    : "";
   const detail = ok
     ? `orders are processed in ${writerRegion}; ${Object.entries(data)
         .map(([r, s]) => `${r}: ${s}`)
-        .join("; ")}`
+        .join("; ")}${configHint}`
     : `processing could not be enabled in ${writerRegion}: ${data[writerRegion]}`;
-  return { step: "follow-writer", ok, detail, data };
+  return {
+    step: "follow-writer",
+    ok,
+    detail,
+    data: role ? { ...data, processingRegion: role } : data,
+  };
 }
 
 async function redrive(run: Run, site: ProcessingSite | undefined): Promise<StepReport> {

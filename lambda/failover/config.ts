@@ -21,6 +21,8 @@ export interface OrchestratorSettings {
   readonly globalClusterId: string;
   /** ARN of the secondary cluster that should become the writer (the API wants the ARN, not the name). */
   readonly targetClusterArn: string;
+  /** The original primary's cluster ARN: what a request aimed at its Region promotes (X4, aim.ts). */
+  readonly failbackClusterArn?: string;
   readonly alertTopicArn: string;
   readonly timeBudgetMs: number;
   readonly maxAttempts: number;
@@ -66,6 +68,8 @@ const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const CLUSTER_ARN_RE = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster:([A-Za-z][A-Za-z0-9-]{0,62})$/;
 const TOPIC_ARN_RE = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
 const GLOBAL_ID_RE = /^[A-Za-z][0-9A-Za-z\-:._]{0,254}$/;
+
+export const isRegionName = (name: string): boolean => REGION_RE.test(name);
 
 /** Region of an RDS cluster ARN, or undefined when the string is not one. */
 export function clusterArnRegion(arn: string): string | undefined {
@@ -139,6 +143,11 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
+  const failbackClusterArn = env[K.failbackClusterArn]?.trim() || undefined;
+  if (failbackClusterArn !== undefined && !clusterArnRegion(failbackClusterArn)) {
+    problems.push(`${K.failbackClusterArn}: "${failbackClusterArn}" is not an RDS cluster ARN`);
+  }
+
   const alertTopicArn = required(K.alertTopicArn);
   if (alertTopicArn) {
     const topicRegion = topicArnRegion(alertTopicArn);
@@ -172,6 +181,7 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     region,
     globalClusterId,
     targetClusterArn,
+    failbackClusterArn,
     alertTopicArn,
     alarmAction,
     allowedAlarms,

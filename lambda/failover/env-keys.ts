@@ -5,6 +5,11 @@
 export const FAILOVER_ENV = {
   globalClusterId: "GLOBAL_CLUSTER_ID",
   targetClusterArn: "TARGET_CLUSTER_ARN",
+  /**
+   * The original primary's cluster (X4): the target of a request aimed at its Region, i.e. a failback.
+   * Optional; without it only TARGET_CLUSTER_ARN can be promoted.
+   */
+  failbackClusterArn: "FAILBACK_CLUSTER_ARN",
   alertTopicArn: "ALERT_TOPIC_ARN",
   alarmAction: "ALARM_ACTION",
   timeBudgetMs: "TIME_BUDGET_MS",

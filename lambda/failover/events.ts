@@ -3,7 +3,7 @@
  * Parsing is strict: an unknown key such as "dry_run" is rejected rather than silently ignored,
  * because ignoring it would turn an intended dry run into a real failover.
  */
-import type { AlarmAction } from "./config";
+import { isRegionName, type AlarmAction } from "./config";
 
 export type FailoverMode = "switchover" | "failover";
 export type Trigger = "direct" | "alarm" | "drill";
@@ -23,6 +23,11 @@ export interface FailoverRequest {
   readonly requestedBy?: string;
   readonly trigger: Trigger;
   readonly alarm?: AlarmInfo;
+  /**
+   * Region whose cluster becomes the writer (X4): absent = the configured target (the secondary); the
+   * primary's Region = a failback, the same operation aimed the other way (aim.ts).
+   */
+  readonly targetRegion?: string;
 }
 
 export type ParsedEvent =
@@ -36,7 +41,7 @@ export class EventValidationError extends Error {
   }
 }
 
-const DIRECT_KEYS = new Set(["mode", "dryRun", "reason", "requestedBy"]);
+const DIRECT_KEYS = new Set(["mode", "dryRun", "reason", "requestedBy", "targetRegion"]);
 const ALARM_STATES = new Set(["ALARM", "OK", "INSUFFICIENT_DATA"]);
 const MAX_TEXT = 500;
 
@@ -75,8 +80,18 @@ function parseDirect(event: Record<string, unknown>): FailoverRequest {
   }
   const reason = optionalText(event, "reason", problems);
   const requestedBy = optionalText(event, "requestedBy", problems);
+  const targetRegion = optionalText(event, "targetRegion", problems);
+  if (targetRegion !== undefined && !isRegionName(targetRegion))
+    problems.push(`targetRegion: "${targetRegion}" is not an AWS region name`);
   if (problems.length > 0) throw new EventValidationError(problems);
-  return { mode: mode as FailoverMode, dryRun, reason, requestedBy, trigger: "direct" };
+  return {
+    mode: mode as FailoverMode,
+    dryRun,
+    reason,
+    requestedBy,
+    trigger: "direct",
+    ...(targetRegion === undefined ? {} : { targetRegion }),
+  };
 }
 
 function parseAlarmRecord(record: unknown, index: number, problems: string[]): AlarmInfo | undefined {

@@ -3,7 +3,10 @@
  *
  * Accepted events
  * (a) Direct invocation (console, CLI, scripts/drill.ts):
- *       { "mode": "switchover" | "failover", "dryRun"?: boolean, "reason"?: string, "requestedBy"?: string }
+ *       { "mode": "switchover" | "failover", "dryRun"?: boolean, "reason"?: string, "requestedBy"?: string,
+ *         "targetRegion"?: string }
+ *     targetRegion names the Region whose cluster becomes the writer: the secondary's by default, the
+ *     primary's (FAILBACK_CLUSTER_ARN) to fail back with the same operation (aim.ts).
  *     A failover is a dry run unless the event says "dryRun": false; a switchover runs unless it says
  *     "dryRun": true. Unknown keys are rejected (a typo must not turn a
  *     rehearsal into a real failover).

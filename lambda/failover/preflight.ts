@@ -117,10 +117,9 @@ function busyOutcome(run: Run, before: GlobalClusterSnapshot): Outcome | undefin
 
 /** DescribeDBClusters through the cluster's own Region; undefined when that call fails. */
 async function clusterHealth(run: Run, arn: string): Promise<{ healthy: boolean; why: string }> {
+  // Through the cluster's own Region: the target may be either Region (a failback is aimed at the primary).
   const region = clusterArnRegion(arn);
-  const own = region === clusterArnRegion(run.target);
-  const client: RDSClient =
-    own || !region || !run.deps.rdsForRegion ? run.deps.rds : run.deps.rdsForRegion(region);
+  const client: RDSClient = region && run.deps.rdsForRegion ? run.deps.rdsForRegion(region) : run.deps.rds;
   try {
     const out = await run.retry(`DescribeDBClusters (${region ?? "?"})`, () =>
       client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arn })),

@@ -175,6 +175,8 @@ function orchestratorEnvironment(
   return toEnvironment(FAILOVER_ENV, {
     globalClusterId: args.globalClusterId,
     targetClusterArn: args.secondaryClusterArn,
+    // X4: failback is the same function aimed at the primary's Region (lambda/failover/aim.ts).
+    failbackClusterArn: args.primaryClusterArn,
     alertTopicArn: args.alertTopicArn,
     alarmAction: args.alarmAction,
     timeBudgetMs: String(DEFAULTS.timeBudgetMs),

@@ -269,6 +269,12 @@ describe("failover orchestrator infrastructure", () => {
     });
   });
 
+  it("X4: the failover Lambda knows the primary's cluster, so a failback is the same function aimed at it", () => {
+    const env = (fn().inputs.environment as any).variables;
+    expect(env.FAILBACK_CLUSTER_ARN).toBe(run.outputs.primaryClusterArn);
+    expect(env.FAILBACK_CLUSTER_ARN).not.toBe(env.TARGET_CLUSTER_ARN);
+  });
+
   it("R22: Lambda never retries a run by itself (a retry could act twice)", () => {
     const cfg = named(
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",

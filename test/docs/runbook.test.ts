@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { EXIT } from "../../scripts/drill";
+import { parseEvent } from "../../lambda/failover/events";
+import { EXIT, parseArgs } from "../../scripts/drill";
 import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
 import { E2E_ACCOUNT_PREFIX, E2E_ENV } from "../integration/support/e2e";
 
@@ -50,6 +51,28 @@ describe("docs/runbook.md", () => {
     expect(runbook).toMatch(/kms:GenerateDataKey\*` \+ `kms:Decrypt` on the secondary Region's\s+KMS key/);
     expect(runbook).toMatch(/aws sqs start-message-move-task/);
     expect(runbook).toMatch(/npm run reconcile/);
+  });
+
+  it("X4: failing back is the drill or the Lambda aimed at the primary, with commands the drill accepts", () => {
+    const section = runbook.slice(
+      runbook.indexOf("## Failing back"),
+      runbook.indexOf("## Database credential"),
+    );
+    const commands = block("--target-region <primary-region> --yes")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("npx tsx scripts/drill.ts"));
+    expect(commands).toHaveLength(2);
+    for (const c of commands) {
+      const argv = c.replace("npx tsx scripts/drill.ts ", "").replace("<primary-region>", "us-east-1");
+      expect(parseArgs(argv.split(" "))).toMatchObject({ mode: "switchover", targetRegion: "us-east-1" });
+    }
+    expect(section).toContain('`{"mode":"switchover","targetRegion":"<primary-region>"}`');
+    expect(parseEvent({ mode: "switchover", targetRegion: "us-east-1" }, "notify", [])).toMatchObject({
+      request: { targetRegion: "us-east-1", dryRun: false },
+    });
+    expect(section).toContain("pulumi config set tap:processingRegion primary");
+    expect(section).not.toMatch(/always promote the secondary/);
   });
 
   it("names the switches and exit codes the code reads", () => {
