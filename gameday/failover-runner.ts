@@ -27,6 +27,9 @@ export function failoverEnv(world: World, region: string, opts: RunnerOptions = 
     AWS_REGION: region,
     [K.globalClusterId]: GLOBAL_CLUSTER_ID,
     [K.targetClusterArn]: world.aurora.member(region).arn,
+    // As the infra sets it: the other Region's cluster, what a request aimed there promotes (X4 failback).
+    [K.failbackClusterArn]: world.aurora.member(region === world.primary ? world.secondary : world.primary)
+      .arn,
     [K.alertTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
     [K.alarmAction]: opts.alarmAction ?? "failover",
     // Scaled for a game day: the production budget is 270 s with a 15 s poll.

@@ -28,6 +28,17 @@ async function waitCaughtUp(ctx: Ctx, timeoutMs: number): Promise<void> {
   while (Date.now() < until && (await ctx.world.aurora.replicationLagBytes()) > 0) await sleep(50);
 }
 
+/** Which consumer each Region's queue has, e.g. "us-east-1 processor on, forwarder off; ...". */
+function consumers(world: World): string {
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  return world.regions
+    .map((r) => {
+      const p = world.part(r);
+      return `${r} processor ${onOff(p.mapping.enabled)}, forwarder ${onOff(p.forwarding.enabled)}`;
+    })
+    .join("; ");
+}
+
 const alarm = (ctx: Ctx, name: string) =>
   alarmEvent(
     name,
@@ -99,14 +110,17 @@ export const SCRIPTS: Record<string, Script> = {
       // The old primary's server comes back: it must not take a single write.
       await world.aurora.restart(world.primary);
       ctx.oldWriterFenced = !(await world.aurora.acceptsWrites(world.aurora.member(world.primary)));
-      // Runbook, failing back: rebuild it as a secondary, then a planned switchover back to it.
+      // Runbook, failing back: rebuild it as a secondary, then the same orchestrator, deployed where
+      // production deploys it (the secondary), aimed at the primary's Region (X4).
       await world.aurora.rebuildSecondary(world.primary);
       await waitCaughtUp(ctx, 5_000);
-      await orchestrate(ctx, world.primary, {
+      await orchestrate(ctx, world.secondary, {
         mode: "switchover",
+        targetRegion: world.primary,
         reason: "game day: fail back",
         requestedBy: "gameday",
       });
+      ctx.notes.push(`after failback: ${consumers(world)}`);
       ctx.apiRegion = world.primary;
     },
   },
