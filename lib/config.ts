@@ -13,6 +13,11 @@ import {
 } from "./security/security-config";
 import { closest } from "./closest";
 import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./data/rotation-config";
+import {
+  CONVERGENCE_DEFAULTS,
+  parseConvergenceConfig,
+  type ConvergenceConfig,
+} from "./failover/convergence-config";
 import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
@@ -93,6 +98,8 @@ export interface TapConfig {
   readonly security: SecurityConfig;
   /** Rotation of the order processor's database credentials (lib/data/rotation-config). */
   readonly dbCredentialRotation: RotationConfig;
+  /** The scheduled convergence run and the stranded-order alarm (lib/failover/convergence-config). */
+  readonly convergence: ConvergenceConfig;
 }
 
 /** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
@@ -148,6 +155,7 @@ export const CONFIG_KEYS: readonly string[] = [
   ...Object.keys(SECURITY_DEFAULTS),
   ...SECURITY_OPTIONAL_KEYS,
   ...Object.keys(ROTATION_DEFAULTS),
+  ...Object.keys(CONVERGENCE_DEFAULTS),
   "alertEmail",
   "hostedZoneName",
   "apiDomainName",
@@ -455,6 +463,7 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
 
   const security = parseSecurityConfig(r, production, problems);
   const dbCredentialRotation = parseRotationConfig(r, production, problems);
+  const convergence = parseConvergenceConfig(r, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -475,5 +484,6 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     targets,
     security,
     dbCredentialRotation,
+    convergence,
   };
 }

@@ -90,6 +90,7 @@ export class TapStack extends pulumi.ComponentResource {
         auroraSecondaryClusterId: data.aurora.secondaryClusterId,
         healthCheckMetricsRegion: p.metricsRegion,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
+        strandedOrderMinutes: cfg.convergence.strandedOrderMinutes,
         alarms: [data, ...ROLES.map((r) => this.services[r]), relay, this.failover].flatMap((c) => c.alarms),
       },
       // Monitoring waits for everything it watches (R3).
@@ -186,6 +187,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       reconcile: services.secondary.ledgerAccess,
       logKeyArn: secondary.key.arn,
       logRetentionDays: cfg.logRetentionDays,
+      convergeMinutes: cfg.convergence.convergeMinutes,
     },
     {
       parent: stack,

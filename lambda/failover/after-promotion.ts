@@ -40,13 +40,17 @@ const lastError = (err: unknown) => errorMessage(err instanceof RetryError ? err
 const mappingRetryable = (err: unknown) =>
   isRetryableAwsError(err) || errorName(err) === "ResourceInUseException";
 
-export async function afterPromotion(run: Run, writerRegion: string): Promise<StepReport[]> {
+export async function afterPromotion(
+  run: Run,
+  writerRegion: string,
+  reconcileFirst = run.request.mode === "failover",
+): Promise<StepReport[]> {
   const steps: StepReport[] = [];
   // X5: reconcile first, so that the orders the new writer's ledger lost (kept in DynamoDB) are back in it
   // before its processor books anything: a later version of such an order then conflicts in the ledger and
   // is refused whole. Should reconcile fail, processing starts anyway (an outage is worse) and the
   // processor's own DynamoDB hash check parks and alarms what reconcile would have found (state.ts).
-  if (run.request.mode === "failover") steps.push(await reconcile(run));
+  if (reconcileFirst) steps.push(await reconcile(run));
   const sites = run.settings.processingSites;
   if (sites.length === 0) {
     steps.push({
@@ -113,9 +117,27 @@ async function setMapping(
  */
 async function setRole(run: Run, site: ProcessingSite, writer: boolean): Promise<string> {
   const [off, on]: MappingKind[] = writer ? ["forwarder", "processor"] : ["processor", "forwarder"];
+  // Read first: a re-run (or the scheduled convergence run) that finds the roles in place changes nothing.
+  if (
+    (await mappingState(run, site, off)) === "Disabled" &&
+    (await mappingState(run, site, on)) === "Enabled"
+  )
+    return `${on} on, ${off} off (${UNCHANGED})`;
   const offState = await setMapping(run, site, off, false);
   const onState = await setMapping(run, site, on, true);
   return `${on} on (${onState}), ${off} off (${offState})`;
+}
+
+/** What a step's detail says when the roles were already in place. */
+export const UNCHANGED = "unchanged";
+
+async function mappingState(run: Run, site: ProcessingSite, kind: MappingKind): Promise<string | undefined> {
+  const client = run.deps.lambdaForRegion?.(site.region);
+  try {
+    return (await client?.send(new GetEventSourceMappingCommand({ UUID: mappingUuid(site, kind) })))?.State;
+  } catch {
+    return undefined; // unknown: set it
+  }
 }
 
 async function followWriter(
@@ -159,11 +181,12 @@ async function followWriter(
         .map(([r, s]) => `${r}: ${s}`)
         .join("; ")}${configHint}`
     : `processing could not be enabled in ${writerRegion}: ${data[writerRegion]}`;
+  const changed = Object.values(data).some((state) => !state.includes(`(${UNCHANGED})`));
   return {
     step: "follow-writer",
     ok,
     detail,
-    data: role ? { ...data, processingRegion: role } : data,
+    data: { ...data, ...(role ? { processingRegion: role } : {}), changed },
   };
 }
 

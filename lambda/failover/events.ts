@@ -6,7 +6,7 @@
 import { isRegionName, type AlarmAction } from "./config";
 
 export type FailoverMode = "switchover" | "failover";
-export type Trigger = "direct" | "alarm" | "drill";
+export type Trigger = "direct" | "alarm" | "drill" | "schedule";
 
 export interface AlarmInfo {
   readonly name: string;
@@ -32,6 +32,7 @@ export interface FailoverRequest {
 
 export type ParsedEvent =
   | { readonly kind: "run"; readonly request: FailoverRequest }
+  | { readonly kind: "converge" }
   | { readonly kind: "ignored"; readonly message: string; readonly alarms: AlarmInfo[] };
 
 export class EventValidationError extends Error {
@@ -94,6 +95,19 @@ function parseDirect(event: Record<string, unknown>): FailoverRequest {
   };
 }
 
+/** The scheduled convergence run (X1/X6, converge.ts): exactly {"action":"converge"}, nothing else. */
+export const CONVERGE_EVENT = { action: "converge" } as const;
+
+function parseAction(event: Record<string, unknown>): ParsedEvent {
+  const extra = Object.keys(event).filter((k) => k !== "action");
+  if (event.action !== CONVERGE_EVENT.action || extra.length > 0) {
+    throw new EventValidationError([
+      `action: only ${JSON.stringify(CONVERGE_EVENT)} is accepted (got ${JSON.stringify(event).slice(0, 200)})`,
+    ]);
+  }
+  return { kind: "converge" };
+}
+
 function parseAlarmRecord(record: unknown, index: number, problems: string[]): AlarmInfo | undefined {
   const where = `Records[${index}]`;
   if (!isRecord(record) || !isRecord(record.Sns)) {
@@ -143,6 +157,7 @@ export function parseEvent(
   allowedAlarms: readonly string[],
 ): ParsedEvent {
   if (!isRecord(event)) throw new EventValidationError(["event: expected a JSON object"]);
+  if ("action" in event) return parseAction(event);
   if (!("Records" in event)) return { kind: "run", request: parseDirect(event) };
 
   const records = event.Records;

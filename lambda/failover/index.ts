@@ -16,6 +16,9 @@
  *     Only NewStateValue "ALARM" of an alarm named in ALLOWED_ALARMS acts, always as mode "failover" (unplanned). ALARM_ACTION=notify makes
  *     it a dry run that only reports; ALARM_ACTION=failover executes it. OK / INSUFFICIENT_DATA → "ignored".
  *
+ * (c) {"action":"converge"}: the scheduled convergence run (converge.ts, X1/X6): follow the writer found,
+ *     redrive non-empty DLQs; it never promotes. Published to SNS only when it changed something.
+ *
  * Environment: see env-keys.ts (the one list, shared with lib/); AWS_REGION comes from the runtime.
  *
  * Returns a FailoverResult; ok=false results are already reported to SNS and are returned, not thrown,
@@ -39,6 +42,7 @@ import {
   topicArnRegion,
   type FailoverEnvConfig,
 } from "./config";
+import { runConverge } from "./converge";
 import { EventValidationError, parseEvent } from "./events";
 import {
   publishNotification,
@@ -181,6 +185,7 @@ export function createHandler(options: HandlerOptions = {}) {
     if (remaining !== undefined && Number.isFinite(remaining)) {
       timeBudgetMs = Math.max(1_000, Math.min(timeBudgetMs, remaining - CONTEXT_SAFETY_MS));
     }
+    if (parsed.kind === "converge") return runConverge({ ...config, timeBudgetMs }, deps);
     return runFailover(parsed.request, { ...config, timeBudgetMs }, deps);
   };
 }

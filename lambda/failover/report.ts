@@ -49,6 +49,7 @@ export interface OrchestratorDeps {
 
 export type ResultCode =
   | "completed"
+  | "converged"
   | "already-writer"
   | "in-progress"
   | "escalated"
@@ -208,8 +209,11 @@ export class Run {
     };
   }
 
-  /** Builds, publishes and logs the result; every field a phase leaves out comes from the run. */
-  async finish(outcome: Outcome): Promise<FailoverResult> {
+  /**
+   * Builds, publishes and logs the result; every field a phase leaves out comes from the run. `publish`
+   * false keeps a scheduled run that changed nothing off the alert topic (it is still logged).
+   */
+  async finish(outcome: Outcome, publish = true): Promise<FailoverResult> {
     await Promise.all(this.pending);
     const endMs = this.deps.clock.now();
     const result: FailoverResult = {
@@ -235,10 +239,11 @@ export class Run {
     const label = this.request.dryRun ? `${this.request.mode} dry run` : this.request.mode;
     const attention = (outcome.steps ?? []).filter((s) => !s.ok).length;
     const suffix = attention > 0 ? ` (${attention} step(s) need attention)` : "";
-    await this.notify(
-      `[DR] ${outcome.result.toUpperCase()}: ${label} of ${this.settings.globalClusterId}${suffix}`,
-      { event: "failover-result", ...result, notificationErrors: this.errors() },
-    );
+    if (publish || attention > 0)
+      await this.notify(
+        `[DR] ${outcome.result.toUpperCase()}: ${label} of ${this.settings.globalClusterId}${suffix}`,
+        { event: "failover-result", ...result, notificationErrors: this.errors() },
+      );
     const final = { ...result, notificationErrors: this.errors() };
     if (final.ok) this.logger.info(`failover run finished: ${final.result}`, { ...final });
     else this.logger.error(`failover run finished: ${final.result}`, { ...final });

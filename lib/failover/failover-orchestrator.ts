@@ -7,12 +7,14 @@ import {
   type AlarmAction,
 } from "../../lambda/failover/config";
 import { formatProcessingSites } from "../../lambda/failover/env-keys";
+import { CONVERGE_EVENT } from "../../lambda/failover/events";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Statement } from "../policy-documents";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { LedgerAccess } from "../data/ledger-access";
+import { CONVERGENCE_DEFAULTS, rateExpression } from "./convergence-config";
 import { ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {
@@ -53,6 +55,11 @@ export interface FailoverOrchestratorArgs {
   readonly reconcile?: LedgerAccess;
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /**
+   * Minutes between scheduled convergence runs ({"action":"converge"}: follow the writer, redrive DLQs;
+   * X1/X6). Default CONVERGENCE_DEFAULTS.convergeMinutes (5).
+   */
+  readonly convergeMinutes?: number;
 }
 
 /**
@@ -111,12 +118,43 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
     for (const trigger of triggers) this.subscribe(name, trigger, fn, args.provider);
+    this.schedule(name, args.convergeMinutes ?? CONVERGENCE_DEFAULTS.convergeMinutes, fn, args.provider);
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;
     this.processingSites = sites;
     this.alarms = [...fn.alarms, ...(reconcile?.alarms ?? [])];
     this.registerOutputs({ functionArn: this.functionArn, processingSites: this.processingSites });
+  }
+
+  /**
+   * X1/X6: a scheduled rule invokes the function with the converge event, so what an alarm (which acts on
+   * a state change only) never re-triggers still finishes. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
+   */
+  private schedule(name: string, minutes: number, fn: NodeFunction, provider: aws.Provider): void {
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-converge`,
+      {
+        description: "Scheduled convergence: processing follows the writer; non-empty DLQs are redriven",
+        scheduleExpression: rateExpression(minutes),
+      },
+      { parent: this, provider },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-converge-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this, provider },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-converge-target`,
+      { rule: rule.name, arn: fn.arn, input: JSON.stringify(CONVERGE_EVENT) },
+      { parent: this, provider, dependsOn: [permission] },
+    );
   }
 
   /** Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run. */
