@@ -4,6 +4,7 @@
  * Lambda in a Region that is down cannot be invoked at all.
  */
 import { FAILOVER_ENV as K, formatProcessingSites } from "../lambda/failover/env-keys";
+import type { CheckerObservation } from "../lambda/failover/evidence";
 import { createHandler } from "../lambda/failover/index";
 import type { FailoverResult } from "../lambda/failover/orchestrator";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
@@ -42,6 +43,19 @@ export function failoverEnv(world: World, region: string, opts: RunnerOptions = 
   };
 }
 
+/**
+ * Route 53's checkers (X2) as the game day models them: three per Region in five Regions outside the
+ * world's network, each seeing the primary's API answer exactly while the primary's Region is up; a
+ * partition between the world's two Regions does not reach them.
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+ */
+export const CHECKER_REGIONS = ["us-west-1", "eu-west-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
+
+function route53Checkers(world: World): () => Promise<CheckerObservation[]> {
+  return async () =>
+    CHECKER_REGIONS.flatMap((r) => [0, 1, 2].map(() => ({ region: r, healthy: world.isUp(world.primary) })));
+}
+
 export async function invokeFailover(
   world: World,
   region: string,
@@ -50,7 +64,10 @@ export async function invokeFailover(
 ): Promise<Invoked> {
   if (!world.isUp(region)) return { invoked: false, reason: `${region} is down: its Lambda cannot run` };
   const env = failoverEnv(world, region, opts);
-  const handler = createHandler({ env: () => env, buildDeps: () => world.orchestratorDeps(region) });
+  const handler = createHandler({
+    env: () => env,
+    buildDeps: () => ({ ...world.orchestratorDeps(region), primaryCheckers: route53Checkers(world) }),
+  });
   const result = await handler(event, { getRemainingTimeInMillis: () => 60_000 });
   return { invoked: true, result };
 }

@@ -177,6 +177,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       globalClusterArn: aurora.globalClusterArn,
       primaryClusterArn: aurora.primaryClusterArn,
       secondaryClusterArn: aurora.secondaryClusterArn,
+      primaryHealthCheckId: services.primary.healthCheck.healthCheckId,
       alertTopicArn: secondary.topic.arn,
       publishTopicArns: [secondary.topic.arn, primary.topic.arn],
       kmsKeyArns: [secondary.key.arn, primary.key.arn],

@@ -43,6 +43,8 @@ export interface FailoverEnvConfig extends OrchestratorSettings {
   readonly allowedAlarms: readonly string[];
   /** Function that reconciles the stores after a data-losing failover (in this region), if deployed. */
   readonly reconcileFunctionName?: string;
+  /** Route 53 health check whose checkers judge the primary from several Regions (X2). */
+  readonly primaryHealthCheckId?: string;
 }
 
 export const DEFAULTS = {
@@ -143,10 +145,7 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
-  const failbackClusterArn = env[K.failbackClusterArn]?.trim() || undefined;
-  if (failbackClusterArn !== undefined && !clusterArnRegion(failbackClusterArn)) {
-    problems.push(`${K.failbackClusterArn}: "${failbackClusterArn}" is not an RDS cluster ARN`);
-  }
+  const optional = parseOptional(env, problems);
 
   const alertTopicArn = required(K.alertTopicArn);
   if (alertTopicArn) {
@@ -174,20 +173,34 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     .map((a) => a.trim())
     .filter((a) => a !== "");
   const processingSites = parseProcessingSites(env[K.processingSites], problems);
-  const reconcileFunctionName = env[K.reconcileFunction]?.trim() || undefined;
 
   if (problems.length > 0) throw new FailoverConfigError(problems);
   return {
     region,
     globalClusterId,
     targetClusterArn,
-    failbackClusterArn,
     alertTopicArn,
     alarmAction,
     allowedAlarms,
     processingSites,
-    reconcileFunctionName,
+    ...optional,
     ...tuning,
+  };
+}
+
+/** The optional settings: the failback target (X4), the Route 53 evidence (X2), the reconcile function. */
+function parseOptional(
+  env: Env,
+  problems: string[],
+): Pick<FailoverEnvConfig, "failbackClusterArn" | "primaryHealthCheckId" | "reconcileFunctionName"> {
+  const failbackClusterArn = env[K.failbackClusterArn]?.trim() || undefined;
+  if (failbackClusterArn !== undefined && !clusterArnRegion(failbackClusterArn)) {
+    problems.push(`${K.failbackClusterArn}: "${failbackClusterArn}" is not an RDS cluster ARN`);
+  }
+  return {
+    failbackClusterArn,
+    primaryHealthCheckId: env[K.primaryHealthCheckId]?.trim() || undefined,
+    reconcileFunctionName: env[K.reconcileFunction]?.trim() || undefined,
   };
 }
 

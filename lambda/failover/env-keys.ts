@@ -11,6 +11,8 @@ export const FAILOVER_ENV = {
    */
   failbackClusterArn: "FAILBACK_CLUSTER_ARN",
   alertTopicArn: "ALERT_TOPIC_ARN",
+  /** Route 53 health check of the primary's API: the independent evidence of an outage (X2, evidence.ts). */
+  primaryHealthCheckId: "PRIMARY_HEALTH_CHECK_ID",
   alarmAction: "ALARM_ACTION",
   timeBudgetMs: "TIME_BUDGET_MS",
   maxAttempts: "MAX_ATTEMPTS",

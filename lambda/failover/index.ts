@@ -28,6 +28,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { cachedPerKey } from "../shared/client-cache";
@@ -43,6 +44,7 @@ import {
   type FailoverEnvConfig,
 } from "./config";
 import { runConverge } from "./converge";
+import { checkersFromStatus, EVIDENCE_READ_TIMEOUT_MS } from "./evidence";
 import { EventValidationError, parseEvent } from "./events";
 import {
   publishNotification,
@@ -95,9 +97,23 @@ export function invokeReconcile(client: LambdaClient, functionName: string) {
   };
 }
 
+// Route 53's API is global; its endpoint is us-east-1's, which the SDK picks for any region.
+const route53 = cachedPerKey((region) => new Route53Client(opts(region, EVIDENCE_READ_TIMEOUT_MS)));
+
+/** X2: what Route 53's checkers in other Regions see of the primary (evidence.ts). */
+export function readCheckers(client: Route53Client, healthCheckId: string) {
+  return async () =>
+    checkersFromStatus(await client.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId })));
+}
+
 /** Production dependencies; clients are cached across warm invocations. */
-export function defaultDeps(region: string, reconcileFunctionName?: string): OrchestratorDeps {
+export function defaultDeps(
+  region: string,
+  reconcileFunctionName?: string,
+  primaryHealthCheckId?: string,
+): OrchestratorDeps {
   return {
+    primaryCheckers: primaryHealthCheckId ? readCheckers(route53(region), primaryHealthCheckId) : undefined,
     rds: localRds(region),
     rdsForRegion: (r) => (r === region ? localRds(r) : remoteRds(r)),
     sns: snsFor(region),
@@ -115,7 +131,11 @@ export function defaultDeps(region: string, reconcileFunctionName?: string): Orc
 
 export interface HandlerOptions {
   readonly env?: () => Env;
-  readonly buildDeps?: (region: string, reconcileFunctionName?: string) => OrchestratorDeps;
+  readonly buildDeps?: (
+    region: string,
+    reconcileFunctionName?: string,
+    primaryHealthCheckId?: string,
+  ) => OrchestratorDeps;
 }
 
 interface RemainingTime {
@@ -146,7 +166,7 @@ export function createHandler(options: HandlerOptions = {}) {
       if (err instanceof FailoverConfigError) await reportConfigError(env, err, buildDeps);
       throw err;
     }
-    const deps = buildDeps(config.region, config.reconcileFunctionName);
+    const deps = buildDeps(config.region, config.reconcileFunctionName, config.primaryHealthCheckId);
 
     let parsed;
     try {

@@ -10,6 +10,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { errorMessage, isRetryableAwsError, withRetry, type RetryOptions } from "../shared/retry";
 import type { OrchestratorSettings } from "./config";
+import type { CheckerObservation } from "./evidence";
 import type { FailoverMode, FailoverRequest, Trigger } from "./events";
 import { publishNotification, type Logger } from "./notify";
 import { describeGlobalCluster, type FailoverPlan, type GlobalClusterSnapshot } from "./snapshot";
@@ -39,6 +40,11 @@ export interface OrchestratorDeps {
   readonly sqsForRegion?: (region: string) => SQSClient;
   /** CloudWatch in the target Region: the RPO lag a data-losing failover is about to lose (F3). */
   readonly cloudwatch?: CloudWatchClient;
+  /**
+   * X2: Route 53's checkers' view of the primary (evidence.ts), from vantage points outside this Region's
+   * network path; absent or failing = no independent evidence.
+   */
+  readonly primaryCheckers?: () => Promise<readonly CheckerObservation[]>;
   /** Reconciles the stores after a data-losing failover (F2); absent = reported as a manual step. */
   readonly reconcile?: (request: { sinceIso: string; dryRun: boolean }) => Promise<ReconcileCounts>;
   readonly clock: Clock;

@@ -38,6 +38,12 @@ export interface FailoverOrchestratorArgs {
   readonly primaryClusterArn: pulumi.Input<string>;
   /** The cluster to promote. */
   readonly secondaryClusterArn: pulumi.Input<string>;
+  /**
+   * The primary's Route 53 health check: its checkers in several Regions are the independent evidence a
+   * failover needs when the primary cannot be read from here (X2). Default: none (an alarm-triggered
+   * failover of an unreachable primary is then refused).
+   */
+  readonly primaryHealthCheckId?: pulumi.Input<string>;
   /** Topic in this region that hears start, success and failure. */
   readonly alertTopicArn: pulumi.Input<string>;
   /** Both regions' topics and keys: the function may publish to either. */
@@ -216,6 +222,7 @@ function orchestratorEnvironment(
     // X4: failback is the same function aimed at the primary's Region (lambda/failover/aim.ts).
     failbackClusterArn: args.primaryClusterArn,
     alertTopicArn: args.alertTopicArn,
+    primaryHealthCheckId: args.primaryHealthCheckId ?? "",
     alarmAction: args.alarmAction,
     timeBudgetMs: String(DEFAULTS.timeBudgetMs),
     maxAttempts: String(DEFAULTS.maxAttempts),
@@ -250,6 +257,17 @@ function orchestratorStatements(
       Resource: [args.globalClusterArn, ...clusters],
     },
     { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
+    ...(args.primaryHealthCheckId
+      ? [
+          {
+            Sid: "ReadPrimaryCheckers",
+            Effect: "Allow" as const,
+            Action: "route53:GetHealthCheckStatus",
+            // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html
+            Resource: pulumi.interpolate`arn:aws:route53:::healthcheck/${args.primaryHealthCheckId}`,
+          },
+        ]
+      : []),
     {
       Sid: "ProcessingFollowsWriter",
       Effect: "Allow",

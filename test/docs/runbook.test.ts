@@ -4,6 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import {
+  EVIDENCE_READ_TIMEOUT_MS,
+  MIN_FAILING_CHECKER_REGIONS,
+  ROUTE53_HEALTHY_SHARE,
+} from "../../lambda/failover/evidence";
 import { parseEvent } from "../../lambda/failover/events";
 import { EXIT, parseArgs } from "../../scripts/drill";
 import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
@@ -73,6 +78,18 @@ describe("docs/runbook.md", () => {
     });
     expect(section).toContain("pulumi config set tap:processingRegion primary");
     expect(section).not.toMatch(/always promote the secondary/);
+  });
+
+  it("X2: the decision rule has its own section, with the thresholds the code uses", () => {
+    const section = runbook.slice(
+      runbook.indexOf("## Decision rule: a partition is not an outage"),
+      runbook.indexOf("## Failing back"),
+    );
+    expect(section).toContain(`${ROUTE53_HEALTHY_SHARE * 100}%`);
+    expect(section).toContain(`failures from at least ${MIN_FAILING_CHECKER_REGIONS} checker Regions`);
+    expect(section).toContain(`capped at ${EVIDENCE_READ_TIMEOUT_MS / 1000} s`);
+    expect(section).toMatch(/refused: \*\*a partition, not an outage\*\*/);
+    expect(block("get-health-check-status")).toMatch(/aws route53 get-health-check-status --health-check-id/);
   });
 
   it("names the switches and exit codes the code reads", () => {
