@@ -34,3 +34,13 @@ describe("game day: the standby Region fails", () => {
     });
   });
 });
+
+describe("game day: the report's X1/X5 fields without a failover", () => {
+  it("X1/X5: a standby Region that fails strands nothing in a reachable Region and splits no order between the stores", () => {
+    const r = resultOf(results, "7-standby-region-fails");
+    expect({ stranded: r.counts.stranded, storeMismatches: r.counts.storeMismatches }).toEqual({
+      stranded: 0,
+      storeMismatches: 0,
+    });
+  });
+});
