@@ -117,10 +117,12 @@ async function setMapping(
  */
 async function setRole(run: Run, site: ProcessingSite, writer: boolean): Promise<string> {
   const [off, on]: MappingKind[] = writer ? ["forwarder", "processor"] : ["processor", "forwarder"];
-  // Read first: a re-run (or the scheduled convergence run) that finds the roles in place changes nothing.
+  // Read first: a re-run (or the scheduled convergence run) that finds the roles in place, or on their
+  // way there (an update takes effect later: Enabling, Disabling), changes nothing.
+  const offNow = await mappingState(run, site, off);
   if (
-    (await mappingState(run, site, off)) === "Disabled" &&
-    (await mappingState(run, site, on)) === "Enabled"
+    (offNow === "Disabled" || offNow === "Disabling") &&
+    ["Enabled", "Enabling"].includes((await mappingState(run, site, on)) ?? "")
   )
     return `${on} on, ${off} off (${UNCHANGED})`;
   const offState = await setMapping(run, site, off, false);

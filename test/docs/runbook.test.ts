@@ -9,7 +9,8 @@ import {
   MIN_FAILING_CHECKER_REGIONS,
   ROUTE53_HEALTHY_SHARE,
 } from "../../lambda/failover/evidence";
-import { parseEvent } from "../../lambda/failover/events";
+import { CONVERGE_EVENT, parseEvent } from "../../lambda/failover/events";
+import { CONVERGENCE_DEFAULTS } from "../../lib/failover/convergence-config";
 import { EXIT, parseArgs } from "../../scripts/drill";
 import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
 import { E2E_ACCOUNT_PREFIX, E2E_ENV } from "../integration/support/e2e";
@@ -90,6 +91,14 @@ describe("docs/runbook.md", () => {
     expect(section).toContain(`capped at ${EVIDENCE_READ_TIMEOUT_MS / 1000} s`);
     expect(section).toMatch(/refused: \*\*a partition, not an outage\*\*/);
     expect(block("get-health-check-status")).toMatch(/aws route53 get-health-check-status --health-check-id/);
+  });
+
+  it("X1/X6: the convergence section names the event, the config keys and their defaults as the code has them", () => {
+    expect(runbook).toContain(`\`${JSON.stringify(CONVERGE_EVENT)}\``);
+    expect(runbook).toContain(`\`tap:convergeMinutes\` (default ${CONVERGENCE_DEFAULTS.convergeMinutes})`);
+    expect(runbook).toContain(
+      `\`tap:strandedOrderMinutes\` (default ${CONVERGENCE_DEFAULTS.strandedOrderMinutes})`,
+    );
   });
 
   it("names the switches and exit codes the code reads", () => {

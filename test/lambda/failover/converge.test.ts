@@ -65,6 +65,34 @@ describe("X6: a promotion that outlasts the budget finishes without a person", (
   });
 });
 
+describe("X6: mapping updates take effect later, as in AWS", () => {
+  it("X6: a run that meets mappings still Enabling/Disabling neither fails nor flips them again; a later tick finds them settled", async () => {
+    h = harness(
+      new FakeGlobalCluster(0, undefined, SECONDARY_ARN),
+      () => 0.5,
+      new FakeIntake(PRIMARY_REGION),
+    );
+    h.intake.transitionReads = 2;
+    const first = await runConverge(settings(), h.deps);
+    expect(first).toMatchObject({ ok: true, result: "converged" });
+    expect(h.intake.stateIn(SECONDARY_REGION)).toMatch(/^Enabl/);
+    const second = await runConverge(settings(), h.deps); // meets the transitions: in place, no update
+    expect(second.steps?.find((s) => s.step === "follow-writer")).toMatchObject({
+      ok: true,
+      data: { changed: false },
+    });
+    expect(h.intake.switches).toEqual([
+      "us-west-2 forwarder off",
+      "us-west-2 processor on",
+      "us-east-1 processor off",
+      "us-east-1 forwarder on",
+    ]);
+    await runConverge(settings(), h.deps);
+    expect(h.intake.stateIn(SECONDARY_REGION)).toBe("Enabled");
+    expect(h.intake.forwarderStateIn(PRIMARY_REGION)).toBe("Enabled");
+  });
+});
+
 describe("X1: orders that reach a DLQ after the failover's redrive are redriven by the next run", () => {
   it("X1: a DLQ that fills after the failover is redriven on the next tick; a tick with nothing to do changes and publishes nothing", async () => {
     h = harness(

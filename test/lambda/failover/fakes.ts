@@ -268,6 +268,13 @@ export class FakeIntake {
   readonly moveTasks: { source: string; destination?: string }[] = [];
   /** Errors thrown by the next UpdateEventSourceMapping calls, in order. */
   readonly failNextUpdate: Error[] = [];
+  /**
+   * X1/X6: reads a transition lasts (Enabling, Disabling). 0 settles at once; AWS settles later, and
+   * refuses an update of a mapping in transition with ResourceInUseException.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+   */
+  transitionReads = 0;
+  private readonly settling: Record<string, { to: string; readsLeft: number }> = {};
 
   constructor(writerRegion = PRIMARY_REGION) {
     for (const s of SITES) {
@@ -311,17 +318,27 @@ export class FakeIntake {
         const { uuid, kind } = mine(input.UUID);
         const err = this.failNextUpdate.shift();
         if (err) throw err;
-        // Transitional states settle at once in the fake; the API answers them first.
-        this.mappingState[uuid] = input.Enabled ? "Enabled" : "Disabled";
+        if (this.settling[uuid]) throw awsError("ResourceInUseException", 400, "mapping is updating");
+        const to = input.Enabled ? "Enabled" : "Disabled";
+        const transition = input.Enabled ? "Enabling" : "Disabling";
+        if (this.transitionReads > 0) {
+          this.mappingState[uuid] = transition;
+          this.settling[uuid] = { to, readsLeft: this.transitionReads };
+        } else this.mappingState[uuid] = to; // settles at once; the API answers the transition first
         this.switches.push(`${region} ${kind} ${input.Enabled ? "on" : "off"}`);
-        return { UUID: uuid, State: input.Enabled ? "Enabling" : "Disabling" };
+        return { UUID: uuid, State: transition };
       }),
     );
     lambda.on(GetEventSourceMappingCommand).callsFake(
-      up((input: { UUID?: string }) => ({
-        UUID: input.UUID,
-        State: this.mappingState[mine(input.UUID).uuid],
-      })),
+      up((input: { UUID?: string }) => {
+        const { uuid } = mine(input.UUID);
+        const pending = this.settling[uuid];
+        if (pending && --pending.readsLeft <= 0) {
+          this.mappingState[uuid] = pending.to;
+          delete this.settling[uuid];
+        }
+        return { UUID: input.UUID, State: this.mappingState[uuid] };
+      }),
     );
     const dlqOf = (arnOrUrl?: string) => {
       const site = SITES.find(
