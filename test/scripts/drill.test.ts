@@ -8,7 +8,7 @@ import {
   PRIMARY_REGION,
   SECONDARY_REGION,
   SITES,
-  FakeClock,
+  drillClients,
   FakeGlobalCluster,
   harness,
   PRIMARY_ARN,
@@ -56,12 +56,7 @@ function run(
     env,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    rdsClient: (region) => h.deps.rdsForRegion!(region),
-    snsClient: () => h.deps.sns,
-    lambdaClient: (region) => h.deps.lambdaForRegion!(region),
-    sqsClient: (region) => h.deps.sqsForRegion!(region),
-    clock: new FakeClock(),
-    random: () => 0.5,
+    ...drillClients(h),
   });
   return { code, out, err, files };
 }

@@ -10,13 +10,14 @@ import { EventValidationError, parseEvent } from "../../../lambda/failover/event
 import { createHandler } from "../../../lambda/failover/index";
 import { main } from "../../../scripts/drill";
 import {
-  FakeClock,
+  drillClients,
   FakeGlobalCluster,
   FakeIntake,
   harness,
   PRIMARY_ARN,
   PRIMARY_REGION,
   READ_ONLY_RDS_COMMANDS,
+  reconcileStub,
   SECONDARY_ARN,
   SECONDARY_REGION,
   settings,
@@ -99,16 +100,7 @@ describe("X4: failback through the orchestrator deployed in the secondary Region
     const reconciled: string[] = [];
     const deps = {
       ...h.deps,
-      reconcile: async () => {
-        reconciled.push(h.intake.stateIn(PRIMARY_REGION));
-        return {
-          examined: { ledger: 0, table: 0 },
-          rebookedIntoLedger: 0,
-          rewrittenIntoTable: 0,
-          conflicts: 0,
-          dryRun: false,
-        };
-      },
+      reconcile: reconcileStub(() => reconciled.push(h.intake.stateIn(PRIMARY_REGION))),
     };
     const result = await runFailover(
       { mode: "failover", dryRun: false, trigger: "direct", targetRegion: PRIMARY_REGION },
@@ -172,12 +164,7 @@ describe("X4: failback with the drill", () => {
       env: {},
       out: (l) => out.push(l),
       err: (l) => out.push(l),
-      rdsClient: (region) => h.deps.rdsForRegion!(region),
-      snsClient: () => h.deps.sns,
-      lambdaClient: (region) => h.deps.lambdaForRegion!(region),
-      sqsClient: (region) => h.deps.sqsForRegion!(region),
-      clock: new FakeClock(),
-      random: () => 0.5,
+      ...drillClients(h),
     });
     expect(code).toBe(0);
     expect(h.fake.writer).toBe(PRIMARY_ARN);

@@ -43,7 +43,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import type { Clock, OrchestratorDeps } from "../../../lambda/failover/orchestrator";
+import type { Clock, OrchestratorDeps, ReconcileCounts } from "../../../lambda/failover/orchestrator";
 import type { Log } from "../../../lambda/shared/log";
 import type { OrchestratorSettings } from "../../../lambda/failover/config";
 import type { ProcessingSite } from "../../../lambda/failover/env-keys";
@@ -489,3 +489,33 @@ export function harness(
 }
 
 export const READ_ONLY_RDS_COMMANDS = new Set(["DescribeGlobalClustersCommand", "DescribeDBClustersCommand"]);
+
+/** A reconcile function that reports `counts` (zeros by default) and tells `onCall` when it runs. */
+export function reconcileStub(
+  onCall: (request: { sinceIso: string; dryRun: boolean }) => void = () => undefined,
+  counts: Partial<ReconcileCounts> = {},
+): NonNullable<OrchestratorDeps["reconcile"]> {
+  return async (request) => {
+    onCall(request);
+    return {
+      examined: { ledger: 0, table: 0 },
+      rebookedIntoLedger: 0,
+      rewrittenIntoTable: 0,
+      conflicts: 0,
+      dryRun: false,
+      ...counts,
+    };
+  };
+}
+
+/** The drill's AWS clients, clock and randomness, all from a harness. */
+export function drillClients(h: Harness) {
+  return {
+    rdsClient: (region: string) => h.deps.rdsForRegion!(region),
+    snsClient: () => h.deps.sns,
+    lambdaClient: (region: string) => h.deps.lambdaForRegion!(region),
+    sqsClient: (region: string) => h.deps.sqsForRegion!(region),
+    clock: new FakeClock(),
+    random: () => 0.5,
+  };
+}

@@ -18,6 +18,7 @@ import {
   PRIMARY_ARN,
   PRIMARY_REGION,
   READ_ONLY_RDS_COMMANDS,
+  reconcileStub,
   SECONDARY_ARN,
   SECONDARY_REGION,
   settings,
@@ -180,16 +181,11 @@ describe("F2: the failover finishes the job", () => {
     const calls: { sinceIso: string; dryRun: boolean }[] = [];
     const deps = {
       ...h.deps,
-      reconcile: async (req: { sinceIso: string; dryRun: boolean }) => {
-        calls.push(req);
-        return {
-          examined: { ledger: 10, table: 12 },
-          rebookedIntoLedger: 2,
-          rewrittenIntoTable: 1,
-          conflicts: 0,
-          dryRun: false,
-        };
-      },
+      reconcile: reconcileStub((req) => calls.push(req), {
+        examined: { ledger: 10, table: 12 },
+        rebookedIntoLedger: 2,
+        rewrittenIntoTable: 1,
+      }),
     };
     const result = await runFailover(failover, settings(), deps);
     expect(calls).toEqual([
@@ -207,16 +203,7 @@ describe("F2: the failover finishes the job", () => {
     let processorWhenReconciled: string | undefined;
     const deps = {
       ...h.deps,
-      reconcile: async () => {
-        processorWhenReconciled = h.intake.stateIn(SECONDARY_REGION);
-        return {
-          examined: { ledger: 0, table: 0 },
-          rebookedIntoLedger: 0,
-          rewrittenIntoTable: 0,
-          conflicts: 0,
-          dryRun: false,
-        };
-      },
+      reconcile: reconcileStub(() => (processorWhenReconciled = h.intake.stateIn(SECONDARY_REGION))),
     };
     const result = await runFailover(failover, settings(), deps);
     expect(processorWhenReconciled).toBe("Disabled");
