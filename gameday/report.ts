@@ -36,6 +36,7 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "5-two-triggers": 1,
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
+  "8-partition-false-signal": 0,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {

@@ -3,7 +3,7 @@
  * drives the real recovery code; play() counts every acknowledged order afterwards.
  */
 import { alarmEvent, evaluate } from "./alarm";
-import { invokeFailover } from "./failover-runner";
+import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
 import { bookedSince, play, sleep, type Ctx, type ScenarioResult, type Script, type Timing } from "./play";
 import { HEALTH_ALARM, reconcile } from "./seams";
 import type { World } from "./world";
@@ -11,8 +11,13 @@ import type { World } from "./world";
 const PRIMARY_ALARM = "tap-primary-health";
 const CANARY_ALARM = "tap-primary-canary";
 
-async function orchestrate(ctx: Ctx, region: string, event: unknown): Promise<void> {
-  const out = await invokeFailover(ctx.world, region, event);
+async function orchestrate(
+  ctx: Ctx,
+  region: string,
+  event: unknown,
+  opts: RunnerOptions = {},
+): Promise<void> {
+  const out = await invokeFailover(ctx.world, region, event, opts);
   if (out.invoked) ctx.results.push(out.result);
   else ctx.notInvoked.push(out.reason);
 }
@@ -151,6 +156,19 @@ export const SCRIPTS: Record<string, Script> = {
           alarmEvent(PRIMARY_ALARM, ctx.world.secondary, state, "game day health series"),
         );
       }
+    },
+  },
+  "8-partition-false-signal": {
+    id: "8-partition-false-signal",
+    title: "Partition seen only from the secondary, with false alarms: no failover",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      // The secondary cannot reach the primary's endpoints; the primary is up and keeps booking, and
+      // Route 53's checkers elsewhere still see it. Its probe alarm and a health alarm both fire.
+      const cutOffFrom = [world.primary];
+      await orchestrate(ctx, world.secondary, alarm(ctx, PROBE_ALARM), { cutOffFrom });
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { cutOffFrom });
+      ctx.notes.push(...ctx.results.map((r) => `${r.result}: ${r.message}`));
     },
   },
   "7-standby-region-fails": {
