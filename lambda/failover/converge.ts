@@ -10,8 +10,8 @@
  * their receives after the one redrive of a failover all need a run that nobody triggers. A schedule
  * covers every one of them with one idempotent path and no event to miss; the next tick is the re-check
  * after each redrive. It never promotes anything and never reconciles (only a data-losing run does).
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
- * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html
  *
  * A DLQ holds only orders that failed for want of a database or of the writer's queue (rejected and
  * conflicting orders are parked apart, park.ts), so redriving it whole moves no poison; a redriven message
