@@ -68,6 +68,13 @@ export interface FailoverOrchestratorArgs {
   readonly convergeMinutes?: number;
 }
 
+export function checkFailoverOrchestratorArgs(args: FailoverOrchestratorArgs): void {
+  const m = args.convergeMinutes ?? CONVERGENCE_DEFAULTS.convergeMinutes;
+  if (!Number.isInteger(m) || m < 1 || m > 60) {
+    throw new Error(`FailoverOrchestrator: convergeMinutes must be 1..60, got ${m}`);
+  }
+}
+
 /**
  * The failover orchestrator (P7, R21, R22): lambda/failover, deployed in the secondary region, run by
  * hand or by the primary health-check alarm through SNS. Event shapes are documented in
@@ -85,6 +92,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
 
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
+    checkFailoverOrchestratorArgs(args);
     const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
     const sites = processingSitesJson(args.processingSites);
     const reconcile = args.reconcile
