@@ -19,6 +19,13 @@ export interface Counts {
   readonly bookedTwice: number;
   readonly conflicts: number;
   readonly leftInDlq: number;
+  /**
+   * X1: acknowledged, not booked, and waiting in a queue or DLQ of a Region that is up: an order that
+   * nothing will book without a person (held in a down Region's queue is counted apart).
+   */
+  readonly stranded: number;
+  /** X5: acknowledged orders that exactly one of the two stores (ledger, DynamoDB) holds. */
+  readonly storeMismatches: number;
 }
 
 async function ledgerIds(world: World): Promise<{ ids: Set<string>; twice: number }> {
@@ -49,9 +56,13 @@ export async function countOrders(world: World, stream: OrderStream): Promise<Co
   const lost = ack.filter((id) => !ledger.has(id));
   const held = new Set<string>();
   const dlq = new Set<string>();
+  const waiting = new Set<string>();
   for (const region of world.regions) {
     if (!world.isUp(region)) for (const id of queuedIds(world, region, "queue")) held.add(id);
     for (const id of queuedIds(world, region, "dlq")) dlq.add(id);
+    if (world.isUp(region))
+      for (const which of ["queue", "dlq"] as const)
+        for (const id of queuedIds(world, region, which)) waiting.add(id);
   }
   return {
     acknowledged: ack.length,
@@ -63,6 +74,8 @@ export async function countOrders(world: World, stream: OrderStream): Promise<Co
     bookedTwice: twice,
     conflicts: world.table.conflicts,
     leftInDlq: ack.filter((id) => dlq.has(id)).length,
+    stranded: lost.filter((id) => waiting.has(id)).length,
+    storeMismatches: ack.filter((id) => ledger.has(id) !== dynamo.has(id)).length,
   };
 }
 

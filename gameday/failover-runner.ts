@@ -4,9 +4,14 @@
  * Lambda in a Region that is down cannot be invoked at all.
  */
 import { FAILOVER_ENV as K, formatProcessingSites } from "../lambda/failover/env-keys";
+import type { CheckerObservation } from "../lambda/failover/evidence";
 import { createHandler } from "../lambda/failover/index";
 import type { FailoverResult } from "../lambda/failover/orchestrator";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
+import { answeredBy, regionUnreachable } from "./fake-client";
 import { ACCOUNT } from "./sqs";
 import type { World } from "./world";
 
@@ -17,16 +22,26 @@ export type Invoked =
 export interface RunnerOptions {
   /** ALARM_ACTION: the game day exercises automatic failover ("failover"); the infra default is "notify". */
   readonly alarmAction?: "notify" | "failover";
+  /**
+   * X2: Regions whose endpoints the invoked orchestrator cannot reach although they are up: a partition
+   * seen only from its own Region. Route 53's checkers (elsewhere) still reach them.
+   */
+  readonly cutOffFrom?: readonly string[];
 }
 
 /** The alarms the infra marks as failover triggers (the allowlist); any other alarm name is ignored. */
-export const TRIGGER_ALARMS = ["tap-primary-health", "tap-primary-probe"] as const;
+export const TRIGGER_ALARMS = ["tap-primary-health"] as const;
+/** The secondary's probe of the primary: it alerts, and is not a trigger (X2). */
+export const PROBE_ALARM = "tap-primary-probe";
 
 export function failoverEnv(world: World, region: string, opts: RunnerOptions = {}): Record<string, string> {
   return {
     AWS_REGION: region,
     [K.globalClusterId]: GLOBAL_CLUSTER_ID,
     [K.targetClusterArn]: world.aurora.member(region).arn,
+    // As the infra sets it: the other Region's cluster, what a request aimed there promotes (X4 failback).
+    [K.failbackClusterArn]: world.aurora.member(region === world.primary ? world.secondary : world.primary)
+      .arn,
     [K.alertTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
     [K.alarmAction]: opts.alarmAction ?? "failover",
     // Scaled for a game day: the production budget is 270 s with a 15 s poll.
@@ -39,6 +54,36 @@ export function failoverEnv(world: World, region: string, opts: RunnerOptions = 
   };
 }
 
+/**
+ * Route 53's checkers (X2) as the game day models them: three per Region in five Regions outside the
+ * world's network, each seeing the primary's API answer exactly while the primary's Region is up; a
+ * partition between the world's two Regions does not reach them.
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+ */
+export const CHECKER_REGIONS = ["us-west-1", "eu-west-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
+
+function route53Checkers(world: World): () => Promise<CheckerObservation[]> {
+  return async () =>
+    CHECKER_REGIONS.flatMap((r) => [0, 1, 2].map(() => ({ region: r, healthy: world.isUp(world.primary) })));
+}
+
+/** `deps` with every call into a cut-off Region refused, as a dead network path refuses it. */
+function partitioned(deps: ReturnType<World["orchestratorDeps"]>, cut: readonly string[]) {
+  const rdsForRegion = deps.rdsForRegion;
+  if (cut.length === 0 || !rdsForRegion) return deps;
+  const refuse = <C extends Parameters<typeof answeredBy>[0]>(client: C, r: string, service: string) =>
+    answeredBy(client, () => Promise.reject(regionUnreachable(r, service)));
+  return {
+    ...deps,
+    rdsForRegion: (r: string) =>
+      cut.includes(r) ? refuse(new RDSClient({ region: r }), r, "rds") : rdsForRegion(r),
+    lambdaForRegion: (r: string) =>
+      cut.includes(r) ? refuse(new LambdaClient({ region: r }), r, "lambda") : deps.lambdaForRegion(r),
+    sqsForRegion: (r: string) =>
+      cut.includes(r) ? refuse(new SQSClient({ region: r }), r, "sqs") : deps.sqsForRegion(r),
+  };
+}
+
 export async function invokeFailover(
   world: World,
   region: string,
@@ -47,7 +92,13 @@ export async function invokeFailover(
 ): Promise<Invoked> {
   if (!world.isUp(region)) return { invoked: false, reason: `${region} is down: its Lambda cannot run` };
   const env = failoverEnv(world, region, opts);
-  const handler = createHandler({ env: () => env, buildDeps: () => world.orchestratorDeps(region) });
+  const handler = createHandler({
+    env: () => env,
+    buildDeps: () => ({
+      ...partitioned(world.orchestratorDeps(region), opts.cutOffFrom ?? []),
+      primaryCheckers: route53Checkers(world),
+    }),
+  });
   const result = await handler(event, { getRemainingTimeInMillis: () => 60_000 });
   return { invoked: true, result };
 }

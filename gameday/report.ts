@@ -13,6 +13,9 @@ export interface Summary {
   readonly lost: number;
   readonly bookedTwice: number;
   readonly leftInDlq: number;
+  /** X1/X5: acknowledged orders left waiting in a reachable Region; orders only one store holds. */
+  readonly stranded: number;
+  readonly storeMismatches: number;
   readonly falseOrExtraPromotions: number;
   readonly oldWriterAlwaysFenced: boolean | undefined;
 }
@@ -33,6 +36,7 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "5-two-triggers": 1,
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
+  "8-partition-false-signal": 0,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {
@@ -51,6 +55,8 @@ export function summarise(results: readonly ScenarioResult[]): Summary[] {
       lost: rs.reduce((n, r) => n + r.counts.lost, 0),
       bookedTwice: rs.reduce((n, r) => n + r.counts.bookedTwice, 0),
       leftInDlq: rs.reduce((n, r) => n + r.counts.leftInDlq, 0),
+      stranded: rs.reduce((n, r) => n + r.counts.stranded, 0),
+      storeMismatches: rs.reduce((n, r) => n + r.counts.storeMismatches, 0),
       falseOrExtraPromotions: rs.reduce(
         (n, r) => n + Math.max(0, r.promotions - (EXPECTED_PROMOTIONS[id] ?? 0)),
         0,

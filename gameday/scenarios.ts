@@ -3,7 +3,7 @@
  * drives the real recovery code; play() counts every acknowledged order afterwards.
  */
 import { alarmEvent, evaluate } from "./alarm";
-import { invokeFailover } from "./failover-runner";
+import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
 import { bookedSince, play, sleep, type Ctx, type ScenarioResult, type Script, type Timing } from "./play";
 import { HEALTH_ALARM, reconcile } from "./seams";
 import type { World } from "./world";
@@ -11,8 +11,13 @@ import type { World } from "./world";
 const PRIMARY_ALARM = "tap-primary-health";
 const CANARY_ALARM = "tap-primary-canary";
 
-async function orchestrate(ctx: Ctx, region: string, event: unknown): Promise<void> {
-  const out = await invokeFailover(ctx.world, region, event);
+async function orchestrate(
+  ctx: Ctx,
+  region: string,
+  event: unknown,
+  opts: RunnerOptions = {},
+): Promise<void> {
+  const out = await invokeFailover(ctx.world, region, event, opts);
   if (out.invoked) ctx.results.push(out.result);
   else ctx.notInvoked.push(out.reason);
 }
@@ -26,6 +31,17 @@ async function primaryDatabaseFails(ctx: Ctx): Promise<void> {
 async function waitCaughtUp(ctx: Ctx, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && (await ctx.world.aurora.replicationLagBytes()) > 0) await sleep(50);
+}
+
+/** Which consumer each Region's queue has, e.g. "us-east-1 processor on, forwarder off; ...". */
+function consumers(world: World): string {
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  return world.regions
+    .map((r) => {
+      const p = world.part(r);
+      return `${r} processor ${onOff(p.mapping.enabled)}, forwarder ${onOff(p.forwarding.enabled)}`;
+    })
+    .join("; ");
 }
 
 const alarm = (ctx: Ctx, name: string) =>
@@ -99,14 +115,17 @@ export const SCRIPTS: Record<string, Script> = {
       // The old primary's server comes back: it must not take a single write.
       await world.aurora.restart(world.primary);
       ctx.oldWriterFenced = !(await world.aurora.acceptsWrites(world.aurora.member(world.primary)));
-      // Runbook, failing back: rebuild it as a secondary, then a planned switchover back to it.
+      // Runbook, failing back: rebuild it as a secondary, then the same orchestrator, deployed where
+      // production deploys it (the secondary), aimed at the primary's Region (X4).
       await world.aurora.rebuildSecondary(world.primary);
       await waitCaughtUp(ctx, 5_000);
-      await orchestrate(ctx, world.primary, {
+      await orchestrate(ctx, world.secondary, {
         mode: "switchover",
+        targetRegion: world.primary,
         reason: "game day: fail back",
         requestedBy: "gameday",
       });
+      ctx.notes.push(`after failback: ${consumers(world)}`);
       ctx.apiRegion = world.primary;
     },
   },
@@ -137,6 +156,19 @@ export const SCRIPTS: Record<string, Script> = {
           alarmEvent(PRIMARY_ALARM, ctx.world.secondary, state, "game day health series"),
         );
       }
+    },
+  },
+  "8-partition-false-signal": {
+    id: "8-partition-false-signal",
+    title: "Partition seen only from the secondary, with false alarms: no failover",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      // The secondary cannot reach the primary's endpoints; the primary is up and keeps booking, and
+      // Route 53's checkers elsewhere still see it. Its probe alarm and a health alarm both fire.
+      const cutOffFrom = [world.primary];
+      await orchestrate(ctx, world.secondary, alarm(ctx, PROBE_ALARM), { cutOffFrom });
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { cutOffFrom });
+      ctx.notes.push(...ctx.results.map((r) => `${r.result}: ${r.message}`));
     },
   },
   "7-standby-region-fails": {

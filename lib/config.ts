@@ -13,6 +13,11 @@ import {
 } from "./security/security-config";
 import { closest } from "./closest";
 import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./data/rotation-config";
+import {
+  CONVERGENCE_DEFAULTS,
+  parseConvergenceConfig,
+  type ConvergenceConfig,
+} from "./failover/convergence-config";
 import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
 import { MAX_RESERVABLE_CONCURRENCY } from "./compute/concurrency-quota";
 
@@ -99,6 +104,8 @@ export interface TapConfig {
    * Lambda quota of reserved + 100 in the region, which new accounts may not have (compute/concurrency-quota).
    */
   readonly healthReservedConcurrency: number;
+  /** The scheduled convergence run and the stranded-order alarm (lib/failover/convergence-config). */
+  readonly convergence: ConvergenceConfig;
 }
 
 /** Reads one raw config value by key; undefined when unset. Mirrors `pulumi.Config#get`. */
@@ -157,6 +164,7 @@ export const CONFIG_KEYS: readonly string[] = [
   ...Object.keys(SECURITY_DEFAULTS),
   ...SECURITY_OPTIONAL_KEYS,
   ...Object.keys(ROTATION_DEFAULTS),
+  ...Object.keys(CONVERGENCE_DEFAULTS),
   "alertEmail",
   "hostedZoneName",
   "apiDomainName",
@@ -470,6 +478,7 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     0,
     MAX_RESERVABLE_CONCURRENCY,
   );
+  const convergence = parseConvergenceConfig(r, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -491,5 +500,6 @@ export function parseConfig(get: ConfigSource, project = "tap", keys: readonly s
     security,
     dbCredentialRotation,
     healthReservedConcurrency,
+    convergence,
   };
 }

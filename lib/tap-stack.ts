@@ -108,6 +108,7 @@ export class TapStack extends pulumi.ComponentResource {
         auroraSecondaryClusterId: data.aurora.secondaryClusterId,
         healthCheckMetricsRegion: p.metricsRegion,
         replicationLagAlarmMs: cfg.replicationLagAlarmMs,
+        strandedOrderMinutes: cfg.convergence.strandedOrderMinutes,
         alarms: [data, ...ROLES.map((r) => this.services[r]), relay, this.failover].flatMap((c) => c.alarms),
       },
       // Monitoring waits for everything it watches (R3).
@@ -218,6 +219,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       globalClusterArn: aurora.globalClusterArn,
       primaryClusterArn: aurora.primaryClusterArn,
       secondaryClusterArn: aurora.secondaryClusterArn,
+      primaryHealthCheckId: services.primary.healthCheck.healthCheckId,
       alertTopicArn: secondary.topic.arn,
       publishTopicArns: [secondary.topic.arn, primary.topic.arn],
       kmsKeyArns: [secondary.key.arn, primary.key.arn],
@@ -228,6 +230,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       reconcile: services.secondary.ledgerAccess,
       logKeyArn: secondary.key.arn,
       logRetentionDays: cfg.logRetentionDays,
+      convergeMinutes: cfg.convergence.convergeMinutes,
     },
     {
       parent: stack,

@@ -1,14 +1,15 @@
 /**
  * Disaster-recovery drill, run by an operator from a workstation (see docs/runbook.md):
  *
- *   npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
+ *   npx tsx scripts/drill.ts --mode switchover|failover [--target-region R] [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
  *
  * Reads the stack outputs written by `pulumi stack output --json --show-secrets > outputs.json`
  * (default ./outputs.json, or $TAP_OUTPUTS_FILE) and runs the SAME orchestrator as the failover Lambda,
- * against the secondary Region, with the same processing sites (the `processingSites` output is the
+ * against the secondary Region (or, with --target-region naming the primary's Region, against the primary:
+ * a failback is the same operation aimed the other way, X4; lambda/failover/aim.ts), with the same processing sites (the `processingSites` output is the
  * function's PROCESSING_SITES): after the writer moves, processing follows it and the DLQs are redriven.
  * An outputs file written before that output existed moves the database only, with a warning.
- * Before the plan (and before asking for --yes) it prints the secondary's RPO lag from CloudWatch, against
+ * Before the plan (and before asking for --yes) it prints the target's RPO lag from CloudWatch, against
  * the stack's auroraRpoTargetSeconds: the number a data-losing failover decision hangs on.
  * Without --yes nothing is changed: it prints the plan and exits 2.
  * Every AWS client it builds has connect and request timeouts, so an unreachable Region fails the call
@@ -30,6 +31,7 @@ import {
   topicArnRegion,
 } from "../lambda/failover/config";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
+import { aim } from "../lambda/failover/aim";
 import type { FailoverMode } from "../lambda/failover/events";
 import {
   describeGlobalCluster,
@@ -59,7 +61,7 @@ export interface DrillDeps {
   /** Per region: the processing sites' event source mappings and DLQ redrives (F2). */
   readonly lambdaClient: (region: string) => LambdaClient;
   readonly sqsClient: (region: string) => SQSClient;
-  /** CloudWatch in the secondary Region, where Aurora publishes the secondary's RPO lag. */
+  /** CloudWatch in the target's Region, where Aurora publishes that secondary's RPO lag. */
   readonly cloudwatchClient: (region: string) => CloudWatchClient;
   readonly clock: Clock;
   readonly random: () => number;
@@ -76,11 +78,15 @@ export const REQUIRED_OUTPUT_KEYS = [
 export const SITES_OUTPUT_KEY = "processingSites" satisfies OutputKey;
 /** Read when present: the RPO target the lag is compared with (O3). */
 export const RPO_TARGET_OUTPUT_KEY = "auroraRpoTargetSeconds" satisfies OutputKey;
+/** Read when present: what a failback (--target-region <primary's Region>) promotes. */
+export const FAILBACK_OUTPUT_KEY = "primaryClusterArn" satisfies OutputKey;
 export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]> & {
   /** The orchestrator's processing sites; undefined when the outputs file has none (database only). */
   readonly processingSites?: readonly ProcessingSite[];
   /** Undefined when the outputs file predates the output. */
   readonly auroraRpoTargetSeconds?: number;
+  /** The original primary's cluster; undefined in an outputs file without it (no failback then). */
+  readonly primaryClusterArn?: string;
 };
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
@@ -105,10 +111,13 @@ export function drillClientConfig(region: string) {
 /** Exit codes; see the header. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, nothingStarted: 3 } as const;
 
-export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
+export const USAGE = `Usage: npx tsx scripts/drill.ts --mode switchover|failover [--target-region R] [--dry-run] [--yes] [--force] [--outputs outputs.json] [--reason text]
 
   --mode      switchover: planned, no data loss, both Regions must be healthy
               failover:   unplanned, AllowDataLoss=true, for when the primary Region is impaired
+  --target-region
+              the Region whose cluster becomes the writer: the secondary's (default) or the
+              primary's, to fail back (the same operation aimed the other way)
   --dry-run   only report the plan (default unless --yes is given)
   --yes       really do it
   --force     failover only: go ahead even though a switchover/failover is already in progress
@@ -131,6 +140,7 @@ interface DrillArgs {
   force: boolean;
   outputs?: string;
   reason?: string;
+  targetRegion?: string;
   help: boolean;
 }
 
@@ -177,6 +187,9 @@ export function parseArgs(argv: readonly string[]): DrillArgs {
       case "--reason":
         args.reason = take();
         break;
+      case "--target-region":
+        args.targetRegion = take();
+        break;
       case "--help":
       case "-h":
         args.help = true;
@@ -216,11 +229,17 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
       `secondarySnsTopicArn ${out.secondarySnsTopicArn} is not an SNS topic ARN in ${out.secondaryRegion}`,
     );
   }
-  const processingSites = sitesOf(data, out.secondaryRegion, problems);
-  const target = checkOutputs(data, [RPO_TARGET_OUTPUT_KEY]);
-  problems.push(...target.invalid);
+  const processingSites = sitesOf(data, problems);
+  const optional = checkOutputs(data, [RPO_TARGET_OUTPUT_KEY, FAILBACK_OUTPUT_KEY]);
+  problems.push(...optional.invalid);
+  const primaryClusterArn = optional.values[FAILBACK_OUTPUT_KEY] as string | undefined;
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
-  return { ...out, processingSites, auroraRpoTargetSeconds: target.values[RPO_TARGET_OUTPUT_KEY] as number };
+  return {
+    ...out,
+    processingSites,
+    auroraRpoTargetSeconds: optional.values[RPO_TARGET_OUTPUT_KEY] as number,
+    ...(primaryClusterArn ? { primaryClusterArn } : {}),
+  };
 }
 
 function readOutputsFile(path: string, readFile: (p: string) => string): Record<string, unknown> {
@@ -246,22 +265,28 @@ function readOutputsFile(path: string, readFile: (p: string) => string): Record<
 
 /**
  * The processing sites, checked by the contract (the orchestrator's own parser); undefined when the
- * file predates the output. The drill promotes the secondary, so that Region must have a site.
+ * file predates the output. The Region the drill promotes must have a site (checked in main).
  */
-function sitesOf(
-  data: Record<string, unknown>,
-  writerRegion: string,
-  problems: string[],
-): ProcessingSite[] | undefined {
+function sitesOf(data: Record<string, unknown>, problems: string[]): ProcessingSite[] | undefined {
   const { values, missing, invalid } = checkOutputs(data, [SITES_OUTPUT_KEY]);
   if (missing.length > 0) return undefined;
   problems.push(...invalid);
   if (invalid.length > 0) return undefined;
-  const sites = parseProcessingSites(values[SITES_OUTPUT_KEY] as string, problems);
-  if (!sites.some((site) => site.region === writerRegion)) {
-    problems.push(`${SITES_OUTPUT_KEY}: no site in ${writerRegion}, the Region the drill promotes`);
+  return parseProcessingSites(values[SITES_OUTPUT_KEY] as string, problems);
+}
+
+/** The cluster the drill promotes (the orchestrator's own rule, aim.ts), or why it cannot aim there. */
+function aimDrill(args: DrillArgs, outputs: DrillOutputs): { arn: string; region: string } {
+  const aimed = aim(args, {
+    targetClusterArn: outputs.secondaryClusterArn,
+    failbackClusterArn: outputs.primaryClusterArn,
+  });
+  if ("refused" in aimed) throw new DrillUsageError(`--target-region: ${aimed.refused}`);
+  const region = clusterArnRegion(aimed.targetClusterArn)!;
+  if (outputs.processingSites && !outputs.processingSites.some((site) => site.region === region)) {
+    throw new DrillUsageError(`${SITES_OUTPUT_KEY}: no site in ${region}, the Region the drill promotes`);
   }
-  return sites;
+  return { arn: aimed.targetClusterArn, region };
 }
 
 export function defaultDeps(): DrillDeps {
@@ -292,6 +317,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   let args: DrillArgs;
   let outputs: DrillOutputs;
   let path: string;
+  let target: { arn: string; region: string };
   try {
     args = parseArgs(argv);
     if (args.help) {
@@ -300,6 +326,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     }
     path = args.outputs ?? deps.env[OUTPUTS_FILE_ENV] ?? "outputs.json";
     outputs = loadOutputs(path, deps.readFile);
+    target = aimDrill(args, outputs);
   } catch (e) {
     err(`drill: ${e instanceof Error ? e.message : String(e)}`);
     if (e instanceof DrillUsageError) err(USAGE);
@@ -315,14 +342,18 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   const timeBudgetMs = hasTimeBudget(deps.env) ? tuning.timeBudgetMs : DRILL_TIME_BUDGET_MS;
 
   const dryRun = !(args.yes && !args.dryRun);
-  const region = outputs.secondaryRegion;
+  // Read and promote through the target's Region: after a failover that may be the only one that answers.
+  // The target's RPO lag is published there too (it is the secondary being promoted).
+  const region = target.region;
   const cloudwatch = deps.cloudwatchClient(region);
-  const orchestratorDeps = drillOrchestratorDeps(deps, region, cloudwatch);
+  const orchestratorDeps = drillOrchestratorDeps(deps, region, outputs.secondaryRegion, cloudwatch);
   const { rds } = orchestratorDeps;
 
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
   out(`  global cluster: ${outputs.globalClusterId}`);
-  out(`  target (secondary) cluster: ${outputs.secondaryClusterArn} in ${region}`);
+  out(
+    `  target (${region === outputs.secondaryRegion ? "secondary" : "primary: failback"}) cluster: ${target.arn} in ${region}`,
+  );
   out(`  notifications: ${outputs.secondarySnsTopicArn}`);
   printSites(deps, path, outputs.processingSites);
 
@@ -333,7 +364,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
     err(`drill: cannot read global cluster ${outputs.globalClusterId} in ${region}: ${errorMessage(e)}`);
     return 1;
   }
-  await printRpoLag(deps, outputs, cloudwatch);
+  await printRpoLag(deps, outputs, target, cloudwatch);
 
   out(`Step 2/3: ${dryRun ? "planning" : "executing"} ${args.mode}`);
   const result = await runFailover(
@@ -343,10 +374,12 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
       reason: args.reason ?? `DR drill (${args.mode})`,
       requestedBy: `drill:${deps.env.USER ?? deps.env.USERNAME ?? "unknown"}`,
       trigger: "drill",
+      ...(args.targetRegion ? { targetRegion: args.targetRegion } : {}),
     },
     {
       globalClusterId: outputs.globalClusterId,
       targetClusterArn: outputs.secondaryClusterArn,
+      failbackClusterArn: outputs.primaryClusterArn,
       alertTopicArn: outputs.secondarySnsTopicArn,
       ...tuning,
       timeBudgetMs,
@@ -376,6 +409,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
 function drillOrchestratorDeps(
   deps: DrillDeps,
   region: string,
+  topicRegion: string,
   cloudwatch: CloudWatchClient,
 ): OrchestratorDeps {
   const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
@@ -390,7 +424,7 @@ function drillOrchestratorDeps(
   return {
     rds,
     rdsForRegion: (r) => (r === region ? rds : rdsFor(r, true)),
-    sns: deps.snsClient(region),
+    sns: deps.snsClient(topicRegion),
     lambdaForRegion: cachedPerKey((r) => deps.lambdaClient(r)),
     sqsForRegion: cachedPerKey((r) => deps.sqsClient(r)),
     cloudwatch,
@@ -401,12 +435,17 @@ function drillOrchestratorDeps(
 }
 
 /**
- * The number the decision hangs on, read before the plan and before any --yes: the secondary's
- * AuroraGlobalDBRPOLag in its own Region (lambda/failover/rpo-lag.ts), against the stack's RPO target.
+ * The number the decision hangs on, read before the plan and before any --yes: the target's (the
+ * secondary being promoted) AuroraGlobalDBRPOLag in its own Region (lambda/failover/rpo-lag.ts), against the stack's RPO target.
  */
-async function printRpoLag(deps: DrillDeps, outputs: DrillOutputs, cw: CloudWatchClient): Promise<void> {
-  const clusterId = clusterIdOf(outputs.secondaryClusterArn) ?? outputs.secondaryClusterArn;
-  const label = `RPO lag (${RPO_LAG_METRIC.name} of ${clusterId} in ${outputs.secondaryRegion})`;
+async function printRpoLag(
+  deps: DrillDeps,
+  outputs: DrillOutputs,
+  target: { arn: string; region: string },
+  cw: CloudWatchClient,
+): Promise<void> {
+  const clusterId = clusterIdOf(target.arn) ?? target.arn;
+  const label = `RPO lag (${RPO_LAG_METRIC.name} of ${clusterId} in ${target.region})`;
   const unknown = "treat the writes at risk as unknown";
   let lag;
   try {

@@ -4,6 +4,7 @@ import { closest, editDistance } from "../lib/closest";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, parseConfig } from "../lib/config";
 import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/security/security-config";
 import { ROTATION_DEFAULTS } from "../lib/data/rotation-config";
+import { CONVERGENCE_DEFAULTS } from "../lib/failover/convergence-config";
 import { parse, problemsOf } from "./support/parse-config";
 
 describe("P1: typed, validated config", () => {
@@ -164,10 +165,12 @@ describe("P1: typed, validated config", () => {
     }
     const expected: Record<string, string> = {
       ...Object.fromEntries(
-        Object.entries({ ...CONFIG_DEFAULTS, ...SECURITY_DEFAULTS, ...ROTATION_DEFAULTS }).map(([k, v]) => [
-          k,
-          String(v),
-        ]),
+        Object.entries({
+          ...CONFIG_DEFAULTS,
+          ...SECURITY_DEFAULTS,
+          ...ROTATION_DEFAULTS,
+          ...CONVERGENCE_DEFAULTS,
+        }).map(([k, v]) => [k, String(v)]),
       ),
       ...Object.fromEntries(SECURITY_OPTIONAL_KEYS.map((k) => [k, ""])),
       alertEmail: "",

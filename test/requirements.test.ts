@@ -19,9 +19,9 @@ const listed = new Set(
   ),
 );
 
-it("docs/requirements.md lists every ID family: R, P, B, L, F, G, S, O, D and M", () => {
+it("docs/requirements.md lists every ID family: R, P, B, L, F, G, S, O, X, D and M", () => {
   const families = new Set([...listed].map((id) => id[0]));
-  expect([..."RPBLFGSODM"].filter((f) => !families.has(f))).toEqual([]);
+  expect([..."RPBLFGSOXDM"].filter((f) => !families.has(f))).toEqual([]);
   expect(listed.has("R25")).toBe(true);
   expect(listed.has("O2")).toBe(true);
 });

@@ -14,7 +14,7 @@
  *    queue with a message move task: booked there in the writer Region, forwarded from the others (best
  *    effort). The source must be a queue configured as a DLQ; one active task per queue.
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
- * 3. After a data-losing failover, reconcile DynamoDB and the ledger from `since`.
+ * 0. After a data-losing failover, reconcile DynamoDB and the ledger from `since` first (X5).
  */
 import {
   GetEventSourceMappingCommand,
@@ -28,6 +28,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { errorMessage, errorName, isRetryableAwsError, RetryError } from "../shared/retry";
 import { queueUrlFromArn } from "../shared/sqs-url";
+import { processingRole } from "./aim";
 import type { ProcessingSite } from "./env-keys";
 import type { Run, StepReport } from "./report";
 
@@ -39,8 +40,17 @@ const lastError = (err: unknown) => errorMessage(err instanceof RetryError ? err
 const mappingRetryable = (err: unknown) =>
   isRetryableAwsError(err) || errorName(err) === "ResourceInUseException";
 
-export async function afterPromotion(run: Run, writerRegion: string): Promise<StepReport[]> {
+export async function afterPromotion(
+  run: Run,
+  writerRegion: string,
+  reconcileFirst = run.request.mode === "failover",
+): Promise<StepReport[]> {
   const steps: StepReport[] = [];
+  // X5: reconcile first, so that the orders the new writer's ledger lost (kept in DynamoDB) are back in it
+  // before its processor books anything: a later version of such an order then conflicts in the ledger and
+  // is refused whole. Should reconcile fail, processing starts anyway (an outage is worse) and the
+  // processor's own DynamoDB hash check parks and alarms what reconcile would have found (state.ts).
+  if (reconcileFirst) steps.push(await reconcile(run));
   const sites = run.settings.processingSites;
   if (sites.length === 0) {
     steps.push({
@@ -61,7 +71,6 @@ export async function afterPromotion(run: Run, writerRegion: string): Promise<St
       steps.push(await redriveStandby(run, site));
     }
   }
-  if (run.request.mode === "failover") steps.push(await reconcile(run));
   for (const s of steps) run.logger[s.ok ? "info" : "warn"](`step ${s.step}: ${s.detail}`, s.data);
   return steps;
 }
@@ -108,9 +117,29 @@ async function setMapping(
  */
 async function setRole(run: Run, site: ProcessingSite, writer: boolean): Promise<string> {
   const [off, on]: MappingKind[] = writer ? ["forwarder", "processor"] : ["processor", "forwarder"];
+  // Read first: a re-run (or the scheduled convergence run) that finds the roles in place, or on their
+  // way there (an update takes effect later: Enabling, Disabling), changes nothing.
+  const offNow = await mappingState(run, site, off);
+  if (
+    (offNow === "Disabled" || offNow === "Disabling") &&
+    ["Enabled", "Enabling"].includes((await mappingState(run, site, on)) ?? "")
+  )
+    return `${on} on, ${off} off (${UNCHANGED})`;
   const offState = await setMapping(run, site, off, false);
   const onState = await setMapping(run, site, on, true);
   return `${on} on (${onState}), ${off} off (${offState})`;
+}
+
+/** What a step's detail says when the roles were already in place. */
+export const UNCHANGED = "unchanged";
+
+async function mappingState(run: Run, site: ProcessingSite, kind: MappingKind): Promise<string | undefined> {
+  const client = run.deps.lambdaForRegion?.(site.region);
+  try {
+    return (await client?.send(new GetEventSourceMappingCommand({ UUID: mappingUuid(site, kind) })))?.State;
+  } catch {
+    return undefined; // unknown: set it
+  }
 }
 
 async function followWriter(
@@ -144,12 +173,24 @@ async function followWriter(
         `switch to forwarding failed, best effort (${lastError(err)}); re-run when the Region is back`;
     }
   }
+  // X4/M2: the next `pulumi up` reads the writer from AWS and leaves the mappings alone (ignoreChanges);
+  // only a pinned tap:processingRegion must be moved, or that deploy stops (lib/data/aurora-writer.ts).
+  const role = processingRole(writerRegion, run.settings);
+  const configHint = role
+    ? `; the next pulumi up follows the writer (only if tap:processingRegion is pinned: pulumi config set tap:processingRegion ${role})`
+    : "";
   const detail = ok
     ? `orders are processed in ${writerRegion}; ${Object.entries(data)
         .map(([r, s]) => `${r}: ${s}`)
-        .join("; ")}`
+        .join("; ")}${configHint}`
     : `processing could not be enabled in ${writerRegion}: ${data[writerRegion]}`;
-  return { step: "follow-writer", ok, detail, data };
+  const changed = Object.values(data).some((state) => !state.includes(`(${UNCHANGED})`));
+  return {
+    step: "follow-writer",
+    ok,
+    detail,
+    data: { ...data, ...(role ? { processingRegion: role } : {}), changed },
+  };
 }
 
 async function redrive(run: Run, site: ProcessingSite | undefined): Promise<StepReport> {

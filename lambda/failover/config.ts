@@ -21,6 +21,8 @@ export interface OrchestratorSettings {
   readonly globalClusterId: string;
   /** ARN of the secondary cluster that should become the writer (the API wants the ARN, not the name). */
   readonly targetClusterArn: string;
+  /** The original primary's cluster ARN: what a request aimed at its Region promotes (X4, aim.ts). */
+  readonly failbackClusterArn?: string;
   readonly alertTopicArn: string;
   readonly timeBudgetMs: number;
   readonly maxAttempts: number;
@@ -41,6 +43,8 @@ export interface FailoverEnvConfig extends OrchestratorSettings {
   readonly allowedAlarms: readonly string[];
   /** Function that reconciles the stores after a data-losing failover (in this region), if deployed. */
   readonly reconcileFunctionName?: string;
+  /** Route 53 health check whose checkers judge the primary from several Regions (X2). */
+  readonly primaryHealthCheckId?: string;
 }
 
 export const DEFAULTS = {
@@ -66,6 +70,8 @@ const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const CLUSTER_ARN_RE = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster:([A-Za-z][A-Za-z0-9-]{0,62})$/;
 const TOPIC_ARN_RE = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
 const GLOBAL_ID_RE = /^[A-Za-z][0-9A-Za-z\-:._]{0,254}$/;
+
+export const isRegionName = (name: string): boolean => REGION_RE.test(name);
 
 /** Region of an RDS cluster ARN, or undefined when the string is not one. */
 export function clusterArnRegion(arn: string): string | undefined {
@@ -139,6 +145,8 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     }
   }
 
+  const optional = parseOptional(env, problems);
+
   const alertTopicArn = required(K.alertTopicArn);
   if (alertTopicArn) {
     const topicRegion = topicArnRegion(alertTopicArn);
@@ -165,7 +173,6 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     .map((a) => a.trim())
     .filter((a) => a !== "");
   const processingSites = parseProcessingSites(env[K.processingSites], problems);
-  const reconcileFunctionName = env[K.reconcileFunction]?.trim() || undefined;
 
   if (problems.length > 0) throw new FailoverConfigError(problems);
   return {
@@ -176,8 +183,24 @@ export function loadFailoverConfig(env: Env): FailoverEnvConfig {
     alarmAction,
     allowedAlarms,
     processingSites,
-    reconcileFunctionName,
+    ...optional,
     ...tuning,
+  };
+}
+
+/** The optional settings: the failback target (X4), the Route 53 evidence (X2), the reconcile function. */
+function parseOptional(
+  env: Env,
+  problems: string[],
+): Pick<FailoverEnvConfig, "failbackClusterArn" | "primaryHealthCheckId" | "reconcileFunctionName"> {
+  const failbackClusterArn = env[K.failbackClusterArn]?.trim() || undefined;
+  if (failbackClusterArn !== undefined && !clusterArnRegion(failbackClusterArn)) {
+    problems.push(`${K.failbackClusterArn}: "${failbackClusterArn}" is not an RDS cluster ARN`);
+  }
+  return {
+    failbackClusterArn,
+    primaryHealthCheckId: env[K.primaryHealthCheckId]?.trim() || undefined,
+    reconcileFunctionName: env[K.reconcileFunction]?.trim() || undefined,
   };
 }
 

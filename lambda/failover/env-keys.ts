@@ -5,7 +5,14 @@
 export const FAILOVER_ENV = {
   globalClusterId: "GLOBAL_CLUSTER_ID",
   targetClusterArn: "TARGET_CLUSTER_ARN",
+  /**
+   * The original primary's cluster (X4): the target of a request aimed at its Region, i.e. a failback.
+   * Optional; without it only TARGET_CLUSTER_ARN can be promoted.
+   */
+  failbackClusterArn: "FAILBACK_CLUSTER_ARN",
   alertTopicArn: "ALERT_TOPIC_ARN",
+  /** Route 53 health check of the primary's API: the independent evidence of an outage (X2, evidence.ts). */
+  primaryHealthCheckId: "PRIMARY_HEALTH_CHECK_ID",
   alarmAction: "ALARM_ACTION",
   timeBudgetMs: "TIME_BUDGET_MS",
   maxAttempts: "MAX_ATTEMPTS",

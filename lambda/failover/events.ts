@@ -3,10 +3,10 @@
  * Parsing is strict: an unknown key such as "dry_run" is rejected rather than silently ignored,
  * because ignoring it would turn an intended dry run into a real failover.
  */
-import type { AlarmAction } from "./config";
+import { isRegionName, type AlarmAction } from "./config";
 
 export type FailoverMode = "switchover" | "failover";
-export type Trigger = "direct" | "alarm" | "drill";
+export type Trigger = "direct" | "alarm" | "drill" | "schedule";
 
 export interface AlarmInfo {
   readonly name: string;
@@ -23,10 +23,16 @@ export interface FailoverRequest {
   readonly requestedBy?: string;
   readonly trigger: Trigger;
   readonly alarm?: AlarmInfo;
+  /**
+   * Region whose cluster becomes the writer (X4): absent = the configured target (the secondary); the
+   * primary's Region = a failback, the same operation aimed the other way (aim.ts).
+   */
+  readonly targetRegion?: string;
 }
 
 export type ParsedEvent =
   | { readonly kind: "run"; readonly request: FailoverRequest }
+  | { readonly kind: "converge" }
   | { readonly kind: "ignored"; readonly message: string; readonly alarms: AlarmInfo[] };
 
 export class EventValidationError extends Error {
@@ -36,7 +42,7 @@ export class EventValidationError extends Error {
   }
 }
 
-const DIRECT_KEYS = new Set(["mode", "dryRun", "reason", "requestedBy"]);
+const DIRECT_KEYS = new Set(["mode", "dryRun", "reason", "requestedBy", "targetRegion"]);
 const ALARM_STATES = new Set(["ALARM", "OK", "INSUFFICIENT_DATA"]);
 const MAX_TEXT = 500;
 
@@ -75,8 +81,31 @@ function parseDirect(event: Record<string, unknown>): FailoverRequest {
   }
   const reason = optionalText(event, "reason", problems);
   const requestedBy = optionalText(event, "requestedBy", problems);
+  const targetRegion = optionalText(event, "targetRegion", problems);
+  if (targetRegion !== undefined && !isRegionName(targetRegion))
+    problems.push(`targetRegion: "${targetRegion}" is not an AWS region name`);
   if (problems.length > 0) throw new EventValidationError(problems);
-  return { mode: mode as FailoverMode, dryRun, reason, requestedBy, trigger: "direct" };
+  return {
+    mode: mode as FailoverMode,
+    dryRun,
+    reason,
+    requestedBy,
+    trigger: "direct",
+    ...(targetRegion === undefined ? {} : { targetRegion }),
+  };
+}
+
+/** The scheduled convergence run (X1/X6, converge.ts): exactly {"action":"converge"}, nothing else. */
+export const CONVERGE_EVENT = { action: "converge" } as const;
+
+function parseAction(event: Record<string, unknown>): ParsedEvent {
+  const extra = Object.keys(event).filter((k) => k !== "action");
+  if (event.action !== CONVERGE_EVENT.action || extra.length > 0) {
+    throw new EventValidationError([
+      `action: only ${JSON.stringify(CONVERGE_EVENT)} is accepted (got ${JSON.stringify(event).slice(0, 200)})`,
+    ]);
+  }
+  return { kind: "converge" };
 }
 
 function parseAlarmRecord(record: unknown, index: number, problems: string[]): AlarmInfo | undefined {
@@ -128,6 +157,7 @@ export function parseEvent(
   allowedAlarms: readonly string[],
 ): ParsedEvent {
   if (!isRecord(event)) throw new EventValidationError(["event: expected a JSON object"]);
+  if ("action" in event) return parseAction(event);
   if (!("Records" in event)) return { kind: "run", request: parseDirect(event) };
 
   const records = event.Records;

@@ -3,7 +3,10 @@
  *
  * Accepted events
  * (a) Direct invocation (console, CLI, scripts/drill.ts):
- *       { "mode": "switchover" | "failover", "dryRun"?: boolean, "reason"?: string, "requestedBy"?: string }
+ *       { "mode": "switchover" | "failover", "dryRun"?: boolean, "reason"?: string, "requestedBy"?: string,
+ *         "targetRegion"?: string }
+ *     targetRegion names the Region whose cluster becomes the writer: the secondary's by default, the
+ *     primary's (FAILBACK_CLUSTER_ARN) to fail back with the same operation (aim.ts).
  *     A failover is a dry run unless the event says "dryRun": false; a switchover runs unless it says
  *     "dryRun": true. Unknown keys are rejected (a typo must not turn a
  *     rehearsal into a real failover).
@@ -12,6 +15,9 @@
  *         "{\"AlarmName\":\"...\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"...\",\"StateChangeTime\":\"...\"}" } } ] }
  *     Only NewStateValue "ALARM" of an alarm named in ALLOWED_ALARMS acts, always as mode "failover" (unplanned). ALARM_ACTION=notify makes
  *     it a dry run that only reports; ALARM_ACTION=failover executes it. OK / INSUFFICIENT_DATA → "ignored".
+ *
+ * (c) {"action":"converge"}: the scheduled convergence run (converge.ts, X1/X6): follow the writer found,
+ *     redrive non-empty DLQs; it never promotes. Published to SNS only when it changed something.
  *
  * Environment: see env-keys.ts (the one list, shared with lib/); AWS_REGION comes from the runtime.
  *
@@ -22,6 +28,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { cachedPerKey } from "../shared/client-cache";
@@ -36,6 +43,8 @@ import {
   topicArnRegion,
   type FailoverEnvConfig,
 } from "./config";
+import { runConverge } from "./converge";
+import { checkersFromStatus, EVIDENCE_READ_TIMEOUT_MS } from "./evidence";
 import { EventValidationError, parseEvent } from "./events";
 import {
   publishNotification,
@@ -88,9 +97,23 @@ export function invokeReconcile(client: LambdaClient, functionName: string) {
   };
 }
 
+// Route 53's API is global; its endpoint is us-east-1's, which the SDK picks for any region.
+const route53 = cachedPerKey((region) => new Route53Client(opts(region, EVIDENCE_READ_TIMEOUT_MS)));
+
+/** X2: what Route 53's checkers in other Regions see of the primary (evidence.ts). */
+export function readCheckers(client: Route53Client, healthCheckId: string) {
+  return async () =>
+    checkersFromStatus(await client.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId })));
+}
+
 /** Production dependencies; clients are cached across warm invocations. */
-export function defaultDeps(region: string, reconcileFunctionName?: string): OrchestratorDeps {
+export function defaultDeps(
+  region: string,
+  reconcileFunctionName?: string,
+  primaryHealthCheckId?: string,
+): OrchestratorDeps {
   return {
+    primaryCheckers: primaryHealthCheckId ? readCheckers(route53(region), primaryHealthCheckId) : undefined,
     rds: localRds(region),
     rdsForRegion: (r) => (r === region ? localRds(r) : remoteRds(r)),
     sns: snsFor(region),
@@ -108,7 +131,11 @@ export function defaultDeps(region: string, reconcileFunctionName?: string): Orc
 
 export interface HandlerOptions {
   readonly env?: () => Env;
-  readonly buildDeps?: (region: string, reconcileFunctionName?: string) => OrchestratorDeps;
+  readonly buildDeps?: (
+    region: string,
+    reconcileFunctionName?: string,
+    primaryHealthCheckId?: string,
+  ) => OrchestratorDeps;
 }
 
 interface RemainingTime {
@@ -139,7 +166,7 @@ export function createHandler(options: HandlerOptions = {}) {
       if (err instanceof FailoverConfigError) await reportConfigError(env, err, buildDeps);
       throw err;
     }
-    const deps = buildDeps(config.region, config.reconcileFunctionName);
+    const deps = buildDeps(config.region, config.reconcileFunctionName, config.primaryHealthCheckId);
 
     let parsed;
     try {
@@ -178,6 +205,7 @@ export function createHandler(options: HandlerOptions = {}) {
     if (remaining !== undefined && Number.isFinite(remaining)) {
       timeBudgetMs = Math.max(1_000, Math.min(timeBudgetMs, remaining - CONTEXT_SAFETY_MS));
     }
+    if (parsed.kind === "converge") return runConverge({ ...config, timeBudgetMs }, deps);
     return runFailover(parsed.request, { ...config, timeBudgetMs }, deps);
   };
 }

@@ -22,6 +22,7 @@ import { errorMessage, errorName, isRetryableAwsError, RetryError } from "../sha
 import { clusterArnRegion, type OrchestratorSettings } from "./config";
 import type { FailoverRequest } from "./events";
 import { afterPromotion } from "./after-promotion";
+import { aim } from "./aim";
 import { preflight } from "./preflight";
 import { Run, type BlockOn, type FailoverResult, type OrchestratorDeps, type Outcome } from "./report";
 import {
@@ -60,7 +61,14 @@ export async function runFailover(
   deps: OrchestratorDeps,
   blockOn: BlockOn = "any",
 ): Promise<FailoverResult> {
-  const run = new Run(request, settings, deps, blockOn);
+  const aimed = aim(request, settings);
+  const run = new Run(
+    request,
+    "refused" in aimed ? settings : { ...settings, targetClusterArn: aimed.targetClusterArn },
+    deps,
+    blockOn,
+  );
+  if ("refused" in aimed) return run.finish({ ok: false, result: "refused", message: aimed.refused });
   try {
     const stop = await preflight(run);
     if (stop?.result === "already-writer" && !request.dryRun)
@@ -115,12 +123,12 @@ async function requestChange(run: Run): Promise<Outcome | undefined> {
           TargetDbClusterIdentifier: target,
           AllowDataLoss: true,
         });
-  // Switchover through the current writer's Region, failover through the target's (deps.rds): see top.
+  // Switchover through the current writer's Region, failover through the target's: see top. The target
+  // is the function's own Region unless the request is aimed elsewhere (a failback, aim.ts).
   const writerRegion = run.before?.writerArn ? clusterArnRegion(run.before.writerArn) : undefined;
+  const callRegion = request.mode === "switchover" ? writerRegion : clusterArnRegion(target);
   const mutationClient =
-    request.mode === "switchover" && writerRegion && run.deps.rdsForRegion
-      ? run.deps.rdsForRegion(writerRegion)
-      : run.deps.rds;
+    callRegion && run.deps.rdsForRegion ? run.deps.rdsForRegion(callRegion) : run.deps.rds;
   run.operationRequestedMs = run.deps.clock.now();
   try {
     await run.retry(

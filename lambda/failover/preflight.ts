@@ -17,6 +17,7 @@ import { DescribeDBClustersCommand, type RDSClient } from "@aws-sdk/client-rds";
 import { errorMessage, RetryError } from "../shared/retry";
 import { clusterArnRegion } from "./config";
 import type { Outcome, Run } from "./report";
+import { judgeCheckers, MIN_FAILING_CHECKER_REGIONS, type Verdict } from "./evidence";
 import { clusterIdOf, latestRpoLag } from "./rpo-lag";
 import { activeOperation, buildPlan, describeSnapshot, type GlobalClusterSnapshot } from "./snapshot";
 
@@ -115,12 +116,18 @@ function busyOutcome(run: Run, before: GlobalClusterSnapshot): Outcome | undefin
   return undefined;
 }
 
-/** DescribeDBClusters through the cluster's own Region; undefined when that call fails. */
-async function clusterHealth(run: Run, arn: string): Promise<{ healthy: boolean; why: string }> {
+interface ClusterHealth {
+  readonly healthy: boolean;
+  /** False when the call through the cluster's Region failed: an outage or a partition, unknown which. */
+  readonly reachable?: false;
+  readonly why: string;
+}
+
+/** DescribeDBClusters through the cluster's own Region. */
+async function clusterHealth(run: Run, arn: string): Promise<ClusterHealth> {
+  // Through the cluster's own Region: the target may be either Region (a failback is aimed at the primary).
   const region = clusterArnRegion(arn);
-  const own = region === clusterArnRegion(run.target);
-  const client: RDSClient =
-    own || !region || !run.deps.rdsForRegion ? run.deps.rds : run.deps.rdsForRegion(region);
+  const client: RDSClient = region && run.deps.rdsForRegion ? run.deps.rdsForRegion(region) : run.deps.rds;
   try {
     const out = await run.retry(`DescribeDBClusters (${region ?? "?"})`, () =>
       client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arn })),
@@ -137,6 +144,7 @@ async function clusterHealth(run: Run, arn: string): Promise<{ healthy: boolean;
     const last = err instanceof RetryError ? err.lastError : err;
     return {
       healthy: false,
+      reachable: false,
       why: `${arn} could not be read through ${region ?? "its Region"} (${errorMessage(last)})`,
     };
   }
@@ -169,10 +177,38 @@ async function failoverRefusal(run: Run, snap: GlobalClusterSnapshot): Promise<s
     if (primary.healthy) {
       return `the current writer answers healthy through its own Region (${primary.why}); a failover would lose writes for nothing. Use mode "switchover".`;
     }
+    if (primary.reachable === false) {
+      const refused = await partitionRefusal(run, checks);
+      if (refused) return refused;
+    }
   }
   run.lagAtRiskMs = await rpoLag(run);
   checks.push(`writes at risk: RPO lag ${lagText(run.lagAtRiskMs)}`);
   return undefined;
+}
+
+/**
+ * X2: the writer's Region did not answer from here. Only Route 53's checkers in other Regions can tell an
+ * outage from a partition: healthy for them is a refusal; no evidence refuses an alarm-triggered run and
+ * leaves a person's decision (direct, drill) to the person, recorded in the preconditions.
+ */
+async function partitionRefusal(run: Run, checks: string[]): Promise<string | undefined> {
+  const verdict = await independentVerdict(run);
+  checks.push(`independent evidence: ${verdict.why}`);
+  if (verdict.outage === false)
+    return `a partition is not an outage: this Region cannot read the primary, but ${verdict.why}.`;
+  if (verdict.outage === undefined && run.request.trigger === "alarm")
+    return `no independent evidence of an outage (${verdict.why}); an automatic failover needs Route 53's checkers in at least ${MIN_FAILING_CHECKER_REGIONS} Regions to see the primary fail. A person may decide (runbook: decision rule).`;
+  return undefined;
+}
+
+async function independentVerdict(run: Run): Promise<Verdict> {
+  if (!run.deps.primaryCheckers) return { outage: undefined, why: "no Route 53 health check configured" };
+  try {
+    return judgeCheckers(await run.deps.primaryCheckers());
+  } catch (err) {
+    return { outage: undefined, why: `Route 53 health check status unreadable (${errorMessage(err)})` };
+  }
 }
 
 async function rpoLag(run: Run): Promise<number | null> {

@@ -10,6 +10,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { errorMessage, isRetryableAwsError, withRetry, type RetryOptions } from "../shared/retry";
 import type { OrchestratorSettings } from "./config";
+import type { CheckerObservation } from "./evidence";
 import type { FailoverMode, FailoverRequest, Trigger } from "./events";
 import { publishNotification, type Logger } from "./notify";
 import { describeGlobalCluster, type FailoverPlan, type GlobalClusterSnapshot } from "./snapshot";
@@ -39,6 +40,11 @@ export interface OrchestratorDeps {
   readonly sqsForRegion?: (region: string) => SQSClient;
   /** CloudWatch in the target Region: the RPO lag a data-losing failover is about to lose (F3). */
   readonly cloudwatch?: CloudWatchClient;
+  /**
+   * X2: Route 53's checkers' view of the primary (evidence.ts), from vantage points outside this Region's
+   * network path; absent or failing = no independent evidence.
+   */
+  readonly primaryCheckers?: () => Promise<readonly CheckerObservation[]>;
   /** Reconciles the stores after a data-losing failover (F2); absent = reported as a manual step. */
   readonly reconcile?: (request: { sinceIso: string; dryRun: boolean }) => Promise<ReconcileCounts>;
   readonly clock: Clock;
@@ -49,6 +55,7 @@ export interface OrchestratorDeps {
 
 export type ResultCode =
   | "completed"
+  | "converged"
   | "already-writer"
   | "in-progress"
   | "escalated"
@@ -208,8 +215,11 @@ export class Run {
     };
   }
 
-  /** Builds, publishes and logs the result; every field a phase leaves out comes from the run. */
-  async finish(outcome: Outcome): Promise<FailoverResult> {
+  /**
+   * Builds, publishes and logs the result; every field a phase leaves out comes from the run. `publish`
+   * false keeps a scheduled run that changed nothing off the alert topic (it is still logged).
+   */
+  async finish(outcome: Outcome, publish = true): Promise<FailoverResult> {
     await Promise.all(this.pending);
     const endMs = this.deps.clock.now();
     const result: FailoverResult = {
@@ -235,10 +245,11 @@ export class Run {
     const label = this.request.dryRun ? `${this.request.mode} dry run` : this.request.mode;
     const attention = (outcome.steps ?? []).filter((s) => !s.ok).length;
     const suffix = attention > 0 ? ` (${attention} step(s) need attention)` : "";
-    await this.notify(
-      `[DR] ${outcome.result.toUpperCase()}: ${label} of ${this.settings.globalClusterId}${suffix}`,
-      { event: "failover-result", ...result, notificationErrors: this.errors() },
-    );
+    if (publish || attention > 0)
+      await this.notify(
+        `[DR] ${outcome.result.toUpperCase()}: ${label} of ${this.settings.globalClusterId}${suffix}`,
+        { event: "failover-result", ...result, notificationErrors: this.errors() },
+      );
     const final = { ...result, notificationErrors: this.errors() };
     if (final.ok) this.logger.info(`failover run finished: ${final.result}`, { ...final });
     else this.logger.error(`failover run finished: ${final.result}`, { ...final });

@@ -12,8 +12,8 @@
  *    reported as processed, so the DLQ holds only orders that failed for want of a database and can be
  *    redriven whole after a failover (F2). If parking fails it is reported as a failure and made visible
  *    at once, so it reaches the DLQ through the queue's own redrive policy with body and attributes intact.
- *  - conflict: the orderId is booked with other contents (in the ledger, or by an earlier message of this
- *    batch): never booked, never dropped; treated like a rejection, with a reason that names the id and its
+ *  - conflict: the orderId is booked with other contents (in the ledger, in DynamoDB (X5), or by an
+ *    earlier message of this batch): never booked, never dropped; treated like a rejection, with a reason that names the id and its
  *    own metric (alarmed). Parked like a rejection.
  *  - synthetic: validated, never written, counted.
  *  - booked / duplicate: in both stores; a duplicate delivery (same id, same contents) is acknowledged.
@@ -151,8 +151,12 @@ function settleGroup(
   }
   let first = outcome.status === "booked";
   for (const p of group) {
-    if (p.contentHash !== outcome.row.contentHash) {
-      const reason = conflictReason(orderId, outcome.row.contentHash, p.contentHash);
+    // A conflict with the ledger's row names that row; one with DynamoDB's item (X5) names the item.
+    const tableConflict = outcome.status === "conflict" && outcome.store === "dynamodb";
+    if (p.contentHash !== outcome.row.contentHash || tableConflict) {
+      const reason = tableConflict
+        ? outcome.reason
+        : conflictReason(orderId, outcome.row.contentHash, p.contentHash);
       outcomes.set(p.record, { status: "conflict", reason, orderId });
       logger.error("order conflict: orderId reused with different contents", {
         orderId,

@@ -5,7 +5,10 @@
  *
  * Per order:
  *  - booked / duplicate: the ledger holds a row with the same content hash; DynamoDB now holds that row.
- *  - conflict: the ledger holds another order under this orderId (L1). Nothing is written.
+ *  - conflict: the ledger holds another order under this orderId (L1). Nothing is written. Or DynamoDB
+ *    does (X5): across the RPO window of an unplanned failover, version A may be lost from Aurora but kept
+ *    in DynamoDB while version B is booked in the new writer's ledger. B's message is refused like any
+ *    conflict (parked, counted, alarmed), so the two stores never silently disagree; reconcile lists it.
  *  - rejected: the ledger or DynamoDB refuses the data itself (a constraint, a ValidationException): a
  *    retry can't help (L3).
  *  - failed: anything else (database down, throttled); a retry completes it, both writes are idempotent.
@@ -28,7 +31,13 @@ export interface BookingDeps {
 
 export type BookingOutcome =
   | { readonly status: "booked" | "duplicate"; readonly row: LedgerRow }
-  | { readonly status: "conflict"; readonly reason: string; readonly row: LedgerRow }
+  | {
+      readonly status: "conflict";
+      readonly reason: string;
+      readonly row: LedgerRow;
+      /** Which store holds the other version: the ledger (`row`), or DynamoDB (X5; `row` is this one). */
+      readonly store: "ledger" | "dynamodb";
+    }
   | { readonly status: "rejected"; readonly reason: string }
   | { readonly status: "failed"; readonly reason: string };
 
@@ -88,6 +97,7 @@ export async function bookOrders(
         status: "conflict",
         reason: conflictReason(id, row.contentHash, e.contentHash),
         row,
+        store: "ledger",
       });
     else accepted.push(row);
   }
@@ -106,6 +116,16 @@ export async function bookOrders(
         bookedInLedger: true,
       });
       outcomes.set(row.orderId, { status: refused ? "rejected" : "failed", reason });
+      return;
+    }
+    if (typeof result.value === "object") {
+      const reason = `${conflictReason(row.orderId, result.value.conflict, row.contentHash)} (DynamoDB holds the other version)`;
+      deps.logger.error("order conflict: DynamoDB holds another version of this orderId", {
+        orderId: row.orderId,
+        reason,
+        bookedInLedger: true,
+      });
+      outcomes.set(row.orderId, { status: "conflict", reason, row, store: "dynamodb" });
       return;
     }
     // New if either store was written now: a retry that completes a half-done order counts as booked.

@@ -10,7 +10,7 @@
  * every reader remembers `wrapNumbers`; a string can't be rounded by any reader.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
  */
-import { PutCommand, type PutCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type GetCommandOutput, type PutCommandOutput } from "@aws-sdk/lib-dynamodb";
 import type { LedgerRow } from "./ledger";
 
 export const ORDER_STATUS_ACCEPTED = "ACCEPTED";
@@ -18,9 +18,15 @@ export const ORDER_STATUS_ACCEPTED = "ACCEPTED";
 /** What the writer needs from DynamoDB; a DynamoDBDocumentClient satisfies it, and tests wrap one. */
 export interface PutSender {
   send(command: PutCommand): Promise<PutCommandOutput>;
+  send(command: GetCommand): Promise<GetCommandOutput>;
 }
 
-export type PutOutcome = "created" | "exists";
+/**
+ * created: written now. exists: an item with the same content hash was there (a redelivery).
+ * conflict: an item with ANOTHER content hash holds this orderId (X5): e.g. version A booked before an
+ * unplanned failover, lost from Aurora but replicated in DynamoDB, and version B offered after it.
+ */
+export type PutOutcome = "created" | "exists" | { readonly conflict: string };
 
 export interface OrderItem {
   orderId: string;
@@ -82,7 +88,28 @@ export async function putOrderState(
     );
     return "created";
   } catch (err) {
-    if (isConditionalCheckFailed(err)) return "exists";
-    throw err;
+    if (!isConditionalCheckFailed(err)) throw err;
   }
+  const stored = await storedContentHash(ddb, tableName, row.orderId);
+  return stored === row.contentHash ? "exists" : { conflict: stored ?? "(item without a content hash)" };
+}
+
+/**
+ * The hash of the item that made the condition fail. A strongly consistent read of this Region's replica
+ * (it holds every write the condition saw). PutItem's ReturnValuesOnConditionCheckFailure=ALL_OLD would
+ * save the round trip, but dynalite (the local store the tests run against) does not return the item
+ * (https://github.com/architect/dynalite/issues/182); this path runs only when the item already exists.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
+ */
+async function storedContentHash(ddb: PutSender, tableName: string, orderId: string) {
+  const out = await ddb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { orderId },
+      ConsistentRead: true,
+      ProjectionExpression: "contentHash",
+    }),
+  );
+  const hash = out.Item?.contentHash;
+  return typeof hash === "string" ? hash : undefined;
 }

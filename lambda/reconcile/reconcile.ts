@@ -131,7 +131,7 @@ export async function reconcileStores(
     examined: { ledger: recentLedger.length, table: items.length },
     rebookedIntoLedger: rebooked,
     rewrittenIntoTable: rewritten,
-    conflicts: conflicts.length,
+    conflicts: conflicts.length + details.filter((d) => d.action.startsWith("conflict: DynamoDB")).length,
     unreadable,
     details,
   };
@@ -184,8 +184,14 @@ async function rewrite(
       written++;
       continue;
     }
-    // "exists": an item older than the window is there after all; nothing to do.
+    // "exists": an item older than the window is there after all; nothing to do. Another version (X5)
+    // is a conflict, listed like the others.
     const outcome = await putOrderState(deps.ddb, deps.tableName, o, now);
+    if (typeof outcome === "object")
+      details.push({
+        orderId: o.orderId,
+        action: `conflict: DynamoDB holds ${outcome.conflict}; left as is`,
+      });
     if (outcome === "created") {
       written++;
       details.push({ orderId: o.orderId, action: "rewritten into DynamoDB" });

@@ -7,12 +7,14 @@ import {
   type AlarmAction,
 } from "../../lambda/failover/config";
 import { formatProcessingSites } from "../../lambda/failover/env-keys";
+import { CONVERGE_EVENT } from "../../lambda/failover/events";
 import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { Statement } from "../policy-documents";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { LedgerAccess } from "../data/ledger-access";
+import { CONVERGENCE_DEFAULTS, rateExpression } from "./convergence-config";
 import { ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {
@@ -36,6 +38,12 @@ export interface FailoverOrchestratorArgs {
   readonly primaryClusterArn: pulumi.Input<string>;
   /** The cluster to promote. */
   readonly secondaryClusterArn: pulumi.Input<string>;
+  /**
+   * The primary's Route 53 health check: its checkers in several Regions are the independent evidence a
+   * failover needs when the primary cannot be read from here (X2). Default: none (an alarm-triggered
+   * failover of an unreachable primary is then refused).
+   */
+  readonly primaryHealthCheckId?: pulumi.Input<string>;
   /** Topic in this region that hears start, success and failure. */
   readonly alertTopicArn: pulumi.Input<string>;
   /** Both regions' topics and keys: the function may publish to either. */
@@ -53,6 +61,18 @@ export interface FailoverOrchestratorArgs {
   readonly reconcile?: LedgerAccess;
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /**
+   * Minutes between scheduled convergence runs ({"action":"converge"}: follow the writer, redrive DLQs;
+   * X1/X6). Default CONVERGENCE_DEFAULTS.convergeMinutes (5).
+   */
+  readonly convergeMinutes?: number;
+}
+
+export function checkFailoverOrchestratorArgs(args: FailoverOrchestratorArgs): void {
+  const m = args.convergeMinutes ?? CONVERGENCE_DEFAULTS.convergeMinutes;
+  if (!Number.isInteger(m) || m < 1 || m > 60) {
+    throw new Error(`FailoverOrchestrator: convergeMinutes must be 1..60, got ${m}`);
+  }
 }
 
 /**
@@ -82,6 +102,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
 
   constructor(name: string, args: FailoverOrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:failover:FailoverOrchestrator", name, {}, opts);
+    checkFailoverOrchestratorArgs(args);
     const triggers = (args.alarms ?? []).filter((a) => a.failoverTrigger);
     const sites = processingSitesJson(args.processingSites);
     const reconcile = args.reconcile
@@ -122,6 +143,7 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
       { parent: this, provider: args.provider },
     );
     for (const trigger of triggers) this.subscribe(name, trigger, fn, args.provider);
+    this.schedule(name, args.convergeMinutes ?? CONVERGENCE_DEFAULTS.convergeMinutes, fn, args.provider);
 
     this.functionArn = fn.arn;
     this.roleArn = fn.role.arn;
@@ -132,6 +154,36 @@ export class FailoverOrchestrator extends pulumi.ComponentResource {
     this.reconcileStatements = reconcile?.statements ?? [];
     this.alarms = [...fn.alarms, ...(reconcile?.alarms ?? [])];
     this.registerOutputs({ functionArn: this.functionArn, processingSites: this.processingSites });
+  }
+
+  /**
+   * X1/X6: a scheduled rule invokes the function with the converge event, so what an alarm (which acts on
+   * a state change only) never re-triggers still finishes. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
+   */
+  private schedule(name: string, minutes: number, fn: NodeFunction, provider: aws.Provider): void {
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-converge`,
+      {
+        description: "Scheduled convergence: processing follows the writer; non-empty DLQs are redriven",
+        scheduleExpression: rateExpression(minutes),
+      },
+      { parent: this, provider },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-converge-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this, provider },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-converge-target`,
+      { rule: rule.name, arn: fn.arn, input: JSON.stringify(CONVERGE_EVENT) },
+      { parent: this, provider, dependsOn: [permission] },
+    );
   }
 
   /** Each topic carries every alarm of its region; only the named alarm going to ALARM starts a run. */
@@ -190,7 +242,10 @@ function orchestratorEnvironment(
   return toEnvironment(FAILOVER_ENV, {
     globalClusterId: args.globalClusterId,
     targetClusterArn: args.secondaryClusterArn,
+    // X4: failback is the same function aimed at the primary's Region (lambda/failover/aim.ts).
+    failbackClusterArn: args.primaryClusterArn,
     alertTopicArn: args.alertTopicArn,
+    primaryHealthCheckId: args.primaryHealthCheckId ?? "",
     alarmAction: args.alarmAction,
     timeBudgetMs: String(DEFAULTS.timeBudgetMs),
     maxAttempts: String(DEFAULTS.maxAttempts),
@@ -225,6 +280,17 @@ function orchestratorStatements(
       Resource: [args.globalClusterArn, ...clusters],
     },
     { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: args.publishTopicArns },
+    ...(args.primaryHealthCheckId
+      ? [
+          {
+            Sid: "ReadPrimaryCheckers",
+            Effect: "Allow" as const,
+            Action: "route53:GetHealthCheckStatus",
+            // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html
+            Resource: pulumi.interpolate`arn:aws:route53:::healthcheck/${args.primaryHealthCheckId}`,
+          },
+        ]
+      : []),
     {
       Sid: "ProcessingFollowsWriter",
       Effect: "Allow",

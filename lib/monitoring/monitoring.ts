@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "./alarm";
+import { CONVERGENCE_DEFAULTS } from "../failover/convergence-config";
 
 /** What the monitoring needs to know about one region. */
 export interface MonitoredRegion {
@@ -34,6 +35,11 @@ export interface MonitoringArgs {
   readonly healthCheckMetricsRegion: Region;
   /** Replication lag, ms, that counts as a problem for DynamoDB (Aurora's alarm lives with Aurora). */
   readonly replicationLagAlarmMs: number;
+  /**
+   * X1: minutes an acknowledged order may wait in a queue before the oldest-message alarm fires.
+   * Default CONVERGENCE_DEFAULTS.strandedOrderMinutes (10).
+   */
+  readonly strandedOrderMinutes?: number;
   /** Alarms the other components own (functions' errors, health checks, canaries, Aurora); the critical
    *  ones of the primary region join the composite alarm. */
   readonly alarms: AlarmInfo[];
@@ -70,7 +76,8 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:monitoring:Monitoring", name, {}, opts);
     for (const r of [args.primary, args.secondary]) {
-      for (const spec of [...processorAlarms(r), ...queueAlarms(r), ...apiAlarms(r)]) {
+      const stranded = args.strandedOrderMinutes ?? CONVERGENCE_DEFAULTS.strandedOrderMinutes;
+      for (const spec of [...processorAlarms(r), ...queueAlarms(r, stranded), ...apiAlarms(r)]) {
         this.alarm(name, r, spec);
       }
     }
@@ -252,7 +259,13 @@ function processorAlarms(r: MonitoredRegion): AlarmSpec[] {
   ];
 }
 
-function queueAlarms(r: MonitoredRegion): AlarmSpec[] {
+/**
+ * The DLQ holds orders out of the retry path (any message: alarm); the queue's oldest message is an order
+ * acknowledged and not booked for `strandedMinutes` (X1). SQS counts a message's age from its enqueue
+ * time, which a move back from the DLQ resets.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+ */
+function queueAlarms(r: MonitoredRegion, strandedMinutes: number): AlarmSpec[] {
   return [
     {
       id: "dlq-depth",
@@ -269,12 +282,12 @@ function queueAlarms(r: MonitoredRegion): AlarmSpec[] {
     },
     {
       id: "oldest-message",
-      description: "Orders waiting more than 5 minutes",
+      description: `Orders acknowledged and not booked for more than ${strandedMinutes} minutes`,
       namespace: "AWS/SQS",
       metricName: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: r.queueName },
       statistic: "Maximum",
-      threshold: 300,
+      threshold: strandedMinutes * 60,
       comparison: "GreaterThanThreshold",
       critical: true,
     },

@@ -145,8 +145,10 @@ export class RegionalService extends pulumi.ComponentResource {
     this.healthCheck = this.createHealthCheck();
     this.canary = this.createCanary(this.api, args.canaryName, "canary", { critical: role === "primary" });
     if (args.probe) {
+      // X2: the probe runs in the secondary, on the secondary's network path: it alerts, it never starts a
+      // failover (Route 53's checkers in several Regions are the evidence; lambda/failover/evidence.ts).
       this.probe = this.createCanary(args.probe.target, args.probe.canaryName, "probe", {
-        failoverTrigger: true,
+        failoverTrigger: false,
       });
     }
     this.alarms = [

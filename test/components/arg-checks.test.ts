@@ -13,6 +13,7 @@ import { HealthCheck, HealthCheckArgs } from "../../lib/detection/health-check";
 import { Network, NetworkArgs } from "../../lib/foundation/network";
 import { RegionalKey, RegionalKeyArgs } from "../../lib/foundation/regional-key";
 import { OrderForwarder, OrderForwarderArgs } from "../../lib/orders/order-forwarder";
+import { FailoverOrchestrator, FailoverOrchestratorArgs } from "../../lib/failover/failover-orchestrator";
 import { installMocks, promiseOf, recorded, settle } from "../../tooling/mocks/recorder";
 
 let provider: aws.Provider;
@@ -322,5 +323,35 @@ describe("OrderForwarder alone", () => {
       );
     }
     expect((await build(() => new OrderForwarder("f-ok", args()))).error).toBeUndefined();
+  });
+});
+
+describe("FailoverOrchestrator alone", () => {
+  const args = (over: Partial<FailoverOrchestratorArgs> = {}): FailoverOrchestratorArgs => ({
+    region: "us-west-2",
+    provider: west,
+    globalClusterId: "g",
+    globalClusterArn: "arn:aws:rds::123456789012:global-cluster:g",
+    primaryClusterArn: "arn:aws:rds:us-east-1:123456789012:cluster:p",
+    secondaryClusterArn: "arn:aws:rds:us-west-2:123456789012:cluster:s",
+    alertTopicArn: "arn:aws:sns:us-west-2:123456789012:t",
+    publishTopicArns: ["arn:aws:sns:us-west-2:123456789012:t"],
+    kmsKeyArns: ["arn:aws:kms:us-west-2:123456789012:key/a"],
+    alarmAction: "notify",
+    processingSites: [],
+    logKeyArn: "arn:aws:kms:us-west-2:123456789012:key/a",
+    logRetentionDays: 7,
+    ...over,
+  });
+  it("X1/X6: convergeMinutes must be a whole 1..60 (an EventBridge rate is whole minutes)", async () => {
+    for (const m of [0, 61, 2.5]) {
+      expect(await build(() => new FailoverOrchestrator(`o${m}`, args({ convergeMinutes: m })))).toEqual({
+        error: `FailoverOrchestrator: convergeMinutes must be 1..60, got ${m}`,
+        declared: 1,
+      });
+    }
+    expect((await build(() => new FailoverOrchestrator("o-ok", args({ convergeMinutes: 1 })))).error).toBe(
+      undefined,
+    );
   });
 });

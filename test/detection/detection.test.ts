@@ -269,6 +269,12 @@ describe("failover orchestrator infrastructure", () => {
     });
   });
 
+  it("X4: the failover Lambda knows the primary's cluster, so a failback is the same function aimed at it", () => {
+    const env = (fn().inputs.environment as any).variables;
+    expect(env.FAILBACK_CLUSTER_ARN).toBe(run.outputs.primaryClusterArn);
+    expect(env.FAILBACK_CLUSTER_ARN).not.toBe(env.TARGET_CLUSTER_ARN);
+  });
+
   it("R22: Lambda never retries a run by itself (a retry could act twice)", () => {
     const cfg = named(
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
@@ -315,7 +321,6 @@ describe("failover orchestrator infrastructure", () => {
     );
     expect(env.ALLOWED_ALARMS.split(",")).toEqual([
       named(ALARM, "tap-dev-primary-service-health-alarm").state.name,
-      named(ALARM, "tap-dev-secondary-service-probe-success").state.name,
     ]);
     const statements = JSON.parse(
       String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-failover-fn-policy").inputs.policy),
@@ -393,12 +398,11 @@ describe("failover orchestrator infrastructure", () => {
     expect(flowLog.dependencies).toContain(flowPolicy.urn);
   });
 
-  it("P7: only two alarms trigger it through SNS: Route 53's health alarm and the secondary region's probe of the primary", () => {
+  it("X2/P7: only Route 53's health alarm (checkers in several Regions) triggers it; the secondary's probe alone never does", () => {
     const subs = of("aws:sns/topicSubscription:TopicSubscription").filter(
       (x) => x.inputs.endpoint === fn().state.arn,
     );
     const health = named(ALARM, "tap-dev-primary-service-health-alarm");
-    const probe = named(ALARM, "tap-dev-secondary-service-probe-success");
     expect(
       subs.map((x) => [
         x.name,
@@ -415,18 +419,25 @@ describe("failover orchestrator infrastructure", () => {
         "MessageBody",
         { AlarmName: [health.state.name], NewStateValue: ["ALARM"] },
       ],
-      [
-        "tap-dev-failover-secondary-probe-trigger",
-        "us-west-2",
-        topicIn("us-west-2"),
-        "MessageBody",
-        { AlarmName: [probe.state.name], NewStateValue: ["ALARM"] },
-      ],
     ]);
-    for (const id of ["primary-health", "secondary-probe"]) {
-      const perm = named("aws:lambda/permission:Permission", `tap-dev-failover-${id}-invoke`);
-      expect(perm.inputs.principal).toBe("sns.amazonaws.com");
-    }
+    const perm = named("aws:lambda/permission:Permission", "tap-dev-failover-primary-health-invoke");
+    expect(perm.inputs.principal).toBe("sns.amazonaws.com");
+    expect(run.resources.some((r) => r.name === "tap-dev-failover-secondary-probe-trigger")).toBe(false);
+  });
+
+  it("X2: the function reads the primary's Route 53 health check, and may read only that one", () => {
+    const hc = named("aws:route53/healthCheck:HealthCheck", "tap-dev-primary-service-health-check");
+    const env = (fn().inputs.environment as any).variables;
+    expect(env.PRIMARY_HEALTH_CHECK_ID).toBe(hc.id);
+    const statements = JSON.parse(
+      String(named("aws:iam/rolePolicy:RolePolicy", "tap-dev-failover-fn-policy").inputs.policy),
+    ).Statement;
+    expect(statements.find((s: any) => s.Sid === "ReadPrimaryCheckers")).toEqual({
+      Sid: "ReadPrimaryCheckers",
+      Effect: "Allow",
+      Action: "route53:GetHealthCheckStatus",
+      Resource: `arn:aws:route53:::healthcheck/${hc.id}`,
+    });
   });
 
   it("P7: the probe watches the primary's API from the secondary region, so detection survives the loss of us-east-1", () => {

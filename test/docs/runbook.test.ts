@@ -15,6 +15,13 @@ import { OPERATOR_COMMANDS } from "../../lib/operations/operator-commands";
 import { OPTIONAL_OUTPUT_SPEC, OUTPUT_KEYS } from "../../lib/stack-outputs";
 import { EXIT, parseArgs as parseDrillArgs } from "../../scripts/drill";
 import { parseArgs as parseReconcileArgs } from "../../scripts/reconcile";
+import {
+  EVIDENCE_READ_TIMEOUT_MS,
+  MIN_FAILING_CHECKER_REGIONS,
+  ROUTE53_HEALTHY_SHARE,
+} from "../../lambda/failover/evidence";
+import { CONVERGE_EVENT } from "../../lambda/failover/events";
+import { CONVERGENCE_DEFAULTS } from "../../lib/failover/convergence-config";
 import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
 import { E2E_ACCOUNT_PREFIX, E2E_ENV } from "../integration/support/e2e";
 import {
@@ -360,6 +367,51 @@ describe("docs/runbook.md: what AWS documents (O2)", () => {
       "<secondaryDlqArn>",
     ]);
     expect(redrive.every((c) => !awsArgs(c).options.has("--destination-arn"))).toBe(true);
+  });
+
+  it("X4: failing back is the drill or the Lambda aimed at the primary, with commands the drill accepts", () => {
+    const section = runbook.slice(
+      runbook.indexOf("## Failing back"),
+      runbook.indexOf("## Database credential"),
+    );
+    const commands = block("--target-region <primaryRegion> --yes")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("npx tsx scripts/drill.ts"));
+    expect(commands).toHaveLength(2);
+    for (const c of commands) {
+      const argv = c.replace("npx tsx scripts/drill.ts ", "").replace("<primaryRegion>", "us-east-1");
+      expect(parseDrillArgs(argv.split(" "))).toMatchObject({
+        mode: "switchover",
+        targetRegion: "us-east-1",
+      });
+    }
+    expect(section).toContain('`{"mode":"switchover","targetRegion":"<primaryRegion>"}`');
+    expect(parseEvent({ mode: "switchover", targetRegion: "us-east-1" }, "notify", [])).toMatchObject({
+      request: { targetRegion: "us-east-1", dryRun: false },
+    });
+    expect(section).toContain("pulumi config set tap:processingRegion primary");
+    expect(section).not.toMatch(/always promote the secondary/);
+  });
+
+  it("X2: the decision rule has its own section, with the thresholds the code uses", () => {
+    const section = runbook.slice(
+      runbook.indexOf("## Decision rule: a partition is not an outage"),
+      runbook.indexOf("## Failing back"),
+    );
+    expect(section).toContain(`${ROUTE53_HEALTHY_SHARE * 100}%`);
+    expect(section).toContain(`failures from at least ${MIN_FAILING_CHECKER_REGIONS} checker Regions`);
+    expect(section).toContain(`capped at ${EVIDENCE_READ_TIMEOUT_MS / 1000} s`);
+    expect(section).toMatch(/refused: \*\*a partition, not an outage\*\*/);
+    expect(block("get-health-check-status")).toMatch(/aws route53 get-health-check-status --health-check-id/);
+  });
+
+  it("X1/X6: the convergence section names the event, the config keys and their defaults as the code has them", () => {
+    expect(runbook).toContain(`\`${JSON.stringify(CONVERGE_EVENT)}\``);
+    expect(runbook).toContain(`\`tap:convergeMinutes\` (default ${CONVERGENCE_DEFAULTS.convergeMinutes})`);
+    expect(runbook).toContain(
+      `\`tap:strandedOrderMinutes\` (default ${CONVERGENCE_DEFAULTS.strandedOrderMinutes})`,
+    );
   });
 
   it("names the switches and exit codes the code reads", () => {

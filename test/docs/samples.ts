@@ -102,6 +102,8 @@ export function parseRunLine(line: string): { run: number; result: ScenarioResul
       bookedTwice: n(7),
       conflicts: n(8),
       leftInDlq: n(9),
+      stranded: 0,
+      storeMismatches: 0,
     },
     recoveredByReconcile: n(10),
     recoveryMs: m[11] === "-" ? undefined : Math.round(parseFloat(m[11]) * 1000),

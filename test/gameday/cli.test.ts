@@ -32,6 +32,8 @@ function passing(
       bookedTwice: 0,
       conflicts: 0,
       leftInDlq: 0,
+      stranded: 0,
+      storeMismatches: 0,
       ...over,
     },
     recoveryMs: promotions ? 500 : undefined,

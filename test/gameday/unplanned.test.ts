@@ -67,3 +67,16 @@ describe("game day: two failover triggers at once", () => {
     expect({ lost: r.counts.lost, dlq: r.counts.leftInDlq }).toEqual({ lost: 0, dlq: 0 });
   });
 });
+
+describe("game day: the report's X1/X5 fields", () => {
+  it.each(["2-failover-caught-up", "3-failover-rpo-window", "5-two-triggers"])(
+    "X1/X5: %s leaves no acknowledged order stranded in a reachable Region and no order in one store only",
+    (id) => {
+      const r = resultOf(results, id);
+      expect({ stranded: r.counts.stranded, storeMismatches: r.counts.storeMismatches }).toEqual({
+        stranded: 0,
+        storeMismatches: 0,
+      });
+    },
+  );
+});

@@ -43,6 +43,13 @@ describe("default dev stack", () => {
     expect(budget.rto.seconds).toBeGreaterThan(300);
   });
 
+  it("X2: the automatic decision counts the one Route 53 checker read the decision rule makes, and names the rule", async () => {
+    const auto = await planStack("dev", { alarmFailoverAction: "failover" });
+    const decision = term(computeDrBudget(auto.resources, auto.config), "decision");
+    expect(decision.formula).toBe("0 s + 5 s (Route 53 checker read, at most)");
+    expect(decision.source).toMatch(/Route 53 checkers failing in >= 2 Regions/);
+  });
+
   it("F5: automatic failover with 10 s checks keeps every target, so the plan passes", async () => {
     const auto = await planStack("dev", {
       alarmFailoverAction: "failover",
@@ -50,8 +57,8 @@ describe("default dev stack", () => {
     });
     const b = computeDrBudget(auto.resources, auto.config);
     expect(term(b, "decision")).toMatchObject({
-      label: "automatic (alarmFailoverAction=failover)",
-      seconds: 0,
+      label: "automatic (alarmFailoverAction=failover), on independent evidence",
+      seconds: 5,
     });
     expect(b.ok).toBe(true);
     const report = await buildReport({

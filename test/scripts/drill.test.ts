@@ -8,6 +8,7 @@ import {
   PRIMARY_REGION,
   SECONDARY_REGION,
   SITES,
+  drillClients,
   FakeClock,
   FakeGlobalCluster,
   harness,
@@ -67,13 +68,9 @@ function run(
     env,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    rdsClient: (region) => h.deps.rdsForRegion!(region),
-    snsClient: () => h.deps.sns,
-    lambdaClient: (region) => h.deps.lambdaForRegion!(region),
-    sqsClient: (region) => h.deps.sqsForRegion!(region),
+    ...drillClients(h),
     cloudwatchClient: (region) => cw.client(region),
     clock: new FakeClock(T0),
-    random: () => 0.5,
   });
   return { code, out, err, files };
 }

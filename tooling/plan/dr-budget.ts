@@ -4,6 +4,7 @@
  * term says where it came from. AWS's own published figures are the only constants, each with its URL.
  */
 import { DEFAULTS as FAILOVER_DEFAULTS } from "../../lambda/failover/config";
+import { EVIDENCE_READ_TIMEOUT_MS, MIN_FAILING_CHECKER_REGIONS } from "../../lambda/failover/evidence";
 import { TapConfig } from "../../lib/config";
 import { AURORA_PARTS } from "../../lib/data/aurora-global-database";
 import { HEALTH_CHECK_PARTS } from "../../lib/detection/health-check";
@@ -212,11 +213,15 @@ export function computeDrBudget(
         source: `config ${key("decisionSeconds")}`,
       }
     : {
+        // X2: the decision rule reads Route 53's checkers once when the primary does not answer from the
+        // secondary; their failing is already the detection term, so only the read is added.
         id: "decision",
-        label: "automatic (alarmFailoverAction=failover)",
-        seconds: 0,
-        formula: "0 s",
-        source: `config ${key("alarmFailoverAction")}: the alarm invokes the orchestrator through SNS`,
+        label: "automatic (alarmFailoverAction=failover), on independent evidence",
+        seconds: EVIDENCE_READ_TIMEOUT_MS / 1000,
+        formula: `0 s + ${EVIDENCE_READ_TIMEOUT_MS / 1000} s (Route 53 checker read, at most)`,
+        source:
+          `config ${key("alarmFailoverAction")}: the alarm invokes the orchestrator through SNS; an unreachable ` +
+          `primary also needs Route 53 checkers failing in >= ${MIN_FAILING_CHECKER_REGIONS} Regions (lambda/failover/evidence.ts)`,
       };
 
   const hasGlobalDb = find(resources, BUDGET_SOURCES.globalCluster).length > 0;

@@ -18,6 +18,7 @@
  * - StartMessageMoveTask accepts only a DLQ as source, one active task per queue, and moves every message.
  *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
  */
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
@@ -43,7 +44,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import type { Clock, OrchestratorDeps } from "../../../lambda/failover/orchestrator";
+import type { Clock, OrchestratorDeps, ReconcileCounts } from "../../../lambda/failover/orchestrator";
 import type { Log } from "../../../lambda/shared/log";
 import type { OrchestratorSettings } from "../../../lambda/failover/config";
 import type { ProcessingSite } from "../../../lambda/failover/env-keys";
@@ -268,6 +269,13 @@ export class FakeIntake {
   readonly moveTasks: { source: string; destination?: string }[] = [];
   /** Errors thrown by the next UpdateEventSourceMapping calls, in order. */
   readonly failNextUpdate: Error[] = [];
+  /**
+   * X1/X6: reads a transition lasts (Enabling, Disabling). 0 settles at once; AWS settles later, and
+   * refuses an update of a mapping in transition with ResourceInUseException.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
+   */
+  transitionReads = 0;
+  private readonly settling: Record<string, { to: string; readsLeft: number }> = {};
 
   constructor(writerRegion = PRIMARY_REGION) {
     for (const s of SITES) {
@@ -311,17 +319,27 @@ export class FakeIntake {
         const { uuid, kind } = mine(input.UUID);
         const err = this.failNextUpdate.shift();
         if (err) throw err;
-        // Transitional states settle at once in the fake; the API answers them first.
-        this.mappingState[uuid] = input.Enabled ? "Enabled" : "Disabled";
+        if (this.settling[uuid]) throw awsError("ResourceInUseException", 400, "mapping is updating");
+        const to = input.Enabled ? "Enabled" : "Disabled";
+        const transition = input.Enabled ? "Enabling" : "Disabling";
+        if (this.transitionReads > 0) {
+          this.mappingState[uuid] = transition;
+          this.settling[uuid] = { to, readsLeft: this.transitionReads };
+        } else this.mappingState[uuid] = to; // settles at once; the API answers the transition first
         this.switches.push(`${region} ${kind} ${input.Enabled ? "on" : "off"}`);
-        return { UUID: uuid, State: input.Enabled ? "Enabling" : "Disabling" };
+        return { UUID: uuid, State: transition };
       }),
     );
     lambda.on(GetEventSourceMappingCommand).callsFake(
-      up((input: { UUID?: string }) => ({
-        UUID: input.UUID,
-        State: this.mappingState[mine(input.UUID).uuid],
-      })),
+      up((input: { UUID?: string }) => {
+        const { uuid } = mine(input.UUID);
+        const pending = this.settling[uuid];
+        if (pending && --pending.readsLeft <= 0) {
+          this.mappingState[uuid] = pending.to;
+          delete this.settling[uuid];
+        }
+        return { UUID: input.UUID, State: this.mappingState[uuid] };
+      }),
     );
     const dlqOf = (arnOrUrl?: string) => {
       const site = SITES.find(
@@ -472,3 +490,39 @@ export function harness(
 }
 
 export const READ_ONLY_RDS_COMMANDS = new Set(["DescribeGlobalClustersCommand", "DescribeDBClustersCommand"]);
+
+/** A reconcile function that reports `counts` (zeros by default) and tells `onCall` when it runs. */
+export function reconcileStub(
+  onCall: (request: { sinceIso: string; dryRun: boolean }) => void = () => undefined,
+  counts: Partial<ReconcileCounts> = {},
+): NonNullable<OrchestratorDeps["reconcile"]> {
+  return async (request) => {
+    onCall(request);
+    return {
+      examined: { ledger: 0, table: 0 },
+      rebookedIntoLedger: 0,
+      rewrittenIntoTable: 0,
+      conflicts: 0,
+      dryRun: false,
+      ...counts,
+    };
+  };
+}
+
+/** The drill's AWS clients, clock and randomness, all from a harness. */
+export function drillClients(h: Harness) {
+  return {
+    rdsClient: (region: string) => h.deps.rdsForRegion!(region),
+    snsClient: () => h.deps.sns,
+    lambdaClient: (region: string) => h.deps.lambdaForRegion!(region),
+    sqsClient: (region: string) => h.deps.sqsForRegion!(region),
+    // CloudWatch with no RPO-lag datapoint: an empty Values list, as GetMetricData answers for a metric
+    // with no data in the window (no error). https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
+    cloudwatchClient: () =>
+      ({
+        send: async () => ({ MetricDataResults: [{ Id: "rpo", Values: [], Timestamps: [] }] }),
+      }) as unknown as CloudWatchClient,
+    clock: new FakeClock(),
+    random: () => 0.5,
+  };
+}

@@ -18,6 +18,7 @@ import {
   PRIMARY_ARN,
   PRIMARY_REGION,
   READ_ONLY_RDS_COMMANDS,
+  reconcileStub,
   SECONDARY_ARN,
   SECONDARY_REGION,
   settings,
@@ -180,33 +181,47 @@ describe("F2: the failover finishes the job", () => {
     const calls: { sinceIso: string; dryRun: boolean }[] = [];
     const deps = {
       ...h.deps,
-      reconcile: async (req: { sinceIso: string; dryRun: boolean }) => {
-        calls.push(req);
-        return {
-          examined: { ledger: 10, table: 12 },
-          rebookedIntoLedger: 2,
-          rewrittenIntoTable: 1,
-          conflicts: 0,
-          dryRun: false,
-        };
-      },
+      reconcile: reconcileStub((req) => calls.push(req), {
+        examined: { ledger: 10, table: 12 },
+        rebookedIntoLedger: 2,
+        rewrittenIntoTable: 1,
+      }),
     };
     const result = await runFailover(failover, settings(), deps);
     expect(calls).toEqual([
       { sinceIso: new Date(Date.UTC(2025, 0, 1) - 3_600_000).toISOString(), dryRun: false },
     ]);
-    expect(result.steps?.[3]).toMatchObject({ step: "reconcile", ok: true });
-    expect(result.steps?.[3].detail).toMatch(
+    expect(result.steps?.[0]).toMatchObject({ step: "reconcile", ok: true });
+    expect(result.steps?.[0].detail).toMatch(
       /2 re-booked into the ledger, 1 rewritten into DynamoDB, 0 conflict/,
     );
+  });
+
+  it("X5: after a data-losing failover reconcile runs before the new writer's processor is enabled", async () => {
+    h = harness(new FakeGlobalCluster(1));
+    h.fake.clusterStatus[PRIMARY_ARN] = "failed";
+    let processorWhenReconciled: string | undefined;
+    const deps = {
+      ...h.deps,
+      reconcile: reconcileStub(() => (processorWhenReconciled = h.intake.stateIn(SECONDARY_REGION))),
+    };
+    const result = await runFailover(failover, settings(), deps);
+    expect(processorWhenReconciled).toBe("Disabled");
+    expect(h.intake.stateIn(SECONDARY_REGION)).toBe("Enabled");
+    expect(result.steps?.map((s) => s.step)).toEqual([
+      "reconcile",
+      "follow-writer",
+      "redrive",
+      "redrive-standby",
+    ]);
   });
 
   it("F2: without a reconcile function the step says which CLI command to run", async () => {
     h = harness(new FakeGlobalCluster(1));
     h.fake.clusterStatus[PRIMARY_ARN] = "failed";
     const result = await runFailover(failover, settings(), h.deps);
-    expect(result.steps?.[3]).toMatchObject({ step: "reconcile", ok: false });
-    expect(result.steps?.[3].detail).toMatch(/npm run reconcile -- --since 2024-12-31T23:00:00.000Z/);
+    expect(result.steps?.[0]).toMatchObject({ step: "reconcile", ok: false });
+    expect(result.steps?.[0].detail).toMatch(/npm run reconcile -- --since 2024-12-31T23:00:00.000Z/);
   });
 
   it("F2: a switchover loses nothing, so it does not reconcile", async () => {

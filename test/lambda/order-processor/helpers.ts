@@ -1,5 +1,5 @@
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
-import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { randomBytes, randomUUID } from "node:crypto";
 import {
@@ -200,4 +200,17 @@ export function useStores(): Stores {
   });
   afterAll(() => stopStores(stores));
   return stores;
+}
+
+/** `doc`, with every PutItem of an order for which `throttled(orderId)` holds refused as DynamoDB throttles. */
+export function throttlingPuts(doc: PutSender, throttled: (orderId: string) => boolean): PutSender {
+  const send = (command: PutCommand | GetCommand) => {
+    if (command instanceof PutCommand && throttled(command.input.Item?.orderId as string)) {
+      const err = new Error("Rate of requests exceeds the allowed throughput.");
+      err.name = "ProvisionedThroughputExceededException";
+      return Promise.reject(err);
+    }
+    return doc.send(command as PutCommand);
+  };
+  return { send } as PutSender;
 }

@@ -15,7 +15,7 @@ import { MIGRATIONS, applyMigrations } from "../../../lambda/order-processor/mig
 import { OrderSchema, type Order } from "../../../lambda/order-processor/order-schema";
 import { CLOCK_SKEW } from "../../../lambda/order-processor/order-values";
 import type { Sql } from "../../../lambda/order-processor/sql";
-import { putOrderState, type PutSender } from "../../../lambda/order-processor/state";
+import { putOrderState } from "../../../lambda/order-processor/state";
 import { ORDER_PROCESSOR_TIMEOUT } from "../../../lib/orders/order-processor";
 import { VISIBILITY_TIMEOUT_FACTOR } from "../../../lib/orders/order-queue";
 import { startTestDatabase } from "../../../tooling/stores/postgres";
@@ -32,6 +32,7 @@ import {
   startStores,
   stateItem,
   stopStores,
+  throttlingPuts,
   uid,
   type Stores,
 } from "./helpers";
@@ -159,16 +160,7 @@ describe("L1: an orderId reused with different contents is refused, never droppe
 describe("L2: DynamoDB is written from the booked ledger row", () => {
   it("L2: ledger commit, DynamoDB throttled, conflicting body arrives, retry: both stores hold the first order", async () => {
     let throttle = true;
-    const flaky: PutSender = {
-      send(command) {
-        if (throttle) {
-          const err = new Error("Rate of requests exceeds the allowed throughput.");
-          err.name = "ProvisionedThroughputExceededException";
-          return Promise.reject(err);
-        }
-        return s.dynamo.doc.send(command);
-      },
-    };
+    const flaky = throttlingPuts(s.dynamo.doc, () => throttle);
     const { handler } = processor(s.db, flaky, s.table);
     const first = order({ quantity: "100" });
     const original = record(first);

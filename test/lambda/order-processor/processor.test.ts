@@ -5,7 +5,6 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { orderContentHash } from "../../../lambda/order-processor/content-hash";
 import type { Database } from "../../../lambda/order-processor/db";
 import type { Order } from "../../../lambda/order-processor/order-schema";
-import type { PutSender } from "../../../lambda/order-processor/state";
 import type { TestDynamo } from "../../../tooling/stores/dynamodb";
 import type { TestDatabase } from "../../../tooling/stores/postgres";
 import {
@@ -21,6 +20,7 @@ import {
   startStores,
   stateItem,
   stopStores,
+  throttlingPuts,
   uid,
 } from "./helpers";
 
@@ -211,17 +211,7 @@ describe("order processor against PostgreSQL and DynamoDB", () => {
 
   it("P6: DynamoDB throttling fails only the throttled orders, and their retry completes them exactly once", async () => {
     const throttled = new Set<string>();
-    const flaky: PutSender = {
-      send(command) {
-        const id = command.input.Item?.orderId as string;
-        if (throttled.has(id)) {
-          const err = new Error("Rate of requests exceeds the allowed throughput.");
-          err.name = "ProvisionedThroughputExceededException";
-          return Promise.reject(err);
-        }
-        return dynamo.doc.send(command);
-      },
-    };
+    const flaky = throttlingPuts(dynamo.doc, (id) => throttled.has(id));
     const { handler, entries, metrics } = processor(db, flaky, table);
     const orders = [order(), order(), order(), order()];
     const records = orders.map((o) => record(o));
