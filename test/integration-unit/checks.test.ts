@@ -402,7 +402,7 @@ describe("failover function", () => {
     MAX_ATTEMPTS: "5",
     POLL_INTERVAL_MS: "15000",
     NOTIFY_TIMEOUT_MS: "2000",
-    ALLOWED_ALARMS: `${o.primaryHealthAlarmName},${o.probeAlarmName}`,
+    ALLOWED_ALARMS: o.primaryHealthAlarmName,
     PROCESSING_SITES: o.processingSites,
     RECONCILE_FUNCTION_NAME: "tap-dev-reconcile",
   };
@@ -453,13 +453,17 @@ describe("failover function", () => {
     );
   });
 
-  it("O1: fails on an allowlist without the probe alarm and on sites that are not the stack's", async () => {
+  it("O1/X2: fails on an allowlist that lets the probe alarm (one vantage point) start a failover, and on sites that are not the stack's", async () => {
     const oneRegion = JSON.stringify(JSON.parse(o.processingSites).slice(0, 1));
     const err = await failureOf(
-      run({ ...env, ALLOWED_ALARMS: o.primaryHealthAlarmName, PROCESSING_SITES: oneRegion }),
+      run({
+        ...env,
+        ALLOWED_ALARMS: `${o.primaryHealthAlarmName},${o.probeAlarmName}`,
+        PROCESSING_SITES: oneRegion,
+      }),
     );
     expect(err.message).toMatch(
-      /ALLOWED_ALARMS is \[tap-dev-health-primary-alarm\], expected the failover triggers \[tap-dev-health-primary-alarm, tap-dev-x-canary-alarm\]/,
+      /ALLOWED_ALARMS is \[tap-dev-health-primary-alarm, tap-dev-x-canary-alarm\], expected the failover triggers \[tap-dev-health-primary-alarm\]/,
     );
     expect(err.message).toMatch(/PROCESSING_SITES differs from the stack's processingSites output/);
   });

@@ -2,7 +2,7 @@
  * The failover function, live: it must run in the secondary region (the primary may be the one that is
  * down) and its environment must name THIS stack's global cluster, target (secondary) cluster and topic.
  * The rest of its environment contract too: all of it must load as the function loads it
- * (loadFailoverConfig), ALLOWED_ALARMS must be exactly the two failover triggers (empty, no alarm can
+ * (loadFailoverConfig), ALLOWED_ALARMS must be exactly the failover trigger (empty, no alarm can
  * start a run) and PROCESSING_SITES the stack's processingSites (empty, a failover would neither move
  * processing to the new writer nor redrive a DLQ, and still report success).
  * Optionally (TAP_INVOKE_FAILOVER_DRY_RUN=1) a real dry-run invoke exercises its permissions: the
@@ -36,7 +36,6 @@ type FnOutputs = Pick<
   | "secondaryClusterArn"
   | "secondarySnsTopicArn"
   | "primaryHealthAlarmName"
-  | "probeAlarmName"
   | "processingSites"
 >;
 
@@ -58,7 +57,9 @@ export function envContractProblems(env: Record<string, string>, region: string,
     .map((a) => a.trim())
     .filter(Boolean)
     .sort();
-  const triggers = [o.primaryHealthAlarmName, o.probeAlarmName].sort();
+  // X2: the primary's health alarm (Route 53's checkers, several Regions) is the one trigger; the probe
+  // canary runs in the secondary only, one vantage point, so it notifies but never starts a failover.
+  const triggers = [o.primaryHealthAlarmName].sort();
   if (allowed.length === 0) problems.push(`${K.allowedAlarms} is empty: no alarm can start a failover`);
   else if (allowed.join(",") !== triggers.join(","))
     problems.push(
