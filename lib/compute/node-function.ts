@@ -185,6 +185,14 @@ export function checkNodeFunctionArgs(args: NodeFunctionArgs): void {
     throw new Error("NodeFunction: errorAlarmRole needs errorAlarmTopicArn (no topic, no error alarm)");
 }
 
+/** Statements every function's role gets for its own running (logs, tracing, VPC interfaces), not for its work. */
+export const FUNCTION_RUNTIME_SIDS = [
+  "WriteOwnLogs",
+  "Tracing",
+  "VpcNetworkInterfacesAnywhere",
+  "VpcNetworkInterfacesOfThisAccount",
+] as const;
+
 /**
  * What Lambda needs to manage a VPC function's network interfaces with the function's role, the EC2 part
  * of AWSLambdaVPCAccessExecutionRole and nothing else (S4).

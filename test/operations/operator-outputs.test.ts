@@ -3,6 +3,7 @@
  * grants exactly what the drill, the reconcile CLI and the runbook's commands call, scoped to this
  * stack's resources.
  */
+import { FUNCTION_RUNTIME_SIDS } from "../../lib/compute/node-function";
 import { FAILOVER_ENV, parseProcessingSites } from "../../lambda/failover/config";
 import { RECONCILE_ENV } from "../../lambda/reconcile/env";
 import { OPERATOR_COMMANDS } from "../../lib/operations/operator-commands";
@@ -81,8 +82,9 @@ describe("operator policy (O3)", () => {
       ["tap-dev-failover-fn", "Drill"],
       ["tap-dev-failover-reconcile-fn", "ReconcileCli"],
     ] as const) {
-      // Every function's own logging and tracing are not the operator's business.
-      const theirs = roleStatements(fn).filter((s) => !["WriteOwnLogs", "Tracing"].includes(s.Sid));
+      // Every function's own logging, tracing and VPC interfaces are not the operator's business.
+      const runtime: readonly string[] = FUNCTION_RUNTIME_SIDS;
+      const theirs = roleStatements(fn).filter((s) => !runtime.includes(s.Sid));
       expect(theirs.length).toBeGreaterThan(2);
       for (const { Sid, ...rest } of theirs) {
         expect(ours.find((s) => s.Sid === `${prefix}${Sid}`)?.rest).toEqual(rest);
