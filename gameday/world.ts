@@ -18,12 +18,13 @@ import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
-import { GlobalTable, TABLE_NAME } from "./dynamo-global";
+import { GlobalTable, TABLE_NAME, type DelayRange } from "./dynamo-global";
 import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { FunctionHost } from "./function-host";
 import { RegionalHttp } from "./regional-http";
+import { REPLICATION_DELAY_MS } from "./realism";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
 import { SqsRouter } from "./sqs-router";
 
@@ -33,8 +34,12 @@ export interface WorldOptions {
   readonly visibilityTimeoutMs?: number;
   /** Game-day ms per production ms for visibility changes the function asks for. Default: 1/100. */
   readonly backoffScale?: number;
-  /** DynamoDB global table replication delay (typically around a second in AWS). */
-  readonly replicationDelayMs?: number;
+  /** DynamoDB global table replication delay per item, drawn from a range (gameday/realism.ts). */
+  readonly replicationDelayMs?: DelayRange;
+  /** How long an Aurora promotion takes (gameday/realism.ts). Default: 0. */
+  readonly promotionMs?: number;
+  /** How long an event source mapping stays Enabling/Disabling (gameday/realism.ts). Default: 50 ms. */
+  readonly mappingTransitionMs?: number;
   /** How often an idle event source mapping polls. */
   readonly pollIntervalMs?: number;
   /** A network path from each Region to a writer in the other (the infra today has none). */
@@ -147,8 +152,9 @@ export class World {
       root: this.root,
       regionUp: up,
       crossRegionPath: o.crossRegionDbPath ?? false,
+      promotionMs: o.promotionMs,
     });
-    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
+    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? REPLICATION_DELAY_MS, up);
     const halves = new Map<string, RegionHalf>();
     try {
       for (const region of this.regions) halves.set(region, await this.buildRegion(region));
@@ -256,6 +262,7 @@ export class World {
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
+      transitionMs: o.mappingTransitionMs,
       enabled: this.processesAtStart(region),
       onBatch: (_r, _n, failed, error) => {
         counters.invocations += 1;
@@ -298,6 +305,7 @@ export class World {
       invoke: (event) => forwarder.invoke(event),
       regionUp: () => this.isUp(half.region),
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      transitionMs: this.options.mappingTransitionMs,
       enabled: !this.processesAtStart(half.region),
     });
     return { forwarder, forwarding };
