@@ -211,7 +211,8 @@ export class GlobalTable {
     await dest.client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: p.item }));
   }
 
-  private async item(region: string, key: string): Promise<Item | undefined> {
+  /** One item of a Region's replica, read directly (strongly consistent). */
+  async item(region: string, key: string): Promise<Item | undefined> {
     const out = await this.replica(region).client.send(
       new GetItemCommand({ TableName: TABLE_NAME, Key: { orderId: { S: key } }, ConsistentRead: true }),
     );

@@ -80,7 +80,14 @@ export class OrderStream {
   }
 
   private sendOne(): void {
-    const orderId = `gd-${this.prefix}-${++this.seq}`;
+    this.send(`gd-${this.prefix}-${++this.seq}`);
+  }
+
+  /**
+   * Sends one order as a client of the stream would; `overrides` change its fields (X5: another version of
+   * an order already sent). Returns the Region that acknowledged it, or undefined when both refused.
+   */
+  send(orderId: string, overrides: Readonly<Record<string, string>> = {}): string | undefined {
     const body = JSON.stringify({
       orderId,
       account: `acct-${this.seq % 7}`,
@@ -90,6 +97,7 @@ export class OrderStream {
       orderType: "LIMIT",
       limitPrice: (100 + (this.seq % 50) / 4).toFixed(2),
       clientTimestamp: new Date().toISOString(),
+      ...overrides,
     });
     const first = this.regionOf(this.seq);
     if (first !== this.answer) this.sentOnStaleAnswer += 1;
@@ -98,10 +106,11 @@ export class OrderStream {
       try {
         this.world.sendOrder(region, body);
         this.acknowledged.set(orderId, { region, at: Date.now() });
-        return;
+        return region;
       } catch {
         this.refused += 1;
       }
     }
+    return undefined;
   }
 }

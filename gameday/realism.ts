@@ -9,7 +9,8 @@ import type { Timing } from "./play";
  * A promotion (SwitchoverGlobalCluster, FailoverGlobalCluster) takes about a minute of ten: the cluster
  * shows switching-over/failing-over while Aurora verifies, demotes and promotes, and the writer is
  * unavailable meanwhile ("your database is unavailable for a short time while the primary and selected
- * secondary clusters are assuming their new roles").
+ * secondary clusters are assuming their new roles"). The API pages give no figure: a tenth of the
+ * window is this project's estimate, not an AWS number.
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html
  */

@@ -63,11 +63,14 @@ const DEFAULT_BACKOFF_SCALE = 1 / 100;
 /** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
 export const MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
+const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
 
 export interface RegionParts {
   readonly region: string;
   readonly queue: Queue;
   readonly dlq: Queue;
+  /** Where the processor parks rejected and conflicting orders (REJECTS_QUEUE_URL, park.ts). */
+  readonly rejects: Queue;
   readonly sqs: SqsService;
   readonly http: RegionalHttp;
   readonly mapping: EventSourceMapping;
@@ -240,7 +243,8 @@ export class World {
       { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       scale,
     );
-    const sqs = new SqsService(region, [queue, dlq]);
+    const rejects = new Queue(rejectsQueueName(region), region, vis);
+    const sqs = new SqsService(region, [queue, dlq, rejects]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
       sqs,
@@ -270,7 +274,7 @@ export class World {
         if (error) counters.functionErrors += 1;
       },
     });
-    return { region, queue, dlq, sqs, http, mapping, processor, published: [] };
+    return { region, queue, dlq, rejects, sqs, http, mapping, processor, published: [] };
   }
 
   /** Whether `region` books at the start (tap:processingRegion): the primary, or both if asked. */
@@ -314,8 +318,8 @@ export class World {
   /**
    * The processor's environment as the infra sets it (lib/orders/order-processor.ts), under the keys of
    * its contract (lambda/order-processor/env.ts): the secret's ARN, the global writer endpoint as host and
-   * port, the database and table names, Powertools names. Local differences: TLS off (none here), no
-   * rejects queue (rejections reach the DLQ by redrive), and AWS_ENDPOINT_URL_* at this Region's fakes.
+   * port, the database and table names, the rejects queue, Powertools names. Local differences: TLS off
+   * (none here), and AWS_ENDPOINT_URL_* at this Region's fakes.
    */
   private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
     return {
@@ -329,6 +333,7 @@ export class World {
       [K.dbName]: LEDGER_DB,
       [K.dbSsl]: "disable",
       [K.tableName]: TABLE_NAME,
+      [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
       [K.serviceName]: ORDER_PROCESSOR_DEFAULTS.serviceName,
       [K.metricsNamespace]: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
       POWERTOOLS_METRICS_DISABLED: "true",
