@@ -147,6 +147,11 @@ export class Queue {
     return true;
   }
 
+  /** Every message held, visible or not, with its attributes (read for counting, not a receive). */
+  peek(): readonly SqsMessage[] {
+    return [...this.messages.values()];
+  }
+
   bodies(): string[] {
     return [...this.messages.values()].map((m) => m.body);
   }

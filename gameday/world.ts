@@ -18,12 +18,13 @@ import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
-import { GlobalTable, TABLE_NAME } from "./dynamo-global";
+import { GlobalTable, TABLE_NAME, type DelayRange } from "./dynamo-global";
 import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { FunctionHost } from "./function-host";
 import { RegionalHttp } from "./regional-http";
+import { REPLICATION_DELAY_MS } from "./realism";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
 import { SqsRouter } from "./sqs-router";
 
@@ -33,8 +34,12 @@ export interface WorldOptions {
   readonly visibilityTimeoutMs?: number;
   /** Game-day ms per production ms for visibility changes the function asks for. Default: 1/100. */
   readonly backoffScale?: number;
-  /** DynamoDB global table replication delay (typically around a second in AWS). */
-  readonly replicationDelayMs?: number;
+  /** DynamoDB global table replication delay per item, drawn from a range (gameday/realism.ts). */
+  readonly replicationDelayMs?: DelayRange;
+  /** How long an Aurora promotion takes (gameday/realism.ts). Default: 0. */
+  readonly promotionMs?: number;
+  /** How long an event source mapping stays Enabling/Disabling (gameday/realism.ts). Default: 50 ms. */
+  readonly mappingTransitionMs?: number;
   /** How often an idle event source mapping polls. */
   readonly pollIntervalMs?: number;
   /** A network path from each Region to a writer in the other (the infra today has none). */
@@ -58,11 +63,14 @@ const DEFAULT_BACKOFF_SCALE = 1 / 100;
 /** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
 export const MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
+const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
 
 export interface RegionParts {
   readonly region: string;
   readonly queue: Queue;
   readonly dlq: Queue;
+  /** Where the processor parks rejected and conflicting orders (REJECTS_QUEUE_URL, park.ts). */
+  readonly rejects: Queue;
   readonly sqs: SqsService;
   readonly http: RegionalHttp;
   readonly mapping: EventSourceMapping;
@@ -147,8 +155,9 @@ export class World {
       root: this.root,
       regionUp: up,
       crossRegionPath: o.crossRegionDbPath ?? false,
+      promotionMs: o.promotionMs,
     });
-    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? 200, up);
+    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? REPLICATION_DELAY_MS, up);
     const halves = new Map<string, RegionHalf>();
     try {
       for (const region of this.regions) halves.set(region, await this.buildRegion(region));
@@ -234,7 +243,8 @@ export class World {
       { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       scale,
     );
-    const sqs = new SqsService(region, [queue, dlq]);
+    const rejects = new Queue(rejectsQueueName(region), region, vis);
+    const sqs = new SqsService(region, [queue, dlq, rejects]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
       sqs,
@@ -256,6 +266,7 @@ export class World {
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
+      transitionMs: o.mappingTransitionMs,
       enabled: this.processesAtStart(region),
       onBatch: (_r, _n, failed, error) => {
         counters.invocations += 1;
@@ -263,7 +274,7 @@ export class World {
         if (error) counters.functionErrors += 1;
       },
     });
-    return { region, queue, dlq, sqs, http, mapping, processor, published: [] };
+    return { region, queue, dlq, rejects, sqs, http, mapping, processor, published: [] };
   }
 
   /** Whether `region` books at the start (tap:processingRegion): the primary, or both if asked. */
@@ -298,6 +309,7 @@ export class World {
       invoke: (event) => forwarder.invoke(event),
       regionUp: () => this.isUp(half.region),
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      transitionMs: this.options.mappingTransitionMs,
       enabled: !this.processesAtStart(half.region),
     });
     return { forwarder, forwarding };
@@ -306,8 +318,8 @@ export class World {
   /**
    * The processor's environment as the infra sets it (lib/orders/order-processor.ts), under the keys of
    * its contract (lambda/order-processor/env.ts): the secret's ARN, the global writer endpoint as host and
-   * port, the database and table names, Powertools names. Local differences: TLS off (none here), no
-   * rejects queue (rejections reach the DLQ by redrive), and AWS_ENDPOINT_URL_* at this Region's fakes.
+   * port, the database and table names, the rejects queue, Powertools names. Local differences: TLS off
+   * (none here), and AWS_ENDPOINT_URL_* at this Region's fakes.
    */
   private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
     return {
@@ -321,6 +333,7 @@ export class World {
       [K.dbName]: LEDGER_DB,
       [K.dbSsl]: "disable",
       [K.tableName]: TABLE_NAME,
+      [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
       [K.serviceName]: ORDER_PROCESSOR_DEFAULTS.serviceName,
       [K.metricsNamespace]: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
       POWERTOOLS_METRICS_DISABLED: "true",

@@ -109,7 +109,7 @@ describe("event source mapping model", () => {
     expect(q.size).toBe(2);
   });
 
-  it("G1: UpdateEventSourceMapping Enabled=false through the Region's Lambda API stops polling; messages are held", async () => {
+  it("G1: UpdateEventSourceMapping Enabled=false through the Region's Lambda API stops polling once Disabled; messages are held", async () => {
     let invocations = 0;
     const { q, m } = mapping(async () => {
       invocations++;
@@ -123,6 +123,8 @@ describe("event source mapping model", () => {
       new UpdateEventSourceMappingCommand({ UUID: esm.UUID, Enabled: false }),
     );
     expect(updated.State).toBe("Disabling");
+    await new Promise((r) => setTimeout(r, 80)); // the default 50 ms transition
+    expect(m.currentState).toBe("Disabled");
     q.send(order("a"));
     m.start();
     await new Promise((r) => setTimeout(r, 100));
