@@ -14,6 +14,11 @@ import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
+import {
+  MAX_RECEIVE_COUNT,
+  ORDER_RETENTION_SECONDS,
+  PARKED_RETENTION_SECONDS,
+} from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
@@ -55,8 +60,8 @@ export interface WorldOptions {
  */
 const DEFAULT_BACKOFF_SCALE = 1 / 100;
 
-/** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
-export const MAX_RECEIVE_COUNT = 5;
+/** maxReceiveCount of the order queue's redrive policy, and the queues' retention (AWS's seconds). */
+export { MAX_RECEIVE_COUNT };
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
 
 export interface RegionParts {
@@ -226,13 +231,23 @@ export class World {
     const o = this.options;
     const vis = o.visibilityTimeoutMs ?? 700;
     const scale = o.backoffScale ?? DEFAULT_BACKOFF_SCALE;
-    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis, undefined, scale);
+    // Retention scaled like the backoff (X1: a DLQ counts it from the original enqueue time).
+    const retention = (seconds: number) => seconds * 1000 * scale;
+    const dlq = new Queue(
+      `tap-orders-dlq-${region}`,
+      region,
+      vis,
+      undefined,
+      scale,
+      retention(PARKED_RETENTION_SECONDS),
+    );
     const queue = new Queue(
       `tap-orders-${region}`,
       region,
       vis,
       { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       scale,
+      retention(ORDER_RETENTION_SECONDS),
     );
     const sqs = new SqsService(region, [queue, dlq]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
