@@ -37,6 +37,8 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
   "8-partition-false-signal": 0,
+  "9-partition-heals": 0,
+  "10-notify-decided-late": 1,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {
