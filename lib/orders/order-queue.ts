@@ -9,6 +9,9 @@ import {
 /** Lambda's SQS guidance: visibility timeout at least six times the function timeout.
  *  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** The order queue's visibility timeout for a consumer with this timeout (the processor reads it, X1). */
+export const visibilityTimeoutFor = (consumerTimeoutSeconds: number): number =>
+  consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
 export { MAX_RECEIVE_COUNT, ORDER_RETENTION_SECONDS, PARKED_RETENTION_SECONDS };
 
 export interface OrderQueueArgs {
@@ -55,7 +58,7 @@ export class OrderQueue extends pulumi.ComponentResource {
       name,
       {
         ...encryption,
-        visibilityTimeoutSeconds: args.consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
+        visibilityTimeoutSeconds: visibilityTimeoutFor(args.consumerTimeoutSeconds),
         messageRetentionSeconds: ORDER_RETENTION_SECONDS,
         receiveWaitTimeSeconds: 20,
         redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
