@@ -29,6 +29,13 @@ import type { Log } from "../../../lambda/shared/log";
 import { MAX_RECEIVE_COUNT } from "../../../lambda/shared/order-queue-contract";
 
 const WRITER = "us-west-2";
+const sqsClient = (region: string, endpoint: string) =>
+  new SQSClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 let writerUp = true;
 let queue: Queue;
 let http: RegionalHttp;
@@ -48,12 +55,7 @@ beforeAll(async () => {
     regionUp: () => writerUp,
     secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
   });
-  client = new SQSClient({
-    region: WRITER,
-    endpoint: http.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  client = sqsClient(WRITER, http.endpoint);
 });
 afterAll(async () => {
   client.destroy();
@@ -276,12 +278,7 @@ describe("X1: a partition does not spend the receive budget meant for poison", (
       regionUp: () => true,
       secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
     });
-    ownClient = new SQSClient({
-      region: "us-east-1",
-      endpoint: ownHttp.endpoint,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    ownClient = sqsClient("us-east-1", ownHttp.endpoint);
   });
   afterAll(async () => {
     ownClient.destroy();
