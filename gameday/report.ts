@@ -39,6 +39,8 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "8-partition-false-signal": 0,
   "9-promotion-over-budget": 1,
   "10-conflict-rpo-window": 1,
+  "11-partition-heals": 0,
+  "12-notify-decided-late": 1,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {

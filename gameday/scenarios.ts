@@ -3,6 +3,7 @@
  * drives the real recovery code; play() counts every acknowledged order afterwards.
  */
 import { alarmEvent, evaluate } from "./alarm";
+import { CONVERGENCE_SCRIPTS, convergenceSchedule } from "./convergence-scenarios";
 import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
 import { bookedSince, play, sleep, type Ctx, type ScenarioResult, type Script, type Timing } from "./play";
 import { ConvergeSchedule } from "./schedule";
@@ -172,6 +173,28 @@ export const SCRIPTS: Record<string, Script> = {
       ctx.notes.push(...ctx.results.map((r) => `${r.result}: ${r.message}`));
     },
   },
+  "12-notify-decided-late": {
+    id: "12-notify-decided-late",
+    title: "Notify mode: the primary's database fails, a person fails over ~500 s later",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      // The standing convergence schedule runs all along, as deployed (X1/X6).
+      convergenceSchedule.start(ctx, world.secondary);
+      await waitCaughtUp(ctx, 2_000);
+      await primaryDatabaseFails(ctx);
+      // alarmFailoverAction=notify (the default): the alarm only reports.
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { alarmAction: "notify" });
+      await sleep(500 * 1000 * world.backoffScale);
+      await orchestrate(ctx, world.secondary, {
+        mode: "failover",
+        dryRun: false,
+        reason: "game day: decided by a person after the notification",
+        requestedBy: "gameday",
+      });
+      ctx.notes.push(`a person failed over ${Date.now() - ctx.faultAt} ms after the fault`);
+    },
+    after: (ctx) => convergenceSchedule.settle(ctx),
+  },
   "7-standby-region-fails": {
     id: "7-standby-region-fails",
     title: "The standby Region fails: no failover, alarms only",
@@ -294,6 +317,9 @@ SCRIPTS["10-conflict-rpo-window"] = {
       );
   },
 };
+
+// X1 (issue 22): partitions and late decisions, in their own module.
+Object.assign(SCRIPTS, CONVERGENCE_SCRIPTS);
 
 export const SCENARIO_IDS = Object.keys(SCRIPTS);
 

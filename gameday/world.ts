@@ -14,6 +14,11 @@ import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
+import {
+  MAX_RECEIVE_COUNT,
+  ORDER_RETENTION_SECONDS,
+  PARKED_RETENTION_SECONDS,
+} from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
@@ -60,8 +65,8 @@ export interface WorldOptions {
  */
 const DEFAULT_BACKOFF_SCALE = 1 / 100;
 
-/** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
-export const MAX_RECEIVE_COUNT = 5;
+/** maxReceiveCount of the order queue's redrive policy, and the queues' retention (AWS's seconds). */
+export { MAX_RECEIVE_COUNT };
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
 const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
 
@@ -108,7 +113,9 @@ export class World {
   table!: GlobalTable;
   private root = "";
   /** The SQS endpoint of functions that call more than one Region's queues (the forwarders). */
-  private sqsRouter?: RegionalHttp;
+  private readonly sqsRouters = new Map<string, RegionalHttp>();
+  /** The network between the two Regions is cut: each is up, but no call crosses (a partition). */
+  private linkCut = false;
 
   private constructor(readonly options: WorldOptions) {
     this.regions = options.regions ?? DEFAULT_REGIONS;
@@ -122,6 +129,11 @@ export class World {
     return this.regions[1];
   }
 
+  /** Game-day ms per production ms for the waits the functions ask SQS for (backoff, delays). */
+  get backoffScale(): number {
+    return this.options.backoffScale ?? DEFAULT_BACKOFF_SCALE;
+  }
+
   isUp(region: string): boolean {
     return !this.down.has(region);
   }
@@ -131,6 +143,14 @@ export class World {
     if (up) this.down.delete(region);
     else this.down.add(region);
     this.aurora.route();
+  }
+
+  /**
+   * Cuts (or heals) the network between the two Regions for the forwarders' SQS calls: both Regions
+   * stay up and reach their own services; a call to the other Region's queue gets no answer.
+   */
+  setLinkCut(cut: boolean): void {
+    this.linkCut = cut;
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -167,12 +187,19 @@ export class World {
     }
     // Each forwarder sends to the other Region's queue, so both halves exist first; its SQS calls go to
     // the Region each queue URL names.
+    // One endpoint per calling Region, so that a partition cuts only the calls that cross it.
     const router = new SqsRouter(new Map([...halves].map(([r, h]) => [r, h.sqs])));
-    this.sqsRouter = await RegionalHttp.start({
-      sqs: router,
-      regionUp: (input) => router.answers(input, (r) => this.isUp(r)),
-      secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
-    });
+    for (const caller of this.regions) {
+      const reaches = (r: string) => this.isUp(r) && (r === caller || !this.linkCut);
+      this.sqsRouters.set(
+        caller,
+        await RegionalHttp.start({
+          sqs: router,
+          regionUp: (input) => router.answers(input, reaches),
+          secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
+        }),
+      );
+    }
     for (const [region, half] of halves) {
       const peer = halves.get(this.regions.find((r) => r !== region)!)!;
       this.parts.set(region, { ...half, ...this.buildForwarder(half, peer) });
@@ -234,14 +261,24 @@ export class World {
   private async buildRegion(region: string): Promise<RegionHalf> {
     const o = this.options;
     const vis = o.visibilityTimeoutMs ?? 700;
-    const scale = o.backoffScale ?? DEFAULT_BACKOFF_SCALE;
-    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis, undefined, scale);
+    const scale = this.backoffScale;
+    // Retention scaled like the backoff (X1: a DLQ counts it from the original enqueue time).
+    const retention = (seconds: number) => seconds * 1000 * scale;
+    const dlq = new Queue(
+      `tap-orders-dlq-${region}`,
+      region,
+      vis,
+      undefined,
+      scale,
+      retention(PARKED_RETENTION_SECONDS),
+    );
     const queue = new Queue(
       `tap-orders-${region}`,
       region,
       vis,
       { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       scale,
+      retention(ORDER_RETENTION_SECONDS),
     );
     const rejects = new Queue(rejectsQueueName(region), region, vis);
     const sqs = new SqsService(region, [queue, dlq, rejects]);
@@ -298,7 +335,7 @@ export class World {
         [ORDER_FORWARDER_ENV.peerRegion]: peer.region,
         POWERTOOLS_METRICS_DISABLED: "true",
         POWERTOOLS_LOG_LEVEL: "WARN",
-        AWS_ENDPOINT_URL_SQS: this.sqsRouter!.endpoint,
+        AWS_ENDPOINT_URL_SQS: this.sqsRouters.get(half.region)!.endpoint,
       },
       FORWARDER_FUNCTION_NAME,
     );
@@ -434,7 +471,7 @@ export class World {
       await p.forwarder.stop();
       await p.http.stop();
     }
-    await this.sqsRouter?.stop();
+    await Promise.all([...this.sqsRouters.values()].map((h) => h.stop()));
     await this.table?.stop();
     await this.aurora?.stop();
     if (this.root) rmSync(this.root, { recursive: true, force: true });

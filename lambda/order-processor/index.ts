@@ -39,7 +39,13 @@ const sqs = new SQSClient({
 let batchHandler: OrderBatchHandler | undefined;
 
 function init(): OrderBatchHandler {
-  const { region, tableName, db: settings, rejectsQueueUrl } = parseOrderProcessorEnv(process.env);
+  const {
+    region,
+    tableName,
+    db: settings,
+    rejectsQueueUrl,
+    queueVisibilitySeconds,
+  } = parseOrderProcessorEnv(process.env);
   const db = new Database(settings, { logger, secrets });
   return createOrderBatchHandler({
     region,
@@ -53,6 +59,7 @@ function init(): OrderBatchHandler {
     writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     changeVisibility: createVisibilityChanger(sqs, logger),
     parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,
+    queueVisibilitySeconds,
   });
 }
 
