@@ -5,6 +5,7 @@
 import { PgTemplate } from "./postgres-server";
 import { type ScenarioResult, type Timing } from "./play";
 import { runScenario } from "./scenarios";
+import type { OrderPathWiring } from "./wiring";
 import { World } from "./world";
 
 export interface RunOptions {
@@ -12,6 +13,8 @@ export interface RunOptions {
   /** Worlds alive at once. */
   readonly concurrency?: number;
   readonly onResult?: (r: ScenarioResult, run: number) => void;
+  /** The program's order path every world runs. Default: the dev stack's (program-wiring.ts). */
+  readonly wiring?: OrderPathWiring;
 }
 
 /** Runs every (run, scenario) pair; results in the order of `jobs`. */
@@ -24,7 +27,7 @@ export async function runAll(
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
-      const world = await World.start({ template });
+      const world = await World.start({ template, wiring: opts.wiring });
       try {
         results[i] = await runScenario(world, jobs[i].id, opts.timing);
         opts.onResult?.(results[i], jobs[i].run);

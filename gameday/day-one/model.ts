@@ -113,6 +113,22 @@ export interface QueueModel {
   readonly arn: string;
   readonly kmsKeyArn?: string;
   readonly policy?: PolicyDocument;
+  /** SQS's default when unset: 30 s. */
+  readonly visibilityTimeoutSeconds: number;
+  /** The redrive policy's dead-letter queue and receive budget, when it has one. */
+  readonly redrive?: { readonly dlqArn: string; readonly maxReceiveCount: number };
+}
+
+export interface MappingModel {
+  readonly uuid: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly enabled: boolean;
+  readonly queueArn: string;
+  readonly functionArn: string;
+  /** Lambda's default when unset: 10 for SQS. */
+  readonly batchSize: number;
+  readonly reportsBatchItemFailures: boolean;
 }
 
 export interface EndpointModel {
@@ -134,7 +150,7 @@ export interface ProgramModel {
   readonly queues: readonly QueueModel[];
   readonly endpoints: readonly EndpointModel[];
   readonly keyPolicies: Readonly<Record<string, PolicyDocument>>;
-  readonly mappings: readonly { uuid: string; arn: string; region: string; enabled: boolean }[];
+  readonly mappings: readonly MappingModel[];
   readonly tables: readonly { name: string; regions: string[] }[];
 }
 
@@ -214,6 +230,8 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
         arn: str(q.state.arn),
         kmsKeyArn: q.inputs.kmsMasterKeyId ? str(q.inputs.kmsMasterKeyId) : undefined,
         policy: policy ? json<PolicyDocument>(policy.inputs.policy) : undefined,
+        visibilityTimeoutSeconds: Number(q.inputs.visibilityTimeoutSeconds ?? 30),
+        redrive: redriveOf(q.inputs.redrivePolicy),
       };
     }),
     endpoints: of(T.endpoint).map((e) => ({
@@ -228,6 +246,12 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       arn: str(m.state.arn),
       region: str(m.region),
       enabled: m.inputs.enabled !== false,
+      queueArn: str(m.inputs.eventSourceArn),
+      functionArn: str(m.inputs.functionName),
+      batchSize: Number(m.inputs.batchSize ?? 10),
+      reportsBatchItemFailures: ((m.inputs.functionResponseTypes as string[] | undefined) ?? []).includes(
+        "ReportBatchItemFailures",
+      ),
     })),
     tables: of(T.table).map((t) => ({
       name: t.id,
@@ -237,6 +261,12 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       ],
     })),
   };
+}
+
+function redriveOf(policy: unknown): QueueModel["redrive"] {
+  if (!policy) return undefined;
+  const p = json<{ deadLetterTargetArn: string; maxReceiveCount: number }>(policy);
+  return { dlqArn: p.deadLetterTargetArn, maxReceiveCount: Number(p.maxReceiveCount) };
 }
 
 function functionModel(f: RecordedResource, subnets: RecordedResource[]): FunctionModel {
