@@ -6,7 +6,7 @@
  */
 import type { FakeAccount } from "../tooling/mocks/fake-aws";
 import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
-import { recordProgram, type RecordedRun } from "../tooling/mocks/program-run";
+import { qualified, recordProgram, type RecordedRun } from "../tooling/mocks/program-run";
 import { sharedRun } from "./support/program-runs";
 import { configKey, once } from "./support/run-cache";
 
@@ -19,20 +19,8 @@ export interface ProgramRun extends RecordedRun {
   waitsFor(r: RecordedResource, component: RecordedResource): boolean;
 }
 
-/** A realistic identity provider for production tests: not a reserved placeholder name (S5). */
-export const PRODUCTION_IDENTITY: Record<string, string> = {
-  authIssuer: "https://sso.tap-trading.net/",
-  authJwksUrl: "https://sso.tap-trading.net/.well-known/jwks.json",
-};
-
-/** What a production stack must set besides `production`: a JWT issuer for order intake (S1, S5). */
-export const PRODUCTION_CONFIG: Record<string, string> = {
-  production: "true",
-  environmentSuffix: "prod",
-  authMode: "jwt",
-  authAudience: "tap-orders",
-  ...PRODUCTION_IDENTITY,
-};
+/** The production stack's config (and its identity provider), shared with the game day's CLI. */
+export { PRODUCTION_CONFIG, PRODUCTION_IDENTITY } from "../tooling/mocks/program-run";
 
 /**
  * Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. `account`: what AWS already holds
@@ -43,11 +31,9 @@ export async function runProgram(
   stack = "dev",
   account: FakeAccount = {},
 ): Promise<ProgramRun> {
-  const qualified = Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
-  );
-  const key = configKey(qualified, stack) + (account.aurora ? JSON.stringify(account) : "");
-  const shared = await once(key, () => sharedRun(key, () => recordProgram(qualified, stack, account)));
+  const full = qualified(config);
+  const key = configKey(full, stack) + (account.aurora ? JSON.stringify(account) : "");
+  const shared = await once(key, () => sharedRun(key, () => recordProgram(full, stack, account)));
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
 }
 

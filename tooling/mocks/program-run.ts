@@ -14,6 +14,25 @@ export interface RecordedRun {
   resources: RecordedResource[];
 }
 
+/** A realistic identity provider for production runs: not a reserved placeholder name (S5). */
+export const PRODUCTION_IDENTITY: Record<string, string> = {
+  authIssuer: "https://sso.tap-trading.net/",
+  authJwksUrl: "https://sso.tap-trading.net/.well-known/jwks.json",
+};
+
+/** What a production stack must set besides `production`: a JWT issuer for order intake (S1, S5). */
+export const PRODUCTION_CONFIG: Record<string, string> = {
+  production: "true",
+  environmentSuffix: "prod",
+  authMode: "jwt",
+  authAudience: "tap-orders",
+  ...PRODUCTION_IDENTITY,
+};
+
+/** Config with full keys: `tap:` in front of every key that has no namespace. */
+export const qualified = (config: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]));
+
 /** `qualified`: config with full keys ("tap:production"); `account`: what AWS already holds. */
 export async function recordProgram(
   qualified: Record<string, string>,
