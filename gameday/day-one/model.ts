@@ -57,6 +57,8 @@ export interface ApiModel {
   readonly stage: string;
   readonly routes: readonly RouteModel[];
   readonly authorizers: Readonly<Record<string, AuthorizerModel>>;
+  /** The stage's method throttling for every method (MethodSettings "*\/*"), when it sets one. */
+  readonly throttle?: { readonly burstLimit: number; readonly rateLimit: number };
   /** Gateway responses by type (e.g. BAD_REQUEST_BODY). */
   readonly gatewayResponses: Readonly<Record<string, { statusCode: string; template?: string }>>;
 }
@@ -168,6 +170,7 @@ const T = {
   authorizer: "aws:apigateway/authorizer:Authorizer",
   model: "aws:apigateway/model:Model",
   validator: "aws:apigateway/requestValidator:RequestValidator",
+  methodSettings: "aws:apigateway/methodSettings:MethodSettings",
   gatewayResponse: "aws:apigateway/response:Response",
   healthCheck: "aws:route53/healthCheck:HealthCheck",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -357,8 +360,18 @@ function apiModel(api: RecordedResource, resources: readonly RecordedResource[])
     stage: str(stage?.inputs.stageName),
     routes,
     authorizers,
+    throttle: stageThrottle(mine(T.methodSettings)),
     gatewayResponses,
   };
+}
+
+/** Throttling that applies to every method of the stage; a per-method override is not modelled. */
+function stageThrottle(settings: RecordedResource[]): ApiModel["throttle"] {
+  const all = settings.find((m) => m.inputs.methodPath === "*/*");
+  const s = all?.inputs.settings as
+    { throttlingBurstLimit?: number; throttlingRateLimit?: number } | undefined;
+  if (s?.throttlingBurstLimit === undefined || s.throttlingRateLimit === undefined) return undefined;
+  return { burstLimit: Number(s.throttlingBurstLimit), rateLimit: Number(s.throttlingRateLimit) };
 }
 
 function alarmModel(a: RecordedResource): AlarmModel {
