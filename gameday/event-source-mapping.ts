@@ -12,17 +12,15 @@
  *   https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
  * Not modelled: poller scaling and backoff (one poller, polling every pollIntervalMs), batching window.
  */
-import { randomUUID } from "node:crypto";
 import type { SQSEvent, SQSMessageAttributes } from "aws-lambda";
 import { ACCOUNT, type MessageAttribute, type Queue } from "./sqs";
 import { awsError } from "./fake-client";
 import type { Invocation } from "./function-host";
 import { intakeAttributes } from "./intake";
+import type { ConsumerWiring } from "./wiring";
 
 export const FUNCTION_NAME = "order-processor";
 export const FORWARDER_FUNCTION_NAME = "order-forwarder";
-/** lib/orders/order-processor.ts; test/gameday/hand-built-drift.test.ts holds it to the program. */
-export const BATCH_SIZE = 10;
 
 type State = "Enabled" | "Disabled" | "Enabling" | "Disabling";
 
@@ -31,6 +29,8 @@ export interface MappingOptions {
   /** The function it invokes. Default: the order processor. */
   readonly functionName?: string;
   readonly queue: Queue;
+  /** The mapping as the program declares it: UUID, batch size, partial batch responses. */
+  readonly wiring: Pick<ConsumerWiring, "mappingUuid" | "batchSize" | "reportsBatchItemFailures">;
   readonly invoke: (event: SQSEvent) => Promise<Invocation>;
   /** Only a Region that is up polls. */
   readonly regionUp: () => boolean;
@@ -58,7 +58,7 @@ function lambdaAttributes(attrs: Readonly<Record<string, MessageAttribute>>): SQ
 }
 
 export class EventSourceMapping {
-  readonly uuid = randomUUID();
+  readonly uuid: string;
   private state: State;
   private running = false;
   private loop?: Promise<void>;
@@ -66,6 +66,7 @@ export class EventSourceMapping {
 
   constructor(private readonly opts: MappingOptions) {
     this.state = opts.enabled ? "Enabled" : "Disabled";
+    this.uuid = opts.wiring.mappingUuid;
   }
 
   get functionName(): string {
@@ -96,8 +97,8 @@ export class EventSourceMapping {
       EventSourceArn: this.opts.queue.arn,
       FunctionArn: this.functionArn,
       State: this.state,
-      BatchSize: BATCH_SIZE,
-      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BatchSize: this.opts.wiring.batchSize,
+      FunctionResponseTypes: this.opts.wiring.reportsBatchItemFailures ? ["ReportBatchItemFailures"] : [],
       LastModified: new Date(),
     };
   }
@@ -159,7 +160,7 @@ export class EventSourceMapping {
   /** One receive and invocation; false when there was nothing to do. */
   async pollOnce(): Promise<boolean> {
     const { queue, region } = this.opts;
-    const batch = queue.receive(BATCH_SIZE);
+    const batch = queue.receive(this.opts.wiring.batchSize);
     if (batch.length === 0) return false;
     const event: SQSEvent = {
       Records: batch.map((m) => ({
@@ -187,7 +188,12 @@ export class EventSourceMapping {
       this.opts.onBatch?.(region, batch.length, batch.length, outcome.error);
       return true; // the whole batch stays; visible again after the visibility timeout
     }
-    const failed = new Set(outcome.result.batchItemFailures.map((f) => f.itemIdentifier));
+    // Without ReportBatchItemFailures Lambda ignores the response: a returned batch is a processed batch.
+    const failed = new Set(
+      this.opts.wiring.reportsBatchItemFailures
+        ? outcome.result.batchItemFailures.map((f) => f.itemIdentifier)
+        : [],
+    );
     for (const m of batch) if (!failed.has(m.messageId)) queue.delete(m.receiptHandle);
     this.opts.onBatch?.(region, batch.length, failed.size);
     return true;

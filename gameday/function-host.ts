@@ -23,7 +23,7 @@ export const bundleOf = (name: string): string => join(__dirname, "..", "dist", 
 const COMPILE_CACHE = join(__dirname, "..", "node_modules", ".cache", "tap-gameday", "v8");
 
 const RUNTIME = `
-const [bundle, compileCache] = process.argv.slice(1);
+const [bundle, compileCache, timeoutMs] = process.argv.slice(1);
 require("node:module").enableCompileCache?.(compileCache);
 const { handler } = require(bundle);
 const rl = require("node:readline").createInterface({ input: process.stdin });
@@ -32,7 +32,7 @@ rl.on("line", async (line) => {
   const { id, event } = JSON.parse(line);
   const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
   const context = { functionName: name, functionVersion: "$LATEST", awsRequestId: "gd-" + (++n),
-    memoryLimitInMB: "512", getRemainingTimeInMillis: () => 300000,
+    memoryLimitInMB: "512", getRemainingTimeInMillis: () => Number(timeoutMs),
     invokedFunctionArn: "arn:aws:lambda:" + process.env.AWS_REGION + ":123456789012:function:" + name };
   try {
     const result = await handler(event, context);
@@ -62,17 +62,25 @@ export class FunctionHost {
     });
   }
 
-  /** Starts lambda/`functionName`'s bundle (default: the order processor). */
-  static start(env: Record<string, string>, functionName = "order-processor"): FunctionHost {
+  /** Starts lambda/`functionName`'s bundle (default: the order processor) with the function's timeout. */
+  static start(
+    env: Record<string, string>,
+    functionName = "order-processor",
+    timeoutSeconds = 3,
+  ): FunctionHost {
     const bundle = bundleOf(functionName);
     if (!existsSync(bundle)) {
       throw new Error(`${bundle} is missing: run \`node scripts/bundle.mjs ${functionName}\` first`);
     }
-    const child = spawn(process.execPath, ["-e", RUNTIME, bundle, COMPILE_CACHE], {
-      // Lambda sets the function's name in every execution environment.
-      env: { PATH: process.env.PATH ?? "", AWS_LAMBDA_FUNCTION_NAME: functionName, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["-e", RUNTIME, bundle, COMPILE_CACHE, String(timeoutSeconds * 1000)],
+      {
+        // Lambda sets the function's name in every execution environment.
+        env: { PATH: process.env.PATH ?? "", AWS_LAMBDA_FUNCTION_NAME: functionName, ...env },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     return new FunctionHost(child);
   }
 

@@ -6,6 +6,7 @@ import { PgTemplate } from "./postgres-server";
 import { type ScenarioResult, type Timing } from "./play";
 import { realismFor } from "./realism";
 import { runScenario } from "./scenarios";
+import type { OrderPathWiring } from "./wiring";
 import { World } from "./world";
 
 export interface RunOptions {
@@ -13,6 +14,8 @@ export interface RunOptions {
   /** Worlds alive at once. */
   readonly concurrency?: number;
   readonly onResult?: (r: ScenarioResult, run: number) => void;
+  /** The program's order path every world runs. Default: the dev stack's (program-wiring.ts). */
+  readonly wiring?: OrderPathWiring;
 }
 
 /** Runs every (run, scenario) pair; results in the order of `jobs`. */
@@ -26,7 +29,7 @@ export async function runAll(
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
       const { promotionMs, mappingTransitionMs } = realismFor(opts.timing);
-      const world = await World.start({ template, promotionMs, mappingTransitionMs });
+      const world = await World.start({ template, wiring: opts.wiring, promotionMs, mappingTransitionMs });
       try {
         results[i] = await runScenario(world, jobs[i].id, opts.timing);
         opts.onResult?.(results[i], jobs[i].run);

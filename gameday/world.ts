@@ -13,30 +13,36 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
-import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
-import {
-  MAX_RECEIVE_COUNT,
-  ORDER_RETENTION_SECONDS,
-  PARKED_RETENTION_SECONDS,
-} from "../lambda/shared/order-queue-contract";
+import { ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
+import { ORDER_RETENTION_SECONDS, PARKED_RETENTION_SECONDS } from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
 import { GlobalTable, TABLE_NAME, type DelayRange } from "./dynamo-global";
-import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
+import { EventSourceMapping, FORWARDER_FUNCTION_NAME, FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { FunctionHost } from "./function-host";
+import { devWiring } from "./program-wiring";
 import { RegionalHttp } from "./regional-http";
 import { REPLICATION_DELAY_MS } from "./realism";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
 import { SqsRouter } from "./sqs-router";
+import { siteIn, type ConsumerWiring, type OrderPathWiring, type QueueWiring } from "./wiring";
 
 export interface WorldOptions {
   readonly regions?: readonly [string, string];
-  /** SQS visibility timeout. Production: 6 x the 300 s function timeout (lib/orders/order-queue.ts). */
-  readonly visibilityTimeoutMs?: number;
+  /**
+   * The order path as the program wires it (wiring.ts): queues, redrive, mappings, functions and their
+   * environment. Default: the dev stack's, recorded under the mocks (program-wiring.ts).
+   */
+  readonly wiring?: OrderPathWiring;
+  /**
+   * Game-day ms per production ms for queue visibility timeouts. Default: 1/2500, so the program's
+   * 1800 s (6 x its 300 s function timeout) lasts 720 ms here.
+   */
+  readonly visibilityScale?: number;
   /** Game-day ms per production ms for visibility changes the function asks for. Default: 1/100. */
   readonly backoffScale?: number;
   /** DynamoDB global table replication delay per item, drawn from a range (gameday/realism.ts). */
@@ -65,8 +71,7 @@ export interface WorldOptions {
  */
 const DEFAULT_BACKOFF_SCALE = 1 / 100;
 
-/** maxReceiveCount of the order queue's redrive policy, and the queues' retention (AWS's seconds). */
-export { MAX_RECEIVE_COUNT };
+const DEFAULT_VISIBILITY_SCALE = 1 / 2500;
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
 const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
 
@@ -116,6 +121,8 @@ export class World {
   private readonly sqsRouters = new Map<string, RegionalHttp>();
   /** The network between the two Regions is cut: each is up, but no call crosses (a partition). */
   private linkCut = false;
+  /** The program's order path this world runs. */
+  wiring!: OrderPathWiring;
 
   private constructor(readonly options: WorldOptions) {
     this.regions = options.regions ?? DEFAULT_REGIONS;
@@ -166,6 +173,8 @@ export class World {
 
   private async build(): Promise<void> {
     const o = this.options;
+    this.wiring = o.wiring ?? (await devWiring());
+    for (const r of this.regions) siteIn(this.wiring, r);
     this.root = scratchDir("tap-gameday-");
     const template = o.template ?? (await PgTemplate.cached());
     const up = (r: string) => this.isUp(r);
@@ -200,10 +209,7 @@ export class World {
         }),
       );
     }
-    for (const [region, half] of halves) {
-      const peer = halves.get(this.regions.find((r) => r !== region)!)!;
-      this.parts.set(region, { ...half, ...this.buildForwarder(half, peer) });
-    }
+    for (const [region, half] of halves) this.parts.set(region, { ...half, ...this.buildForwarder(half) });
     for (const p of this.parts.values()) [p.mapping, p.forwarding].forEach((m) => m.start());
     // Warm: the bundle loaded everywhere, and the writer's Region connected to its database.
     await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
@@ -254,33 +260,37 @@ export class World {
       ],
     });
     if ("error" in out || out.result.batchItemFailures.length > 0) {
-      throw new Error(`order processor in ${region} failed to start: ${JSON.stringify(out)}`);
+      throw new Error(
+        `order processor in ${region} failed to start: ${JSON.stringify(out)} ${this.part(region).processor.logs.slice(-3).join(" | ")}`,
+      );
     }
   }
 
   private async buildRegion(region: string): Promise<RegionHalf> {
     const o = this.options;
-    const vis = o.visibilityTimeoutMs ?? 700;
+    const site = siteIn(this.wiring, region);
     const scale = this.backoffScale;
+    const vis = (q: QueueWiring) =>
+      q.visibilityTimeoutSeconds * 1000 * (o.visibilityScale ?? DEFAULT_VISIBILITY_SCALE);
     // Retention scaled like the backoff (X1: a DLQ counts it from the original enqueue time).
     const retention = (seconds: number) => seconds * 1000 * scale;
     const dlq = new Queue(
-      `tap-orders-dlq-${region}`,
+      site.dlq.name,
       region,
-      vis,
+      vis(site.dlq),
       undefined,
       scale,
       retention(PARKED_RETENTION_SECONDS),
     );
     const queue = new Queue(
-      `tap-orders-${region}`,
+      site.queue.name,
       region,
-      vis,
-      { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+      vis(site.queue),
+      { dlq, maxReceiveCount: site.maxReceiveCount },
       scale,
       retention(ORDER_RETENTION_SECONDS),
     );
-    const rejects = new Queue(rejectsQueueName(region), region, vis);
+    const rejects = new Queue(rejectsQueueName(region), region, vis(site.dlq));
     const sqs = new SqsService(region, [queue, dlq, rejects]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
@@ -294,12 +304,20 @@ export class World {
         dbname: LEDGER_DB,
       },
     });
-    const processor = FunctionHost.start(this.processorEnv(region, http.endpoint, port ?? 0));
+    let processor: FunctionHost;
+    try {
+      const env = this.processorEnv(region, site.processor, http.endpoint, port ?? 0);
+      processor = FunctionHost.start(env, FUNCTION_NAME, site.processor.timeoutSeconds);
+    } catch (err) {
+      await http.stop(); // not yet a half the caller would stop
+      throw err;
+    }
     const counters: BatchCounters = { invocations: 0, failedMessages: 0, functionErrors: 0 };
     this.batches.set(region, counters);
     const mapping = new EventSourceMapping({
       region,
       queue,
+      wiring: site.processor,
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
@@ -314,67 +332,70 @@ export class World {
     return { region, queue, dlq, rejects, sqs, http, mapping, processor, published: [] };
   }
 
-  /** Whether `region` books at the start (tap:processingRegion): the primary, or both if asked. */
+  /** Whether `region` books at the start: as the program deploys it (tap:processingRegion), or both if asked. */
   private processesAtStart(region: string): boolean {
-    return region === this.primary || (this.options.standbyMappingEnabled ?? false);
+    return siteIn(this.wiring, region).processor.enabled || (this.options.standbyMappingEnabled ?? false);
   }
 
   /**
-   * The Region's forwarder as the infra deploys it (lib/orders/order-forwarder.ts): the peer queue's
-   * URL and Region, and its mapping enabled where the processor's is not. Its SQS calls reach the Region
-   * each queue URL names; a Region that is down drops the connection.
+   * The Region's forwarder as the program deploys it (lib/orders/order-forwarder.ts): its environment
+   * (the peer queue's URL and Region, held to the other site by wiring.ts) and its mapping's settings.
+   * Its SQS calls reach the Region each queue URL names; a Region that is down drops the connection.
    */
-  private buildForwarder(half: RegionHalf, peer: RegionHalf): Pick<RegionParts, "forwarding" | "forwarder"> {
+  private buildForwarder(half: RegionHalf): Pick<RegionParts, "forwarding" | "forwarder"> {
+    const site = siteIn(this.wiring, half.region).forwarder;
+    const env = localEnv(site, {}, [ORDER_FORWARDER_ENV.peerQueueUrl, ORDER_FORWARDER_ENV.peerRegion]);
     const forwarder = FunctionHost.start(
       {
-        AWS_REGION: half.region,
-        AWS_ACCESS_KEY_ID: "gameday",
-        AWS_SECRET_ACCESS_KEY: "gameday",
-        AWS_EC2_METADATA_DISABLED: "true",
-        [ORDER_FORWARDER_ENV.peerQueueUrl]: `https://sqs.${peer.region}.amazonaws.com/${ACCOUNT}/${peer.queue.name}`,
-        [ORDER_FORWARDER_ENV.peerRegion]: peer.region,
-        POWERTOOLS_METRICS_DISABLED: "true",
-        POWERTOOLS_LOG_LEVEL: "WARN",
+        ...env,
+        ...runtimeEnv(half.region),
         AWS_ENDPOINT_URL_SQS: this.sqsRouters.get(half.region)!.endpoint,
       },
       FORWARDER_FUNCTION_NAME,
+      site.timeoutSeconds,
     );
     const forwarding = new EventSourceMapping({
       region: half.region,
       functionName: FORWARDER_FUNCTION_NAME,
       queue: half.queue,
+      wiring: site,
       invoke: (event) => forwarder.invoke(event),
       regionUp: () => this.isUp(half.region),
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
       transitionMs: this.options.mappingTransitionMs,
-      enabled: !this.processesAtStart(half.region),
+      enabled: site.enabled && !(this.options.standbyMappingEnabled ?? false),
     });
     return { forwarder, forwarding };
   }
 
   /**
-   * The processor's environment as the infra sets it (lib/orders/order-processor.ts), under the keys of
-   * its contract (lambda/order-processor/env.ts): the secret's ARN, the global writer endpoint as host and
-   * port, the database and table names, the rejects queue, Powertools names. Local differences: TLS off
-   * (none here), and AWS_ENDPOINT_URL_* at this Region's fakes.
+   * The processor's environment as the program sets it (lib/orders/order-processor.ts), with the values
+   * that name AWS places pointed at this world's: its writer's host and port without TLS (none here),
+   * the world's ledger database (the program's is held to its global cluster's, wiring.ts), table and
+   * rejects queue (X5: conflicts are parked there), no RDS CA bundle.
    */
-  private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
+  private processorEnv(
+    region: string,
+    site: ConsumerWiring,
+    http: string,
+    writerPort: number,
+  ): Record<string, string> {
+    const env = localEnv(
+      site,
+      {
+        [K.dbHost]: "127.0.0.1",
+        [K.dbPort]: String(writerPort),
+        [K.dbSsl]: "disable",
+        [K.dbName]: LEDGER_DB,
+        [K.tableName]: TABLE_NAME,
+        [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
+      },
+      [K.dbSecretArn, K.serviceName, K.metricsNamespace],
+      [K.extraCaCerts],
+    );
     return {
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: "gameday",
-      AWS_SECRET_ACCESS_KEY: "gameday",
-      AWS_EC2_METADATA_DISABLED: "true",
-      [K.dbSecretArn]: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:tap-db-gameday`,
-      [K.dbHost]: "127.0.0.1",
-      [K.dbPort]: String(writerPort),
-      [K.dbName]: LEDGER_DB,
-      [K.dbSsl]: "disable",
-      [K.tableName]: TABLE_NAME,
-      [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
-      [K.serviceName]: ORDER_PROCESSOR_DEFAULTS.serviceName,
-      [K.metricsNamespace]: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
-      POWERTOOLS_METRICS_DISABLED: "true",
-      POWERTOOLS_LOG_LEVEL: "WARN",
+      ...env,
+      ...runtimeEnv(region),
       AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: http,
       AWS_ENDPOINT_URL_SQS: http,
@@ -481,4 +502,35 @@ export class World {
 export interface ExtraDeps {
   readonly lambdaForRegion: (region: string) => LambdaClient;
   readonly sqsForRegion: (region: string) => SQSClient;
+}
+
+/**
+ * A function's environment as the program sets it, with `local` values in place of the program's: every
+ * key of `local`, `kept` and `dropped` must be one the program sets, so a key renamed or dropped in lib/
+ * stops the world instead of being filled in here.
+ */
+function localEnv(
+  site: ConsumerWiring,
+  local: Readonly<Record<string, string>>,
+  kept: readonly string[],
+  dropped: readonly string[] = [],
+): Record<string, string> {
+  const missing = [...Object.keys(local), ...kept, ...dropped].filter((k) => !(k in site.env));
+  if (missing.length)
+    throw new Error(`${site.functionName}: the program sets no ${missing.join(", ")} in its environment`);
+  const env: Record<string, string> = { ...site.env, ...local };
+  for (const k of dropped) delete env[k];
+  return env;
+}
+
+/** What Lambda's runtime gives every function, and the game day's quiet Powertools. */
+function runtimeEnv(region: string): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: "gameday",
+    AWS_SECRET_ACCESS_KEY: "gameday",
+    AWS_EC2_METADATA_DISABLED: "true",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: "WARN",
+  };
 }

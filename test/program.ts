@@ -6,7 +6,8 @@
  */
 import type { FakeAccount } from "../tooling/mocks/fake-aws";
 import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
-import { RecordedRun, sharedRun } from "./support/program-runs";
+import { qualified, recordProgram, type RecordedRun } from "../tooling/mocks/program-run";
+import { sharedRun } from "./support/program-runs";
 import { configKey, once } from "./support/run-cache";
 
 export interface ProgramRun extends RecordedRun {
@@ -18,20 +19,8 @@ export interface ProgramRun extends RecordedRun {
   waitsFor(r: RecordedResource, component: RecordedResource): boolean;
 }
 
-/** A realistic identity provider for production tests: not a reserved placeholder name (S5). */
-export const PRODUCTION_IDENTITY: Record<string, string> = {
-  authIssuer: "https://sso.tap-trading.net/",
-  authJwksUrl: "https://sso.tap-trading.net/.well-known/jwks.json",
-};
-
-/** What a production stack must set besides `production`: a JWT issuer for order intake (S1, S5). */
-export const PRODUCTION_CONFIG: Record<string, string> = {
-  production: "true",
-  environmentSuffix: "prod",
-  authMode: "jwt",
-  authAudience: "tap-orders",
-  ...PRODUCTION_IDENTITY,
-};
+/** The production stack's config (and its identity provider), shared with the game day's CLI. */
+export { PRODUCTION_CONFIG, PRODUCTION_IDENTITY } from "../tooling/mocks/program-run";
 
 /**
  * Config for `tap:*` keys; pass `{}` for Pulumi.yaml defaults. `account`: what AWS already holds
@@ -42,43 +31,10 @@ export async function runProgram(
   stack = "dev",
   account: FakeAccount = {},
 ): Promise<ProgramRun> {
-  const qualified = Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]),
-  );
-  const key = configKey(qualified, stack) + (account.aurora ? JSON.stringify(account) : "");
-  const shared = await once(key, () => sharedRun(key, () => runOnce(qualified, stack, account)));
+  const full = qualified(config);
+  const key = configKey(full, stack) + (account.aurora ? JSON.stringify(account) : "");
+  const shared = await once(key, () => sharedRun(key, () => recordProgram(full, stack, account)));
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
-}
-
-async function runOnce(
-  qualified: Record<string, string>,
-  stack: string,
-  account: FakeAccount,
-): Promise<RecordedRun> {
-  const pulumi = await import("@pulumi/pulumi");
-  const { installMocks, promiseOf, recorded, settle } = await import("../tooling/mocks/recorder");
-  const { withoutPulumiStacks } = await import("../tooling/mocks/pulumi-stacks");
-  await installMocks({ config: qualified, stack, account });
-  return withoutPulumiStacks(async () => {
-    // The program's modules (@pulumi/aws above all) load once per file: each run declares the program
-    // again under fresh mocks (installMocks resets Pulumi's state) instead of re-importing index.ts in a
-    // fresh module registry, which compiled them all again (about 0.7 s of CPU per configuration).
-    const { declareProgram } = await import("../lib/program");
-    const exported = (await Promise.resolve(declareProgram()).catch(async (err: unknown) => {
-      // A refused deploy (M2) fails after some resources were sent: let them land before the next run.
-      await settle();
-      throw err;
-    })) as unknown as Record<string, unknown>;
-    const outputs: Record<string, unknown> = {};
-    const secretOutputs: string[] = [];
-    for (const [k, v] of Object.entries(exported)) {
-      if (k === "default" || k === "__esModule") continue;
-      outputs[k] = await promiseOf(v as never);
-      if (await pulumi.isSecret(pulumi.output(v))) secretOutputs.push(k);
-    }
-    await settle();
-    return { outputs, secretOutputs, resources: [...recorded()] };
-  });
 }
 
 function view(

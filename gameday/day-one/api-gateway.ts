@@ -3,6 +3,10 @@
  * request meets, in order, the method's authorization, its request validator, then its integration.
  * Answers are API Gateway's own, status and body:
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ *  - the stage's method throttling (burst and rate, a token bucket per stage) refuses what exceeds it
+ *    with THROTTLED, 429 {"message":"Too Many Requests"}; usage-plan limits bind API keys only, and the
+ *    program issues none
+ *    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html);
  *  - no such resource or method, or an unsigned request to an AWS_IAM method: 403
  *    {"message":"Missing Authentication Token"};
  *  - AWS_IAM: the caller must be allowed execute-api:Invoke on the method's ARN
@@ -53,6 +57,7 @@ export interface ApiDeps {
 
 const MISSING_TOKEN: ApiResponse = { status: 403, body: '{"message":"Missing Authentication Token"}' };
 const UNAUTHORIZED: ApiResponse = { status: 401, body: '{"message":"Unauthorized"}' };
+const THROTTLED: ApiResponse = { status: 429, body: '{"message":"Too Many Requests"}' };
 const INTERNAL: ApiResponse = { status: 502, body: '{"message":"Internal server error"}' };
 
 type Authorized = { context: Record<string, unknown> } | { refused: ApiResponse };
@@ -65,11 +70,34 @@ export class ApiGateway {
   >();
   /** Authorizer invocations, for tests of the cache. */
   authorizerCalls = 0;
+  /** The stage's token bucket: tokens left, and when it was last filled (ms). */
+  private bucket?: { tokens: number; at: number };
 
   constructor(
     readonly model: ApiModel,
     private readonly deps: ApiDeps,
   ) {}
+
+  /** One token of the stage's bucket (refilled at the rate, up to the burst); false when none is left. */
+  private takeToken(): boolean {
+    const limit = this.model.throttle;
+    if (!limit) return true;
+    const now = this.deps.now();
+    const b = (this.bucket ??= { tokens: limit.burstLimit, at: now });
+    b.tokens = Math.min(limit.burstLimit, b.tokens + ((now - b.at) / 1000) * limit.rateLimit);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** The program's gateway response of `type` when it sets one, else API Gateway's default. */
+  private gatewayResponse(type: string, fallback: ApiResponse): ApiResponse {
+    const own = this.model.gatewayResponses[type];
+    return own
+      ? { status: Number(own.statusCode || fallback.status), body: own.template ?? fallback.body }
+      : fallback;
+  }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const requestId = randomUUID();
@@ -77,6 +105,7 @@ export class ApiGateway {
     const path = req.path.startsWith(`${prefix}/`) ? req.path.slice(prefix.length) : undefined;
     const route = this.model.routes.find((r) => r.path === path && r.httpMethod === req.method);
     if (!route) return MISSING_TOKEN;
+    if (!this.takeToken()) return this.gatewayResponse("THROTTLED", THROTTLED);
     const auth = await this.authorize(route, req);
     if ("refused" in auth) return auth.refused;
     const context = { ...auth.context, requestId, requestTimeEpoch: String(this.deps.now()) };

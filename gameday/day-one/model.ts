@@ -57,6 +57,8 @@ export interface ApiModel {
   readonly stage: string;
   readonly routes: readonly RouteModel[];
   readonly authorizers: Readonly<Record<string, AuthorizerModel>>;
+  /** The stage's method throttling for every method (MethodSettings "*\/*"), when it sets one. */
+  readonly throttle?: { readonly burstLimit: number; readonly rateLimit: number };
   /** Gateway responses by type (e.g. BAD_REQUEST_BODY). */
   readonly gatewayResponses: Readonly<Record<string, { statusCode: string; template?: string }>>;
 }
@@ -113,6 +115,22 @@ export interface QueueModel {
   readonly arn: string;
   readonly kmsKeyArn?: string;
   readonly policy?: PolicyDocument;
+  /** SQS's default when unset: 30 s. */
+  readonly visibilityTimeoutSeconds: number;
+  /** The redrive policy's dead-letter queue and receive budget, when it has one. */
+  readonly redrive?: { readonly dlqArn: string; readonly maxReceiveCount: number };
+}
+
+export interface MappingModel {
+  readonly uuid: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly enabled: boolean;
+  readonly queueArn: string;
+  readonly functionArn: string;
+  /** Lambda's default when unset: 10 for SQS. */
+  readonly batchSize: number;
+  readonly reportsBatchItemFailures: boolean;
 }
 
 export interface EndpointModel {
@@ -134,7 +152,7 @@ export interface ProgramModel {
   readonly queues: readonly QueueModel[];
   readonly endpoints: readonly EndpointModel[];
   readonly keyPolicies: Readonly<Record<string, PolicyDocument>>;
-  readonly mappings: readonly { uuid: string; arn: string; region: string; enabled: boolean }[];
+  readonly mappings: readonly MappingModel[];
   readonly tables: readonly { name: string; regions: string[] }[];
 }
 
@@ -152,6 +170,7 @@ const T = {
   authorizer: "aws:apigateway/authorizer:Authorizer",
   model: "aws:apigateway/model:Model",
   validator: "aws:apigateway/requestValidator:RequestValidator",
+  methodSettings: "aws:apigateway/methodSettings:MethodSettings",
   gatewayResponse: "aws:apigateway/response:Response",
   healthCheck: "aws:route53/healthCheck:HealthCheck",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -214,6 +233,8 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
         arn: str(q.state.arn),
         kmsKeyArn: q.inputs.kmsMasterKeyId ? str(q.inputs.kmsMasterKeyId) : undefined,
         policy: policy ? json<PolicyDocument>(policy.inputs.policy) : undefined,
+        visibilityTimeoutSeconds: Number(q.inputs.visibilityTimeoutSeconds ?? 30),
+        redrive: redriveOf(q.inputs.redrivePolicy),
       };
     }),
     endpoints: of(T.endpoint).map((e) => ({
@@ -228,6 +249,12 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       arn: str(m.state.arn),
       region: str(m.region),
       enabled: m.inputs.enabled !== false,
+      queueArn: str(m.inputs.eventSourceArn),
+      functionArn: str(m.inputs.functionName),
+      batchSize: Number(m.inputs.batchSize ?? 10),
+      reportsBatchItemFailures: ((m.inputs.functionResponseTypes as string[] | undefined) ?? []).includes(
+        "ReportBatchItemFailures",
+      ),
     })),
     tables: of(T.table).map((t) => ({
       name: t.id,
@@ -237,6 +264,12 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       ],
     })),
   };
+}
+
+function redriveOf(policy: unknown): QueueModel["redrive"] {
+  if (!policy) return undefined;
+  const p = json<{ deadLetterTargetArn: string; maxReceiveCount: number }>(policy);
+  return { dlqArn: p.deadLetterTargetArn, maxReceiveCount: Number(p.maxReceiveCount) };
 }
 
 function functionModel(f: RecordedResource, subnets: RecordedResource[]): FunctionModel {
@@ -327,8 +360,18 @@ function apiModel(api: RecordedResource, resources: readonly RecordedResource[])
     stage: str(stage?.inputs.stageName),
     routes,
     authorizers,
+    throttle: stageThrottle(mine(T.methodSettings)),
     gatewayResponses,
   };
+}
+
+/** Throttling that applies to every method of the stage; a per-method override is not modelled. */
+function stageThrottle(settings: RecordedResource[]): ApiModel["throttle"] {
+  const all = settings.find((m) => m.inputs.methodPath === "*/*");
+  const s = all?.inputs.settings as
+    { throttlingBurstLimit?: number; throttlingRateLimit?: number } | undefined;
+  if (s?.throttlingBurstLimit === undefined || s.throttlingRateLimit === undefined) return undefined;
+  return { burstLimit: Number(s.throttlingBurstLimit), rateLimit: Number(s.throttlingRateLimit) };
 }
 
 function alarmModel(a: RecordedResource): AlarmModel {

@@ -179,7 +179,7 @@ export class DayOneWorld {
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "ERROR",
     };
-    this.hosts.set(fn.arn, { fn, host: FunctionHost.start(env, fn.bundle), endpoint });
+    this.hosts.set(fn.arn, { fn, host: FunctionHost.start(env, fn.bundle, fn.timeoutSeconds), endpoint });
   }
 
   /** Host names that resolve only inside AWS, pointed at the world's stand-ins. */

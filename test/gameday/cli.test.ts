@@ -5,12 +5,14 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { runGameday, USAGE, type CliIo } from "../../gameday/cli";
+import { runDayOne, type DayOneOutcome } from "../../gameday/day-one/scenario";
 import { progressLine } from "../../gameday/progress";
 import type { ScenarioResult } from "../../gameday/play";
 import { EXPECTED_PROMOTIONS } from "../../gameday/report";
 import { SCENARIO_IDS } from "../../gameday/scenarios";
 import { verdict } from "../../gameday/verdict";
 import { runAsUser } from "../plan/helpers";
+import { runProgram } from "../program";
 
 /** A run that kept every promise, as scenario `id` reports it. */
 function passing(
@@ -49,8 +51,26 @@ function passing(
   return result;
 }
 
+/** A healthy day one of `stack`, as runDayOne reports it. */
+const healthyDayOne = (stack: string, over: Partial<DayOneOutcome> = {}): DayOneOutcome => ({
+  stack,
+  checks: 122,
+  unhealthyAnswers: 0,
+  canaryRuns: 21,
+  failedCanaryRuns: 0,
+  alarmsRaised: [],
+  failoverDeliveries: 0,
+  anonymous: { status: stack === "dev" ? 403 : 401, queued: false },
+  client: { status: 202, queued: true },
+  ...over,
+});
+
 /** The CLI with `results` standing in for the worlds; what it printed and returned. */
-async function cli(argv: string[], results: (id: string) => ScenarioResult = (id) => passing(id)) {
+async function cli(
+  argv: string[],
+  results: (id: string) => ScenarioResult = (id) => passing(id),
+  dayOne: DayOneOutcome[] = [healthyDayOne("dev"), healthyDayOne("prod")],
+) {
   const out: string[] = [];
   const err: string[] = [];
   let t = 0;
@@ -58,6 +78,7 @@ async function cli(argv: string[], results: (id: string) => ScenarioResult = (id
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     now: () => (t += 1_000),
+    runDayOne: async () => dayOne,
     runAll: async (jobs, opts) =>
       jobs.map((j) => {
         const r = results(j.id);
@@ -109,6 +130,67 @@ describe("O4: npm run gameday says whether the game day passed", () => {
     const r = runAsUser("npm run --silent gameday -- --help");
     expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: USAGE });
   }, 120_000);
+});
+
+describe("D2: npm run gameday -- --scenario day-one", () => {
+  it("D2: runs day one only, a line per stack, and exits 0 when both stacks stay healthy", async () => {
+    const r = await cli(["--scenario", "day-one"], () => {
+      throw new Error("no other scenario may run");
+    });
+    expect(r).toEqual({
+      code: 0,
+      out: [
+        "day-one dev  | health 122/122 200 | canary 21/21 passed | alarms none | failover reached 0 | no credentials 403 | client 202",
+        "day-one prod | health 122/122 200 | canary 21/21 passed | alarms none | failover reached 0 | no credentials 401 | client 202",
+      ],
+      err: ["day one passed: 2 stack(s) healthy for 30 minutes"],
+    });
+  });
+
+  it("D2: exits 1 naming the stack and each broken promise (an alarm reaching the failover function, an anonymous order queued)", async () => {
+    const r = await cli(["--scenario", "day-one"], undefined, [
+      healthyDayOne("dev", {
+        alarmsRaised: ["tap-dev-primary-health"],
+        failoverDeliveries: 1,
+        anonymous: { status: 202, queued: true },
+      }),
+      healthyDayOne("prod"),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      "day-one dev: alarms raised: tap-dev-primary-health",
+      "day-one dev: the failover function was reached 1 time(s)",
+      "day-one dev: an order without credentials got 202 and was queued",
+      "day one FAILED: 1 of 2 stack(s) broke a promise",
+    ]);
+  });
+
+  it("D2: runs with the other scenarios when named with them, and fails the whole run when day one fails", async () => {
+    const r = await cli(["--scenario", "day-one", "--scenario", "1-switchover"], undefined, [
+      healthyDayOne("dev", { failedCanaryRuns: 21 }),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out[1]).toMatch(/^run 1 1-switchover /);
+    expect(r.err).toContain("day-one dev: 21 of 21 canary runs failed");
+  });
+
+  describe("the dev stack's real day-one world, as the CLI runs it", () => {
+    let outcome: DayOneOutcome;
+    beforeAll(async () => {
+      outcome = await runDayOne("dev", (await runProgram()).resources);
+    }, 120_000);
+
+    it("D2: 30 minutes: every check 200, every canary run passes, no alarm, the failover function never reached, no credentials 403", () => {
+      expect({ ...outcome, client: undefined }).toEqual({
+        ...healthyDayOne("dev"),
+        client: undefined,
+      });
+    });
+
+    it("D3: a client's signed order is accepted and queued", () => {
+      expect(outcome.client).toEqual({ status: 202, queued: true });
+    });
+  });
 });
 
 describe("O4: npm run gameday -- --runs N shows its progress", () => {

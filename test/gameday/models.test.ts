@@ -109,6 +109,7 @@ describe("event source mapping model", () => {
       regionUp: () => true,
       pollIntervalMs: 10,
       enabled: true,
+      wiring: { mappingUuid: "m-1", batchSize: 10, reportsBatchItemFailures: true },
     });
     return { q, m };
   }

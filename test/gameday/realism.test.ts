@@ -73,6 +73,7 @@ describe("event source mapping updates take effect later", () => {
     const m = new EventSourceMapping({
       region: "us-east-1",
       queue: q,
+      wiring: { mappingUuid: "m-1", batchSize: 10, reportsBatchItemFailures: true },
       invoke: async () => {
         invocations++;
         return { result: { batchItemFailures: [] } };

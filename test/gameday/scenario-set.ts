@@ -5,6 +5,8 @@
 import { CI_TIMING, type ScenarioResult } from "../../gameday/play";
 import { runLine } from "../../gameday/report";
 import { runAll } from "../../gameday/run";
+import { orderPathWiring } from "../../gameday/wiring";
+import { runProgram } from "../program";
 import { parseRunLine, runLineShape, samplesOf } from "../docs/samples";
 
 /** Scenario results by id, filled by beforeAll. */
@@ -13,7 +15,7 @@ export function scenarioSet(ids: readonly string[]): Map<string, ScenarioResult>
   beforeAll(async () => {
     const out = await runAll(
       ids.map((id) => ({ id, run: 1 })),
-      { timing: CI_TIMING, concurrency: 2 },
+      { timing: CI_TIMING, concurrency: 2, wiring: orderPathWiring((await runProgram()).resources) },
     );
     for (const r of out) results.set(r.id, r);
   }, 120_000);

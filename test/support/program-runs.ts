@@ -12,17 +12,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { SecretValue } from "../../tooling/mocks/recorded";
+import type { RecordedRun } from "../../tooling/mocks/program-run";
 import { PROGRAM_RUNS_DIR_ENV } from "./run-env";
 
-/** A program run as plain data. */
-export interface RecordedRun {
-  outputs: Record<string, unknown>;
-  /** Names of the outputs Pulumi marks secret. */
-  secretOutputs: string[];
-  resources: RecordedResource[];
-}
+export type { RecordedRun };
 
 const SECRET_TAG = "$tapSecret";
 
