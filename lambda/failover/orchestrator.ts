@@ -23,6 +23,7 @@ import { clusterArnRegion, type OrchestratorSettings } from "./config";
 import type { FailoverRequest } from "./events";
 import { afterPromotion } from "./after-promotion";
 import { aim } from "./aim";
+import { fencingWaitMs, moveLease } from "./lease-transfer";
 import { preflight } from "./preflight";
 import { Run, type BlockOn, type FailoverResult, type OrchestratorDeps, type Outcome } from "./report";
 import {
@@ -129,6 +130,8 @@ async function requestChange(run: Run): Promise<Outcome | undefined> {
   const callRegion = request.mode === "switchover" ? writerRegion : clusterArnRegion(target);
   const mutationClient =
     callRegion && run.deps.rdsForRegion ? run.deps.rdsForRegion(callRegion) : run.deps.rds;
+  const unfenced = await fenceBeforePromotion(run);
+  if (unfenced) return unfenced;
   run.operationRequestedMs = run.deps.clock.now();
   try {
     await run.retry(
@@ -150,6 +153,31 @@ async function requestChange(run: Run): Promise<Outcome | undefined> {
     return undefined;
   } catch (err) {
     return afterFailedRequest(run, err);
+  }
+}
+
+/**
+ * X3: moves the writer lease to the target's Region and, for a data-losing failover, waits it out, so the
+ * old writer's Region has stopped booking before Aurora promotes (lease-transfer.ts). A witness that
+ * cannot be written stops the run: promoting without the lease risks a split brain.
+ */
+async function fenceBeforePromotion(run: Run): Promise<Outcome | undefined> {
+  const lease = run.deps.writerLease;
+  const region = clusterArnRegion(run.target);
+  if (!lease || !region) return undefined;
+  try {
+    const epoch = await moveLease(lease, region, run.deps.clock.now());
+    const waitMs = fencingWaitMs(run.request.mode, lease);
+    run.logger.info("writer lease moved; waiting it out before the promotion", { region, epoch, waitMs });
+    await run.deps.clock.sleep(waitMs);
+    return undefined;
+  } catch (err) {
+    return {
+      ok: false,
+      result: "failed",
+      message: `Could not move the writer lease to ${region} (witness ${lease.settings.table} in ${lease.settings.region}): ${errorMessage(err)}. Nothing was promoted: without the lease the old writer's Region could keep booking (split brain).`,
+      error: errorMessage(err),
+    };
   }
 }
 
