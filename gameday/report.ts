@@ -17,6 +17,8 @@ export interface Summary {
   readonly stranded: number;
   readonly storeMismatches: number;
   readonly falseOrExtraPromotions: number;
+  /** X3: orders booked on an old writer after its demotion, over all runs. */
+  readonly bookedOnOldWriter: number;
   readonly oldWriterAlwaysFenced: boolean | undefined;
 }
 
@@ -37,6 +39,7 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
   "8-partition-false-signal": 0,
+  "9-old-writer-unreachable": 1,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {
@@ -61,6 +64,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary[] {
         (n, r) => n + Math.max(0, r.promotions - (EXPECTED_PROMOTIONS[id] ?? 0)),
         0,
       ),
+      bookedOnOldWriter: rs.reduce((n, r) => n + r.bookedOnOldWriter, 0),
       oldWriterAlwaysFenced: fenced.length === 0 ? undefined : fenced.every(Boolean),
     };
   });
