@@ -39,7 +39,7 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
   "8-partition-false-signal": 0,
-  "9-old-writer-unreachable": 1,
+  "13-old-writer-unreachable": 1,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {

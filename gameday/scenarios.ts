@@ -191,8 +191,8 @@ export const SCRIPTS: Record<string, Script> = {
       ctx.notes.push(...ctx.results.map((r) => `${r.result}: ${r.message}`));
     },
   },
-  "9-old-writer-unreachable": {
-    id: "9-old-writer-unreachable",
+  "13-old-writer-unreachable": {
+    id: "13-old-writer-unreachable",
     title: "Old writer alive but unreachable: failover, nothing booked on the old writer (X3)",
     fault: async (ctx) => {
       const { world } = ctx;

@@ -1,5 +1,5 @@
 /**
- * Game day, scenario 9 (X3): the old writer's Region is alive but unreachable when the secondary is
+ * Game day, scenario 13 (X3): the old writer's Region is alive but unreachable when the secondary is
  * promoted. Aurora fences the old writer only once it can reach it, and the Region's pooled connections
  * and cached DNS keep reaching it; the writer lease is what stops its processor from booking.
  */
@@ -9,7 +9,7 @@ import { runScenario } from "../../gameday/scenarios";
 import { World } from "../../gameday/world";
 import { resultOf, scenarioSet } from "./scenario-set";
 
-const ID = "9-old-writer-unreachable";
+const ID = "13-old-writer-unreachable";
 const results = scenarioSet([ID]);
 
 describe("game day: the old writer alive but unreachable", () => {
