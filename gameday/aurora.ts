@@ -18,6 +18,9 @@
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
  * - DescribeGlobalClusters shows Status switching-over/failing-over and a FailoverState while an
  *   operation runs. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html
+ * - A promotion takes time (`promotionMs`, gameday/realism.ts): the operation stays in progress and no
+ *   member takes writes until it ends; the old writer is already stopped (switchover) or lost (failover).
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html
  * - A Region that is down refuses every call made through its endpoints.
  * - A Region that is isolated (X3: alive, its own processor and clients still reach its servers, nothing
  *   outside reaches it) keeps its writer endpoint as it was: cached DNS and pooled connections keep
@@ -36,6 +39,12 @@ import { ACCOUNT } from "./sqs";
 import { TcpEndpoint } from "./tcp-endpoint";
 
 export const GLOBAL_CLUSTER_ID = "tap-global";
+
+/** PostgreSQL's "cannot execute ... in a read-only transaction". */
+const READ_ONLY_SQL_TRANSACTION = "25006";
+
+const sleepUntil = (at: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 export interface Member {
   readonly region: string;
@@ -64,6 +73,8 @@ export class AuroraGlobal {
   private readonly unfenced = new Map<Member, number>();
   /** X3: orders booked on an old writer after the promotion that demoted it, counted when it is fenced. */
   private bookedAfterDemotion = 0;
+  /** How long a promotion takes, from the API call to the new writer taking writes (a scenario may lengthen it). */
+  promotionMs = 0;
 
   private constructor(
     members: Member[],
@@ -81,6 +92,7 @@ export class AuroraGlobal {
     readonly root: string;
     readonly regionUp: (r: string) => boolean;
     readonly crossRegionPath: boolean;
+    readonly promotionMs?: number;
   }): Promise<AuroraGlobal> {
     const [primary, secondary] = opts.regions;
     const names = { [primary]: "tap-primary", [secondary]: "tap-secondary" };
@@ -97,6 +109,7 @@ export class AuroraGlobal {
       });
     }
     const g = new AuroraGlobal(members, opts.template, opts.root, opts.regionUp, opts.crossRegionPath);
+    g.promotionMs = opts.promotionMs ?? 0;
     const [w, s] = members;
     s.link.pointAt(w.server.port);
     s.server.makeStandby(s.link.port);
@@ -253,7 +266,8 @@ export class AuroraGlobal {
     this.status = kind === "switchover" ? "switching-over" : "failing-over";
     this.promotions += 1;
     const snapshot = this.snapshot();
-    void (kind === "switchover" ? this.switchover(from, to) : this.failover(from, to))
+    const until = Date.now() + this.promotionMs;
+    void (kind === "switchover" ? this.switchover(from, to, until) : this.failover(from, to, until))
       .catch((err: unknown) => console.error(`game day: ${kind} failed: ${String(err)}`))
       .finally(() => {
         this.operation = undefined;
@@ -262,10 +276,11 @@ export class AuroraGlobal {
     return { GlobalCluster: snapshot };
   }
 
-  private async switchover(from: Member, to: Member): Promise<void> {
+  private async switchover(from: Member, to: Member, until: number): Promise<void> {
     // The writer stops; a clean shutdown streams its last WAL (and shutdown checkpoint) to the standby.
     await from.server.stop();
     await this.waitReplayed(to, 10_000);
+    await sleepUntil(until);
     await to.server.sql("SELECT pg_promote(true, 30)");
     from.role = "secondary";
     to.role = "writer";
@@ -277,8 +292,9 @@ export class AuroraGlobal {
     await from.server.start();
   }
 
-  private async failover(from: Member, to: Member): Promise<void> {
+  private async failover(from: Member, to: Member, until: number): Promise<void> {
     to.link.pointAt(undefined); // whatever has not arrived by now is lost
+    await sleepUntil(until);
     await to.server.sql("SELECT pg_promote(true, 30)");
     from.role = "fenced";
     to.role = "writer";
@@ -368,17 +384,20 @@ export class AuroraGlobal {
 
   /**
    * Can the member's server still take a write? Probed directly (not through any endpoint), inside a
-   * transaction that is rolled back. A stopped server takes none.
+   * transaction that is rolled back, with a row the ledger's constraints accept. Only PostgreSQL's
+   * read-only refusal (SQLSTATE 25006) means fenced; any other error is thrown, so a probe the schema
+   * refuses can never pass for a fenced writer. A stopped server takes none.
    */
   async acceptsWrites(m: Member): Promise<boolean> {
     if (!m.server.running) return false;
     try {
       await m.server.sql(
-        "BEGIN; INSERT INTO orders (order_id, account, symbol, side, quantity, order_type, client_ts) VALUES ('gd-fence-probe', 'probe', 'PROBE', 'BUY', 1, 'MARKET', now()); ROLLBACK;",
+        `BEGIN; INSERT INTO orders (order_id, account, symbol, side, quantity, order_type, client_ts, content_hash) VALUES ('gd-fence-probe', 'probe', 'PROBE', 'BUY', 1, 'MARKET', now(), '${"0".repeat(64)}'); ROLLBACK;`,
       );
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if ((err as { code?: string }).code === READ_ONLY_SQL_TRANSACTION) return false;
+      throw err;
     }
   }
 

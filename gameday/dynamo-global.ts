@@ -9,7 +9,10 @@
  *   time, so one of them silently disappears (counted here as a conflict when the contents differ);
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
  * - writes accepted by a Region that then goes down replicate when it comes back (held, not dropped).
- * Not modelled: the replication-latency distribution (a fixed delay here), TTL, GSIs' own lag.
+ * - replication latency varies (ReplicationLatency per Region pair, higher when a Region is degraded): each
+ *   item's delay is drawn from a range, so a later write can arrive before an earlier one (gameday/realism.ts)
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
+ * Not modelled: TTL, GSIs' own lag.
  * Beside it, the writer lease's witness (X3, lambda/shared/writer-lease.ts): ONE plain table in a third
  * Region, reached through every Region's front by its table name, strongly consistent, never replicated.
  * A partition between the two Regions does not reach it; a Region that is down does.
@@ -36,6 +39,11 @@ export const TABLE_NAME = "tap-orders";
 /** The writer lease's witness table and the (third) Region it lives in. */
 export const WITNESS_TABLE = "tap-writer-lease";
 export const WITNESS_REGION = "us-east-2";
+/** Replication delay of one item, drawn per item between min and max (ms). */
+export interface DelayRange {
+  readonly min: number;
+  readonly max: number;
+}
 export const CREDENTIALS = { accessKeyId: "gameday", secretAccessKey: "gameday" };
 type Item = Record<string, AttributeValue>;
 
@@ -78,19 +86,23 @@ export class GlobalTable {
   readonly conflictIds: string[] = [];
 
   constructor(
-    private readonly replicationDelayMs: number,
+    private readonly delay: DelayRange,
     private readonly regionUp: (region: string) => boolean,
+    private readonly random: () => number = Math.random,
     /** Whether the Regions reach each other (X3: an isolated Region's writes are held, not dropped). */
     private readonly linked: () => boolean = () => true,
   ) {}
 
   static async start(
     regions: readonly string[],
-    delayMs: number,
+    delay: DelayRange,
     regionUp: (r: string) => boolean,
+    random: () => number = Math.random,
     linked?: () => boolean,
   ): Promise<GlobalTable> {
-    const table = new GlobalTable(delayMs, regionUp, linked);
+    if (!(delay.min >= 0 && delay.max >= delay.min))
+      throw new Error(`replication delay range ${delay.min}..${delay.max} ms: need 0 <= min <= max`);
+    const table = new GlobalTable(delay, regionUp, random, linked);
     try {
       for (const region of regions) await table.addReplica(region);
       await table.startWitness(regions[0]);
@@ -107,7 +119,7 @@ export class GlobalTable {
           .catch(() => undefined)
           .finally(() => (table.draining = undefined));
       },
-      Math.max(20, Math.floor(delayMs / 4)),
+      Math.max(20, Math.floor(delay.min / 4)),
     );
     return table;
   }
@@ -206,7 +218,7 @@ export class GlobalTable {
         key,
         item: input.Item,
         writtenAt: now,
-        due: now + this.replicationDelayMs,
+        due: now + this.delay.min + this.random() * (this.delay.max - this.delay.min),
       });
     }
   }
@@ -233,7 +245,8 @@ export class GlobalTable {
     await dest.client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: p.item }));
   }
 
-  private async item(region: string, key: string): Promise<Item | undefined> {
+  /** One item of a Region's replica, read directly (strongly consistent). */
+  async item(region: string, key: string): Promise<Item | undefined> {
     const out = await this.replica(region).client.send(
       new GetItemCommand({ TableName: TABLE_NAME, Key: { orderId: { S: key } }, ConsistentRead: true }),
     );

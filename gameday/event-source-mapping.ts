@@ -6,7 +6,9 @@
  *   Powertools' FullBatchFailureError) leaves the whole batch in the queue
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  * - UpdateEventSourceMapping Enabled=false stops polling (messages stay in the queue, held) and
- *   Enabled=true resumes; State goes Disabling -> Disabled / Enabling -> Enabled
+ *   Enabled=true resumes; State goes Disabling -> Disabled / Enabling -> Enabled after `transitionMs`
+ *   (gameday/realism.ts). No kinder than AWS: an Enabling mapping does not poll yet, and a Disabling one
+ *   still does, so a batch may arrive after the update was answered.
  *   https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
  * Not modelled: poller scaling and backoff (one poller, polling every pollIntervalMs), batching window.
  */
@@ -34,6 +36,8 @@ export interface MappingOptions {
   readonly regionUp: () => boolean;
   readonly pollIntervalMs: number;
   readonly enabled: boolean;
+  /** How long Enabling/Disabling lasts before the update takes effect. Default: 50 ms. */
+  readonly transitionMs?: number;
   /** Called with every batch outcome, for the game day's counters. */
   readonly onBatch?: (region: string, received: number, failed: number, error?: string) => void;
 }
@@ -72,8 +76,18 @@ export class EventSourceMapping {
     return `arn:aws:lambda:${this.opts.region}:${ACCOUNT}:function:${this.functionName}`;
   }
 
+  /** Whether the last update asked for polling (what the orchestrator set). */
   get enabled(): boolean {
     return this.state === "Enabled" || this.state === "Enabling";
+  }
+
+  /** Whether pollers run now: Enabled, or Disabling (the update has not taken effect yet). */
+  get polling(): boolean {
+    return this.state === "Enabled" || this.state === "Disabling";
+  }
+
+  get currentState(): State {
+    return this.state;
   }
 
   describe(): object {
@@ -117,11 +131,12 @@ export class EventSourceMapping {
   }
 
   setEnabled(enabled: boolean): void {
-    this.state = enabled ? "Enabling" : "Disabling";
+    if (this.state === (enabled ? "Enabled" : "Disabled")) return;
+    const next = enabled ? "Enabling" : "Disabling";
+    this.state = next;
     setTimeout(() => {
-      if (this.state === "Enabling") this.state = "Enabled";
-      if (this.state === "Disabling") this.state = "Disabled";
-    }, 50);
+      if (this.state === next) this.state = enabled ? "Enabled" : "Disabled";
+    }, this.opts.transitionMs ?? 50);
   }
 
   start(): void {
@@ -136,7 +151,7 @@ export class EventSourceMapping {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const busy = this.enabled && this.opts.regionUp() ? await this.pollOnce() : false;
+      const busy = this.polling && this.opts.regionUp() ? await this.pollOnce() : false;
       if (!busy) await new Promise((r) => setTimeout(r, this.opts.pollIntervalMs));
     }
   }

@@ -12,6 +12,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
 import { answeredBy, regionUnreachable } from "./fake-client";
+import { reconcileFunction } from "./seams";
 import { ACCOUNT } from "./sqs";
 import type { World } from "./world";
 
@@ -27,6 +28,17 @@ export interface RunnerOptions {
    * seen only from its own Region. Route 53's checkers (elsewhere) still reach them.
    */
   readonly cutOffFrom?: readonly string[];
+  /**
+   * X6: the orchestrator's time budget (game-day ms; the function's minimum is 1 s). Default 30 s, the
+   * production 270 s scaled.
+   */
+  readonly timeBudgetMs?: number;
+  /**
+   * X5: the reconcile function wired to the orchestrator as production deploys it
+   * (lib/failover/failover-orchestrator.ts), so a data-losing failover reconciles before processing
+   * starts. Off: reconcile is the operator's step (gameday/seams.ts), as scenario 3 runs it.
+   */
+  readonly reconcile?: boolean;
 }
 
 /** The alarms the infra marks as failover triggers (the allowlist); any other alarm name is ignored. */
@@ -45,7 +57,7 @@ export function failoverEnv(world: World, region: string, opts: RunnerOptions = 
     [K.alertTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
     [K.alarmAction]: opts.alarmAction ?? "failover",
     // Scaled for a game day: the production budget is 270 s with a 15 s poll.
-    [K.timeBudgetMs]: "30000",
+    [K.timeBudgetMs]: String(opts.timeBudgetMs ?? 30_000),
     [K.pollIntervalMs]: "200",
     [K.maxAttempts]: "3",
     [K.notifyTimeoutMs]: "500",
@@ -102,6 +114,7 @@ export async function invokeFailover(
     buildDeps: () => ({
       ...partitioned(world.orchestratorDeps(region), opts.cutOffFrom ?? []),
       primaryCheckers: route53Checkers(world),
+      ...(opts.reconcile ? { reconcile: reconcileFunction(world, region) } : {}),
     }),
   });
   const result = await handler(event, { getRemainingTimeInMillis: () => 60_000 });

@@ -5,6 +5,7 @@
 import type { FailoverResult } from "../lambda/failover/orchestrator";
 import { countOrders, firstBookedAfter, type Counts } from "./count";
 import { OrderStream } from "./order-stream";
+import { realismFor } from "./realism";
 import type { World } from "./world";
 
 export interface Timing {
@@ -129,7 +130,7 @@ export async function play(world: World, timing: Timing, script: Script): Promis
     notes: [],
     recoveredByReconcile: 0,
   };
-  const stream = new OrderStream(world, () => ctx.apiRegion);
+  const stream = new OrderStream(world, () => ctx.apiRegion, realismFor(timing).clientMoveMs);
   (ctx as { stream: OrderStream }).stream = stream;
   const writerBefore = world.aurora.writer();
   const promotionsBefore = world.aurora.promotions;

@@ -39,6 +39,10 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "6-flapping-health": 0,
   "7-standby-region-fails": 0,
   "8-partition-false-signal": 0,
+  "9-promotion-over-budget": 1,
+  "10-conflict-rpo-window": 1,
+  "11-partition-heals": 0,
+  "12-notify-decided-late": 1,
   "13-old-writer-unreachable": 1,
 };
 

@@ -4,6 +4,7 @@
  */
 import { PgTemplate } from "./postgres-server";
 import { type ScenarioResult, type Timing } from "./play";
+import { realismFor } from "./realism";
 import { runScenario } from "./scenarios";
 import { World } from "./world";
 
@@ -24,7 +25,8 @@ export async function runAll(
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
-      const world = await World.start({ template });
+      const { promotionMs, mappingTransitionMs } = realismFor(opts.timing);
+      const world = await World.start({ template, promotionMs, mappingTransitionMs });
       try {
         results[i] = await runScenario(world, jobs[i].id, opts.timing);
         opts.onResult?.(results[i], jobs[i].run);

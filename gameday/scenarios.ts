@@ -3,6 +3,7 @@
  * drives the real recovery code; play() counts every acknowledged order afterwards.
  */
 import { alarmEvent, evaluate } from "./alarm";
+import { CONVERGENCE_SCRIPTS, convergenceSchedule } from "./convergence-scenarios";
 import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
 import {
   bookedSince,
@@ -14,6 +15,7 @@ import {
   type Script,
   type Timing,
 } from "./play";
+import { ConvergeSchedule } from "./schedule";
 import { HEALTH_ALARM, reconcile } from "./seams";
 import type { World } from "./world";
 
@@ -191,6 +193,28 @@ export const SCRIPTS: Record<string, Script> = {
       ctx.notes.push(...ctx.results.map((r) => `${r.result}: ${r.message}`));
     },
   },
+  "12-notify-decided-late": {
+    id: "12-notify-decided-late",
+    title: "Notify mode: the primary's database fails, a person fails over ~500 s later",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      // The standing convergence schedule runs all along, as deployed (X1/X6).
+      convergenceSchedule.start(ctx, world.secondary);
+      await waitCaughtUp(ctx, 2_000);
+      await primaryDatabaseFails(ctx);
+      // alarmFailoverAction=notify (the default): the alarm only reports.
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { alarmAction: "notify" });
+      await sleep(500 * 1000 * world.backoffScale);
+      await orchestrate(ctx, world.secondary, {
+        mode: "failover",
+        dryRun: false,
+        reason: "game day: decided by a person after the notification",
+        requestedBy: "gameday",
+      });
+      ctx.notes.push(`a person failed over ${Date.now() - ctx.faultAt} ms after the fault`);
+    },
+    after: (ctx) => convergenceSchedule.settle(ctx),
+  },
   "13-old-writer-unreachable": {
     id: "13-old-writer-unreachable",
     title: "Old writer alive but unreachable: failover, nothing booked on the old writer (X3)",
@@ -238,6 +262,116 @@ export const SCRIPTS: Record<string, Script> = {
     },
   },
 };
+
+/**
+ * X6, scaled like the orchestrator's budget: the function's least budget (1 s) stands for production's
+ * 270 s, so the 5-minute convergence schedule ticks about every second and a 2.5 s promotion stands for
+ * one of about eleven minutes, longer than any single run can wait.
+ */
+export const SLOW = { budgetMs: 1_000, promotionMs: 2_500, convergeEveryMs: 1_000 } as const;
+const slowSchedules = new WeakMap<Ctx, ConvergeSchedule>();
+
+/** Waits (bounded) until no queue or DLQ of a Region that is up holds anything. */
+async function settledEverywhere(world: World, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const busy = () =>
+    world.regions.some((r) => world.isUp(r) && world.part(r).queue.size + world.part(r).dlq.size > 0);
+  while (Date.now() < until && busy()) await sleep(100);
+}
+
+SCRIPTS["9-promotion-over-budget"] = {
+  id: "9-promotion-over-budget",
+  title: "A promotion that outlasts the orchestrator's budget, finished by the scheduled convergence",
+  fault: async (ctx) => {
+    const { world } = ctx;
+    const schedule = new ConvergeSchedule(world, world.secondary, SLOW.convergeEveryMs);
+    slowSchedules.set(ctx, schedule);
+    schedule.start(); // always running in production; it finds nothing to do until the fault
+    await waitCaughtUp(ctx, 2_000);
+    world.aurora.promotionMs = SLOW.promotionMs;
+    await primaryDatabaseFails(ctx);
+    // The run times out while Aurora still promotes; the alarm stays in ALARM and re-invokes nothing.
+    await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { timeBudgetMs: SLOW.budgetMs });
+  },
+  after: async (ctx) => {
+    const { world } = ctx;
+    const schedule = slowSchedules.get(ctx);
+    if (!schedule) throw new Error("the convergence schedule never started");
+    // No person: only the schedule's runs follow the writer and redrive the DLQs.
+    const until = Date.now() + 4 * SLOW.promotionMs;
+    while (!schedule.convergedTo(world.secondary) && Date.now() < until) await sleep(100);
+    await settledEverywhere(world, 10_000);
+    await schedule.stop();
+    const converged = schedule.convergedTo(world.secondary);
+    if (converged) ctx.results.push(converged);
+    ctx.notes.push(`convergence schedule: ${schedule.summary()}`, `after convergence: ${consumers(world)}`);
+  },
+};
+
+/** X5: the two versions of one order, across the RPO window. */
+export const CONFLICT_VERSIONS = { a: { quantity: "111" }, b: { quantity: "222" } } as const;
+const conflictIds = new WeakMap<Ctx, string>();
+
+async function inReplica(world: World, region: string, orderId: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await world.table.item(region, orderId)) return true;
+    if (Date.now() >= until) return false;
+    await sleep(50);
+  }
+}
+
+SCRIPTS["10-conflict-rpo-window"] = {
+  id: "10-conflict-rpo-window",
+  title: "Conflicting versions of one order across the RPO window: the later one refused and parked",
+  fault: async (ctx) => {
+    const { world } = ctx;
+    const orderId = `gd-conflict-${Date.now()}`;
+    conflictIds.set(ctx, orderId);
+    world.aurora.setReplication(false);
+    // Version A: booked by the old writer after replication was cut, kept by DynamoDB's replication only.
+    ctx.stream.send(orderId, CONFLICT_VERSIONS.a);
+    const replicated = await inReplica(world, world.secondary, orderId, 5_000);
+    ctx.notes.push(`version A in the standby's DynamoDB replica: ${replicated ? "yes" : "NO"}`);
+    await sleep(ctx.timing.rpoWindowMs);
+    await world.part(world.primary).mapping.stop();
+    await world.table.settle(2_000);
+    world.setRegionUp(world.primary, false);
+    ctx.apiRegion = world.secondary;
+    // The orchestrator with the reconcile function wired as production deploys it.
+    await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
+    const step = ctx.results.at(-1)?.steps?.find((x) => x.step === "reconcile");
+    ctx.recoveredByReconcile = Number(step?.data?.rebookedIntoLedger ?? 0);
+    ctx.notes.push(`orchestrator's reconcile: ${step?.detail ?? "not run"}`);
+    // Version B: accepted after the failover, by the new writer's Region.
+    ctx.notes.push(`version B acknowledged by ${ctx.stream.send(orderId, CONFLICT_VERSIONS.b) ?? "nobody"}`);
+  },
+  after: async (ctx) => {
+    const { world } = ctx;
+    const orderId = conflictIds.get(ctx) ?? "(never sent)";
+    const writer = world.aurora.writer();
+    const rows = await writer.server.sql<{ quantity: string; content_hash: string }>(
+      "SELECT quantity::text AS quantity, content_hash FROM orders WHERE order_id = $1",
+      undefined,
+      [orderId],
+    );
+    const item = await world.table.item(writer.region, orderId);
+    const version = (q: string | undefined) =>
+      q === CONFLICT_VERSIONS.a.quantity ? "A" : q === CONFLICT_VERSIONS.b.quantity ? "B" : "none";
+    ctx.notes.push(
+      `ledger holds version ${rows.map((r) => version(r.quantity)).join(",") || "none"}`,
+      `DynamoDB holds version ${version(item?.quantity?.S)}`,
+      `stores agree on the content hash: ${rows[0]?.content_hash === item?.contentHash?.S ? "yes" : "NO"}`,
+    );
+    for (const m of world.part(writer.region).rejects.peek())
+      ctx.notes.push(
+        `parked ${(JSON.parse(m.body) as { orderId: string }).orderId}: ${m.attributes?.rejectReason?.StringValue ?? ""}`,
+      );
+  },
+};
+
+// X1 (issue 22): partitions and late decisions, in their own module.
+Object.assign(SCRIPTS, CONVERGENCE_SCRIPTS);
 
 export const SCENARIO_IDS = Object.keys(SCRIPTS);
 

@@ -5,7 +5,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Client } from "pg";
-import { reconcileStores } from "../lambda/reconcile/reconcile";
+import type { ReconcileCounts } from "../lambda/failover/report";
+import { reconcileStores, type ReconcileReport, type ReconcileRequest } from "../lambda/reconcile/reconcile";
 import type { Log } from "../lambda/shared/log";
 import { CREDENTIALS, TABLE_NAME } from "./dynamo-global";
 import type { World } from "./world";
@@ -28,17 +29,36 @@ export async function reconcile(
   region: string,
   since: Date,
 ): Promise<ReconcileOutcome | undefined> {
+  const report = await reconcileAgainstWriter(world, region, {
+    sinceIso: since.toISOString(),
+    dryRun: false,
+  });
+  return { rebooked: report.rebookedIntoLedger, rewritten: report.rewrittenIntoTable };
+}
+
+/**
+ * The reconcile function (lambda/reconcile) as the orchestrator invokes it in production: the same
+ * `reconcileStores` against the writer of the moment and `region`'s DynamoDB replica.
+ */
+export function reconcileFunction(
+  world: World,
+  region: string,
+): (request: ReconcileRequest) => Promise<ReconcileCounts> {
+  return (request) => reconcileAgainstWriter(world, region, request);
+}
+
+async function reconcileAgainstWriter(
+  world: World,
+  region: string,
+  request: ReconcileRequest,
+): Promise<ReconcileReport> {
   const db = new Client({ connectionString: world.aurora.writer().server.url() });
   await db.connect();
   const ddb = DynamoDBDocumentClient.from(
     new DynamoDBClient({ region, endpoint: world.table.endpoint(region), credentials: CREDENTIALS }),
   );
   try {
-    const report = await reconcileStores(
-      { db, ddb, tableName: TABLE_NAME, region, logger: quietLog },
-      { sinceIso: since.toISOString(), dryRun: false },
-    );
-    return { rebooked: report.rebookedIntoLedger, rewritten: report.rewrittenIntoTable };
+    return await reconcileStores({ db, ddb, tableName: TABLE_NAME, region, logger: quietLog }, request);
   } finally {
     ddb.destroy();
     await db.end();

@@ -9,8 +9,16 @@
  * - StartMessageMoveTask moves a DLQ's messages back to their source queue (or DestinationArn) as new
  *   messages; one active task per queue; ListMessageMoveTasks reports it
  *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
- * - SendMessageBatch (the forwarder's call) reports each entry on its own
- * Not modelled: message retention expiry (days, never reached in a game day), FIFO, long-poll wait time.
+ * - SendMessageBatch (the forwarder's call) reports each entry on its own; DelaySeconds (0-900) per entry
+ *   keeps the new message invisible that long
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatchRequestEntry.html
+ * - retention: a message expires retentionMs after its original enqueue time. A move to the DLQ keeps
+ *   that time, so a message that waited in its source queue has that much less left in the DLQ; a
+ *   redrive (message move task) makes a new message with a new enqueue time.
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+ * Not modelled: FIFO, long-poll wait time.
  * Time is real time: the processor under test is real and its timeouts are too.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -25,6 +33,8 @@ export interface SqsMessage {
   readonly messageId: string;
   readonly body: string;
   readonly sentAt: number;
+  /** The original enqueue time, which retention counts from: kept by a move to the DLQ (standard queues). */
+  readonly enqueuedAt: number;
   /** When the API accepted the order (its acceptedAt message attribute): kept by DLQ moves and redrives. */
   readonly acceptedAt: number;
   /**
@@ -73,6 +83,8 @@ export class Queue {
      * production times (seconds of backoff), which the world scales like its other times.
      */
     readonly timeScale = 1,
+    /** MessageRetentionPeriod in game-day ms; unbounded unless a test sets it. */
+    readonly retentionMs = Number.POSITIVE_INFINITY,
   ) {}
 
   get arn(): string {
@@ -80,7 +92,15 @@ export class Queue {
   }
 
   get size(): number {
+    this.expire(Date.now());
     return this.messages.size;
+  }
+
+  /** Deletes every message whose retention, counted from its original enqueue time, has run out. */
+  private expire(now: number): void {
+    for (const m of [...this.messages.values()]) {
+      if (now >= m.enqueuedAt + this.retentionMs) this.remove(m);
+    }
   }
 
   send(
@@ -88,16 +108,20 @@ export class Queue {
     now = Date.now(),
     acceptedAt = now,
     attributes?: Readonly<Record<string, MessageAttribute>>,
+    enqueuedAt = now,
+    /** DelaySeconds, in ms of this world (scaled like visibility changes by the caller). */
+    delayMs = 0,
   ): string {
     const messageId = randomUUID();
     this.messages.set(messageId, {
       messageId,
       body,
       sentAt: now,
+      enqueuedAt,
       acceptedAt,
       attributes,
       receiveCount: 0,
-      visibleAt: now,
+      visibleAt: now + delayMs,
     });
     return messageId;
   }
@@ -105,6 +129,7 @@ export class Queue {
   /** Up to `max` visible messages; over-received ones go to the DLQ on the way (SQS's redrive). */
   receive(max: number, now = Date.now()): Received[] {
     const out: Received[] = [];
+    this.expire(now);
     for (const m of this.messages.values()) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
@@ -124,7 +149,7 @@ export class Queue {
   }
 
   private adopt(m: SqsMessage, source: Queue, now: number): void {
-    const id = this.send(m.body, now, m.acceptedAt, m.attributes);
+    const id = this.send(m.body, now, m.acceptedAt, m.attributes, m.enqueuedAt);
     this.sourceOf.set(id, source);
   }
 
@@ -147,19 +172,26 @@ export class Queue {
     return true;
   }
 
+  /** Every message held, visible or not, with its attributes (read for counting, not a receive). */
+  peek(): readonly SqsMessage[] {
+    return [...this.messages.values()];
+  }
+
   bodies(): string[] {
+    this.expire(Date.now());
     return [...this.messages.values()].map((m) => m.body);
   }
 
   /** Moves every message to its source queue (or `destination`) as a new message; returns how many. */
-  moveAll(destination?: Queue): number {
+  moveAll(destination?: Queue, now = Date.now()): number {
+    this.expire(now);
     let moved = 0;
     for (const m of [...this.messages.values()]) {
       const to = destination ?? this.sourceOf.get(m.messageId);
       if (!to) continue;
       this.remove(m);
       this.sourceOf.delete(m.messageId);
-      to.send(m.body, Date.now(), m.acceptedAt, m.attributes);
+      to.send(m.body, now, m.acceptedAt, m.attributes);
       moved += 1;
     }
     return moved;
@@ -241,6 +273,7 @@ export class SqsService {
       Id: string;
       MessageBody: string;
       MessageAttributes?: Record<string, MessageAttribute>;
+      DelaySeconds?: number;
     }[];
     if (entries.length === 0) throw awsError("EmptyBatchRequest", "no entries");
     if (entries.length > 10) throw awsError("TooManyEntriesInBatchRequest", `${entries.length} entries`);
@@ -257,11 +290,18 @@ export class SqsService {
       }
       const accepted = Number(attrs[ACCEPTED_AT_ATTRIBUTE]?.StringValue);
       const now = Date.now();
+      const delay = e.DelaySeconds ?? 0;
+      if (!Number.isInteger(delay) || delay < 0 || delay > 900) {
+        Failed.push({ Id: e.Id, Code: "InvalidParameterValue", SenderFault: true, Message: "DelaySeconds" });
+        continue;
+      }
       const id = q.send(
         e.MessageBody,
         now,
         Number.isFinite(accepted) && accepted > 0 ? accepted : now,
         attrs,
+        now,
+        delay * 1000 * q.timeScale,
       );
       Successful.push({ Id: e.Id, MessageId: id, MD5OfMessageBody: md5(e.MessageBody) });
     }

@@ -9,7 +9,7 @@ import { EXPECTED_PROMOTIONS } from "./report";
  * Scenarios that cut replication before the writer's Region dies: orders booked in that window may be
  * lost, but only while they still wait in the dead Region's queue (they are forwarded once it returns).
  */
-export const RPO_WINDOW_SCENARIOS: readonly string[] = ["3-failover-rpo-window"];
+export const RPO_WINDOW_SCENARIOS: readonly string[] = ["3-failover-rpo-window", "10-conflict-rpo-window"];
 
 export interface Verdict {
   readonly id: string;

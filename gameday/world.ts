@@ -16,18 +16,31 @@ import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
+import {
+  MAX_RECEIVE_COUNT,
+  ORDER_RETENTION_SECONDS,
+  PARKED_RETENTION_SECONDS,
+} from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { WriterLease } from "../lambda/failover/lease-transfer";
 import { WRITER_LEASE_ENV, type WriterLeaseSettings } from "../lambda/shared/writer-lease";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
-import { CREDENTIALS, GlobalTable, TABLE_NAME, WITNESS_REGION, WITNESS_TABLE } from "./dynamo-global";
+import {
+  CREDENTIALS,
+  GlobalTable,
+  TABLE_NAME,
+  WITNESS_REGION,
+  WITNESS_TABLE,
+  type DelayRange,
+} from "./dynamo-global";
 import { EventSourceMapping, FORWARDER_FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { FunctionHost } from "./function-host";
 import { RegionalHttp } from "./regional-http";
+import { REPLICATION_DELAY_MS } from "./realism";
 import { ACCOUNT, Queue, SqsService } from "./sqs";
 import { SqsRouter } from "./sqs-router";
 
@@ -37,8 +50,12 @@ export interface WorldOptions {
   readonly visibilityTimeoutMs?: number;
   /** Game-day ms per production ms for visibility changes the function asks for. Default: 1/100. */
   readonly backoffScale?: number;
-  /** DynamoDB global table replication delay (typically around a second in AWS). */
-  readonly replicationDelayMs?: number;
+  /** DynamoDB global table replication delay per item, drawn from a range (gameday/realism.ts). */
+  readonly replicationDelayMs?: DelayRange;
+  /** How long an Aurora promotion takes (gameday/realism.ts). Default: 0. */
+  readonly promotionMs?: number;
+  /** How long an event source mapping stays Enabling/Disabling (gameday/realism.ts). Default: 50 ms. */
+  readonly mappingTransitionMs?: number;
   /** How often an idle event source mapping polls. */
   readonly pollIntervalMs?: number;
   /** A network path from each Region to a writer in the other (the infra today has none). */
@@ -65,14 +82,17 @@ export interface WorldOptions {
 const DEFAULT_BACKOFF_SCALE = 1 / 100;
 const DEFAULT_WRITER_LEASE_MS = 600;
 
-/** maxReceiveCount of the order queue's redrive policy (lib/orders/order-queue.ts MAX_RECEIVE_COUNT). */
-export const MAX_RECEIVE_COUNT = 5;
+/** maxReceiveCount of the order queue's redrive policy, and the queues' retention (AWS's seconds). */
+export { MAX_RECEIVE_COUNT };
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
+const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
 
 export interface RegionParts {
   readonly region: string;
   readonly queue: Queue;
   readonly dlq: Queue;
+  /** Where the processor parks rejected and conflicting orders (REJECTS_QUEUE_URL, park.ts). */
+  readonly rejects: Queue;
   readonly sqs: SqsService;
   readonly http: RegionalHttp;
   readonly mapping: EventSourceMapping;
@@ -110,7 +130,9 @@ export class World {
   table!: GlobalTable;
   private root = "";
   /** The SQS endpoint of functions that call more than one Region's queues (the forwarders). */
-  private sqsRouter?: RegionalHttp;
+  private readonly sqsRouters = new Map<string, RegionalHttp>();
+  /** The network between the two Regions is cut: each is up, but no call crosses (a partition). */
+  private linkCut = false;
 
   private constructor(readonly options: WorldOptions) {
     this.regions = options.regions ?? DEFAULT_REGIONS;
@@ -122,6 +144,11 @@ export class World {
 
   get secondary(): string {
     return this.regions[1];
+  }
+
+  /** Game-day ms per production ms for the waits the functions ask SQS for (backoff, delays). */
+  get backoffScale(): number {
+    return this.options.backoffScale ?? DEFAULT_BACKOFF_SCALE;
   }
 
   isUp(region: string): boolean {
@@ -141,6 +168,7 @@ export class World {
    */
   async setIsolated(region: string, isolated: boolean): Promise<void> {
     if (isolated && this.aurora.writer().region === region) this.aurora.setReplication(false);
+    this.linkCut = isolated; // no forwarder call crosses either
     await this.aurora.setIsolated(region, isolated);
   }
 
@@ -153,6 +181,14 @@ export class World {
     if (up) this.down.delete(region);
     else this.down.add(region);
     this.aurora.route();
+  }
+
+  /**
+   * Cuts (or heals) the network between the two Regions for the forwarders' SQS calls: both Regions
+   * stay up and reach their own services; a call to the other Region's queue gets no answer.
+   */
+  setLinkCut(cut: boolean): void {
+    this.linkCut = cut;
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -177,11 +213,13 @@ export class World {
       root: this.root,
       regionUp: up,
       crossRegionPath: o.crossRegionDbPath ?? false,
+      promotionMs: o.promotionMs,
     });
     this.table = await GlobalTable.start(
       this.regions,
-      o.replicationDelayMs ?? 200,
+      o.replicationDelayMs ?? REPLICATION_DELAY_MS,
       up,
+      Math.random,
       () => !this.anyIsolated(),
     );
     const halves = new Map<string, RegionHalf>();
@@ -193,13 +231,19 @@ export class World {
     }
     // Each forwarder sends to the other Region's queue, so both halves exist first; its SQS calls go to
     // the Region each queue URL names.
+    // One endpoint per calling Region, so that a partition cuts only the calls that cross it.
     const router = new SqsRouter(new Map([...halves].map(([r, h]) => [r, h.sqs])));
-    this.sqsRouter = await RegionalHttp.start({
-      sqs: router,
-      // Forwarders only call across Regions: an isolated Region neither reaches out nor is reached (X3).
-      regionUp: (input) => router.answers(input, (r) => this.isUp(r) && !this.anyIsolated()),
-      secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
-    });
+    for (const caller of this.regions) {
+      const reaches = (r: string) => this.isUp(r) && (r === caller || !this.linkCut);
+      this.sqsRouters.set(
+        caller,
+        await RegionalHttp.start({
+          sqs: router,
+          regionUp: (input) => router.answers(input, reaches),
+          secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
+        }),
+      );
+    }
     for (const [region, half] of halves) {
       const peer = halves.get(this.regions.find((r) => r !== region)!)!;
       this.parts.set(region, { ...half, ...this.buildForwarder(half, peer) });
@@ -261,16 +305,27 @@ export class World {
   private async buildRegion(region: string): Promise<RegionHalf> {
     const o = this.options;
     const vis = o.visibilityTimeoutMs ?? 700;
-    const scale = o.backoffScale ?? DEFAULT_BACKOFF_SCALE;
-    const dlq = new Queue(`tap-orders-dlq-${region}`, region, vis, undefined, scale);
+    const scale = this.backoffScale;
+    // Retention scaled like the backoff (X1: a DLQ counts it from the original enqueue time).
+    const retention = (seconds: number) => seconds * 1000 * scale;
+    const dlq = new Queue(
+      `tap-orders-dlq-${region}`,
+      region,
+      vis,
+      undefined,
+      scale,
+      retention(PARKED_RETENTION_SECONDS),
+    );
     const queue = new Queue(
       `tap-orders-${region}`,
       region,
       vis,
       { dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       scale,
+      retention(ORDER_RETENTION_SECONDS),
     );
-    const sqs = new SqsService(region, [queue, dlq]);
+    const rejects = new Queue(rejectsQueueName(region), region, vis);
+    const sqs = new SqsService(region, [queue, dlq, rejects]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
       sqs,
@@ -292,6 +347,7 @@ export class World {
       invoke: (event) => processor.invoke(event),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
+      transitionMs: o.mappingTransitionMs,
       enabled: this.processesAtStart(region),
       onBatch: (_r, _n, failed, error) => {
         counters.invocations += 1;
@@ -299,7 +355,7 @@ export class World {
         if (error) counters.functionErrors += 1;
       },
     });
-    return { region, queue, dlq, sqs, http, mapping, processor, published: [] };
+    return { region, queue, dlq, rejects, sqs, http, mapping, processor, published: [] };
   }
 
   /** Whether `region` books at the start (tap:processingRegion): the primary, or both if asked. */
@@ -323,7 +379,7 @@ export class World {
         [ORDER_FORWARDER_ENV.peerRegion]: peer.region,
         POWERTOOLS_METRICS_DISABLED: "true",
         POWERTOOLS_LOG_LEVEL: "WARN",
-        AWS_ENDPOINT_URL_SQS: this.sqsRouter!.endpoint,
+        AWS_ENDPOINT_URL_SQS: this.sqsRouters.get(half.region)!.endpoint,
       },
       FORWARDER_FUNCTION_NAME,
     );
@@ -334,6 +390,7 @@ export class World {
       invoke: (event) => forwarder.invoke(event),
       regionUp: () => this.isUp(half.region),
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      transitionMs: this.options.mappingTransitionMs,
       enabled: !this.processesAtStart(half.region),
     });
     return { forwarder, forwarding };
@@ -342,8 +399,8 @@ export class World {
   /**
    * The processor's environment as the infra sets it (lib/orders/order-processor.ts), under the keys of
    * its contract (lambda/order-processor/env.ts): the secret's ARN, the global writer endpoint as host and
-   * port, the database and table names, Powertools names. Local differences: TLS off (none here), no
-   * rejects queue (rejections reach the DLQ by redrive), and AWS_ENDPOINT_URL_* at this Region's fakes.
+   * port, the database and table names, the rejects queue, Powertools names. Local differences: TLS off
+   * (none here), and AWS_ENDPOINT_URL_* at this Region's fakes.
    */
   private processorEnv(region: string, http: string, writerPort: number): Record<string, string> {
     return {
@@ -357,6 +414,7 @@ export class World {
       [K.dbName]: LEDGER_DB,
       [K.dbSsl]: "disable",
       [K.tableName]: TABLE_NAME,
+      [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
       [K.serviceName]: ORDER_PROCESSOR_DEFAULTS.serviceName,
       [K.metricsNamespace]: ORDER_PROCESSOR_DEFAULTS.metricsNamespace,
       POWERTOOLS_METRICS_DISABLED: "true",
@@ -483,7 +541,7 @@ export class World {
       await p.forwarder.stop();
       await p.http.stop();
     }
-    await this.sqsRouter?.stop();
+    await Promise.all([...this.sqsRouters.values()].map((h) => h.stop()));
     await this.table?.stop();
     await this.aurora?.stop();
     if (this.root) rmSync(this.root, { recursive: true, force: true });

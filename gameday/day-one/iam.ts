@@ -21,6 +21,32 @@ export interface IamRequest {
 
 export type IamDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
+/**
+ * The keys AWS puts in the request context of every signed request by an IAM principal, which the
+ * simulator does not add by itself (it evaluates exactly the context it is given). Without them, a
+ * policy condition on the principal meets a missing key: a negated operator such as ArnNotEquals on a
+ * missing key matches, so a deny "to everyone but these roles" would deny the listed roles too.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ *  - aws:PrincipalArn: in every signed request; for a role session, the role's ARN, not the session's
+ *    (#condition-keys-principalarn). Every caller in this world is a role (or the signed client role).
+ *  - aws:PrincipalAccount: in every signed request, the principal's account (#condition-keys-principalaccount).
+ *  - aws:PrincipalIsAWSService: in every signed request; false unless a service principal signs it
+ *    (#condition-keys-principalisawsservice). A role that API Gateway or Lambda uses is not one.
+ *  - aws:SecureTransport: in every request; true over TLS (#condition-keys-securetransport). The SDKs
+ *    and API Gateway's AWS integrations call the service endpoints over HTTPS.
+ * A request's own context (req.context) is added over these.
+ */
+export function signedRequestContext(principal: string): Record<string, string> {
+  const account = /^arn:aws:iam::(\d{12}):/.exec(principal)?.[1];
+  if (!account) return {};
+  return {
+    "aws:PrincipalArn": principal,
+    "aws:PrincipalAccount": account,
+    "aws:PrincipalIsAWSService": "false",
+    "aws:SecureTransport": "true",
+  };
+}
+
 export async function evaluate(req: IamRequest): Promise<IamDecision> {
   const result = await runSimulation(
     {
@@ -28,7 +54,7 @@ export async function evaluate(req: IamRequest): Promise<IamDecision> {
         principal: req.principal,
         action: req.action,
         resource: { accountId: req.account, resource: req.resource },
-        contextVariables: { ...(req.context ?? {}) },
+        contextVariables: { ...signedRequestContext(req.principal), ...(req.context ?? {}) },
       },
       identityPolicies: req.identityPolicies.map((policy, i) => ({ name: `p${i}`, policy: policy as never })),
       serviceControlPolicies: [],

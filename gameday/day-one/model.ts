@@ -371,6 +371,13 @@ function canaryModel(c: RecordedResource, objects: RecordedResource[]): CanaryMo
   };
 }
 
+/**
+ * Each key's effective policy. A key has one policy (named "default"); a KeyPolicy resource sets it with
+ * PutKeyPolicy, replacing whatever the Key was created with, so where both exist the KeyPolicy's wins
+ * (the program's order keys ignore changes to their own bootstrap policy for that reason).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+ * https://www.pulumi.com/registry/packages/aws/api-docs/kms/keypolicy/
+ */
 function keyPolicies(keys: RecordedResource[], policies: RecordedResource[]): Record<string, PolicyDocument> {
   const out: Record<string, PolicyDocument> = {};
   for (const k of keys) if (k.inputs.policy) out[str(k.state.arn)] = json(k.inputs.policy);

@@ -242,6 +242,9 @@ export class DayOneWorld {
     if (queue.kmsKeyArn) {
       // SQS asks KMS for a data key on the sender's behalf, so the key policy must allow it via SQS.
       // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+      // It is a forward access session: KMS authorizes the sender's own principal (its aws:PrincipalArn,
+      // added by evaluate()), with aws:ViaAWSService true.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
       const key = await recorded(
         {
           ...base,
@@ -251,6 +254,7 @@ export class DayOneWorld {
           context: {
             "kms:ViaService": `sqs.${queue.region}.amazonaws.com`,
             "kms:CallerAccount": this.model.account,
+            "aws:ViaAWSService": "true",
           },
         },
         this.calls,

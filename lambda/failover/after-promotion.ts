@@ -9,8 +9,9 @@
  *    https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
  *    The old Region may be down: disabling there is best effort and reported, never fatal.
- * 2. Redrive: a DLQ holds only orders that failed for want of a database or of the writer's queue
- *    (rejected orders are parked in a separate queue by the processor), so all of it goes back to its
+ * 2. Redrive: a DLQ holds only orders that failed for want of a database (rejected orders and crash-type
+ *    poison are parked in a separate queue by the processor; the forwarder re-queues what it could not
+ *    send on, X1), so all of it goes back to its
  *    queue with a message move task: booked there in the writer Region, forwarded from the others (best
  *    effort). The source must be a queue configured as a DLQ; one active task per queue.
  *    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html

@@ -13,8 +13,10 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html
  *
- * A DLQ holds only orders that failed for want of a database or of the writer's queue (rejected and
- * conflicting orders are parked apart, park.ts), so redriving it whole moves no poison; a redriven message
+ * A DLQ holds only orders that failed for want of a database (rejected and conflicting orders are parked
+ * apart, park.ts; so is crash-type poison, on its last receive, crash-suspect.ts; the forwarder puts what
+ * it could not send on back in its own queue, order-forwarder/requeue.ts), so redriving it whole every
+ * tick moves no poison round and round; a redriven message
  * keeps its acceptedAt attribute, so the processor's clock-skew bound and the reports still see when it
  * was accepted. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
  */

@@ -181,6 +181,19 @@ async function fenceBeforePromotion(run: Run): Promise<Outcome | undefined> {
   }
 }
 
+/** Moves the writer lease back to the current writer's Region after a refused promotion; says what it did. */
+async function returnLease(run: Run): Promise<string> {
+  const lease = run.deps.writerLease;
+  const writer = run.before?.writerArn ? clusterArnRegion(run.before.writerArn) : undefined;
+  if (!lease || !writer) return "";
+  try {
+    await moveLease(lease, writer, run.deps.clock.now());
+    return ` The writer lease is back with ${writer}.`;
+  } catch (err) {
+    return ` The writer lease could not be moved back to ${writer} (${errorMessage(err)}): it stays with the target, so ${writer} books nothing until a run moves it.`;
+  }
+}
+
 /** Re-reads the cluster after a refused or failed call: the target may be the writer already. */
 async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | undefined> {
   const last = err instanceof RetryError ? err.lastError : err;
@@ -192,6 +205,9 @@ async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | und
     return undefined;
   }
   const unknownOutcome = now === undefined && isRetryableAwsError(last);
+  // X3: refused outright, nothing was promoted: the lease goes back to the writer's Region, or it would
+  // stop booking. When the outcome is unknown the lease stays with the target (a promotion may follow).
+  const leaseNote = unknownOutcome ? "" : await returnLease(run);
   return {
     ok: false,
     result: "failed",
@@ -199,7 +215,7 @@ async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | und
       unknownOutcome
         ? " The request may still have reached AWS; check the global cluster. Re-running is safe: it reports in-progress or already-writer instead of starting twice."
         : ""
-    }`,
+    }${leaseNote}`,
     error: errorMessage(err),
     stateAfter: now,
     operationMayBeRunning: unknownOutcome,

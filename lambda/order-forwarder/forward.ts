@@ -11,10 +11,12 @@
  */
 import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
-import { failedVisibilitySeconds, type VisibilityChange } from "../order-processor/expedite";
+import type { VisibilityChange } from "../order-processor/expedite";
 import type { Log } from "../shared/log";
+import { queueUrlFromArn } from "../shared/sqs-url";
 import { forwardedAttributes, hopsOf, MAX_FORWARD_HOPS } from "./attributes";
 import { ORDER_FORWARDER_DEFAULTS } from "./env";
+import { attemptsOf, backoffSeconds, isLastReceive, requeueEntries } from "./requeue";
 
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = ORDER_FORWARDER_DEFAULTS.maxBatchEntries;
@@ -35,9 +37,19 @@ export interface ForwarderDeps {
    * a failover would be booked that much later.
    */
   readonly changeVisibility?: (changes: readonly VisibilityChange[]) => Promise<void>;
+  /**
+   * SendMessageBatch to this Region's own queue (requeue.ts): an order that fails its last receive
+   * before the DLQ goes back as a new message instead of spending the budget meant for poison (X1).
+   * Without it, such an order takes the old path to the DLQ.
+   */
+  readonly requeueBatch?: (
+    queueUrl: string,
+    entries: SendMessageBatchRequestEntry[],
+  ) => Promise<SendMessageBatchResult>;
 }
 
-export type ForwarderMetric = "OrdersForwarded" | "OrdersForwardFailed" | "OrdersForwardLooping";
+export type ForwarderMetric =
+  "OrdersForwarded" | "OrdersForwardFailed" | "OrdersForwardLooping" | "OrdersForwardRequeued";
 
 export async function forwardBatch(
   records: readonly SQSRecord[],
@@ -58,15 +70,38 @@ export async function forwardBatch(
     for (const id of await sendChunk(chunk, deps)) failures.add(id);
   }
   const failed = records.filter((r) => failures.has(r.messageId));
-  if (failed.length > 0) {
+  const requeued = await requeue(failed.filter(isLastReceive), deps);
+  const retried = failed.filter((r) => !requeued.has(r.messageId));
+  if (retried.length > 0) {
     await deps.changeVisibility?.(
-      failed.map((record) => ({ record, seconds: failedVisibilitySeconds(record) })),
+      retried.map((record) => ({ record, seconds: backoffSeconds(attemptsOf(record)) })),
     );
   }
   deps.count?.("OrdersForwardLooping", looping.length);
   deps.count?.("OrdersForwardFailed", failures.size - looping.length);
   deps.count?.("OrdersForwarded", records.length - failures.size);
-  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  deps.count?.("OrdersForwardRequeued", requeued.size);
+  return { batchItemFailures: retried.map((r) => ({ itemIdentifier: r.messageId })) };
+}
+
+/** The message ids SQS confirms as put back in their own queue (requeue.ts); best effort. */
+async function requeue(records: readonly SQSRecord[], deps: ForwarderDeps): Promise<Set<string>> {
+  const done = new Set<string>();
+  const queueUrl = queueUrlFromArn(records[0]?.eventSourceARN ?? "");
+  if (!deps.requeueBatch || !queueUrl) return done;
+  for (let i = 0; i < records.length; i += MAX_BATCH_ENTRIES) {
+    const chunk = records.slice(i, i + MAX_BATCH_ENTRIES);
+    try {
+      const out = await deps.requeueBatch(queueUrl, requeueEntries(chunk));
+      for (const ok of out.Successful ?? []) done.add(chunk[Number(ok.Id)].messageId);
+    } catch (err) {
+      deps.logger.warn("could not put unforwarded orders back in their queue; they go to the DLQ", {
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        messageIds: chunk.map((r) => r.messageId),
+      });
+    }
+  }
+  return done;
 }
 
 /** The message ids of `chunk` that did not reach the peer queue. */

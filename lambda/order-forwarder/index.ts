@@ -30,7 +30,7 @@ function init(): ForwarderDeps {
     useQueueUrlAsEndpoint: false,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
   });
-  // Its own queue (visibility of what was not forwarded) is in its own Region.
+  // Its own queue (visibility of what was not forwarded, re-queues) is in its own Region.
   const own = new SQSClient({
     maxAttempts: 1,
     useQueueUrlAsEndpoint: false,
@@ -42,6 +42,7 @@ function init(): ForwarderDeps {
     logger,
     changeVisibility: createVisibilityChanger(own, logger),
     sendBatch: (QueueUrl, Entries) => sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
+    requeueBatch: (QueueUrl, Entries) => own.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
     count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
   };
 }

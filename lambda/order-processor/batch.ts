@@ -24,6 +24,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { Log } from "../shared/log";
 import { bookOrders, conflictReason, type BookingDeps, type BookingOutcome } from "./booking";
 import { orderContentHash } from "./content-hash";
+import { crashSuspectReason } from "./crash-suspect";
 import { ACCEPTED_AT_ATTRIBUTE } from "../order-authorizer/contract";
 import type { EntitlementCheck } from "./entitlement";
 import { failedVisibilitySeconds, type VisibilityChange } from "./expedite";
@@ -59,6 +60,8 @@ export interface OrderProcessorDeps extends BookingDeps {
     rejected: readonly { record: SQSRecord; reason: string }[],
   ) => Promise<Set<string>>;
   readonly now?: () => Date;
+  /** The order queue's visibility timeout, seconds; set, crash-type poison is parked (crash-suspect.ts). */
+  readonly queueVisibilitySeconds?: number;
 }
 
 export type MessageOutcome =
@@ -230,7 +233,12 @@ export type OrderBatchHandler = (event: SQSEvent, context?: Context) => Promise<
 export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHandler {
   const processor = new BatchProcessor(EventType.SQS);
   return async (event, context) => {
-    const outcomes = await decideBatch(event.Records, deps);
+    const suspects = crashSuspects(event.Records, deps);
+    const outcomes = await decideBatch(
+      event.Records.filter((r) => !suspects.has(r)),
+      deps,
+    );
+    for (const [record, reason] of suspects) outcomes.set(record, { status: "rejected", reason });
     const parked = await parkRejected(event.Records, outcomes, deps);
     for (const record of event.Records) if (parked.has(record.messageId)) outcomes.delete(record);
     const changes = visibilityChanges(outcomes);
@@ -251,6 +259,21 @@ export function createOrderBatchHandler(deps: OrderProcessorDeps): OrderBatchHan
     };
     return processPartialResponse(event, replay, processor, context ? { context } : undefined);
   };
+}
+
+/** X1: records on their last receive that crashed or timed out the processor every time, with why. */
+function crashSuspects(records: readonly SQSRecord[], deps: OrderProcessorDeps): Map<SQSRecord, string> {
+  const out = new Map<SQSRecord, string>();
+  if (deps.queueVisibilitySeconds === undefined) return out;
+  const now = deps.now?.() ?? new Date();
+  for (const record of records) {
+    const reason = crashSuspectReason(record, deps.queueVisibilitySeconds, now);
+    if (reason === undefined) continue;
+    out.set(record, reason);
+    deps.logger.error("order parked as crash-type poison", { messageId: record.messageId, reason });
+  }
+  if (out.size > 0) deps.metrics.count("OrdersRejected", out.size);
+  return out;
 }
 
 async function parkRejected(

@@ -15,6 +15,8 @@ export const ORDER_PROCESSOR_ENV = {
   extraCaCerts: "NODE_EXTRA_CA_CERTS",
   /** Where rejected and conflicting orders are parked (park.ts), apart from the redrivable DLQ. */
   rejectsQueueUrl: "REJECTS_QUEUE_URL",
+  /** The order queue's visibility timeout, seconds: how crash-type poison is told apart (crash-suspect.ts). */
+  queueVisibilitySeconds: "QUEUE_VISIBILITY_SECONDS",
 } as const;
 
 export const LOCAL_DATABASE_URL_ENV = DB_ENV.url;
@@ -33,6 +35,8 @@ export interface OrderProcessorSettings {
   readonly db: DbSettings;
   /** Absent: rejected messages reach the DLQ through the redrive policy instead (tests, benchmarks). */
   readonly rejectsQueueUrl?: string;
+  /** Absent: crash-type poison is not told apart and reaches the DLQ (tests, benchmarks). */
+  readonly queueVisibilitySeconds?: number;
 }
 
 export const orderProcessorService = (env: Env) => ({
@@ -48,5 +52,18 @@ export function parseOrderProcessorEnv(env: Env): OrderProcessorSettings {
     tableName: requiredEnv(env, ORDER_PROCESSOR_ENV.tableName),
     db: dbSettingsFromEnv(env),
     rejectsQueueUrl: optionalEnv(env, ORDER_PROCESSOR_ENV.rejectsQueueUrl),
+    queueVisibilitySeconds: parseVisibility(optionalEnv(env, ORDER_PROCESSOR_ENV.queueVisibilitySeconds)),
   };
+}
+
+/** A whole number of seconds within SQS's visibility range (0 to 43,200), or a clear error. */
+function parseVisibility(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 43_200) {
+    throw new Error(
+      `${ORDER_PROCESSOR_ENV.queueVisibilitySeconds} must be a whole number of seconds from 0 to 43200, got "${raw}"`,
+    );
+  }
+  return n;
 }

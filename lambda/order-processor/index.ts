@@ -54,7 +54,13 @@ function leaseGate(lease: WriterLeaseSettings | undefined, region: string): () =
 }
 
 function init(): OrderBatchHandler {
-  const { region, tableName, db: settings, rejectsQueueUrl } = parseOrderProcessorEnv(process.env);
+  const {
+    region,
+    tableName,
+    db: settings,
+    rejectsQueueUrl,
+    queueVisibilitySeconds,
+  } = parseOrderProcessorEnv(process.env);
   const db = new Database(settings, { logger, secrets });
   const holdsLease = leaseGate(parseWriterLease(process.env), region);
   return createOrderBatchHandler({
@@ -73,6 +79,7 @@ function init(): OrderBatchHandler {
     writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     changeVisibility: createVisibilityChanger(sqs, logger),
     parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,
+    queueVisibilitySeconds,
   });
 }
 

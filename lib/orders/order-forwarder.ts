@@ -113,7 +113,16 @@ export class OrderForwarder extends pulumi.ComponentResource {
         }),
         statements: [
           consumeQueueStatement(args.queueArn),
-          { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+          {
+            // Decrypt to read its queue; GenerateDataKey too to put an unforwarded order back in it on
+            // its last receive, so a partition does not spend the budget meant for poison (X1,
+            // lambda/order-forwarder/requeue.ts).
+            Sid: "UseOwnQueueKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: args.kmsKeyArn,
+          },
+          { Sid: "RequeueToOwnQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.queueArn },
           { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.peer.arn },
           {
             // A producer to an SSE-KMS queue needs both. Through SQS the peer key admits only the order

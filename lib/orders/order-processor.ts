@@ -5,6 +5,7 @@ import { toEnvironment } from "../../lambda/shared/env";
 import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
+import { visibilityTimeoutFor } from "./order-queue";
 import { consumeQueueStatement, queueConsumer } from "./queue-consumer";
 import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import type { Statement } from "../policy-documents";
@@ -107,6 +108,8 @@ export class OrderProcessor extends pulumi.ComponentResource {
           extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
           tableName: args.tableName,
           rejectsQueueUrl: args.rejectsQueue.url,
+          // X1: tells crash-type poison apart (lambda/order-processor/crash-suspect.ts).
+          queueVisibilitySeconds: String(visibilityTimeoutFor(ORDER_PROCESSOR_TIMEOUT)),
           serviceName: ORDER_PROCESSOR_SERVICE,
           metricsNamespace: ORDER_METRICS_NAMESPACE,
         }),

@@ -1,13 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  MAX_RECEIVE_COUNT,
+  ORDER_RETENTION_SECONDS,
+  PARKED_RETENTION_SECONDS,
+} from "../../lambda/shared/order-queue-contract";
 
 /** Lambda's SQS guidance: visibility timeout at least six times the function timeout.
  *  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
-/** Receives before a message is parked in the DLQ; AWS recommends at least 5 so throttling alone cannot. */
-export const MAX_RECEIVE_COUNT = 5;
-/** How long the DLQ and the rejects queue keep a message: 14 days, the SQS maximum (the live suite checks it). */
-export const PARKED_RETENTION_SECONDS = 14 * 24 * 3600;
+/** The order queue's visibility timeout for a consumer with this timeout (the processor reads it, X1). */
+export const visibilityTimeoutFor = (consumerTimeoutSeconds: number): number =>
+  consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
+export { MAX_RECEIVE_COUNT, ORDER_RETENTION_SECONDS, PARKED_RETENTION_SECONDS };
 
 export interface OrderQueueArgs {
   readonly provider: aws.Provider;
@@ -53,8 +58,8 @@ export class OrderQueue extends pulumi.ComponentResource {
       name,
       {
         ...encryption,
-        visibilityTimeoutSeconds: args.consumerTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
-        messageRetentionSeconds: 4 * 24 * 3600,
+        visibilityTimeoutSeconds: visibilityTimeoutFor(args.consumerTimeoutSeconds),
+        messageRetentionSeconds: ORDER_RETENTION_SECONDS,
         receiveWaitTimeSeconds: 20,
         redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
           JSON.stringify({ deadLetterTargetArn, maxReceiveCount: MAX_RECEIVE_COUNT }),

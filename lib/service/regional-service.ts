@@ -201,8 +201,8 @@ export class RegionalService extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets only the intended writers send to this region's queues (S4): the API's integration role and
-   * `others` (the peer region's forwarder, the failover orchestrator, operators who redrive by hand) to
+   * Lets only the intended writers send to this region's queues (S4): the API's integration role, this
+   * region's forwarder (re-queues, X1) and `others` (the peer region's forwarder, the failover orchestrator, operators who redrive by hand) to
    * the order queue, nobody to the DLQ, the processor to the rejects queue; and only they and this
    * region's consumers may use the region's key through SQS. Call once, after the peer's forwarder and
    * the orchestrator exist.
@@ -219,7 +219,12 @@ export class RegionalService extends pulumi.ComponentResource {
           dlq: { url: q.dlqUrl, arn: q.dlqArn },
           rejects: { url: q.rejectsQueueUrl, arn: q.rejectsQueueArn },
         },
-        writers: { queue: [this.api.sqsRoleArn, ...others], dlq: [], rejects: [this.processor.roleArn] },
+        // This region's forwarder puts back what it could not send on (X1, order-forwarder/requeue.ts).
+        writers: {
+          queue: [this.api.sqsRoleArn, this.forwarderRoleArn, ...others],
+          dlq: [],
+          rejects: [this.processor.roleArn],
+        },
         key: { keyId: f.key.key.keyId, region: f.region, accountId: f.accountId },
         keyUsers: [this.api.sqsRoleArn, this.processor.roleArn, this.forwarderRoleArn, ...others],
         formerParent: q,

@@ -9,6 +9,8 @@ import { broken, CLIENT, editStatement, named, order, signedBy } from "./day-one
 
 const FN = "aws:lambda/function:Function";
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
+const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 const HEALTH_FN = "tap-dev-primary-service-api-health";
 const HEALTH_POLICY = `${HEALTH_FN}-policy`;
 
@@ -103,7 +105,10 @@ describe("day one, deliberately broken (dev)", () => {
     );
   }, 120_000);
 
-  it("D3: POST /orders made anonymous: anonymous orders are queued, the canaries fail, and the probe alarm reaches the failover function", async () => {
+  // Since X2 (issue 22) the secondary's probe alerts and never starts a failover (only Route 53's health
+  // alarm, from checkers in several Regions, reaches the failover function), and anonymous orders leave
+  // /health healthy: the break is seen by both canary alarms and fails nothing over.
+  it("D3: POST /orders made anonymous: anonymous orders are queued, the canaries fail, and the probe alarm fires without reaching the failover function", async () => {
     const changed = broken(
       resources,
       named("aws:apigateway/method:Method", "tap-dev-primary-service-api-post-orders"),
@@ -116,16 +121,60 @@ describe("day one, deliberately broken (dev)", () => {
     expect(p.map((r) => r.passed)).toEqual([false, false, false]);
     expect(p[0].reason).toContain("expected HTTP 403, got 202");
     expect(world.queued.length).toBe(report.canaryRuns.filter((r) => r.canary !== "tap-dev-s-cnry").length);
+    // The order queue's writers list (issue 24) does not stop them: API Gateway sends every order as its
+    // integration role, which is a writer, whoever called the API. Who may call is the method's business.
+    const sends = world.calls.filter((c) => c.action === "sqs:SendMessage");
+    expect(sends.length).toBeGreaterThan(0);
+    expect(new Set(sends.map((c) => `${c.caller.replace(/-[0-9a-f]{7}$/, "")} ${c.outcome}`))).toEqual(
+      new Set(["arn:aws:iam::123456789012:role/tap-dev-primary-service-api-sqs-role ok"]),
+    );
     expect(alarmed(report)).toEqual(
       expect.arrayContaining([
         "tap-dev-primary-service-canary-success",
         "tap-dev-secondary-service-probe-success",
       ]),
     );
-    expect(failoverGot(report)).toEqual(["tap-dev-secondary-service-probe-success"]);
+    const probe = world.model.alarms.find((a) =>
+      a.name.startsWith("tap-dev-secondary-service-probe-success"),
+    )!;
+    expect(probe.alarmActions.length).toBeGreaterThan(0);
+    expect(failoverGot(report)).toEqual([]);
+    expect(alarmed(report)).not.toContain("tap-dev-primary-service-health-alarm");
   }, 120_000);
 
+  /** A signed order to the primary API, and what came of it. */
+  async function signedOrder(world: DayOneWorld, id: string) {
+    const host = world.model.apis.find((a) => a.region === "us-east-1")!.host;
+    return world.request(host, {
+      method: "POST",
+      path: "/v1/orders",
+      headers: signedBy(CLIENT),
+      body: order(id),
+    });
+  }
+  const denied = (w: DayOneWorld) => w.calls.filter((c) => c.outcome === "denied").map((c) => c.action);
+
+  // Since issue 24 the order keys' policy is the KeyPolicy resource's (OrderQueueAccess): the Key keeps
+  // its bootstrap policy as an input but ignores changes to it, and the KeyPolicy replaces it on AWS.
+  // So the break is made where the effective policy is.
   it("D3: the primary key policy drops SQS from kms:ViaService: a signed order gets the integration's 503 and nothing is queued", async () => {
+    const changed = broken(resources, named(KEY_POLICY, "tap-dev-primary-service-orders-key-policy"), (r) =>
+      editStatement(r, "UseThroughStackServices", (s) => {
+        const c = s.Condition as { StringEquals: Record<string, string[]> };
+        const via = c.StringEquals["kms:ViaService"].filter((v) => !v.startsWith("sqs."));
+        return { ...s, Condition: { StringEquals: { ...c.StringEquals, "kms:ViaService": via } } };
+      }),
+    );
+    await dayOne(changed, 0, async (world) => {
+      const r = await signedOrder(world, "kms-1");
+      expect(r.status).toBe(503);
+      expect(JSON.parse(r.body)).toMatchObject({ error: "order intake unavailable, retry" });
+      expect(world.queued).toEqual([]);
+      expect(denied(world)).toEqual(["kms:GenerateDataKey"]);
+    });
+  }, 120_000);
+
+  it("D3: the same edit to the Key's own, superseded policy changes nothing: the KeyPolicy is the key's policy, and the order is queued", async () => {
     const changed = broken(
       resources,
       (r) => r.type === "aws:kms/key:Key" && r.region === "us-east-1",
@@ -137,19 +186,41 @@ describe("day one, deliberately broken (dev)", () => {
         }),
     );
     await dayOne(changed, 0, async (world) => {
-      const host = world.model.apis.find((a) => a.region === "us-east-1")!.host;
-      const r = await world.request(host, {
-        method: "POST",
-        path: "/v1/orders",
-        headers: signedBy(CLIENT),
-        body: order("kms-1"),
-      });
+      expect((await signedOrder(world, "kms-2")).status).toBe(202);
+      expect(world.queued.length).toBe(1);
+      expect(denied(world)).toEqual([]);
+    });
+  }, 120_000);
+
+  it("D3: the API's integration role dropped from the primary order queue's writers: its SendMessage is explicitly denied, 503, nothing queued", async () => {
+    const changed = broken(resources, named(QUEUE_POLICY, "tap-dev-primary-service-orders-policy"), (r) =>
+      editStatement(r, "OnlyIntendedWritersSend", (s) => {
+        const c = s.Condition as { ArnNotEquals: { "aws:PrincipalArn": string[] } };
+        const writers = c.ArnNotEquals["aws:PrincipalArn"].filter((a) => !a.includes("-api-sqs-role-"));
+        return { ...s, Condition: { ...c, ArnNotEquals: { "aws:PrincipalArn": writers } } };
+      }),
+    );
+    await dayOne(changed, 0, async (world) => {
+      const r = await signedOrder(world, "writer-1");
       expect(r.status).toBe(503);
-      expect(JSON.parse(r.body)).toMatchObject({ error: "order intake unavailable, retry" });
       expect(world.queued).toEqual([]);
-      expect(world.calls.filter((c) => c.outcome === "denied").map((c) => c.action)).toEqual([
-        "kms:GenerateDataKey",
-      ]);
+      expect(denied(world)).toEqual(["sqs:SendMessage"]);
+    });
+  }, 120_000);
+
+  it("D3: the API's integration role dropped from the primary key's SQS users: SQS may not get a data key for it, 503, nothing queued", async () => {
+    const changed = broken(resources, named(KEY_POLICY, "tap-dev-primary-service-orders-key-policy"), (r) =>
+      editStatement(r, "OnlyOrderPathUsesItThroughSqs", (s) => {
+        const c = s.Condition as { ArnNotEquals: { "aws:PrincipalArn": string[] } };
+        const users = c.ArnNotEquals["aws:PrincipalArn"].filter((a) => !a.includes("-api-sqs-role-"));
+        return { ...s, Condition: { ...c, ArnNotEquals: { "aws:PrincipalArn": users } } };
+      }),
+    );
+    await dayOne(changed, 0, async (world) => {
+      const r = await signedOrder(world, "keyuser-1");
+      expect(r.status).toBe(503);
+      expect(world.queued).toEqual([]);
+      expect(denied(world)).toEqual(["kms:GenerateDataKey"]);
     });
   }, 120_000);
 

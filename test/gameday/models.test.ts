@@ -38,6 +38,26 @@ describe("SQS model", () => {
     expect([q.size, dlq.size]).toEqual([0, 1]);
   });
 
+  it("X1: DLQ retention counts from the original enqueue time; a redrive makes a new message with a new one", () => {
+    // AWS (standard queues): a move to the DLQ leaves the enqueue timestamp unchanged; a redrive resets it.
+    const retention = 1_000;
+    const dlq = new Queue("dlq", "us-east-1", 0, undefined, 1, retention);
+    const q = new Queue("q", "us-east-1", 0, { dlq, maxReceiveCount: 1 }, 1, 10 * retention);
+    q.send(order("a"), 0);
+    q.receive(1, 0);
+    expect(q.receive(1, 600)).toEqual([]); // over-received: moved to the DLQ at 600
+    expect(dlq.receive(1, 999).map((m) => m.body)).toEqual([order("a")]);
+    expect(dlq.receive(1, 1_000)).toEqual([]); // 1,000 ms after it was first sent, not after the move
+    q.send(order("b"), 0);
+    q.receive(1, 0);
+    q.receive(1, 600);
+    expect(dlq.moveAll(undefined, 900)).toBe(1); // redriven at 900: a new message, enqueued at 900
+    q.receive(1, 901);
+    q.receive(1, 1_500); // over-received again: in the DLQ with the redrive's enqueue time
+    expect(dlq.receive(1, 1_899).map((m) => m.body)).toEqual([order("b")]);
+    expect(dlq.receive(1, 1_900)).toEqual([]);
+  });
+
   it("G1: a deleted message is gone; a stale receipt handle deletes nothing", () => {
     const q = new Queue("q", "us-east-1", 10);
     q.send(order("a"), 0);
@@ -109,7 +129,7 @@ describe("event source mapping model", () => {
     expect(q.size).toBe(2);
   });
 
-  it("G1: UpdateEventSourceMapping Enabled=false through the Region's Lambda API stops polling; messages are held", async () => {
+  it("G1: UpdateEventSourceMapping Enabled=false through the Region's Lambda API stops polling once Disabled; messages are held", async () => {
     let invocations = 0;
     const { q, m } = mapping(async () => {
       invocations++;
@@ -123,6 +143,8 @@ describe("event source mapping model", () => {
       new UpdateEventSourceMappingCommand({ UUID: esm.UUID, Enabled: false }),
     );
     expect(updated.State).toBe("Disabling");
+    await new Promise((r) => setTimeout(r, 80)); // the default 50 ms transition
+    expect(m.currentState).toBe("Disabled");
     q.send(order("a"));
     m.start();
     await new Promise((r) => setTimeout(r, 100));

@@ -461,7 +461,19 @@ describe("API Gateway", () => {
           ],
           Resource: ownQueue.state.arn,
         },
-        { Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: key(region) },
+        {
+          Sid: "UseOwnQueueKey",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: key(region),
+        },
+        // X1: what it could not send on goes back to its own queue on its last receive.
+        {
+          Sid: "RequeueToOwnQueue",
+          Effect: "Allow",
+          Action: "sqs:SendMessage",
+          Resource: ownQueue.state.arn,
+        },
         { Sid: "SendToPeerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: peerQueue.state.arn },
         {
           Sid: "EncryptForPeerQueue",

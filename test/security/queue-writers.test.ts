@@ -132,6 +132,13 @@ describe("order queue writers, evaluated (S4)", () => {
     ]).toEqual(["Allowed", "Allowed", "Allowed"]);
   });
 
+  it("S4/X1: the region's own forwarder may put back in the order queue what it could not send on, and only there", async () => {
+    expect([await send(w.forwarderPrimary, w.queue), await send(w.forwarderPrimary, w.dlq)]).toEqual([
+      "Allowed",
+      "ExplicitlyDenied",
+    ]);
+  });
+
   it("S4: principals of the same account with sqs:SendMessage on * cannot send to any order queue", async () => {
     const admin = { arn: `arn:aws:iam::${ACCOUNT}:role/ci-deployer`, identity: EVERYTHING };
     const root = { arn: ROOT, identity: EVERYTHING };
@@ -143,7 +150,7 @@ describe("order queue writers, evaluated (S4)", () => {
   it("S4: the stack's other roles, even given every right, write only where they are meant to", async () => {
     const broad = (r: { arn: string }) => ({ arn: r.arn, identity: EVERYTHING });
     expect([
-      await send(broad(w.forwarderPrimary), w.queue), // same region: it sends to the peer, not here
+      await send(broad(w.forwarderPrimary), w.rejects), // it re-queues to its order queue only (X1)
       await send(broad(w.processorPrimary), w.queue),
       await send(broad(w.apiSecondary), w.queue), // the other region's API has its own queue
       await send(broad(w.apiPrimary), w.rejects),

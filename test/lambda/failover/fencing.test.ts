@@ -10,7 +10,7 @@ import { runFailover } from "../../../lambda/failover/orchestrator";
 import { LEASE_ATTR, LEASE_KEY, revocationWaitMs } from "../../../lambda/shared/writer-lease";
 import { createWitness } from "../../../gameday/witness-table";
 import { startDynamo, type TestDynamo } from "../../../tooling/stores/dynamodb";
-import { FakeGlobalCluster, harness, PRIMARY_REGION, settings, type Harness } from "./fakes";
+import { awsError, FakeGlobalCluster, harness, PRIMARY_REGION, settings, type Harness } from "./fakes";
 
 let dynamo: TestDynamo;
 let h: Harness;
@@ -85,6 +85,19 @@ describe("X3: the orchestrator fences before it promotes", () => {
       epoch: 2,
       waitMs: 0,
     });
+  });
+
+  it("X3: a promotion RDS refuses outright hands the lease back to the writer's Region, which books again", async () => {
+    primaryUnreachable();
+    const lease = await witness();
+    h.fake.failNext.failover.push(awsError("InvalidParameterValue", 400, "not a secondary"));
+    const result = await runFailover(request("failover"), settings({ maxAttempts: 1 }), {
+      ...h.deps,
+      writerLease: lease,
+    });
+    expect(result).toMatchObject({ ok: false, result: "failed" });
+    expect(result.message).toContain("The writer lease is back with us-east-1.");
+    expect(await holder(lease)).toBe("us-east-1");
   });
 
   it("X3: a witness that cannot be written stops the run before anything is promoted", async () => {

@@ -24,9 +24,18 @@ import {
   type ForwarderDeps,
   type ForwarderMetric,
 } from "../../../lambda/order-forwarder/forward";
+import { FORWARD_REQUEUES_ATTRIBUTE } from "../../../lambda/order-forwarder/requeue";
 import type { Log } from "../../../lambda/shared/log";
+import { MAX_RECEIVE_COUNT } from "../../../lambda/shared/order-queue-contract";
 
 const WRITER = "us-west-2";
+const sqsClient = (region: string, endpoint: string) =>
+  new SQSClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 let writerUp = true;
 let queue: Queue;
 let http: RegionalHttp;
@@ -46,12 +55,7 @@ beforeAll(async () => {
     regionUp: () => writerUp,
     secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
   });
-  client = new SQSClient({
-    region: WRITER,
-    endpoint: http.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  client = sqsClient(WRITER, http.endpoint);
 });
 afterAll(async () => {
   client.destroy();
@@ -133,7 +137,12 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
       { body: "a", attrs },
       { body: "b", attrs },
     ]);
-    expect(counts).toEqual({ OrdersForwarded: 2, OrdersForwardFailed: 0, OrdersForwardLooping: 0 });
+    expect(counts).toEqual({
+      OrdersForwarded: 2,
+      OrdersForwardFailed: 0,
+      OrdersForwardLooping: 0,
+      OrdersForwardRequeued: 0,
+    });
   });
 
   it("F1: an order without acceptedAt keeps its time through the hop: SentTimestamp becomes acceptedAt", async () => {
@@ -153,7 +162,12 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
     const counts = {};
     const out = await forwardBatch([fromApi("x"), fromApi("y")], deps(counts));
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-x" }, { itemIdentifier: "m-y" }]);
-    expect(counts).toEqual({ OrdersForwarded: 0, OrdersForwardFailed: 2, OrdersForwardLooping: 0 });
+    expect(counts).toEqual({
+      OrdersForwarded: 0,
+      OrdersForwardFailed: 2,
+      OrdersForwardLooping: 0,
+      OrdersForwardRequeued: 0,
+    });
     expect(logged.map((l) => l.level + ": " + l.message)).toEqual([
       "error: forward failed: the writer's queue is unreachable; the batch is retried",
     ]);
@@ -233,7 +247,12 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
     const out = await forwardBatch([looping, fromApi("fine")], deps(counts));
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-loop" }]);
     expect(delivered().map((d) => d.body)).toEqual(["fine"]);
-    expect(counts).toEqual({ OrdersForwarded: 1, OrdersForwardFailed: 0, OrdersForwardLooping: 1 });
+    expect(counts).toEqual({
+      OrdersForwarded: 1,
+      OrdersForwardFailed: 0,
+      OrdersForwardLooping: 1,
+      OrdersForwardRequeued: 0,
+    });
   });
 
   it("F1: more records than SendMessageBatch takes go in chunks of 10", async () => {
@@ -246,6 +265,92 @@ describe("F1: the standby's forwarder sends orders on to the writer's queue", ()
     expect(out.batchItemFailures).toEqual([]);
     expect(sizes).toEqual([10, 10, 3]);
     expect(delivered()).toHaveLength(23);
+  });
+});
+
+describe("X1: a partition does not spend the receive budget meant for poison", () => {
+  const own = new Queue("tap-orders-us-east-1", "us-east-1", 60_000);
+  let ownHttp: RegionalHttp;
+  let ownClient: SQSClient;
+  beforeAll(async () => {
+    ownHttp = await RegionalHttp.start({
+      sqs: new SqsService("us-east-1", [own]),
+      regionUp: () => true,
+      secret: { username: "u", password: "p", host: "h", port: 5432, dbname: "d" },
+    });
+    ownClient = sqsClient("us-east-1", ownHttp.endpoint);
+  });
+  afterAll(async () => {
+    ownClient.destroy();
+    await ownHttp.stop();
+  });
+
+  const requeueing = (counts: Partial<Record<ForwarderMetric, number>> = {}): ForwarderDeps => ({
+    ...deps(counts),
+    requeueBatch: (QueueUrl, Entries) => ownClient.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
+  });
+  const onReceive = (r: SQSRecord, n: number, requeues?: number): SQSRecord => {
+    r.attributes.ApproximateReceiveCount = String(n);
+    if (requeues !== undefined)
+      r.messageAttributes[FORWARD_REQUEUES_ATTRIBUTE] = { ...text(String(requeues)), dataType: "Number" };
+    return r;
+  };
+
+  it(`X1: on its last receive (${MAX_RECEIVE_COUNT}) an unforwarded order goes back to its own queue as a new message, delayed by the next backoff step, and is acknowledged: it never reaches the DLQ`, async () => {
+    writerUp = false;
+    const counts = {};
+    const out = await forwardBatch([onReceive(fromApi("last"), MAX_RECEIVE_COUNT)], requeueing(counts));
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(counts).toMatchObject({ OrdersForwardFailed: 1, OrdersForwardRequeued: 1 });
+    const now = Date.now();
+    expect(own.receive(10, now)).toEqual([]); // delayed: 30 s x 2^4 = 480 s
+    const [back] = own.receive(10, now + 480_000);
+    expect({
+      receiveCount: back.receiveCount,
+      body: JSON.parse(back.body).orderId,
+      attrs: Object.fromEntries(Object.entries(back.attributes ?? {}).map(([k, v]) => [k, v.StringValue])),
+    }).toEqual({
+      receiveCount: 1,
+      body: "last",
+      attrs: {
+        [ENTITLEMENT_ATTRIBUTE]: "ACC1",
+        [PRINCIPAL_ATTRIBUTE]: "client-a",
+        [ACCEPTED_AT_ATTRIBUTE]: "1700000000123",
+        [FORWARD_REQUEUES_ATTRIBUTE]: "1",
+      },
+    });
+    own.delete(back.receiptHandle);
+    writerUp = true;
+    expect(delivered()).toEqual([]);
+  });
+
+  it("X1: before its last receive an unforwarded order is retried in place; after a re-queue its backoff continues from all its attempts, capped at 900 s", async () => {
+    writerUp = false;
+    const changes: { id: string; seconds: number }[] = [];
+    const out = await forwardBatch([onReceive(fromApi("early"), 2), onReceive(fromApi("again"), 2, 1)], {
+      ...requeueing(),
+      changeVisibility: async (cs) => {
+        changes.push(...cs.map((c) => ({ id: c.record.messageId, seconds: c.seconds })));
+      },
+    });
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["m-early", "m-again"]);
+    expect(changes).toEqual([
+      { id: "m-early", seconds: 60 },
+      { id: "m-again", seconds: 900 },
+    ]);
+    expect(own.size).toBe(0);
+  });
+
+  it("X1: a re-queue SQS refuses leaves the order on the old path (reported failed), nothing lost", async () => {
+    writerUp = false;
+    const out = await forwardBatch([onReceive(fromApi("stuck"), MAX_RECEIVE_COUNT)], {
+      ...deps(),
+      requeueBatch: () => Promise.reject(new Error("own queue unreachable")),
+    });
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m-stuck" }]);
+    expect(logged.map((l) => l.message)).toContain(
+      "could not put unforwarded orders back in their queue; they go to the DLQ",
+    );
   });
 });
 
