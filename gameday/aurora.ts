@@ -22,6 +22,15 @@
  *   member takes writes until it ends; the old writer is already stopped (switchover) or lost (failover).
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html
  * - A Region that is down refuses every call made through its endpoints.
+ * - A Region that is isolated (X3: alive, its own processor and clients still reach its servers, nothing
+ *   outside reaches it) keeps its writer endpoint as it was: cached DNS and pooled connections keep
+ *   reaching the old writer after a failover. Aurora fences an old writer only once it can reach it, so
+ *   an isolated old writer keeps taking writes until the isolation ends; then it is fenced before
+ *   anything else happens. (A Region that is down is still fenced at once: it takes no write from
+ *   anyone while down.)
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+ *   Aurora's DNS records have a 5 s TTL and many clients cache them for longer:
+ *   https://repost.aws/knowledge-center/aurora-mysql-redirected-endpoint-writer
  */
 import { join } from "node:path";
 import { awsError, regionUnreachable } from "./fake-client";
@@ -58,6 +67,12 @@ export class AuroraGlobal {
   promotions = 0;
   /** Promotion completions: [time, new writer Region]. */
   readonly promotedAt: { at: number; region: string }[] = [];
+  /** X3: Regions cut off from everything outside them (alive inside). */
+  private readonly isolated = new Set<string>();
+  /** Old writers a failover could not reach yet, with the time of the promotion that demoted them. */
+  private readonly unfenced = new Map<Member, number>();
+  /** X3: orders booked on an old writer after the promotion that demoted it, counted when it is fenced. */
+  private bookedAfterDemotion = 0;
   /** How long a promotion takes, from the API call to the new writer taking writes (a scenario may lengthen it). */
   promotionMs = 0;
 
@@ -120,6 +135,7 @@ export class AuroraGlobal {
   route(): void {
     const w = this.members.find((m) => m.role === "writer");
     for (const [region, ep] of this.writerEndpoint) {
+      if (this.isolated.has(region)) continue; // cached DNS, pooled connections: as they were
       const reachable =
         w &&
         w.server.running &&
@@ -284,7 +300,48 @@ export class AuroraGlobal {
     to.role = "writer";
     this.promotedAt.push({ at: Date.now(), region: to.region });
     this.route();
-    await this.fence(from);
+    if (this.isolated.has(from.region)) this.unfenced.set(from, Date.now());
+    else await this.fence(from);
+  }
+
+  /** X3: cuts `region` off from everything outside it, or ends that; an old writer is fenced on healing. */
+  async setIsolated(region: string, isolated: boolean): Promise<void> {
+    if (isolated) {
+      this.isolated.add(region);
+      return;
+    }
+    this.isolated.delete(region);
+    for (const [m, demotedAt] of this.unfenced) {
+      if (m.region !== region) continue;
+      this.unfenced.delete(m);
+      this.bookedAfterDemotion += await this.bookedSince(m, demotedAt);
+      await this.fence(m);
+    }
+    this.route();
+  }
+
+  isIsolated(region: string): boolean {
+    return this.isolated.has(region);
+  }
+
+  /**
+   * X3: orders booked on an old writer after the promotion that demoted it (read from its own ledger,
+   * directly): those already counted when it was fenced, plus those of old writers still unreachable.
+   */
+  async bookedOnOldWriter(): Promise<number> {
+    let n = this.bookedAfterDemotion;
+    for (const [m, demotedAt] of this.unfenced) n += await this.bookedSince(m, demotedAt);
+    return n;
+  }
+
+  private async bookedSince(m: Member, at: number): Promise<number> {
+    if (!m.server.running) return 0;
+    const [row] = await m.server.sql<{ n: string }>(
+      "SELECT count(*)::text AS n FROM orders WHERE received_at >= to_timestamp($1 / 1000.0)",
+      undefined,
+      [at],
+    );
+    return Number(row.n);
   }
 
   /**

@@ -13,6 +13,10 @@
  *   item's delay is drawn from a range, so a later write can arrive before an earlier one (gameday/realism.ts)
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
  * Not modelled: TTL, GSIs' own lag.
+ * Beside it, the writer lease's witness (X3, lambda/shared/writer-lease.ts): ONE plain table in a third
+ * Region, reached through every Region's front by its table name, strongly consistent, never replicated.
+ * A partition between the two Regions does not reach it; a Region that is down does.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
  */
 import {
   CreateTableCommand,
@@ -26,11 +30,15 @@ import { createRequire } from "node:module";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ordersTableInput } from "./orders-table";
+import { createWitness } from "./witness-table";
 
 type Dynalite = (options: { createTableMs?: number }) => Server;
 const dynalite = createRequire(__filename)("dynalite") as Dynalite;
 
 export const TABLE_NAME = "tap-orders";
+/** The writer lease's witness table and the (third) Region it lives in. */
+export const WITNESS_TABLE = "tap-writer-lease";
+export const WITNESS_REGION = "us-east-2";
 /** Replication delay of one item, drawn per item between min and max (ms). */
 export interface DelayRange {
   readonly min: number;
@@ -72,6 +80,7 @@ export class GlobalTable {
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private stopped = false;
+  private witness?: { readonly server: Server; readonly port: number; readonly client: DynamoDBClient };
   /** Replicated writes that overwrote different contents (last writer wins). */
   conflicts = 0;
   readonly conflictIds: string[] = [];
@@ -80,6 +89,8 @@ export class GlobalTable {
     private readonly delay: DelayRange,
     private readonly regionUp: (region: string) => boolean,
     private readonly random: () => number = Math.random,
+    /** Whether the Regions reach each other (X3: an isolated Region's writes are held, not dropped). */
+    private readonly linked: () => boolean = () => true,
   ) {}
 
   static async start(
@@ -87,11 +98,18 @@ export class GlobalTable {
     delay: DelayRange,
     regionUp: (r: string) => boolean,
     random: () => number = Math.random,
+    linked?: () => boolean,
   ): Promise<GlobalTable> {
     if (!(delay.min >= 0 && delay.max >= delay.min))
       throw new Error(`replication delay range ${delay.min}..${delay.max} ms: need 0 <= min <= max`);
-    const table = new GlobalTable(delay, regionUp, random);
-    for (const region of regions) await table.addReplica(region);
+    const table = new GlobalTable(delay, regionUp, random, linked);
+    try {
+      for (const region of regions) await table.addReplica(region);
+      await table.startWitness(regions[0]);
+    } catch (err) {
+      await table.stop(); // no server left listening: the process must be able to exit
+      throw err;
+    }
     table.timer = setInterval(
       () => {
         if (table.draining || table.stopped) return;
@@ -124,6 +142,21 @@ export class GlobalTable {
     this.replicas.set(region, { region, server, front, backendPort, endpoint, client, writtenAt });
   }
 
+  /** The witness table, its lease first held by `holder` (the infra's processing Region at deploy). */
+  private async startWitness(holder: string): Promise<void> {
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    const client = new DynamoDBClient({
+      region: WITNESS_REGION,
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
+    this.witness = { server, port, client };
+    await createWitness(client, WITNESS_TABLE, holder);
+  }
+
   /** The DynamoDB endpoint of a Region (AWS_ENDPOINT_URL_DYNAMODB). */
   endpoint(region: string): string {
     return this.replica(region).endpoint;
@@ -144,11 +177,11 @@ export class GlobalTable {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      const replica = this.replica(region);
+      const toWitness = this.witness !== undefined && body.includes(`"TableName":"${WITNESS_TABLE}"`);
       const up = request(
         {
           host: "127.0.0.1",
-          port: replica.backendPort,
+          port: toWitness ? this.witness!.port : this.replica(region).backendPort,
           method: req.method,
           path: req.url,
           headers: req.headers,
@@ -157,7 +190,7 @@ export class GlobalTable {
           const out: Buffer[] = [];
           answer.on("data", (c: Buffer) => out.push(c));
           answer.on("end", () => {
-            if (answer.statusCode === 200)
+            if (answer.statusCode === 200 && !toWitness)
               this.written(region, String(req.headers["x-amz-target"] ?? ""), body);
             res.writeHead(answer.statusCode ?? 500, answer.headers);
             res.end(Buffer.concat(out));
@@ -192,6 +225,7 @@ export class GlobalTable {
 
   private async drain(): Promise<void> {
     const now = Date.now();
+    if (!this.linked()) return;
     const ready = this.pending.filter((p) => p.due <= now && this.regionUp(p.from) && this.regionUp(p.to));
     if (ready.length === 0) return;
     this.pending = this.pending.filter((p) => !ready.includes(p));
@@ -238,7 +272,10 @@ export class GlobalTable {
   async settle(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (!this.pending.some((p) => this.regionUp(p.from) && this.regionUp(p.to))) return;
+      if (!this.pending.some((p) => this.regionUp(p.from) && this.regionUp(p.to))) {
+        await this.draining; // items leave `pending` before their copy lands: wait for the copy too
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -247,6 +284,10 @@ export class GlobalTable {
     this.stopped = true;
     clearInterval(this.timer);
     await this.draining; // dynalite throws (uncaught) on a write after its store is closed
+    if (this.witness) {
+      this.witness.client.destroy();
+      await new Promise<void>((resolve) => this.witness!.server.close(() => resolve()));
+    }
     for (const r of this.replicas.values()) {
       r.client.destroy();
       r.front.closeAllConnections();

@@ -76,7 +76,12 @@ export const CHECKER_REGIONS = ["us-west-1", "eu-west-1", "ap-southeast-1", "ap-
 
 function route53Checkers(world: World): () => Promise<CheckerObservation[]> {
   return async () =>
-    CHECKER_REGIONS.flatMap((r) => [0, 1, 2].map(() => ({ region: r, healthy: world.isUp(world.primary) })));
+    CHECKER_REGIONS.flatMap((r) =>
+      [0, 1, 2].map(() => ({
+        region: r,
+        healthy: world.isUp(world.primary) && !world.aurora.isIsolated(world.primary),
+      })),
+    );
 }
 
 /** `deps` with every call into a cut-off Region refused, as a dead network path refuses it. */

@@ -47,6 +47,8 @@ export interface ScenarioResult {
   readonly oldWriterFenced?: boolean;
   /** Promotions the control plane started. */
   readonly promotions: number;
+  /** X3: orders an old writer booked after the promotion that demoted it (split brain; must be 0). */
+  readonly bookedOnOldWriter: number;
   readonly writerRegion: string;
   /** Result codes of every orchestrator run, in order ("not-invoked" when its Region was down). */
   readonly failoverResults: string[];
@@ -155,6 +157,7 @@ export async function play(world: World, timing: Timing, script: Script): Promis
     oldWriterFenced:
       ctx.oldWriterFenced ?? (moved ? !(await world.aurora.acceptsWrites(writerBefore)) : undefined),
     promotions: world.aurora.promotions - promotionsBefore,
+    bookedOnOldWriter: await world.aurora.bookedOnOldWriter(),
     writerRegion: writer.region,
     failoverResults: [...ctx.results.map((r) => r.result), ...ctx.notInvoked.map(() => "not-invoked")],
     recoveredByReconcile: ctx.recoveredByReconcile,

@@ -17,6 +17,8 @@ export interface Summary {
   readonly stranded: number;
   readonly storeMismatches: number;
   readonly falseOrExtraPromotions: number;
+  /** X3: orders booked on an old writer after its demotion, over all runs. */
+  readonly bookedOnOldWriter: number;
   readonly oldWriterAlwaysFenced: boolean | undefined;
 }
 
@@ -41,6 +43,7 @@ export const EXPECTED_PROMOTIONS: Record<string, number> = {
   "10-conflict-rpo-window": 1,
   "11-partition-heals": 0,
   "12-notify-decided-late": 1,
+  "13-old-writer-unreachable": 1,
 };
 
 export function summarise(results: readonly ScenarioResult[]): Summary[] {
@@ -65,6 +68,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary[] {
         (n, r) => n + Math.max(0, r.promotions - (EXPECTED_PROMOTIONS[id] ?? 0)),
         0,
       ),
+      bookedOnOldWriter: rs.reduce((n, r) => n + r.bookedOnOldWriter, 0),
       oldWriterAlwaysFenced: fenced.length === 0 ? undefined : fenced.every(Boolean),
     };
   });

@@ -5,7 +5,16 @@
 import { alarmEvent, evaluate } from "./alarm";
 import { CONVERGENCE_SCRIPTS, convergenceSchedule } from "./convergence-scenarios";
 import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
-import { bookedSince, play, sleep, type Ctx, type ScenarioResult, type Script, type Timing } from "./play";
+import {
+  bookedSince,
+  drain,
+  play,
+  sleep,
+  type Ctx,
+  type ScenarioResult,
+  type Script,
+  type Timing,
+} from "./play";
 import { ConvergeSchedule } from "./schedule";
 import { HEALTH_ALARM, reconcile } from "./seams";
 import type { World } from "./world";
@@ -33,6 +42,17 @@ async function primaryDatabaseFails(ctx: Ctx): Promise<void> {
 async function waitCaughtUp(ctx: Ctx, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && (await ctx.world.aurora.replicationLagBytes()) > 0) await sleep(50);
+}
+
+/** Waits (bounded) until a Region's order queue (or DLQ) is empty: forwarded, booked or moved on. */
+async function waitEmpty(
+  world: World,
+  region: string,
+  timeoutMs: number,
+  which: "queue" | "dlq" = "queue",
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && world.part(region)[which].size > 0) await sleep(100);
 }
 
 /** Which consumer each Region's queue has, e.g. "us-east-1 processor on, forwarder off; ...". */
@@ -194,6 +214,38 @@ export const SCRIPTS: Record<string, Script> = {
       ctx.notes.push(`a person failed over ${Date.now() - ctx.faultAt} ms after the fault`);
     },
     after: (ctx) => convergenceSchedule.settle(ctx),
+  },
+  "13-old-writer-unreachable": {
+    id: "13-old-writer-unreachable",
+    title: "Old writer alive but unreachable: failover, nothing booked on the old writer (X3)",
+    fault: async (ctx) => {
+      const { world } = ctx;
+      await waitCaughtUp(ctx, 2_000);
+      // The primary's Region is cut off from everything outside it, and alive inside: its processor,
+      // queue, pooled connections and cached DNS still reach the old writer, which Aurora cannot fence.
+      await world.setIsolated(world.primary, true);
+      // Route 53's checkers lose it too: the failover has its independent evidence (X2). Meanwhile
+      // clients with a cached answer keep sending to the old Region, past the promotion.
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { cutOffFrom: [world.primary] });
+      await sleep(ctx.timing.afterFaultMs / 5);
+      ctx.apiRegion = world.secondary;
+    },
+    after: async (ctx) => {
+      // The partition heals: Aurora reaches the old writer and fences it; the scheduled converge runs
+      // (X1) swap the old Region's consumers and redrive what it refused to book, once the refused
+      // orders' backoff (up to 480 s, scaled) has let them reach its forwarder or its DLQ.
+      const { world } = ctx;
+      await world.setIsolated(world.primary, false);
+      await orchestrate(ctx, world.secondary, { action: "converge" });
+      await waitEmpty(world, world.primary, 10_000);
+      await orchestrate(ctx, world.secondary, { action: "converge" });
+      await waitEmpty(world, world.primary, 10_000, "dlq"); // the redrive is a message move task: async
+      await drain(world, ctx.timing.drainMs);
+      ctx.notes.push(`after healing: ${consumers(world)}`);
+      // What the old writer booked between the cut and the lease's move (the RPO window) is in DynamoDB.
+      const out = await reconcile(world, world.secondary, new Date(ctx.faultAt - 1_000));
+      ctx.recoveredByReconcile = out?.rebooked ?? 0;
+    },
   },
   "7-standby-region-fails": {
     id: "7-standby-region-fails",

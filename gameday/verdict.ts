@@ -38,6 +38,9 @@ export function verdict(r: ScenarioResult): Verdict {
     ...(r.counts.leftInDlq > 0 ? [`${r.counts.leftInDlq} order(s) left in a DLQ`] : []),
     ...(r.promotions !== expected ? [`${r.promotions} promotion(s), expected ${expected}`] : []),
     ...(r.oldWriterFenced === false ? ["the old writer was not fenced"] : []),
+    ...(r.bookedOnOldWriter > 0
+      ? [`${r.bookedOnOldWriter} order(s) booked on the old writer after the promotion`]
+      : []),
     ...(r.failoverResults.includes("failed") ? ["an orchestrator run failed"] : []),
   ];
   return { id: r.id, passed: problems.length === 0, problems };

@@ -10,16 +10,27 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { rmSync } from "node:fs";
 import type { ProcessingSite } from "../lambda/failover/env-keys";
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
 import { ORDER_RETENTION_SECONDS, PARKED_RETENTION_SECONDS } from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
+import type { WriterLease } from "../lambda/failover/lease-transfer";
+import { WRITER_LEASE_ENV, type WriterLeaseSettings } from "../lambda/shared/writer-lease";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
-import { GlobalTable, TABLE_NAME, type DelayRange } from "./dynamo-global";
+import {
+  CREDENTIALS,
+  GlobalTable,
+  TABLE_NAME,
+  WITNESS_REGION,
+  WITNESS_TABLE,
+  type DelayRange,
+} from "./dynamo-global";
 import { EventSourceMapping, FORWARDER_FUNCTION_NAME, FUNCTION_NAME } from "./event-source-mapping";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
@@ -57,6 +68,11 @@ export interface WorldOptions {
   readonly crossRegionDbPath?: boolean;
   /** Whether the standby Region's mapping starts enabled (the infra disables it: F1, tap:processingRegion). */
   readonly standbyMappingEnabled?: boolean;
+  /**
+   * X3: the writer lease (lambda/shared/writer-lease.ts) in game-day time; production: 30 s. Scaled like
+   * the promotion (about 1/50 here). `false` deploys no lease (the code before X3, to show what it costs).
+   */
+  readonly writerLeaseMs?: number | false;
   /** Reuse an initialised cluster template (one per process saves initdb per world). */
   readonly template?: PgTemplate;
 }
@@ -70,6 +86,7 @@ export interface WorldOptions {
  * promotion is retried a few times, not exhausted into the DLQ, before processing follows the writer.
  */
 const DEFAULT_BACKOFF_SCALE = 1 / 100;
+const DEFAULT_WRITER_LEASE_MS = 600;
 
 const DEFAULT_VISIBILITY_SCALE = 1 / 2500;
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
@@ -145,6 +162,27 @@ export class World {
     return !this.down.has(region);
   }
 
+  /** X3: the writer lease as this world deploys it, or undefined when it deploys none. */
+  get writerLease(): WriterLeaseSettings | undefined {
+    const ms = this.options.writerLeaseMs ?? DEFAULT_WRITER_LEASE_MS;
+    return ms === false ? undefined : { table: WITNESS_TABLE, region: WITNESS_REGION, leaseMs: ms };
+  }
+
+  /**
+   * X3: cuts a Region off from everything outside it (or ends that): its own processor, queues and
+   * database keep working inside, replication to the other Region stops, the other Region's orchestrator
+   * and Route 53's checkers cannot reach it. The witness (a third Region) stays reachable from both.
+   */
+  async setIsolated(region: string, isolated: boolean): Promise<void> {
+    if (isolated && this.aurora.writer().region === region) this.aurora.setReplication(false);
+    this.linkCut = isolated; // no forwarder call crosses either
+    await this.aurora.setIsolated(region, isolated);
+  }
+
+  private anyIsolated(): boolean {
+    return this.regions.some((r) => this.aurora.isIsolated(r));
+  }
+
   /** Takes a whole Region down (or brings it back): API, queues, Lambda, databases' network, control plane. */
   setRegionUp(region: string, up: boolean): void {
     if (up) this.down.delete(region);
@@ -186,7 +224,13 @@ export class World {
       crossRegionPath: o.crossRegionDbPath ?? false,
       promotionMs: o.promotionMs,
     });
-    this.table = await GlobalTable.start(this.regions, o.replicationDelayMs ?? REPLICATION_DELAY_MS, up);
+    this.table = await GlobalTable.start(
+      this.regions,
+      o.replicationDelayMs ?? REPLICATION_DELAY_MS,
+      up,
+      Math.random,
+      () => !this.anyIsolated(),
+    );
     const halves = new Map<string, RegionHalf>();
     try {
       for (const region of this.regions) halves.set(region, await this.buildRegion(region));
@@ -397,9 +441,34 @@ export class World {
       ...env,
       ...runtimeEnv(region),
       AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
+      ...this.leaseEnv(),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: http,
       AWS_ENDPOINT_URL_SQS: http,
     };
+  }
+
+  /** The lease keys as the infra sets them for the processor; none when this world deploys no lease. */
+  private leaseEnv(): Record<string, string> {
+    const lease = this.writerLease;
+    if (!lease) return {};
+    return {
+      [WRITER_LEASE_ENV.table]: lease.table,
+      [WRITER_LEASE_ENV.region]: lease.region,
+      [WRITER_LEASE_ENV.leaseMs]: String(lease.leaseMs),
+    };
+  }
+
+  /** The failover function's witness client: through its own Region's network to the witness Region. */
+  private leaseFor(region: string): WriterLease | undefined {
+    const settings = this.writerLease;
+    if (!settings) return undefined;
+    const client = new DynamoDBClient({
+      region: settings.region,
+      endpoint: this.table.endpoint(region),
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
+    return { settings, ddb: DynamoDBDocumentClient.from(client) };
   }
 
   part(region: string): RegionParts {
@@ -478,6 +547,7 @@ export class World {
       sns: this.sns(region),
       lambdaForRegion: (r) => this.lambda(r),
       sqsForRegion: (r) => this.sqs(r),
+      writerLease: this.leaseFor(region),
       clock: realClock,
       random: Math.random,
       logger,

@@ -26,6 +26,8 @@
  * event (both reported to SNS when the topic is usable).
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -35,6 +37,8 @@ import { cachedPerKey } from "../shared/client-cache";
 import type { Env } from "../shared/env";
 import type { Log } from "../shared/log";
 import { errorMessage } from "../shared/retry";
+import { parseWriterLease } from "../shared/writer-lease";
+import type { WriterLease } from "./lease-transfer";
 import {
   alertTopicFromEnv,
   DEFAULTS,
@@ -129,6 +133,16 @@ export function defaultDeps(
   };
 }
 
+/** X3: the writer lease's witness as the environment names it (a client in the witness's Region). */
+const witnessFor = cachedPerKey((region) =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(opts(region, 5_000))),
+);
+
+function writerLeaseFromEnv(env: Env): WriterLease | undefined {
+  const settings = parseWriterLease(env);
+  return settings && { settings, ddb: witnessFor(settings.region) };
+}
+
 export interface HandlerOptions {
   readonly env?: () => Env;
   readonly buildDeps?: (
@@ -166,7 +180,8 @@ export function createHandler(options: HandlerOptions = {}) {
       if (err instanceof FailoverConfigError) await reportConfigError(env, err, buildDeps);
       throw err;
     }
-    const deps = buildDeps(config.region, config.reconcileFunctionName, config.primaryHealthCheckId);
+    const built = buildDeps(config.region, config.reconcileFunctionName, config.primaryHealthCheckId);
+    const deps = { ...built, writerLease: built.writerLease ?? writerLeaseFromEnv(env) };
 
     let parsed;
     try {

@@ -23,6 +23,7 @@ import { clusterArnRegion, type OrchestratorSettings } from "./config";
 import type { FailoverRequest } from "./events";
 import { afterPromotion } from "./after-promotion";
 import { aim } from "./aim";
+import { fencingWaitMs, moveLease } from "./lease-transfer";
 import { preflight } from "./preflight";
 import { Run, type BlockOn, type FailoverResult, type OrchestratorDeps, type Outcome } from "./report";
 import {
@@ -129,6 +130,8 @@ async function requestChange(run: Run): Promise<Outcome | undefined> {
   const callRegion = request.mode === "switchover" ? writerRegion : clusterArnRegion(target);
   const mutationClient =
     callRegion && run.deps.rdsForRegion ? run.deps.rdsForRegion(callRegion) : run.deps.rds;
+  const unfenced = await fenceBeforePromotion(run);
+  if (unfenced) return unfenced;
   run.operationRequestedMs = run.deps.clock.now();
   try {
     await run.retry(
@@ -153,6 +156,44 @@ async function requestChange(run: Run): Promise<Outcome | undefined> {
   }
 }
 
+/**
+ * X3: moves the writer lease to the target's Region and, for a data-losing failover, waits it out, so the
+ * old writer's Region has stopped booking before Aurora promotes (lease-transfer.ts). A witness that
+ * cannot be written stops the run: promoting without the lease risks a split brain.
+ */
+async function fenceBeforePromotion(run: Run): Promise<Outcome | undefined> {
+  const lease = run.deps.writerLease;
+  const region = clusterArnRegion(run.target);
+  if (!lease || !region) return undefined;
+  try {
+    const epoch = await moveLease(lease, region, run.deps.clock.now());
+    const waitMs = fencingWaitMs(run.request.mode, lease);
+    run.logger.info("writer lease moved; waiting it out before the promotion", { region, epoch, waitMs });
+    await run.deps.clock.sleep(waitMs);
+    return undefined;
+  } catch (err) {
+    return {
+      ok: false,
+      result: "failed",
+      message: `Could not move the writer lease to ${region} (witness ${lease.settings.table} in ${lease.settings.region}): ${errorMessage(err)}. Nothing was promoted: without the lease the old writer's Region could keep booking (split brain).`,
+      error: errorMessage(err),
+    };
+  }
+}
+
+/** Moves the writer lease back to the current writer's Region after a refused promotion; says what it did. */
+async function returnLease(run: Run): Promise<string> {
+  const lease = run.deps.writerLease;
+  const writer = run.before?.writerArn ? clusterArnRegion(run.before.writerArn) : undefined;
+  if (!lease || !writer) return "";
+  try {
+    await moveLease(lease, writer, run.deps.clock.now());
+    return ` The writer lease is back with ${writer}.`;
+  } catch (err) {
+    return ` The writer lease could not be moved back to ${writer} (${errorMessage(err)}): it stays with the target, so ${writer} books nothing until a run moves it.`;
+  }
+}
+
 /** Re-reads the cluster after a refused or failed call: the target may be the writer already. */
 async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | undefined> {
   const last = err instanceof RetryError ? err.lastError : err;
@@ -164,6 +205,9 @@ async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | und
     return undefined;
   }
   const unknownOutcome = now === undefined && isRetryableAwsError(last);
+  // X3: refused outright, nothing was promoted: the lease goes back to the writer's Region, or it would
+  // stop booking. When the outcome is unknown the lease stays with the target (a promotion may follow).
+  const leaseNote = unknownOutcome ? "" : await returnLease(run);
   return {
     ok: false,
     result: "failed",
@@ -171,7 +215,7 @@ async function afterFailedRequest(run: Run, err: unknown): Promise<Outcome | und
       unknownOutcome
         ? " The request may still have reached AWS; check the global cluster. Re-running is safe: it reports in-progress or already-writer instead of starting twice."
         : ""
-    }`,
+    }${leaseNote}`,
     error: errorMessage(err),
     stateAfter: now,
     operationMayBeRunning: unknownOutcome,

@@ -3,6 +3,7 @@
  * promotion) reads and records here, and `finish` turns what was recorded into the one FailoverResult,
  * publishes it and logs it, so no phase repeats the same fields.
  */
+import type { WriterLease } from "./lease-transfer";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { RDSClient } from "@aws-sdk/client-rds";
@@ -45,6 +46,11 @@ export interface OrchestratorDeps {
    * network path; absent or failing = no independent evidence.
    */
   readonly primaryCheckers?: () => Promise<readonly CheckerObservation[]>;
+  /**
+   * X3: the writer lease's witness (lease-transfer.ts), moved to the target before every promotion.
+   * Absent = not fenced (no witness configured: see WRITER_LEASE_ENV.table).
+   */
+  readonly writerLease?: WriterLease;
   /** Reconciles the stores after a data-losing failover (F2); absent = reported as a manual step. */
   readonly reconcile?: (request: { sinceIso: string; dryRun: boolean }) => Promise<ReconcileCounts>;
   readonly clock: Clock;

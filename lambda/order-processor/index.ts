@@ -16,9 +16,11 @@ import { Database } from "./db";
 import { orderProcessorService, parseOrderProcessorEnv } from "./env";
 import { createEntitlementCheck } from "./entitlement";
 import { createVisibilityChanger } from "./expedite";
+import { createLeaseGate } from "./lease-gate";
 import { insertOrders } from "./ledger";
 import { createRejectParker } from "./park";
 import { putOrderState } from "./state";
+import { parseWriterLease, type WriterLeaseSettings } from "../shared/writer-lease";
 
 const { serviceName, namespace } = orderProcessorService(process.env);
 const logger = new Logger({ serviceName });
@@ -38,6 +40,19 @@ const sqs = new SQSClient({
 
 let batchHandler: OrderBatchHandler | undefined;
 
+/** X3: the witness in its own Region; absent settings (local runs) = no gate. */
+function leaseGate(lease: WriterLeaseSettings | undefined, region: string): () => Promise<void> {
+  if (!lease) return async () => undefined;
+  const witness = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: lease.region,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    }),
+  );
+  return createLeaseGate({ ddb: witness, settings: lease, region });
+}
+
 function init(): OrderBatchHandler {
   const {
     region,
@@ -47,6 +62,7 @@ function init(): OrderBatchHandler {
     queueVisibilitySeconds,
   } = parseOrderProcessorEnv(process.env);
   const db = new Database(settings, { logger, secrets });
+  const holdsLease = leaseGate(parseWriterLease(process.env), region);
   return createOrderBatchHandler({
     region,
     logger,
@@ -55,7 +71,11 @@ function init(): OrderBatchHandler {
       logger,
       metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
     }),
-    writeLedger: (entries) => insertOrders(db, entries, region),
+    // The lease is checked right before each ledger write: the write is what must never land on an old writer.
+    writeLedger: async (entries) => {
+      await holdsLease();
+      return insertOrders(db, entries, region);
+    },
     writeState: (row, now) => putOrderState(ddb, tableName, row, now),
     changeVisibility: createVisibilityChanger(sqs, logger),
     parkRejected: rejectsQueueUrl ? createRejectParker(sqs, rejectsQueueUrl, logger) : undefined,

@@ -109,6 +109,7 @@ export function parseRunLine(line: string): { run: number; result: ScenarioResul
     recoveryMs: m[11] === "-" ? undefined : Math.round(parseFloat(m[11]) * 1000),
     oldWriterFenced: m[12] === "-" ? undefined : m[12] === "yes",
     promotions: n(13),
+    bookedOnOldWriter: 0, // not printed in a run line; the JSON report carries it
     writerRegion: "",
     failoverResults: m[14] ? m[14].split(",") : [],
     durationMs: 0,

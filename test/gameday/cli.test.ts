@@ -41,6 +41,7 @@ function passing(
     recoveryMs: promotions ? 500 : undefined,
     oldWriterFenced: promotions ? true : undefined,
     promotions,
+    bookedOnOldWriter: 0,
     writerRegion: "us-west-2",
     failoverResults: promotions ? ["completed"] : [],
     recoveredByReconcile: 0,

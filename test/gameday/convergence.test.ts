@@ -1,15 +1,5 @@
 /** Game day, X1 (issue 22): partial faults and late decisions strand nothing. */
-import type { ScenarioResult } from "../../gameday/play";
-import { resultOf, scenarioSet } from "./scenario-set";
-
-/** What X1 promises for every acknowledged order: booked once, nowhere left waiting, both stores agree. */
-const keptEveryOrder = ({ counts: c }: ScenarioResult) => ({
-  lost: c.lost,
-  twice: c.bookedTwice,
-  dlq: c.leftInDlq,
-  stranded: c.stranded,
-  storeMismatches: c.storeMismatches,
-});
+import { keptEveryOrder, resultOf, scenarioSet } from "./scenario-set";
 
 const results = scenarioSet(["11-partition-heals", "12-notify-decided-late"]);
 

@@ -23,6 +23,7 @@ const run = (id: string, c: Partial<Counts>, promotions = 1): ScenarioResult => 
   title: id,
   counts: counts(c),
   promotions,
+  bookedOnOldWriter: 0,
   writerRegion: "us-west-2",
   failoverResults: [],
   recoveredByReconcile: 0,

@@ -44,3 +44,12 @@ export function resultOf(results: Map<string, ScenarioResult>, id: string): Scen
   if (!r) throw new Error(`scenario ${id} did not run`);
   return r;
 }
+
+/** What X1 promises for every acknowledged order: booked once, nowhere left waiting, both stores agree. */
+export const keptEveryOrder = ({ counts: c }: ScenarioResult) => ({
+  lost: c.lost,
+  twice: c.bookedTwice,
+  dlq: c.leftInDlq,
+  stranded: c.stranded,
+  storeMismatches: c.storeMismatches,
+});

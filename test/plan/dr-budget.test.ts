@@ -72,6 +72,19 @@ describe("default dev stack", () => {
     expect(report.ok).toBe(true);
   });
 
+  it("X3: the wait for the writer lease counts only once a witness is declared, then 33 s on the promotion path", () => {
+    expect(term(budget, "recovery.fencing")).toMatchObject({ seconds: 0, formula: "0 s" });
+    const witness = {
+      type: BUDGET_SOURCES.writerLease.type,
+      name: "tap-dev-writer-lease",
+      inputs: {},
+    } as unknown as PlanResource;
+    const fenced = computeDrBudget([...dev.resources, witness], dev.config);
+    expect(term(fenced, "recovery.fencing")).toMatchObject({ seconds: 33, formula: "33 s" });
+    expect(term(fenced, "recovery.fencing").source).toContain("tap-dev-writer-lease");
+    expect(fenced.rto.seconds).toBe(budget.rto.seconds + 33);
+  });
+
   it("F4/F5: the alarm term counts M bad periods (datapointsToAlarm) and the post-promotion steps have their own figures", () => {
     expect(term(budget, "detection.alarm")).toMatchObject({ seconds: 120, formula: "60 s × 2" });
     expect(term(budget, "recovery.noticePromotion").seconds).toBe(15);
@@ -87,6 +100,7 @@ describe("default dev stack", () => {
         Math.max(
           s("detection.alarm") +
             s("decision") +
+            s("recovery.fencing") +
             s("recovery.auroraPromotion") +
             s("recovery.noticePromotion") +
             s("recovery.followWriter"),

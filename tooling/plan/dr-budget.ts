@@ -5,6 +5,7 @@
  */
 import { DEFAULTS as FAILOVER_DEFAULTS } from "../../lambda/failover/config";
 import { EVIDENCE_READ_TIMEOUT_MS, MIN_FAILING_CHECKER_REGIONS } from "../../lambda/failover/evidence";
+import { revocationWaitMs, WRITER_LEASE_DEFAULTS } from "../../lambda/shared/writer-lease";
 import { TapConfig } from "../../lib/config";
 import { AURORA_PARTS } from "../../lib/data/aurora-global-database";
 import { HEALTH_CHECK_PARTS } from "../../lib/detection/health-check";
@@ -66,6 +67,8 @@ export const BUDGET_SOURCES = {
   globalCluster: { type: "aws:rds/globalCluster:GlobalCluster", suffix: "" },
   table: { type: "aws:dynamodb/table:Table", suffix: "" },
   replication: { type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig", suffix: "" },
+  /** X3: the writer lease's witness table (lambda/shared/writer-lease.ts). */
+  writerLease: { type: "aws:dynamodb/table:Table", suffix: "writer-lease" },
 } as const;
 
 /** Route 53's defaults when a health check omits them. */
@@ -233,6 +236,8 @@ export function computeDrBudget(
     source: `AWS: ${AWS_FIGURES.auroraPromotion.claim} (${AWS_FIGURES.auroraPromotion.url})`,
   };
 
+  const fencingTerm = writerLeaseTerm(resources);
+
   // DNS: clients follow the failover records once cached answers expire.
   // Only the failover records matter (not, say, an ACM validation record).
   const records = find(resources, BUDGET_SOURCES.dnsRecord).filter(
@@ -275,15 +280,25 @@ export function computeDrBudget(
   // check turns unhealthy and run side by side; recovery needs both, so the longer one counts.
   const postTerms = postPromotionTerms(hasGlobalDb);
   const post = postTerms.reduce((sum, t) => sum + t.seconds, 0);
-  const promotionPath = alarmTerm.seconds + decisionTerm.seconds + promotionTerm.seconds + post;
+  const promotionPath =
+    alarmTerm.seconds + decisionTerm.seconds + fencingTerm.seconds + promotionTerm.seconds + post;
   const dnsPath = propagationTerm.seconds + ttlTerm.seconds;
   const rtoSeconds = hcTerm.seconds + Math.max(promotionPath, dnsPath);
-  const terms = [hcTerm, alarmTerm, decisionTerm, promotionTerm, ...postTerms, propagationTerm, ttlTerm];
+  const terms = [
+    hcTerm,
+    alarmTerm,
+    decisionTerm,
+    fencingTerm,
+    promotionTerm,
+    ...postTerms,
+    propagationTerm,
+    ttlTerm,
+  ];
   const rto = {
     terms,
     assumedAction: cfg.alarmFailoverAction,
     formula:
-      `${hcTerm.seconds} + max(${alarmTerm.seconds} + ${decisionTerm.seconds} + ${promotionTerm.seconds} + ${post}, ` +
+      `${hcTerm.seconds} + max(${alarmTerm.seconds} + ${decisionTerm.seconds} + ${fencingTerm.seconds} + ${promotionTerm.seconds} + ${post}, ` +
       `${propagationTerm.seconds} + ${ttlTerm.seconds})`,
     seconds: rtoSeconds,
     serialSeconds: terms.reduce((s, t) => s + t.seconds, 0),
@@ -386,6 +401,25 @@ const secs = (s: number) => (Number.isFinite(s) ? `${s} s` : "unbounded");
  * before orders flow again; the DLQ redrive starts in the same run and drains while orders flow, and the
  * reconciliation after a failover repairs data, not availability, so neither adds to the RTO.
  */
+/**
+ * X3: before a data-losing promotion the orchestrator waits the writer lease out, so the old writer's
+ * Region has stopped booking (lambda/failover/lease-transfer.ts). Counted only when a witness is declared.
+ */
+function writerLeaseTerm(resources: readonly PlanResource[]): BudgetTerm {
+  const witness = find(resources, BUDGET_SOURCES.writerLease);
+  const wait = revocationWaitMs(WRITER_LEASE_DEFAULTS.leaseMs) / 1000;
+  return {
+    id: "recovery.fencing",
+    label: "writer lease waited out (X3)",
+    seconds: witness.length > 0 ? wait : 0,
+    formula: `${witness.length > 0 ? wait : 0} s`,
+    source:
+      witness.length > 0
+        ? `lease ${WRITER_LEASE_DEFAULTS.leaseMs / 1000} s + a tenth (lambda/shared/writer-lease.ts); ${ref(witness[0], "witness")}`
+        : `no writer-lease witness declared (${wait} s once one is: lambda/shared/writer-lease.ts)`,
+  };
+}
+
 function postPromotionTerms(hasGlobalDb: boolean): BudgetTerm[] {
   if (!hasGlobalDb) return [];
   const poll = FAILOVER_DEFAULTS.pollIntervalMs / 1000;
@@ -420,7 +454,7 @@ export function renderDrBudget(b: DrBudget): string {
     lines.push(`  ${t.label.padEnd(width)}  ${value.padEnd(16)}  ${t.source}`);
   }
   lines.push(
-    `  = health check + max(alarm + decision + promotion + post-promotion, DNS propagation + TTL) = ${b.rto.formula} = ${b.rto.seconds} s` +
+    `  = health check + max(alarm + decision + fencing + promotion + post-promotion, DNS propagation + TTL) = ${b.rto.formula} = ${b.rto.seconds} s` +
       `  (serial sum ${b.rto.serialSeconds} s)`,
   );
   lines.push("RPO");

@@ -1,0 +1,64 @@
+/**
+ * X3 fencing: the writer lease. One item in a witness table (a plain, single-Region DynamoDB table in a
+ * third Region) names the Region whose order processor may book. The processor books only while it holds
+ * the lease (lambda/order-processor/lease-gate.ts); the failover orchestrator moves the lease to the
+ * target BEFORE it promotes, and for a data-losing failover waits out the lease first
+ * (lambda/failover/lease-transfer.ts). Aurora fences the old writer only once it can reach it, and pooled
+ * connections or cached DNS keep reaching it meanwhile, so the lease, not Aurora, is what stops a
+ * partitioned old writer's Region from booking.
+ * - Strongly consistent reads and conditional writes hold within one Region's table; a global table is
+ *   eventually consistent across Regions, so the witness is a regional table:
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
+ * Timing: a grant is trusted for leaseMs / 3 from the moment its read STARTED; a ledger write started
+ * inside it ends within the processor's query timeout (lambda/order-processor/db.ts); the orchestrator
+ * waits leaseMs + skew after moving the lease. So every booking of the old holder ends before the
+ * promotion starts, as long as leaseMs / 3 + query timeout < leaseMs (checked by a test).
+ * Imports nothing from the SDK: lib/ imports the keys.
+ */
+import { intFromEnv, optionalEnv, type Env } from "./env";
+
+export const WRITER_LEASE_ENV = {
+  /**
+   * The witness table's name; unset = no fencing. The infra does not deploy the witness yet (docs/runbook.md,
+   * "Fencing the old writer"): until it does, the runbook's manual stop-writes step is the fence.
+   */
+  table: "WRITER_LEASE_TABLE",
+  /** The witness table's Region: neither of the two processing Regions. */
+  region: "WRITER_LEASE_REGION",
+  /** How long a lease outlives its last confirmation, ms. */
+  leaseMs: "WRITER_LEASE_MS",
+} as const;
+
+export const WRITER_LEASE_DEFAULTS = {
+  /** 30 s: three confirmations per lease, each able to cover a ledger write of up to its 7 s timeout. */
+  leaseMs: 30_000,
+} as const;
+
+/** The witness item's key attribute and value, and the attributes the two sides read and write. */
+export const LEASE_KEY = { name: "lease", value: "order-writer" } as const;
+export const LEASE_ATTR = { holder: "holder", epoch: "epoch", changedAt: "changedAt" } as const;
+
+export interface WriterLeaseSettings {
+  readonly table: string;
+  readonly region: string;
+  readonly leaseMs: number;
+}
+
+/** The lease settings, or undefined when fencing is not configured; bad values throw. */
+export function parseWriterLease(env: Env): WriterLeaseSettings | undefined {
+  const table = optionalEnv(env, WRITER_LEASE_ENV.table);
+  if (!table) return undefined;
+  const region = optionalEnv(env, WRITER_LEASE_ENV.region);
+  if (!region) throw new Error(`${WRITER_LEASE_ENV.region} is not set (${WRITER_LEASE_ENV.table} is)`);
+  const leaseMs = intFromEnv(env, WRITER_LEASE_ENV.leaseMs, WRITER_LEASE_DEFAULTS.leaseMs, 300, 300_000);
+  return { table, region, leaseMs };
+}
+
+/** How long a processor trusts a confirmation, counted from the start of the read that gave it. */
+export const trustMs = (leaseMs: number): number => Math.floor(leaseMs / 3);
+
+/**
+ * How long the orchestrator waits after moving the lease before a data-losing promotion: the lease and a
+ * tenth more for a stalled event loop or clock-rate drift between the two functions (3 s by default).
+ */
+export const revocationWaitMs = (leaseMs: number): number => leaseMs + Math.ceil(leaseMs / 10);
