@@ -1,27 +1,12 @@
 /** The game day's JSON summary (gameday/report.ts), per scenario over repeated runs. */
-import type { Counts } from "../../gameday/count";
 import type { ScenarioResult } from "../../gameday/play";
 import { summarise } from "../../gameday/report";
+import { cleanCounts } from "./counts";
 
-const counts = (over: Partial<Counts>): Counts => ({
-  acknowledged: 10,
-  booked: 10,
-  lost: 0,
-  lostButInDynamo: 0,
-  lostInNeitherStore: [],
-  heldInDownRegion: 0,
-  bookedTwice: 0,
-  conflicts: 0,
-  leftInDlq: 0,
-  stranded: 0,
-  storeMismatches: 0,
-  ...over,
-});
-
-const run = (id: string, c: Partial<Counts>, promotions = 1): ScenarioResult => ({
+const run = (id: string, c: Parameters<typeof cleanCounts>[0], promotions = 1): ScenarioResult => ({
   id,
   title: id,
-  counts: counts(c),
+  counts: cleanCounts(c),
   promotions,
   bookedOnOldWriter: 0,
   writerRegion: "us-west-2",
