@@ -3,10 +3,6 @@
  * promoted. Aurora fences the old writer only once it can reach it, and the Region's pooled connections
  * and cached DNS keep reaching it; the writer lease is what stops its processor from booking.
  */
-import { CI_TIMING } from "../../gameday/play";
-import { PgTemplate } from "../../gameday/postgres-server";
-import { runScenario } from "../../gameday/scenarios";
-import { World } from "../../gameday/world";
 import { keptEveryOrder, resultOf, scenarioSet } from "./scenario-set";
 
 const ID = "13-old-writer-unreachable";
@@ -42,17 +38,4 @@ describe("game day: the old writer alive but unreachable", () => {
       "after healing: us-east-1 processor off, forwarder on; us-west-2 processor on, forwarder off",
     );
   });
-
-  // The same scenario without the lease (the code before X3): the fake is no kinder than AWS, so the
-  // old writer books after the promotion. This is what the lease prevents.
-  it("X3: without the writer lease the same partition books orders on the old writer after the promotion", async () => {
-    const world = await World.start({ template: await PgTemplate.cached(), writerLeaseMs: false });
-    try {
-      const r = await runScenario(world, ID, CI_TIMING);
-      expect(r.promotions).toBe(1);
-      expect(r.bookedOnOldWriter).toBeGreaterThan(0);
-    } finally {
-      await world.stop();
-    }
-  }, 60_000);
 });
