@@ -68,3 +68,16 @@ export function requeueEntries(records: readonly SQSRecord[]): SendMessageBatchR
     DelaySeconds: backoffSeconds(attemptsOf(r), MAX_DELAY_SECONDS),
   }));
 }
+
+/**
+ * X1: how long an order re-queued `requeues` times (at least once) waits in the queue as one message: its
+ * delay, then a failed forward's backoff after each receive but the last, which re-queues it again. The
+ * queue's oldest-message age restarts with every re-queue, so in a long partition an age alarm fires only
+ * if its threshold is below this; the first re-queued message waits the least (backoffs only grow).
+ */
+export function requeuedMessageSeconds(requeues: number): number {
+  const before = Math.max(1, requeues) * MAX_RECEIVE_COUNT;
+  let seconds = backoffSeconds(before, MAX_DELAY_SECONDS);
+  for (let receive = 1; receive < MAX_RECEIVE_COUNT; receive++) seconds += backoffSeconds(before + receive);
+  return seconds;
+}

@@ -2,6 +2,7 @@
  * The standing-convergence part of the stack configuration (X1/X6), parsed by lib/config.ts's parseConfig
  * so that every problem lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
  */
+import { requeuedMessageSeconds } from "../../lambda/order-forwarder/requeue";
 import type { Readers } from "../security/security-config";
 
 export interface ConvergenceConfig {
@@ -27,6 +28,14 @@ export function parseConvergenceConfig(r: Readers, problems: string[]): Converge
   if (strandedOrderMinutes <= convergeMinutes) {
     problems.push(
       `strandedOrderMinutes: ${strandedOrderMinutes} must exceed convergeMinutes (${convergeMinutes}), or the alarm fires before the convergence run that heals it`,
+    );
+  }
+  // A partition longer than the forwarder's backoff re-queues its orders as new messages, which restarts
+  // the queue's oldest-message age: a threshold at or above one message's wait would never fire.
+  const requeuedWait = requeuedMessageSeconds(1);
+  if (strandedOrderMinutes * 60 >= requeuedWait) {
+    problems.push(
+      `strandedOrderMinutes: ${strandedOrderMinutes} must be below ${Math.floor(requeuedWait / 60)}, how long an order the forwarder re-queued waits as one message (lambda/order-forwarder/requeue.ts); the queue's oldest-message age restarts with every re-queue, so a higher threshold never fires in a long partition`,
     );
   }
   return { convergeMinutes, strandedOrderMinutes };

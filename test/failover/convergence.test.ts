@@ -4,6 +4,7 @@
  */
 import { CONVERGE_EVENT, parseEvent } from "../../lambda/failover/events";
 import { CONVERGENCE_DEFAULTS, rateExpression } from "../../lib/failover/convergence-config";
+import { requeuedMessageSeconds } from "../../lambda/order-forwarder/requeue";
 import { ProgramRun, runProgram } from "../program";
 import { parse, problemsOf } from "../support/parse-config";
 
@@ -56,6 +57,16 @@ describe("X1/X6: the orchestrator converges on a schedule", () => {
       "strandedOrderMinutes: 10 must exceed convergeMinutes (10), or the alarm fires before the convergence run that heals it",
     ]);
     expect(problemsOf({ convergeMinutes: "0" }).join("\n")).toMatch(/convergeMinutes/);
+  });
+
+  it("X1: config: the alarm must fire within one re-queued order's wait (68 minutes), or a long partition never pages", () => {
+    // A re-queued order waits its 480 s delay, then four failed forwards of 900 s each.
+    expect(requeuedMessageSeconds(1)).toBe(480 + 4 * 900);
+    expect(requeuedMessageSeconds(3)).toBeGreaterThanOrEqual(requeuedMessageSeconds(1));
+    expect(parse({ strandedOrderMinutes: "67" }).convergence.strandedOrderMinutes).toBe(67);
+    expect(problemsOf({ strandedOrderMinutes: "68" })).toEqual([
+      "strandedOrderMinutes: 68 must be below 68, how long an order the forwarder re-queued waits as one message (lambda/order-forwarder/requeue.ts); the queue's oldest-message age restarts with every re-queue, so a higher threshold never fires in a long partition",
+    ]);
   });
 
   it("X1: EventBridge's rate unit is singular for 1 and plural above; fractions are refused", () => {
