@@ -124,6 +124,7 @@ export function defaultDeps(
     lambdaForRegion: lambdaFor,
     sqsForRegion: sqsFor,
     cloudwatch: cloudwatchFor(region),
+    cloudwatchForRegion: cloudwatchFor,
     reconcile: reconcileFunctionName
       ? invokeReconcile(reconcileClientFor(region), reconcileFunctionName)
       : undefined,

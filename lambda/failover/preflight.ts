@@ -212,7 +212,10 @@ async function independentVerdict(run: Run): Promise<Verdict> {
 }
 
 async function rpoLag(run: Run): Promise<number | null> {
-  const cw = run.deps.cloudwatch;
+  // The lag is published in the target's own Region (Aurora.AuroraMonitoring.Metrics.html), whichever
+  // Region this function runs in: a failback aimed at the primary reads the primary's.
+  const region = clusterArnRegion(run.target);
+  const cw = (region && run.deps.cloudwatchForRegion?.(region)) || run.deps.cloudwatch;
   const clusterId = clusterIdOf(run.target);
   if (!cw || !clusterId) return null;
   try {

@@ -42,6 +42,11 @@ export interface OrchestratorDeps {
   /** CloudWatch in the target Region: the RPO lag a data-losing failover is about to lose (F3). */
   readonly cloudwatch?: CloudWatchClient;
   /**
+   * CloudWatch per Region. Aurora publishes a secondary's AuroraGlobalDBRPOLag in that secondary's own
+   * Region, so a failback aimed at the primary reads it there; without this, `cloudwatch` is used.
+   */
+  readonly cloudwatchForRegion?: (region: string) => CloudWatchClient;
+  /**
    * X2: Route 53's checkers' view of the primary (evidence.ts), from vantage points outside this Region's
    * network path; absent or failing = no independent evidence.
    */

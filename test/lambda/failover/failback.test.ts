@@ -4,6 +4,8 @@
  * too: mappings, forwarders, DLQs and the `tap:processingRegion` value to set. Against the per-Region
  * fakes (fakes.ts), with the writer already in the secondary after an earlier failover.
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { FakeRpoLagMetric } from "../../scripts/fake-cloudwatch";
 import { loadFailoverConfig, FailoverConfigError } from "../../../lambda/failover/config";
 import { formatProcessingSites } from "../../../lambda/failover/env-keys";
 import { EventValidationError, parseEvent } from "../../../lambda/failover/events";
@@ -94,6 +96,30 @@ describe("X4: failback through the orchestrator deployed in the secondary Region
     expect(follow?.detail).toMatch(
       /the next pulumi up follows the writer \(only if tap:processingRegion is pinned: pulumi config set tap:processingRegion primary\)$/,
     );
+  });
+
+  it("X4/O3: a failover aimed at the primary reads the lag at risk in the primary's Region, where Aurora publishes it", async () => {
+    afterFailover();
+    h.fake.clusterStatus[SECONDARY_ARN] = "failed";
+    const lag = new FakeRpoLagMetric(PRIMARY_REGION, "tap-primary-dev", [
+      { at: new Date(Date.now() - 60_000), ms: 420 },
+    ]);
+    try {
+      const result = await runFailover(
+        { mode: "failover", dryRun: true, trigger: "direct", targetRegion: PRIMARY_REGION },
+        settings({ failbackClusterArn: PRIMARY_ARN }),
+        {
+          ...h.deps,
+          clock: { now: () => Date.now(), sleep: async () => undefined },
+          cloudwatch: new CloudWatchClient({ region: SECONDARY_REGION }),
+          cloudwatchForRegion: (region) => new CloudWatchClient({ region }),
+        },
+      );
+      expect(result.lagAtRiskMs).toBe(420);
+      expect(lag.queries.map((q) => q.region)).toEqual([PRIMARY_REGION]);
+    } finally {
+      lag.restore();
+    }
   });
 
   it("X4: a failover aimed at the primary is sent through the primary's Region (the target's) and reconciles first", async () => {
