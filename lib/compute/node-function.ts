@@ -203,10 +203,12 @@ export const FUNCTION_RUNTIME_SIDS = [
  *    (https://github.com/aws/serverless-application-model/issues/1074).
  *  - Delete, Assign and Unassign act on existing interfaces: this Region and account only, the form
  *    Lambda's guide gives for DeleteNetworkInterface ("include all resource IDs").
- * `accountOf` is any ARN of the function's account (its log group's).
+ * `accountOf` is any ARN of the function's account (its log group's); partition and account come from it.
  */
 export function vpcNetworkInterfaceStatements(region: string, accountOf: pulumi.Input<string>): Statement[] {
-  const account = pulumi.output(accountOf).apply((arn) => arn.split(":")[4]);
+  // Partition and account from an ARN of the function's own account, so the statement holds outside "aws" too.
+  const arn = pulumi.output(accountOf).apply((a) => a.split(":"));
+  const [partition, account] = [arn.apply((p) => p[1]), arn.apply((p) => p[4])];
   return [
     {
       Sid: "VpcNetworkInterfacesAnywhere",
@@ -222,7 +224,7 @@ export function vpcNetworkInterfaceStatements(region: string, accountOf: pulumi.
         "ec2:AssignPrivateIpAddresses",
         "ec2:UnassignPrivateIpAddresses",
       ],
-      Resource: pulumi.interpolate`arn:aws:ec2:${region}:${account}:*/*`,
+      Resource: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:*/*`,
     },
   ];
 }
