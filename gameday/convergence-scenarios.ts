@@ -5,7 +5,7 @@
 import { CONVERGE_EVENT } from "../lambda/failover/events";
 import { backoffSeconds } from "../lambda/order-forwarder/requeue";
 import { MAX_RECEIVE_COUNT } from "../lambda/shared/order-queue-contract";
-import { CONVERGENCE_DEFAULTS } from "../lib/failover/convergence-config";
+import { CONVERGENCE_DEFAULTS } from "../lib/config/convergence";
 import { invokeFailover } from "./failover-runner";
 import { sleep, type Ctx, type Script } from "./play";
 import type { World } from "./world";

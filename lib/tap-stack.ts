@@ -20,7 +20,7 @@ import { reconcileOf, stackOutputs, StackOutputValues } from "./stack-outputs";
 const ROLES = ["primary", "secondary"] as const;
 
 export interface TapStackArgs {
-  /** Validated stack configuration (lib/config.ts). */
+  /** Validated stack configuration (lib/config/). */
   readonly config: TapConfig;
 }
 

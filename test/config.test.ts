@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { closest, editDistance } from "../lib/closest";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, parseConfig } from "../lib/config";
-import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/security/security-config";
-import { ROTATION_DEFAULTS } from "../lib/data/rotation-config";
-import { CONVERGENCE_DEFAULTS } from "../lib/failover/convergence-config";
+import { SECURITY_DEFAULTS, SECURITY_OPTIONAL_KEYS } from "../lib/config/security";
+import { ROTATION_DEFAULTS } from "../lib/config/rotation";
+import { CONVERGENCE_DEFAULTS } from "../lib/config/convergence";
 import { parse, problemsOf } from "./support/parse-config";
 
 describe("P1: typed, validated config", () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, AlarmRole, countAlarm } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy, Statement } from "../policy-documents";
-import { MAX_RESERVABLE_CONCURRENCY } from "./concurrency-quota";
+import { MAX_RESERVABLE_CONCURRENCY } from "../config/concurrency-quota";
 import { lambdaBundle } from "./lambda-bundle";
 
 /** Node.js 22 is the newest managed runtime Lambda offers for Node; 20 leaves support in 2026. */

@@ -4,7 +4,7 @@ import { MAX_BASE_ROLE_LENGTH, rotationPair } from "../../lambda/ledger-migrator
 import { Region } from "../config";
 import { AlarmInfo, countAlarm } from "../monitoring/alarm";
 import { policyJson } from "../policy-documents";
-import { ROTATION_DAYS_RANGE } from "./rotation-config";
+import { ROTATION_DAYS_RANGE } from "../config/rotation";
 
 /**
  * AWS's published alternating-users rotation function for PostgreSQL, from the Serverless Application

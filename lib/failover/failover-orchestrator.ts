@@ -14,7 +14,7 @@ import { Statement } from "../policy-documents";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { LedgerAccess } from "../data/ledger-access";
-import { CONVERGENCE_DEFAULTS, rateExpression } from "./convergence-config";
+import { CONVERGENCE_DEFAULTS, rateExpression } from "../config/convergence";
 import { ReconcileFunction } from "./reconcile-function";
 
 export interface ProcessingSiteArgs {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "./alarm";
-import { CONVERGENCE_DEFAULTS } from "../failover/convergence-config";
+import { CONVERGENCE_DEFAULTS } from "../config/convergence";
 
 /** What the monitoring needs to know about one region. */
 export interface MonitoredRegion {

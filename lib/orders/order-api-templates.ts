@@ -22,7 +22,7 @@ import {
   type IntakeAttribute,
   PRINCIPAL_ATTRIBUTE,
 } from "../../lambda/order-authorizer/contract";
-import type { AuthConfig } from "../security/security-config";
+import type { AuthConfig } from "../config/security";
 
 /** R17: one JSON line per request; every value is either quoted by API Gateway or cannot hold a quote. */
 export const ACCESS_LOG_FORMAT = [

@@ -8,7 +8,7 @@ import { NodeFunction } from "../compute/node-function";
 import { Region } from "../config";
 import { AlarmInfo } from "../monitoring/alarm";
 import { policyJson, serviceTrustPolicy } from "../policy-documents";
-import type { AuthConfig } from "../security/security-config";
+import type { AuthConfig } from "../config/security";
 import { ANONYMOUS_REFUSAL_STATUS, OrderAuthorization } from "./anonymous-refusal";
 import { OrderAuthorizer } from "./order-authorizer";
 import {
@@ -19,7 +19,7 @@ import {
   UNAVAILABLE_TEMPLATE,
 } from "./order-api-templates";
 
-import { API_THROTTLE } from "./api-limits";
+import { API_THROTTLE } from "../config/api-limits";
 
 export { API_THROTTLE };
 export const STAGE_NAME = "v1";

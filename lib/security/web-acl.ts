@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_RETENTION_DAYS } from "../config";
-import { MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "../orders/api-limits";
-import { WAF_RATE_LIMIT_RANGE } from "./security-config";
+import { MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "../config/api-limits";
+import { WAF_RATE_LIMIT_RANGE } from "../config/security";
 
 /** WAF refuses a logging destination whose name does not start with this.
  *  https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html */

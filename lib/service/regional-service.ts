@@ -33,7 +33,7 @@ export const REGIONAL_SERVICE_PARTS = {
   waf: "waf",
 } as const;
 
-/** The stack settings a region's service reads; already validated (lib/config.ts). */
+/** The stack settings a region's service reads; already validated (lib/config/). */
 export type RegionalServiceSettings = Pick<
   TapConfig,
   | "logRetentionDays"

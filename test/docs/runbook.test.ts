@@ -21,7 +21,7 @@ import {
   ROUTE53_HEALTHY_SHARE,
 } from "../../lambda/failover/evidence";
 import { CONVERGE_EVENT } from "../../lambda/failover/events";
-import { CONVERGENCE_DEFAULTS } from "../../lib/failover/convergence-config";
+import { CONVERGENCE_DEFAULTS } from "../../lib/config/convergence";
 import { INVOKE_DRY_RUN_ENV } from "../integration/checks/failover-function";
 import { E2E_ACCOUNT_PREFIX, E2E_ENV } from "../integration/support/e2e";
 import {

@@ -3,7 +3,7 @@
  * their configuration.
  */
 import { CONVERGE_EVENT, parseEvent } from "../../lambda/failover/events";
-import { CONVERGENCE_DEFAULTS, rateExpression } from "../../lib/failover/convergence-config";
+import { CONVERGENCE_DEFAULTS, rateExpression } from "../../lib/config/convergence";
 import { requeuedMessageSeconds } from "../../lambda/order-forwarder/requeue";
 import { ProgramRun, runProgram } from "../program";
 import { parse, problemsOf } from "../support/parse-config";

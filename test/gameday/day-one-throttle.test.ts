@@ -6,7 +6,7 @@
  */
 import { programModel } from "../../gameday/day-one/model";
 import { DayOneWorld } from "../../gameday/day-one/world";
-import { API_THROTTLE } from "../../lib/orders/api-limits";
+import { API_THROTTLE } from "../../lib/config/api-limits";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { PRODUCTION_CONFIG, runProgram } from "../program";
 import { broken, order } from "./day-one-support";

@@ -1,9 +1,9 @@
 /**
  * S5: reserved concurrency is config, the default reserves nothing, and the offline plan warns when what
- * the stack reserves needs more Lambda quota than an account may have (lib/compute/concurrency-quota.ts).
+ * the stack reserves needs more Lambda quota than an account may have (lib/config/concurrency-quota.ts).
  */
 import { checkNodeFunctionArgs } from "../../lib/compute/node-function";
-import { reservationWarnings } from "../../lib/compute/concurrency-quota";
+import { reservationWarnings } from "../../lib/config/concurrency-quota";
 import { parse, problemsOf } from "../support/parse-config";
 import { plan } from "./helpers";
 

@@ -2,7 +2,7 @@
  * S5: a production stack refuses placeholder identity settings (reserved names that never issue a real
  * token), with one message naming the keys to set; dev stacks keep working offline with any issuer.
  */
-import { isPlaceholderHost } from "../../lib/security/security-config";
+import { isPlaceholderHost } from "../../lib/config/security";
 import { PRODUCTION_CONFIG, runProgram } from "../program";
 import { parse, problemsOf } from "../support/parse-config";
 

@@ -2,7 +2,7 @@
  * The offline plan's result: resources with their effective dependencies and options, outputs, the DR
  * budget and the policy results, plus whether the plan passes (no mandatory violation, budget kept).
  */
-import { reservationWarnings } from "../../lib/compute/concurrency-quota";
+import { reservationWarnings } from "../../lib/config/concurrency-quota";
 import { TapConfig } from "../../lib/config";
 import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
 import { asPreviewed, computedStrings } from "./known-values";

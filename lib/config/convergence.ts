@@ -1,9 +1,9 @@
 /**
- * The standing-convergence part of the stack configuration (X1/X6), parsed by lib/config.ts's parseConfig
+ * The standing-convergence part of the stack configuration (X1/X6), parsed by lib/config/index.ts's parseConfig
  * so that every problem lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
  */
 import { requeuedMessageSeconds } from "../../lambda/order-forwarder/requeue";
-import type { Readers } from "../security/security-config";
+import type { Readers } from "./readers";
 
 export interface ConvergenceConfig {
   /** Minutes between the orchestrator's scheduled convergence runs (lambda/failover/converge.ts). */

@@ -2,24 +2,22 @@
  * Typed stack configuration. `loadConfig` is the only place that reads Pulumi config; every component
  * receives plain, already-validated values. Validation collects every problem and throws once, before
  * a single resource is declared, so an operator fixes the whole file in one pass.
+ * The parsers for each part live beside this file (lib/config/), not in the component folders that
+ * consume them: components import config, config imports no component (test/config-layering.test.ts).
  */
 
 import {
   parseSecurityConfig,
   SECURITY_DEFAULTS,
   SECURITY_OPTIONAL_KEYS,
-  type Readers,
   type SecurityConfig,
-} from "./security/security-config";
-import { closest } from "./closest";
-import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./data/rotation-config";
-import {
-  CONVERGENCE_DEFAULTS,
-  parseConvergenceConfig,
-  type ConvergenceConfig,
-} from "./failover/convergence-config";
-import { ALARM_ACTIONS, type AlarmAction } from "../lambda/failover/config";
-import { MAX_RESERVABLE_CONCURRENCY } from "./compute/concurrency-quota";
+} from "./security";
+import type { Readers } from "./readers";
+import { closest } from "../closest";
+import { parseRotationConfig, ROTATION_DEFAULTS, type RotationConfig } from "./rotation";
+import { CONVERGENCE_DEFAULTS, parseConvergenceConfig, type ConvergenceConfig } from "./convergence";
+import { ALARM_ACTIONS, type AlarmAction } from "../../lambda/failover/config";
+import { MAX_RESERVABLE_CONCURRENCY } from "./concurrency-quota";
 
 /** Regions this program knows how to place. Opt-in regions are left out on purpose: SNS cannot deliver
  *  cross-region from a default region into an opt-in one, which the alert fan-out relies on.
@@ -97,14 +95,14 @@ export interface TapConfig {
   readonly targets: DrTargets;
   /** Authentication of order intake, the web ACL, the API Gateway account setting (lib/security). */
   readonly security: SecurityConfig;
-  /** Rotation of the order processor's database credentials (lib/data/rotation-config). */
+  /** Rotation of the order processor's database credentials (lib/config/rotation.ts). */
   readonly dbCredentialRotation: RotationConfig;
   /**
    * Executions reserved for each region's health function (S5); 0 reserves none. Reserving needs a
-   * Lambda quota of reserved + 100 in the region, which new accounts may not have (compute/concurrency-quota).
+   * Lambda quota of reserved + 100 in the region, which new accounts may not have (lib/config/concurrency-quota.ts).
    */
   readonly healthReservedConcurrency: number;
-  /** The scheduled convergence run and the stranded-order alarm (lib/failover/convergence-config). */
+  /** The scheduled convergence run and the stranded-order alarm (lib/config/convergence.ts). */
   readonly convergence: ConvergenceConfig;
 }
 

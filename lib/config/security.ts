@@ -1,5 +1,5 @@
 /**
- * The security part of the stack configuration (S1, S2, S7), parsed by lib/config.ts's parseConfig so
+ * The security part of the stack configuration (S1, S2, S7), parsed by lib/config/index.ts's parseConfig so
  * that every problem still lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
  */
 import {
@@ -7,7 +7,8 @@ import {
   MAX_AUTHORIZER_TTL_SECONDS,
   MAX_TOKEN_AGE_SECONDS,
 } from "../../lambda/order-authorizer/contract";
-import { API_THROTTLE, MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "../orders/api-limits";
+import { API_THROTTLE, MIN_WAF_RATE_LIMIT, WAF_WINDOW_SECONDS } from "./api-limits";
+import type { Readers } from "./readers";
 
 /**
  * How `POST /orders` authenticates callers.
@@ -88,13 +89,6 @@ const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.
 /** WAF rate-based rules accept limits from 10 to 2,000,000,000 requests per window.
  *  https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html */
 export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;
-
-export interface Readers {
-  str(key: string, def: string): string;
-  optional(key: string): string | undefined;
-  int(key: string, def: number, min: number, max: number): number;
-  bool(key: string, def: boolean): boolean;
-}
 
 const CLAIM_RE = /^[A-Za-z0-9_:/.-]{1,128}$/;
 

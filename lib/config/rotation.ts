@@ -1,8 +1,8 @@
 /**
- * The database-credential rotation part of the stack configuration (S3), parsed by lib/config.ts's
+ * The database-credential rotation part of the stack configuration (S3), parsed by lib/config/index.ts's
  * parseConfig so that every problem still lands in one ConfigError. Defaults are mirrored in Pulumi.yaml.
  */
-import type { Readers } from "../security/security-config";
+import type { Readers } from "./readers";
 
 export interface RotationConfig {
   /** Whether the processor's database secret rotates (multi-user). Production requires it. */
