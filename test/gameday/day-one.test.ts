@@ -110,6 +110,17 @@ describe.each([
     expect(Number(sent.attributes.acceptedAt)).toBe(world.now);
   });
 
+  // Known gap (issue 21, item 3): the day-one world does not run the order processor, so an accepted
+  // order stays in the queue; the scenarios' world books orders. Passes once the processor runs here.
+  it.failing(
+    "D3: the accepted order leaves the queue, consumed by the processor's mapping and booked",
+    async () => {
+      expect(world.queued.some((q) => JSON.parse(q.body).orderId === "ok-1")).toBe(true);
+      await world.run(0);
+      expect(world.queued.filter((q) => JSON.parse(q.body).orderId === "ok-1")).toEqual([]);
+    },
+  );
+
   it("D3: a body that fails the Order model is refused 400 by the validator, and nothing is queued", async () => {
     const api = world.model.apis[0];
     const headers =
