@@ -26,6 +26,7 @@ import { AlarmEvaluator, HealthCheckState, MetricStore, passesFilter, type Alarm
 import { alarmEvent } from "../alarm";
 import { DayOneFailover, type FailoverOutcome, type Published } from "./failover";
 import { evaluate, recorded } from "./iam";
+import { mappingMayPoll } from "./mapping-poll";
 import { alarmMayPublish, roleMayPublish } from "./publish";
 import { programModel, type FunctionModel, type PolicyDocument, type ProgramModel } from "./model";
 import { BlackHole, endpointEnv } from "./network";
@@ -50,6 +51,11 @@ export interface DayOneReport {
   readonly delivered: { bundle: string; functionArn: string; message: Record<string, unknown> }[];
   /** Each run of the failover function an alarm delivery started, and what it returned. */
   readonly failoverRuns: ({ alarm: string; at: number } & FailoverOutcome)[];
+  /**
+   * Each enabled mapping whose queue holds a message, polled once (mapping-poll.ts): refused, or allowed.
+   * The function is not run (the order processor runs in the scenarios' world): messages stay queued.
+   */
+  readonly polls: { mappingUuid: string; queueArn: string; functionArn: string; refused?: string }[];
   /** Publishes SNS refused (topic or key policy): the alarm's notification never left CloudWatch. */
   readonly undelivered: { alarm: string; state: string; topicArn: string; reason: string }[];
 }
@@ -76,6 +82,7 @@ export class DayOneWorld {
     alarmChanges: [],
     delivered: [],
     failoverRuns: [],
+    polls: [],
     undelivered: [],
   };
   private readonly lastCheck = new Map<string, boolean>();
@@ -318,6 +325,7 @@ export class DayOneWorld {
     const end = this.clock + minutes * 60;
     for (; this.clock <= end; this.clock += TICK_SECONDS) {
       await this.evaluateAlarms();
+      await this.pollMappings();
       await Promise.all([
         ...this.checks
           .filter((c) => this.clock % c.model.requestIntervalSeconds === 0)
@@ -328,6 +336,21 @@ export class DayOneWorld {
       ]);
     }
     return this.report;
+  }
+
+  /** Lambda's pollers: each enabled mapping of a queue that holds a message is authorized once. */
+  private async pollMappings(): Promise<void> {
+    for (const m of this.model.mappings) {
+      if (!m.enabled || !this.queued.some((q) => q.queueArn === m.queueArn)) continue;
+      if (this.report.polls.some((p) => p.mappingUuid === m.uuid)) continue;
+      const refused = await mappingMayPoll(this.model, m, this.calls);
+      this.report.polls.push({
+        mappingUuid: m.uuid,
+        queueArn: m.queueArn,
+        functionArn: m.functionArn,
+        ...(refused ? { refused } : {}),
+      });
+    }
   }
 
   private async check(state: HealthCheckState): Promise<void> {
