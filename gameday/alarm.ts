@@ -14,16 +14,6 @@ export interface AlarmSettings {
   readonly treatMissingData: TreatMissingData;
 }
 
-/**
- * The Route 53 health-check alarm as the infra defines it today (lib/detection/health-check.ts):
- * Minimum of HealthCheckStatus < 1 over one 60 s period, missing data breaching.
- */
-export const TODAYS_HEALTH_ALARM: AlarmSettings = {
-  evaluationPeriods: 1,
-  datapointsToAlarm: 1,
-  treatMissingData: "breaching",
-};
-
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
 
 /** HealthCheckStatus per period: 1 healthy, 0 unhealthy, undefined missing. Returns each state change. */
@@ -55,8 +45,17 @@ export function evaluate(series: readonly (number | undefined)[], s: AlarmSettin
   return changes;
 }
 
-/** The SNS event a CloudWatch alarm state change delivers to a subscribed Lambda. */
-export function alarmEvent(alarmName: string, region: string, newState: AlarmState, reason: string): object {
+/**
+ * The SNS event a CloudWatch alarm state change delivers to a subscribed Lambda, from `topicArn` (the
+ * alarm's action, as the program sets it).
+ */
+export function alarmEvent(
+  alarmName: string,
+  topicArn: string,
+  newState: AlarmState,
+  reason: string,
+): object {
+  const [, , , region, account] = topicArn.split(":");
   return {
     Records: [
       {
@@ -64,11 +63,11 @@ export function alarmEvent(alarmName: string, region: string, newState: AlarmSta
         EventVersion: "1.0",
         Sns: {
           Type: "Notification",
-          TopicArn: `arn:aws:sns:${region}:123456789012:tap-failover-trigger`,
+          TopicArn: topicArn,
           Subject: `${newState}: "${alarmName}"`,
           Message: JSON.stringify({
             AlarmName: alarmName,
-            AlarmArn: `arn:aws:cloudwatch:${region}:123456789012:alarm:${alarmName}`,
+            AlarmArn: `arn:aws:cloudwatch:${region}:${account}:alarm:${alarmName}`,
             NewStateValue: newState,
             NewStateReason: reason,
             StateChangeTime: new Date().toISOString(),

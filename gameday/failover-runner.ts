@@ -4,6 +4,7 @@
  * Lambda in a Region that is down cannot be invoked at all.
  */
 import { FAILOVER_ENV as K, formatProcessingSites } from "../lambda/failover/env-keys";
+import type { AlarmAction } from "../lambda/failover/config";
 import type { CheckerObservation } from "../lambda/failover/evidence";
 import { createHandler } from "../lambda/failover/index";
 import type { FailoverResult } from "../lambda/failover/orchestrator";
@@ -12,8 +13,8 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
 import { answeredBy, regionUnreachable } from "./fake-client";
+import { gameDayFailoverEnv } from "./failover-wiring";
 import { reconcileFunction } from "./seams";
-import { ACCOUNT } from "./sqs";
 import type { World } from "./world";
 
 export type Invoked =
@@ -21,16 +22,20 @@ export type Invoked =
   | { readonly invoked: false; readonly reason: string };
 
 export interface RunnerOptions {
-  /** ALARM_ACTION: the game day exercises automatic failover ("failover"); the infra default is "notify". */
-  readonly alarmAction?: "notify" | "failover";
+  /**
+   * The stack's tap:alarmFailoverAction (lib/config.ts; "notify" by default). Default here "failover":
+   * the game day exercises automatic failover, which a stack opts into with that config key. Checked
+   * against the values the function accepts (lambda/failover/config.ts), not passed through blindly.
+   */
+  readonly alarmAction?: AlarmAction;
   /**
    * X2: Regions whose endpoints the invoked orchestrator cannot reach although they are up: a partition
    * seen only from its own Region. Route 53's checkers (elsewhere) still reach them.
    */
   readonly cutOffFrom?: readonly string[];
   /**
-   * X6: the orchestrator's time budget (game-day ms; the function's minimum is 1 s). Default 30 s, the
-   * production 270 s scaled.
+   * X6, a deliberate fault: a time budget (game-day ms) shorter than the program's scaled one, so a slow
+   * promotion outlasts it. Default: the program's TIME_BUDGET_MS, scaled (see failoverEnv).
    */
   readonly timeBudgetMs?: number;
   /**
@@ -41,29 +46,21 @@ export interface RunnerOptions {
   readonly reconcile?: boolean;
 }
 
-/** The alarms the infra marks as failover triggers (the allowlist); any other alarm name is ignored. */
-export const TRIGGER_ALARMS = ["tap-primary-health"] as const;
-/** The secondary's probe of the primary: it alerts, and is not a trigger (X2). */
-export const PROBE_ALARM = "tap-primary-probe";
-
+/** The program's failover environment for `region`, with the world's stand-ins (failover-wiring.ts). */
 export function failoverEnv(world: World, region: string, opts: RunnerOptions = {}): Record<string, string> {
-  return {
-    AWS_REGION: region,
-    [K.globalClusterId]: GLOBAL_CLUSTER_ID,
-    [K.targetClusterArn]: world.aurora.member(region).arn,
-    // As the infra sets it: the other Region's cluster, what a request aimed there promotes (X4 failback).
-    [K.failbackClusterArn]: world.aurora.member(region === world.primary ? world.secondary : world.primary)
-      .arn,
-    [K.alertTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:tap-dr-alerts`,
-    [K.alarmAction]: opts.alarmAction ?? "failover",
-    // Scaled for a game day: the production budget is 270 s with a 15 s poll.
-    [K.timeBudgetMs]: String(opts.timeBudgetMs ?? 30_000),
-    [K.pollIntervalMs]: "200",
-    [K.maxAttempts]: "3",
-    [K.notifyTimeoutMs]: "500",
-    [K.allowedAlarms]: TRIGGER_ALARMS.join(","),
-    [K.processingSites]: formatProcessingSites(world.processingSites()),
-  };
+  return gameDayFailoverEnv(world.wiring.failover, region, {
+    alarmAction: opts.alarmAction,
+    timeBudgetMs: opts.timeBudgetMs,
+    paceScale: world.backoffScale,
+    standIns: {
+      [K.globalClusterId]: GLOBAL_CLUSTER_ID,
+      [K.targetClusterArn]: world.aurora.member(region).arn,
+      // As the infra sets it: the other Region's cluster, what a request aimed there promotes (X4 failback).
+      [K.failbackClusterArn]: world.aurora.member(region === world.primary ? world.secondary : world.primary)
+        .arn,
+      [K.processingSites]: formatProcessingSites(world.processingSites()),
+    },
+  });
 }
 
 /**
@@ -117,6 +114,8 @@ export async function invokeFailover(
       ...(opts.reconcile ? { reconcile: reconcileFunction(world, region) } : {}),
     }),
   });
-  const result = await handler(event, { getRemainingTimeInMillis: () => 60_000 });
+  // The function's own timeout, unscaled: the handler's safety margin (CONTEXT_SAFETY_MS) is real time too.
+  const remainingMs = world.wiring.failover.timeoutSeconds * 1000;
+  const result = await handler(event, { getRemainingTimeInMillis: () => remainingMs });
   return { invoked: true, result };
 }

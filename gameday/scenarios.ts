@@ -2,9 +2,9 @@
  * The seven game-day scenarios of issue 14. Each one injects a regional fault into a running world and
  * drives the real recovery code; play() counts every acknowledged order afterwards.
  */
-import { alarmEvent, evaluate } from "./alarm";
+import { alarmEvent, evaluate, type AlarmState } from "./alarm";
 import { CONVERGENCE_SCRIPTS, convergenceSchedule } from "./convergence-scenarios";
-import { invokeFailover, PROBE_ALARM, type RunnerOptions } from "./failover-runner";
+import { invokeFailover, type RunnerOptions } from "./failover-runner";
 import {
   bookedSince,
   drain,
@@ -16,11 +16,26 @@ import {
   type Timing,
 } from "./play";
 import { ConvergeSchedule } from "./schedule";
-import { HEALTH_ALARM, reconcile } from "./seams";
+import { reconcile } from "./seams";
 import type { World } from "./world";
 
-const PRIMARY_ALARM = "tap-primary-health";
-const CANARY_ALARM = "tap-primary-canary";
+/** The alarms a scenario raises, as the program names them (failover-wiring.ts). */
+type Which = "primary health" | "primary canary" | "secondary health" | "probe";
+function alarmName(ctx: Ctx, which: Which): string {
+  const { alarms } = ctx.world.wiring.failover;
+  const { primary, secondary } = ctx.world;
+  const name = {
+    "primary health": alarms.health[primary],
+    "primary canary": alarms.canary[primary],
+    "secondary health": alarms.health[secondary],
+    probe: alarms.probe,
+  }[which];
+  if (!name) throw new Error(`the program has no ${which} alarm`);
+  return name;
+}
+const PRIMARY_ALARM: Which = "primary health";
+const CANARY_ALARM: Which = "primary canary";
+const PROBE_ALARM: Which = "probe";
 
 async function orchestrate(
   ctx: Ctx,
@@ -66,13 +81,37 @@ function consumers(world: World): string {
     .join("; ");
 }
 
-const alarm = (ctx: Ctx, name: string) =>
-  alarmEvent(
-    name,
-    ctx.world.secondary,
-    "ALARM",
-    "Threshold Crossed: 1 datapoint [0.0] was less than the threshold (1.0).",
-  );
+/**
+ * Scenario 6's health data, one datapoint per period: healthy, missing (canary restart), one bad minute,
+ * then two bad minutes of three around a missing one, then healthy. How the alarm takes it is the
+ * program's setting (its trigger alarm's periods, datapoints and missing-data treatment).
+ */
+export const FLAPPING_SERIES: readonly (number | undefined)[] = [
+  1,
+  undefined,
+  1,
+  0,
+  1,
+  1,
+  0,
+  undefined,
+  0,
+  1,
+  1,
+  1,
+];
+
+/** The SNS event of `which` alarm changing to `state`, from the topic the program makes it notify. */
+function alarmOf(
+  ctx: Ctx,
+  which: Which,
+  state: AlarmState = "ALARM",
+  reason = "Threshold Crossed: 1 datapoint [0.0] was less than the threshold (1.0).",
+): object {
+  const name = alarmName(ctx, which);
+  return alarmEvent(name, ctx.world.wiring.failover.alarms.topic[name], state, reason);
+}
+const alarm = (ctx: Ctx, which: Which) => alarmOf(ctx, which);
 
 export const SCRIPTS: Record<string, Script> = {
   "1-switchover": {
@@ -167,15 +206,15 @@ export const SCRIPTS: Record<string, Script> = {
     id: "6-flapping-health",
     title: "Flapping and missing health data: no failover",
     fault: async (ctx) => {
-      // One datapoint per period: healthy, missing (canary restart), healthy, one bad minute, healthy, missing.
-      const series = [1, undefined, 1, 0, 1, 1, undefined, 1];
-      const changes = evaluate(series, HEALTH_ALARM);
+      const series = FLAPPING_SERIES;
+      // CloudWatch's evaluation of the program's trigger alarm (its periods, datapoints, missing data).
+      const changes = evaluate(series, ctx.world.wiring.failover.triggerSettings);
       ctx.notes.push(`health alarm state changes: ${changes.join(" -> ") || "none"}`);
       for (const state of changes) {
         await orchestrate(
           ctx,
           ctx.world.secondary,
-          alarmEvent(PRIMARY_ALARM, ctx.world.secondary, state, "game day health series"),
+          alarmOf(ctx, PRIMARY_ALARM, state, "game day health series"),
         );
       }
     },
@@ -254,11 +293,7 @@ export const SCRIPTS: Record<string, Script> = {
       const { world } = ctx;
       world.setRegionUp(world.secondary, false);
       // The standby's own health alarm fires; the failover function lives in that Region.
-      await orchestrate(
-        ctx,
-        world.secondary,
-        alarmEvent("tap-secondary-health", world.secondary, "ALARM", "standby down"),
-      );
+      await orchestrate(ctx, world.secondary, alarmOf(ctx, "secondary health", "ALARM", "standby down"));
     },
   },
 };

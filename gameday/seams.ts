@@ -71,9 +71,3 @@ const quietLog: Log = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-/**
- * The settings of the alarms that trigger a failover. Today's (one period, missing data breaching) fire
- * on silence; issue 13 changes them in lib/. When it exports them, use its values here.
- */
-export { TODAYS_HEALTH_ALARM as HEALTH_ALARM } from "./alarm";

@@ -18,6 +18,7 @@ import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_ENV } from "../lambda/order-processor/env";
 import type { RecordedResource } from "../tooling/mocks/recorded";
 import { programModel, type FunctionModel, type MappingModel, type QueueModel } from "./day-one/model";
+import { failoverWiring, type FailoverWiring } from "./failover-wiring";
 
 /** One consumer of an order queue: its mapping and the function it invokes. */
 export interface ConsumerWiring {
@@ -53,6 +54,8 @@ export interface OrderPathWiring {
   readonly sites: readonly SiteWiring[];
   /** The ledger database the Aurora global cluster creates, which every processor names. */
   readonly databaseName: string;
+  /** The failover function and the alarms it acts on (failover-wiring.ts). */
+  readonly failover: FailoverWiring;
 }
 
 const PROCESSOR_BUNDLE = "order-processor";
@@ -77,8 +80,9 @@ export function orderPathWiring(resources: readonly RecordedResource[]): OrderPa
   }
   const whole = sites.filter((site): site is SiteWiring => site !== undefined);
   for (const site of whole) peerProblems(site, whole, problems);
+  const failover = failoverWiring(model, problems);
   if (problems.length) throw new Error(`the program's order path cannot run: ${problems.join("; ")}`);
-  return { sites: sites as SiteWiring[], databaseName };
+  return { sites: sites as SiteWiring[], databaseName, failover: failover! };
 }
 
 function siteOf(

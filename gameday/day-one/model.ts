@@ -140,6 +140,22 @@ export interface EndpointModel {
   readonly privateDns: boolean;
 }
 
+export interface TopicModel {
+  readonly arn: string;
+  readonly region: string;
+  readonly kmsKeyArn?: string;
+  /** The topic's access policy (a TopicPolicy resource's, else the topic's own), when it has one. */
+  readonly policy?: PolicyDocument;
+}
+
+/** An Aurora global cluster and its members; the writer is the member in the global cluster's Region. */
+export interface GlobalClusterModel {
+  readonly id: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly members: readonly { readonly arn: string; readonly region: string }[];
+}
+
 export interface ProgramModel {
   readonly account: string;
   readonly functions: readonly FunctionModel[];
@@ -154,6 +170,8 @@ export interface ProgramModel {
   readonly keyPolicies: Readonly<Record<string, PolicyDocument>>;
   readonly mappings: readonly MappingModel[];
   readonly tables: readonly { name: string; regions: string[] }[];
+  readonly topics: readonly TopicModel[];
+  readonly globalClusters: readonly GlobalClusterModel[];
 }
 
 const T = {
@@ -184,6 +202,10 @@ const T = {
   keyPolicy: "aws:kms/keyPolicy:KeyPolicy",
   mapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
   table: "aws:dynamodb/table:Table",
+  topic: "aws:sns/topic:Topic",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+  globalCluster: "aws:rds/globalCluster:GlobalCluster",
+  cluster: "aws:rds/cluster:Cluster",
 } as const;
 
 const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
@@ -255,6 +277,24 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       reportsBatchItemFailures: ((m.inputs.functionResponseTypes as string[] | undefined) ?? []).includes(
         "ReportBatchItemFailures",
       ),
+    })),
+    topics: of(T.topic).map((t) => {
+      const arn = str(t.state.arn);
+      const policy = of(T.topicPolicy).find((p) => p.inputs.arn === arn)?.inputs.policy ?? t.inputs.policy;
+      return {
+        arn,
+        region: str(t.region),
+        kmsKeyArn: t.inputs.kmsMasterKeyId ? str(t.inputs.kmsMasterKeyId) : undefined,
+        policy: policy ? json<PolicyDocument>(policy) : undefined,
+      };
+    }),
+    globalClusters: of(T.globalCluster).map((g) => ({
+      id: str(g.inputs.globalClusterIdentifier ?? g.id),
+      arn: str(g.state.arn),
+      region: str(g.region),
+      members: of(T.cluster)
+        .filter((c) => c.inputs.globalClusterIdentifier === (g.inputs.globalClusterIdentifier ?? g.id))
+        .map((c) => ({ arn: str(c.state.arn), region: str(c.region) })),
     })),
     tables: of(T.table).map((t) => ({
       name: t.id,

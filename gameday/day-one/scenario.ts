@@ -42,6 +42,8 @@ export interface DayOneOutcome {
   readonly failedCanaryRuns: number;
   readonly alarmsRaised: readonly string[];
   readonly failoverDeliveries: number;
+  /** Alarm notifications SNS refused (topic or key policy). */
+  readonly undeliveredNotifications: number;
   /** Status of an order without credentials, and whether anything was queued for it. */
   readonly anonymous: { readonly status: number; readonly queued: boolean };
   /** Status of an order with a client's credentials, and whether it was queued. */
@@ -88,6 +90,7 @@ function detection(report: DayOneReport) {
     failedCanaryRuns: report.canaryRuns.filter((r) => !r.passed).length,
     alarmsRaised: [...new Set(report.alarmChanges.filter((c) => c.to === "ALARM").map((c) => c.alarm))],
     failoverDeliveries: report.delivered.filter((d) => d.bundle === "failover").length,
+    undeliveredNotifications: report.undelivered.length,
   };
 }
 
@@ -109,6 +112,8 @@ export function dayOneProblems(o: DayOneOutcome): string[] {
   if (o.failedCanaryRuns) p.push(`${o.failedCanaryRuns} of ${o.canaryRuns} canary runs failed`);
   if (o.alarmsRaised.length) p.push(`alarms raised: ${o.alarmsRaised.join(", ")}`);
   if (o.failoverDeliveries) p.push(`the failover function was reached ${o.failoverDeliveries} time(s)`);
+  if (o.undeliveredNotifications)
+    p.push(`${o.undeliveredNotifications} alarm notification(s) refused by a topic or key policy`);
   if (![401, 403].includes(o.anonymous.status) || o.anonymous.queued)
     p.push(
       `an order without credentials got ${o.anonymous.status}${o.anonymous.queued ? " and was queued" : ""}`,

@@ -23,7 +23,11 @@ import { ApiGateway, type ApiRequest, type ApiResponse, type Invocation } from "
 import { AwsEndpoint, type CallRecord } from "./aws-endpoint";
 import { CanaryRunner, type CanaryRun } from "./canary-runner";
 import { AlarmEvaluator, HealthCheckState, MetricStore, passesFilter, type AlarmState } from "./detection";
+import { alarmEvent } from "../alarm";
+import { DayOneFailover, type FailoverOutcome, type Published } from "./failover";
 import { evaluate, recorded } from "./iam";
+import { mappingMayPoll } from "./mapping-poll";
+import { alarmMayPublish, roleMayPublish } from "./publish";
 import { programModel, type FunctionModel, type PolicyDocument, type ProgramModel } from "./model";
 import { BlackHole, endpointEnv } from "./network";
 
@@ -45,6 +49,15 @@ export interface DayOneReport {
   readonly alarmChanges: { alarm: string; at: number; from: AlarmState; to: AlarmState }[];
   /** Lambda endpoints SNS delivered an alarm to (after the relay), by function bundle. */
   readonly delivered: { bundle: string; functionArn: string; message: Record<string, unknown> }[];
+  /** Each run of the failover function an alarm delivery started, and what it returned. */
+  readonly failoverRuns: ({ alarm: string; at: number } & FailoverOutcome)[];
+  /**
+   * Each enabled mapping whose queue holds a message, polled once (mapping-poll.ts): refused, or allowed.
+   * The function is not run (the order processor runs in the scenarios' world): messages stay queued.
+   */
+  readonly polls: { mappingUuid: string; queueArn: string; functionArn: string; refused?: string }[];
+  /** Publishes SNS refused (topic or key policy): the alarm's notification never left CloudWatch. */
+  readonly undelivered: { alarm: string; state: string; topicArn: string; reason: string }[];
 }
 
 export interface Signer {
@@ -63,7 +76,17 @@ export class DayOneWorld {
   private readonly apis = new Map<string, ApiGateway>();
   private readonly signers = new Map<string, Signer>();
   private readonly metrics = new MetricStore();
-  private readonly report: DayOneReport = { health: [], canaryRuns: [], alarmChanges: [], delivered: [] };
+  private readonly report: DayOneReport = {
+    health: [],
+    canaryRuns: [],
+    alarmChanges: [],
+    delivered: [],
+    failoverRuns: [],
+    polls: [],
+    undelivered: [],
+  };
+  private readonly lastCheck = new Map<string, boolean>();
+  private failover?: DayOneFailover;
   private hole?: BlackHole;
   private db?: Server;
   private jwks?: HttpServer;
@@ -141,6 +164,9 @@ export class DayOneWorld {
       [...this.hosts.values()].filter((h) => h.fn.bundle === "health").map((h) => h.host.invoke<unknown>({})),
     );
     this.checks = this.model.healthChecks.map((h) => new HealthCheckState(h));
+    const failoverFn = this.model.functions.find((f) => f.bundle === "failover");
+    if (failoverFn)
+      this.failover = new DayOneFailover(this.model, failoverFn, this.calls, (id) => this.lastCheck.get(id));
     this.alarms = this.model.alarms.map((a) => new AlarmEvaluator(a));
     this.canaries = this.model.canaries.map((c) => CanaryRunner.prepare(c));
   }
@@ -299,6 +325,7 @@ export class DayOneWorld {
     const end = this.clock + minutes * 60;
     for (; this.clock <= end; this.clock += TICK_SECONDS) {
       await this.evaluateAlarms();
+      await this.pollMappings();
       await Promise.all([
         ...this.checks
           .filter((c) => this.clock % c.model.requestIntervalSeconds === 0)
@@ -311,6 +338,21 @@ export class DayOneWorld {
     return this.report;
   }
 
+  /** Lambda's pollers: each enabled mapping of a queue that holds a message is authorized once. */
+  private async pollMappings(): Promise<void> {
+    for (const m of this.model.mappings) {
+      if (!m.enabled || !this.queued.some((q) => q.queueArn === m.queueArn)) continue;
+      if (this.report.polls.some((p) => p.mappingUuid === m.uuid)) continue;
+      const refused = await mappingMayPoll(this.model, m, this.calls);
+      this.report.polls.push({
+        mappingUuid: m.uuid,
+        queueArn: m.queueArn,
+        functionArn: m.functionArn,
+        ...(refused ? { refused } : {}),
+      });
+    }
+  }
+
   private async check(state: HealthCheckState): Promise<void> {
     const at = this.now;
     const started = performance.now();
@@ -321,6 +363,7 @@ export class DayOneWorld {
     });
     const ok = r.status >= 200 && r.status < 400 && performance.now() - started <= ROUTE53_RESPONSE_MS;
     this.report.health.push({ fqdn: state.model.fqdn, at, status: r.status, body: r.body });
+    this.lastCheck.set(state.model.id, ok);
     this.metrics.put(
       MetricStore.key("AWS/Route53", "HealthCheckStatus", { HealthCheckId: state.model.id }),
       at,
@@ -354,12 +397,20 @@ export class DayOneWorld {
         OldStateValue: from,
         Region: a.model.region,
       };
-      for (const topic of actions) this.publish(topic, message, 0);
+      for (const topic of actions) {
+        const refused = await alarmMayPublish(this.model, a.model, topic, this.calls);
+        if (refused)
+          this.report.undelivered.push({ alarm: a.model.name, state: to, topicArn: topic, reason: refused });
+        else await this.publish(topic, message, 0);
+      }
     }
   }
 
-  /** SNS: every lambda subscription of `topic` whose filter passes gets the message; the relay republishes. */
-  private publish(topic: string, message: Record<string, unknown>, hops: number): void {
+  /**
+   * SNS: every lambda subscription of `topic` whose filter passes gets the message; the relay republishes
+   * (as its role: role, topic and key policies); the failover function runs on it (failover.ts).
+   */
+  private async publish(topic: string, message: Record<string, unknown>, hops: number): Promise<void> {
     if (hops > 3) throw new Error(`alert loop through ${topic}`);
     for (const sub of this.model.subscriptions.filter(
       (s) => s.topicArn === topic && s.protocol === "lambda",
@@ -368,8 +419,28 @@ export class DayOneWorld {
       const fn = this.model.functions.find((f) => f.arn === sub.endpoint);
       this.report.delivered.push({ bundle: fn?.bundle ?? "unknown", functionArn: sub.endpoint, message });
       const target = fn?.env[ALERT_RELAY_ENV.targetTopicArn];
-      if (fn?.bundle === "alert-relay" && target) this.publish(target, message, hops + 1);
+      if (fn?.bundle === "alert-relay" && target) {
+        const refused = await roleMayPublish(this.model, fn, target, this.calls);
+        if (refused)
+          this.report.undelivered.push({
+            alarm: String(message.AlarmName),
+            state: String(message.NewStateValue),
+            topicArn: target,
+            reason: refused,
+          });
+        else await this.publish(target, message, hops + 1);
+      }
+      if (fn?.bundle === "failover" && this.failover) {
+        const alarm = String(message.AlarmName);
+        const event = alarmEvent(alarm, topic, message.NewStateValue as AlarmState, "day-one alarm");
+        this.report.failoverRuns.push({ alarm, at: this.now, ...(await this.failover.invoke(event)) });
+      }
     }
+  }
+
+  /** What the failover function published (its reports), in order. */
+  get failoverPublished(): readonly Published[] {
+    return this.failover?.published ?? [];
   }
 
   /** The API whose host name is `host`. */

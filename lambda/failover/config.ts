@@ -59,6 +59,14 @@ export const DEFAULTS = {
   alarmAction: "notify" as AlarmAction,
 } as const;
 
+/** The [min, max] each numeric setting may take; anything outside is a configuration error. */
+export const SETTING_BOUNDS = {
+  timeBudgetMs: [1_000, 900_000],
+  maxAttempts: [1, 10],
+  pollIntervalMs: [100, 300_000],
+  notifyTimeoutMs: [100, 10_000],
+} as const;
+
 export class FailoverConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid failover configuration (${problems.length} problem(s)):\n  - ${problems.join("\n  - ")}`);
@@ -97,10 +105,34 @@ export function parseTuning(
 > {
   return {
     // 15 min upper bound: the longest a Lambda can run; the handler also clamps to the remaining time.
-    timeBudgetMs: intFromEnv(env, K.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 900_000, problems),
-    maxAttempts: intFromEnv(env, K.maxAttempts, DEFAULTS.maxAttempts, 1, 10, problems),
-    pollIntervalMs: intFromEnv(env, K.pollIntervalMs, DEFAULTS.pollIntervalMs, 100, 300_000, problems),
-    notifyTimeoutMs: intFromEnv(env, K.notifyTimeoutMs, DEFAULTS.notifyTimeoutMs, 100, 10_000, problems),
+    timeBudgetMs: intFromEnv(
+      env,
+      K.timeBudgetMs,
+      DEFAULTS.timeBudgetMs,
+      ...SETTING_BOUNDS.timeBudgetMs,
+      problems,
+    ),
+    maxAttempts: intFromEnv(
+      env,
+      K.maxAttempts,
+      DEFAULTS.maxAttempts,
+      ...SETTING_BOUNDS.maxAttempts,
+      problems,
+    ),
+    pollIntervalMs: intFromEnv(
+      env,
+      K.pollIntervalMs,
+      DEFAULTS.pollIntervalMs,
+      ...SETTING_BOUNDS.pollIntervalMs,
+      problems,
+    ),
+    notifyTimeoutMs: intFromEnv(
+      env,
+      K.notifyTimeoutMs,
+      DEFAULTS.notifyTimeoutMs,
+      ...SETTING_BOUNDS.notifyTimeoutMs,
+      problems,
+    ),
     retryBaseDelayMs: DEFAULTS.retryBaseDelayMs,
     retryMaxDelayMs: DEFAULTS.retryMaxDelayMs,
   };

@@ -49,6 +49,7 @@ const healthyDayOne = (stack: string, over: Partial<DayOneOutcome> = {}): DayOne
   failedCanaryRuns: 0,
   alarmsRaised: [],
   failoverDeliveries: 0,
+  undeliveredNotifications: 0,
   anonymous: { status: stack === "dev" ? 403 : 401, queued: false },
   client: { status: 202, queued: true },
   ...over,
@@ -136,11 +137,12 @@ describe("D2: npm run gameday -- --scenario day-one", () => {
     });
   });
 
-  it("D2: exits 1 naming the stack and each broken promise (an alarm reaching the failover function, an anonymous order queued)", async () => {
+  it("D2: exits 1 naming the stack and each broken promise (an alarm reaching the failover function, notifications refused, an anonymous order queued)", async () => {
     const r = await cli(["--scenario", "day-one"], undefined, [
       healthyDayOne("dev", {
         alarmsRaised: ["tap-dev-primary-health"],
         failoverDeliveries: 1,
+        undeliveredNotifications: 2,
         anonymous: { status: 202, queued: true },
       }),
       healthyDayOne("prod"),
@@ -149,6 +151,7 @@ describe("D2: npm run gameday -- --scenario day-one", () => {
     expect(r.err).toEqual([
       "day-one dev: alarms raised: tap-dev-primary-health",
       "day-one dev: the failover function was reached 1 time(s)",
+      "day-one dev: 2 alarm notification(s) refused by a topic or key policy",
       "day-one dev: an order without credentials got 202 and was queued",
       "day one FAILED: 1 of 2 stack(s) broke a promise",
     ]);

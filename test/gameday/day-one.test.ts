@@ -45,11 +45,23 @@ describe.each([
   it("D2: the failover function is never invoked", () => {
     expect(report.delivered.filter((d) => d.bundle === "failover")).toEqual([]);
     expect(report.delivered.filter((d) => d.message.NewStateValue === "ALARM")).toEqual([]);
+    expect(report.failoverRuns).toEqual([]);
+  });
+
+  it("D3: every alarm notification the deploy sends passes its topic's and key's policies, and some are sent", () => {
+    expect(report.undelivered).toEqual([]);
+    const cloudwatch = world.calls.filter((c) => c.caller === "cloudwatch.amazonaws.com");
+    expect(new Set(cloudwatch.map((c) => c.action))).toEqual(
+      new Set(["sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"]),
+    );
+    expect(cloudwatch.filter((c) => c.outcome !== "ok")).toEqual([]);
   });
 
   it("D1: every AWS call the health functions made was allowed by IAM, and each kind was made", () => {
     expect(world.calls.filter((c) => c.outcome !== "ok")).toEqual([]);
-    expect(new Set(world.calls.map((c) => c.action))).toEqual(
+    const health = new Set(world.model.functions.filter((f) => f.bundle === "health").map((f) => f.roleArn));
+    const byHealth = world.calls.filter((c) => health.has(c.caller));
+    expect(new Set(byHealth.map((c) => c.action))).toEqual(
       new Set(["sqs:GetQueueAttributes", "dynamodb:DescribeTable", "lambda:GetEventSourceMapping"]),
     );
   });
@@ -97,6 +109,17 @@ describe.each([
     );
     expect(Number(sent.attributes.acceptedAt)).toBe(world.now);
   });
+
+  // Known gap (issue 21, item 3): the day-one world does not run the order processor, so an accepted
+  // order stays in the queue; the scenarios' world books orders. Passes once the processor runs here.
+  it.failing(
+    "D3: the accepted order leaves the queue, consumed by the processor's mapping and booked",
+    async () => {
+      expect(world.queued.some((q) => JSON.parse(q.body).orderId === "ok-1")).toBe(true);
+      await world.run(0);
+      expect(world.queued.filter((q) => JSON.parse(q.body).orderId === "ok-1")).toEqual([]);
+    },
+  );
 
   it("D3: a body that fails the Order model is refused 400 by the validator, and nothing is queued", async () => {
     const api = world.model.apis[0];
