@@ -17,7 +17,13 @@
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_ENV } from "../lambda/order-processor/env";
 import type { RecordedResource } from "../tooling/mocks/recorded";
-import { programModel, type FunctionModel, type MappingModel, type QueueModel } from "./day-one/model";
+import {
+  programModel,
+  type FunctionModel,
+  type MappingModel,
+  type ProgramModel,
+  type QueueModel,
+} from "./day-one/model";
 
 /** One consumer of an order queue: its mapping and the function it invokes. */
 export interface ConsumerWiring {
@@ -53,6 +59,11 @@ export interface OrderPathWiring {
   readonly sites: readonly SiteWiring[];
   /** The ledger database the Aurora global cluster creates, which every processor names. */
   readonly databaseName: string;
+  /**
+   * The whole program as the day-one world reads it: roles and their policies, queue and key policies,
+   * VPC endpoints. The world authorizes every call a function makes against it (access.ts).
+   */
+  readonly program: ProgramModel;
 }
 
 const PROCESSOR_BUNDLE = "order-processor";
@@ -78,7 +89,7 @@ export function orderPathWiring(resources: readonly RecordedResource[]): OrderPa
   const whole = sites.filter((site): site is SiteWiring => site !== undefined);
   for (const site of whole) peerProblems(site, whole, problems);
   if (problems.length) throw new Error(`the program's order path cannot run: ${problems.join("; ")}`);
-  return { sites: sites as SiteWiring[], databaseName };
+  return { sites: sites as SiteWiring[], databaseName, program: model };
 }
 
 function siteOf(
