@@ -64,12 +64,18 @@ export interface OrderPathWiring {
    * VPC endpoints. The world authorizes every call a function makes against it (access.ts).
    */
   readonly program: ProgramModel;
+  /** The Aurora global cluster's ARN and its member clusters' by Region, as the program creates them. */
+  readonly aurora: {
+    readonly globalClusterArn: string;
+    readonly clusterArns: Readonly<Record<string, string>>;
+  };
 }
 
 const PROCESSOR_BUNDLE = "order-processor";
 const FORWARDER_BUNDLE = "order-forwarder";
 const MAX_SQS_BATCH = 10_000;
 const GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster";
+const CLUSTER = "aws:rds/cluster:Cluster";
 
 /** The order path as `resources` wire it; throws, naming every problem, where AWS would refuse it. */
 export function orderPathWiring(resources: readonly RecordedResource[]): OrderPathWiring {
@@ -89,7 +95,15 @@ export function orderPathWiring(resources: readonly RecordedResource[]): OrderPa
   const whole = sites.filter((site): site is SiteWiring => site !== undefined);
   for (const site of whole) peerProblems(site, whole, problems);
   if (problems.length) throw new Error(`the program's order path cannot run: ${problems.join("; ")}`);
-  return { sites: sites as SiteWiring[], databaseName, program: model };
+  const aurora = {
+    globalClusterArn: String(global?.state.arn ?? ""),
+    clusterArns: Object.fromEntries(
+      resources
+        .filter((r) => r.type === CLUSTER && r.inputs.globalClusterIdentifier !== undefined)
+        .map((r) => [String(r.region), String(r.state.arn)]),
+    ),
+  };
+  return { sites: sites as SiteWiring[], databaseName, program: model, aurora };
 }
 
 function siteOf(

@@ -546,8 +546,36 @@ export class World {
 
   // --- AWS SDK clients answered by this world's control planes, per Region ---
 
-  rds(region: string): RDSClient {
-    return answeredBy(new RDSClient({ region }), (cmd, input) => this.aurora.handle(region, cmd, input));
+  /** `region`'s RDS API; `as` as for lambda(). */
+  rds(region: string, as?: FunctionModel): RDSClient {
+    return answeredBy(new RDSClient({ region }), async (cmd, input) => {
+      // RDS's AccessDeniedException is HTTP 400: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
+      if (as)
+        for (const arn of this.rdsResources(cmd, input))
+          await this.access.enforce(as, "rds", `rds:${cmd}`, arn);
+      return this.aurora.handle(region, cmd, input);
+    });
+  }
+
+  /**
+   * The program's ARNs an RDS call names (the world's clusters carry their own names): the global cluster,
+   * and the member cluster by its Region. A switchover or failover needs both ("cluster*", "global-cluster*"
+   * in https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+   */
+  private rdsResources(cmd: string, input: Record<string, unknown>): string[] {
+    const { globalClusterArn, clusterArns } = this.wiring.aurora;
+    const member = (id: unknown) => clusterArns[String(id).split(":")[3]] ?? String(id);
+    switch (cmd) {
+      case "DescribeGlobalClusters":
+        return [globalClusterArn];
+      case "DescribeDBClusters":
+        return [member(input.DBClusterIdentifier)];
+      case "SwitchoverGlobalCluster":
+      case "FailoverGlobalCluster":
+        return [globalClusterArn, member(input.TargetDbClusterIdentifier)];
+      default:
+        throw new Error(`the game day does not know whom rds:${cmd} concerns`);
+    }
   }
 
   /**
@@ -617,11 +645,11 @@ export class World {
 
   orchestratorDeps(region: string, logger: Logger = quietLogger): OrchestratorDeps & ExtraDeps {
     // The program deploys one failover function; whichever Region a scenario runs it in, its role is that one.
-    // Its RDS and SNS calls are not gated yet (the world's cluster and topic names are its own).
+    // Its SNS calls are not gated yet (the world's alert topic carries its own name).
     const failover = this.access.functionOf("failover");
     return {
-      rds: this.rds(region),
-      rdsForRegion: (r) => this.rds(r),
+      rds: this.rds(region, failover),
+      rdsForRegion: (r) => this.rds(r, failover),
       sns: this.sns(region),
       lambdaForRegion: (r) => this.lambda(r, failover),
       sqsForRegion: (r) => this.sqs(r, failover),

@@ -72,6 +72,21 @@ async function booked(world: World): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** The failover function run in the standby's Region for a planned switchover, as an operator asks. */
+async function switchoverToSecondary(world: World) {
+  const out = await invokeFailover(
+    world,
+    SECONDARY,
+    { mode: "switchover", reason: "D1 break", requestedBy: "test" },
+    { timeBudgetMs: 8_000 },
+  );
+  if (!out.invoked) throw new Error(out.reason);
+  return out;
+}
+
+/** Whether each Region's processor mapping is on: [primary, secondary]. */
+const processing = (world: World) => [PRIMARY, SECONDARY].map((r) => world.part(r).mapping.enabled);
+
 /** Waits (bounded) until `done` holds. */
 async function until(done: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -102,7 +117,8 @@ describe("the scenarios' world authorizes every call as the program's roles and 
       const p = world.part(PRIMARY);
       for (let i = 0; i < 3; i++) world.sendOrder(SECONDARY, order(SECONDARY));
       world.sendOrder(PRIMARY, "not an order"); // rejected: parked in the rejects queue over SQS
-      await until(async () => (await booked(world)) === 3 && p.rejects.size === 1, 8_000);
+      const settled = () => p.rejects.size === 1 && p.queue.size + world.part(SECONDARY).queue.size === 0;
+      await until(async () => settled() && (await booked(world)) === 3, 8_000);
       expect(await booked(world)).toBe(3);
       expect([world.part(SECONDARY).queue.size, p.rejects.size, p.queue.size]).toEqual([0, 1, 0]);
     });
@@ -138,23 +154,30 @@ describe("the scenarios' world authorizes every call as the program's roles and 
       }),
     );
     await withWorld(r, async (world) => {
-      const out = await invokeFailover(
-        world,
-        SECONDARY,
-        { mode: "switchover", reason: "D1 break", requestedBy: "test" },
-        { timeBudgetMs: 8_000 },
-      );
-      if (!out.invoked) throw new Error(out.reason);
+      const out = await switchoverToSecondary(world);
       const follow = out.result.steps?.find((s) => s.step === "follow-writer");
       // The promotion itself succeeded (ok), the step after it did not, and the run says which.
       expect([out.result.ok, follow?.ok]).toEqual([true, false]);
       expect(follow?.detail).toMatch(/AccessDenied|not authorized/);
       // The writer moved; the processing did not follow it: the old primary's mapping is still on.
       expect(world.aurora.writer().region).toBe(SECONDARY);
-      expect([world.part(PRIMARY).mapping.enabled, world.part(SECONDARY).mapping.enabled]).toEqual([
-        true,
-        false,
-      ]);
+      expect(processing(world)).toEqual([true, false]);
+    });
+  }, 60_000);
+
+  it("D1 break: the orchestrator's rds:SwitchoverGlobalCluster and rds:FailoverGlobalCluster removed: the run fails and the writer stays", async () => {
+    const r = editStatement(
+      resources,
+      policyWith("failover-fn", "PromoteSecondary"),
+      "PromoteSecondary",
+      () => undefined,
+    );
+    await withWorld(r, async (world) => {
+      const out = await switchoverToSecondary(world);
+      expect([out.result.ok, out.result.result]).toEqual([false, "failed"]);
+      expect(out.result.message).toMatch(/SwitchoverGlobalCluster failed: .*not authorized/);
+      expect(world.aurora.writer().region).toBe(PRIMARY);
+      expect(processing(world)).toEqual([true, false]);
     });
   }, 60_000);
 
