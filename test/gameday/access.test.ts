@@ -4,6 +4,7 @@
  */
 import { ProgramAccess, sqsAction } from "../../gameday/access";
 import { programModel } from "../../gameday/day-one/model";
+import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { runProgram } from "../program";
 
 describe("the scenarios' world's gate (dev)", () => {
@@ -40,6 +41,29 @@ describe("the scenarios' world's gate (dev)", () => {
         access.check(processor, "kinesis", "kinesis:PutRecord", "*"),
       ]),
     ).toEqual(["allowed", "allowed", "denied", "unreachable", "unreachable"]);
+  });
+
+  it("D1: the processor and reconcile may read back the item a refused conditional put met (state.ts), in their own Region", async () => {
+    const table = (region: string) => {
+      const name = access.functionOf("order-processor", "us-east-1").env[ORDER_PROCESSOR_ENV.tableName];
+      return `arn:aws:dynamodb:${region}:${access.model.account}:table/${name}`;
+    };
+    const checks = [
+      access.check(
+        access.functionOf("order-processor", "us-east-1"),
+        "dynamodb",
+        "dynamodb:GetItem",
+        table("us-east-1"),
+      ),
+      access.check(
+        access.functionOf("order-processor", "us-west-2"),
+        "dynamodb",
+        "dynamodb:GetItem",
+        table("us-west-2"),
+      ),
+      access.check(access.functionOf("reconcile"), "dynamodb", "dynamodb:GetItem", table("us-west-2")),
+    ];
+    expect((await Promise.all(checks)).map((v) => v.kind)).toEqual(["allowed", "allowed", "allowed"]);
   });
 
   it("D1: a decision is made once per principal, action, resource and context", () => {
