@@ -112,15 +112,24 @@ describe("the scenarios' world authorizes every call as the program's roles and 
     }
   }
 
-  it("D1: as the program deploys it, the standby's forwarder reaches the writer's queue and a rejected order is parked (the controls of the breaks below)", async () => {
+  it("D1: as the program deploys it, the standby's forwarder reaches the writer's queue, a redelivered order is a duplicate and a rejected one is parked (the controls of the breaks below)", async () => {
     await withWorld(resources, async (world) => {
       const p = world.part(PRIMARY);
       for (let i = 0; i < 3; i++) world.sendOrder(SECONDARY, order(SECONDARY));
+      // The same order twice: the second put is refused by its condition and the stored item read back
+      // (state.ts), which needs dynamodb:GetItem; without it the duplicate is retried until the DLQ.
+      const twice = order(PRIMARY);
+      world.sendOrder(PRIMARY, twice);
+      await until(async () => p.queue.size === 0 && (await booked(world)) >= 1, 5_000);
+      world.sendOrder(PRIMARY, twice); // after the first is booked: a redelivery, not a batch-mate
       world.sendOrder(PRIMARY, "not an order"); // rejected: parked in the rejects queue over SQS
-      const settled = () => p.rejects.size === 1 && p.queue.size + world.part(SECONDARY).queue.size === 0;
-      await until(async () => settled() && (await booked(world)) === 3, 8_000);
-      expect(await booked(world)).toBe(3);
-      expect([world.part(SECONDARY).queue.size, p.rejects.size, p.queue.size]).toEqual([0, 1, 0]);
+      const settled = () =>
+        p.rejects.size === 1 && p.queue.size + p.dlq.size + world.part(SECONDARY).queue.size === 0;
+      await until(async () => settled() && (await booked(world)) === 4, 8_000);
+      expect(await booked(world)).toBe(4);
+      expect([world.part(SECONDARY).queue.size, p.rejects.size, p.queue.size, p.dlq.size]).toEqual([
+        0, 1, 0, 0,
+      ]);
     });
   }, 60_000);
 
