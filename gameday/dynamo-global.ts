@@ -31,6 +31,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { ordersTableInput } from "./orders-table";
 import { createWitness } from "./witness-table";
+import type { RequestGate } from "./access";
 
 type Dynalite = (options: { createTableMs?: number }) => Server;
 const dynalite = createRequire(__filename)("dynalite") as Dynalite;
@@ -76,6 +77,7 @@ function content(item: Item | undefined): string {
 
 export class GlobalTable {
   private readonly replicas = new Map<string, Replica>();
+  private readonly gates: RequestGate[] = [];
   private pending: Pending[] = [];
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
@@ -162,6 +164,20 @@ export class GlobalTable {
     return this.replica(region).endpoint;
   }
 
+  /**
+   * The Region's endpoint as one caller reaches it: each request is checked by `gate` first (access.ts),
+   * a denial answered with DynamoDB's AccessDeniedException (HTTP 400,
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html), no network path
+   * left unanswered. The caller is told apart by a path prefix, which the SDK keeps in front of its
+   * requests' path. Requests to the witness table are not gated here: the x3 branch wires the processor's
+   * lease reads through their own function, with its own role and network.
+   */
+  endpointAs(region: string, gate: RequestGate): string {
+    const id = `as-${this.gates.length}`;
+    this.gates.push(gate);
+    return `${this.replica(region).endpoint}/${id}`;
+  }
+
   private replica(region: string): Replica {
     const r = this.replicas.get(region);
     if (!r) throw new Error(`no replica in ${region}`);
@@ -178,28 +194,59 @@ export class GlobalTable {
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const toWitness = this.witness !== undefined && body.includes(`"TableName":"${WITNESS_TABLE}"`);
-      const up = request(
-        {
-          host: "127.0.0.1",
-          port: toWitness ? this.witness!.port : this.replica(region).backendPort,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
+      const caller = /^\/as-(\d+)(\/.*)$/.exec(req.url ?? "");
+      const gate = caller && !toWitness ? this.gates[Number(caller[1])] : undefined;
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const checked = gate ? gate(target, JSON.parse(body.toString()) as Record<string, unknown>) : undefined;
+      void Promise.resolve(checked).then(
+        (verdict) => {
+          if (verdict?.kind === "unreachable") return; // held until the client gives up or the world stops
+          if (verdict?.kind === "denied") {
+            res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+            res.end(
+              JSON.stringify({
+                __type: "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
+                message: verdict.reason,
+              }),
+            );
+            return;
+          }
+          this.pass(region, req, res, body, toWitness, caller?.[2] ?? req.url);
         },
-        (answer) => {
-          const out: Buffer[] = [];
-          answer.on("data", (c: Buffer) => out.push(c));
-          answer.on("end", () => {
-            if (answer.statusCode === 200 && !toWitness)
-              this.written(region, String(req.headers["x-amz-target"] ?? ""), body);
-            res.writeHead(answer.statusCode ?? 500, answer.headers);
-            res.end(Buffer.concat(out));
-          });
-        },
+        () => req.socket.destroy(),
       );
-      up.on("error", () => req.socket.destroy());
-      up.end(body);
     });
+  }
+
+  private pass(
+    region: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    toWitness: boolean,
+    path: string | undefined,
+  ): void {
+    const up = request(
+      {
+        host: "127.0.0.1",
+        port: toWitness ? this.witness!.port : this.replica(region).backendPort,
+        method: req.method,
+        path,
+        headers: req.headers,
+      },
+      (answer) => {
+        const out: Buffer[] = [];
+        answer.on("data", (c: Buffer) => out.push(c));
+        answer.on("end", () => {
+          if (answer.statusCode === 200 && !toWitness)
+            this.written(region, String(req.headers["x-amz-target"] ?? ""), body);
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          res.end(Buffer.concat(out));
+        });
+      },
+    );
+    up.on("error", () => req.socket.destroy());
+    up.end(body);
   }
 
   /** A local write succeeded: stamp it and queue its replication. */

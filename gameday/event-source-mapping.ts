@@ -38,6 +38,14 @@ export interface MappingOptions {
   readonly enabled: boolean;
   /** How long Enabling/Disabling lasts before the update takes effect. Default: 50 ms. */
   readonly transitionMs?: number;
+  /**
+   * Whether the function's execution role may receive from the queue, as Lambda's pollers receive with it
+   * (sqs:ReceiveMessage and, for an encrypted queue, kms:Decrypt through SQS): when not, Lambda does not
+   * poll and the messages stay in the queue.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html
+   * Default: it may.
+   */
+  readonly mayReceive?: () => Promise<boolean>;
   /** Called with every batch outcome, for the game day's counters. */
   readonly onBatch?: (region: string, received: number, failed: number, error?: string) => void;
 }
@@ -160,6 +168,7 @@ export class EventSourceMapping {
   /** One receive and invocation; false when there was nothing to do. */
   async pollOnce(): Promise<boolean> {
     const { queue, region } = this.opts;
+    if (this.opts.mayReceive && !(await this.opts.mayReceive())) return false;
     const batch = queue.receive(this.opts.wiring.batchSize);
     if (batch.length === 0) return false;
     const event: SQSEvent = {

@@ -3,10 +3,15 @@
  * (AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SQS point here): Secrets Manager
  * GetSecretValue (the database secret, as the infra stores it) and SQS's JSON protocol, answered by the
  * Region's SqsService. Both speak the AWS JSON protocol (X-Amz-Target). A Region that is down drops
- * the connection.
+ * the connection. With a gate (access.ts), each request is first checked as its caller: no network path
+ * holds it unanswered (the client's own timeout ends it), a denial is the service's
+ * AccessDeniedException (HTTP 400 in the JSON protocol, which the SDK raises by that name):
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/CommonErrors.html
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { RequestGate } from "./access";
 /** An SQS API: one Region's SqsService, or a router over several (sqs-router.ts). */
 export interface SqsApi {
   handle(command: string, input: Record<string, unknown>): Promise<object>;
@@ -31,6 +36,8 @@ export class RegionalHttp {
     readonly sqs: SqsApi;
     /** Whether the Region answering this request is up; given the request, for a router over Regions. */
     readonly regionUp: (input: Record<string, unknown>) => boolean;
+    /** The caller's IAM and network path; none: every request is answered. */
+    readonly gate?: RequestGate;
   }): Promise<RegionalHttp> {
     const server = createServer((req, res) => {
       let raw = "";
@@ -46,30 +53,52 @@ export class RegionalHttp {
           res.writeHead(status, { "content-type": type });
           res.end(JSON.stringify(body));
         };
-        if (target === "secretsmanager.GetSecretValue") {
-          reply(
-            200,
-            { ARN: input.SecretId, Name: "tap-db", SecretString: JSON.stringify(opts.secret) },
-            "application/x-amz-json-1.1",
-          );
-          return;
-        }
-        if (target.startsWith("AmazonSQS.")) {
-          opts.sqs
-            .handle(target.slice("AmazonSQS.".length), input)
-            .then((out) => reply(200, out, "application/x-amz-json-1.0"))
-            .catch((err: Error) =>
+        void (opts.gate?.(target, input) ?? Promise.resolve(undefined)).then(
+          (verdict) => {
+            if (verdict?.kind === "unreachable") return; // held: stop() closes it
+            if (verdict?.kind === "denied") {
               reply(
                 400,
-                { __type: `com.amazonaws.sqs#${err.name}`, message: err.message },
+                { __type: "AccessDeniedException", message: verdict.reason },
                 "application/x-amz-json-1.0",
-              ),
-            );
-          return;
-        }
-        reply(400, { __type: "UnknownOperationException", message: target }, "application/x-amz-json-1.1");
+              );
+              return;
+            }
+            answer(target, input, reply);
+          },
+          (err: Error) =>
+            reply(500, { __type: "InternalFailure", message: err.message }, "application/x-amz-json-1.0"),
+        );
       });
     });
+    const answer = (
+      target: string,
+      input: Record<string, unknown>,
+      reply: (status: number, body: object, type: string) => void,
+    ): void => {
+      if (target === "secretsmanager.GetSecretValue") {
+        reply(
+          200,
+          { ARN: input.SecretId, Name: "tap-db", SecretString: JSON.stringify(opts.secret) },
+          "application/x-amz-json-1.1",
+        );
+        return;
+      }
+      if (target.startsWith("AmazonSQS.")) {
+        opts.sqs
+          .handle(target.slice("AmazonSQS.".length), input)
+          .then((out) => reply(200, out, "application/x-amz-json-1.0"))
+          .catch((err: Error) =>
+            reply(
+              400,
+              { __type: `com.amazonaws.sqs#${err.name}`, message: err.message },
+              "application/x-amz-json-1.0",
+            ),
+          );
+        return;
+      }
+      reply(400, { __type: "UnknownOperationException", message: target }, "application/x-amz-json-1.1");
+    };
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     return new RegionalHttp(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }

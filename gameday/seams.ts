@@ -54,8 +54,13 @@ async function reconcileAgainstWriter(
 ): Promise<ReconcileReport> {
   const db = new Client({ connectionString: world.aurora.writer().server.url() });
   await db.connect();
+  // As the program's reconcile function: its role and VPC endpoints gate its DynamoDB calls (access.ts).
   const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region, endpoint: world.table.endpoint(region), credentials: CREDENTIALS }),
+    new DynamoDBClient({
+      region,
+      endpoint: world.dynamoEndpointOf("reconcile", region),
+      credentials: CREDENTIALS,
+    }),
   );
   try {
     return await reconcileStores({ db, ddb, tableName: TABLE_NAME, region, logger: quietLog }, request);

@@ -17,7 +17,13 @@
 import { ORDER_FORWARDER_ENV } from "../lambda/order-forwarder/env";
 import { ORDER_PROCESSOR_ENV } from "../lambda/order-processor/env";
 import type { RecordedResource } from "../tooling/mocks/recorded";
-import { programModel, type FunctionModel, type MappingModel, type QueueModel } from "./day-one/model";
+import {
+  programModel,
+  type FunctionModel,
+  type MappingModel,
+  type ProgramModel,
+  type QueueModel,
+} from "./day-one/model";
 import { failoverWiring, type FailoverWiring } from "./failover-wiring";
 
 /** One consumer of an order queue: its mapping and the function it invokes. */
@@ -56,12 +62,23 @@ export interface OrderPathWiring {
   readonly databaseName: string;
   /** The failover function and the alarms it acts on (failover-wiring.ts). */
   readonly failover: FailoverWiring;
+  /**
+   * The whole program as the day-one world reads it: roles and their policies, queue and key policies,
+   * VPC endpoints. The world authorizes every call a function makes against it (access.ts).
+   */
+  readonly program: ProgramModel;
+  /** The Aurora global cluster's ARN and its member clusters' by Region, as the program creates them. */
+  readonly aurora: {
+    readonly globalClusterArn: string;
+    readonly clusterArns: Readonly<Record<string, string>>;
+  };
 }
 
 const PROCESSOR_BUNDLE = "order-processor";
 const FORWARDER_BUNDLE = "order-forwarder";
 const MAX_SQS_BATCH = 10_000;
 const GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster";
+const CLUSTER = "aws:rds/cluster:Cluster";
 
 /** The order path as `resources` wire it; throws, naming every problem, where AWS would refuse it. */
 export function orderPathWiring(resources: readonly RecordedResource[]): OrderPathWiring {
@@ -82,7 +99,15 @@ export function orderPathWiring(resources: readonly RecordedResource[]): OrderPa
   for (const site of whole) peerProblems(site, whole, problems);
   const failover = failoverWiring(model, problems);
   if (problems.length) throw new Error(`the program's order path cannot run: ${problems.join("; ")}`);
-  return { sites: sites as SiteWiring[], databaseName, failover: failover! };
+  const aurora = {
+    globalClusterArn: String(global?.state.arn ?? ""),
+    clusterArns: Object.fromEntries(
+      resources
+        .filter((r) => r.type === CLUSTER && r.inputs.globalClusterIdentifier !== undefined)
+        .map((r) => [String(r.region), String(r.state.arn)]),
+    ),
+  };
+  return { sites: sites as SiteWiring[], databaseName, failover: failover!, program: model, aurora };
 }
 
 function siteOf(

@@ -21,6 +21,8 @@ import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { WriterLease } from "../lambda/failover/lease-transfer";
 import { WRITER_LEASE_ENV, type WriterLeaseSettings } from "../lambda/shared/writer-lease";
 import type { Log as Logger } from "../lambda/shared/log";
+import type { FunctionModel } from "./day-one/model";
+import { ProgramAccess, sqsAction } from "./access";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
 import {
@@ -73,6 +75,11 @@ export interface WorldOptions {
    * the promotion (about 1/50 here). `false` deploys no lease (the code before X3, to show what it costs).
    */
   readonly writerLeaseMs?: number | false;
+  /**
+   * Whether the world proves each Region's processor can book before it starts (one warm-up order per
+   * Region). Default: true. Off for a world whose processor must not start (the D1 breaks).
+   */
+  readonly warmUp?: boolean;
   /** Reuse an initialised cluster template (one per process saves initdb per world). */
   readonly template?: PgTemplate;
 }
@@ -90,7 +97,12 @@ const DEFAULT_WRITER_LEASE_MS = 600;
 
 const DEFAULT_VISIBILITY_SCALE = 1 / 2500;
 export const DEFAULT_REGIONS = ["us-east-1", "us-west-2"] as const;
-const rejectsQueueName = (region: string) => `tap-orders-rejects-${region}`;
+/** The rejects queue as the program names it to the processor (REJECTS_QUEUE_URL's last segment). */
+const rejectsQueueName = (site: ConsumerWiring) => {
+  const url = site.env[K.rejectsQueueUrl];
+  if (!url) throw new Error(`${site.functionName}: the program sets no ${K.rejectsQueueUrl}`);
+  return url.split("/").pop()!;
+};
 
 export interface RegionParts {
   readonly region: string;
@@ -140,6 +152,9 @@ export class World {
   private linkCut = false;
   /** The program's order path this world runs. */
   wiring!: OrderPathWiring;
+  /** The program's IAM and network paths, which every function's AWS call goes through (access.ts). */
+  access!: ProgramAccess;
+  private readonly dynamoEndpoints = new Map<string, string>();
 
   private constructor(readonly options: WorldOptions) {
     this.regions = options.regions ?? DEFAULT_REGIONS;
@@ -213,6 +228,7 @@ export class World {
     const o = this.options;
     this.wiring = o.wiring ?? (await devWiring());
     for (const r of this.regions) siteIn(this.wiring, r);
+    this.access = new ProgramAccess(this.wiring.program);
     this.root = scratchDir("tap-gameday-");
     const template = o.template ?? (await PgTemplate.cached());
     const up = (r: string) => this.isUp(r);
@@ -249,6 +265,7 @@ export class World {
         await RegionalHttp.start({
           sqs: router,
           regionUp: (input) => router.answers(input, reaches),
+          gate: this.gateOf(siteIn(this.wiring, caller).forwarder),
           secret: { username: "unused", password: "unused", host: "unused", port: 5432, dbname: "unused" },
         }),
       );
@@ -256,7 +273,8 @@ export class World {
     for (const [region, half] of halves) this.parts.set(region, { ...half, ...this.buildForwarder(half) });
     for (const p of this.parts.values()) [p.mapping, p.forwarding].forEach((m) => m.start());
     // Warm: the bundle loaded everywhere, and the writer's Region connected to its database.
-    await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
+    if (o.warmUp ?? true)
+      await Promise.all(this.regions.map((r) => this.warmUpRetrying(r, r !== this.primary)));
   }
 
   /** A loaded machine can make the first database round trip time out: a few bounded retries. */
@@ -334,12 +352,13 @@ export class World {
       scale,
       retention(ORDER_RETENTION_SECONDS),
     );
-    const rejects = new Queue(rejectsQueueName(region), region, vis(site.dlq));
+    const rejects = new Queue(rejectsQueueName(site.processor), region, vis(site.dlq));
     const sqs = new SqsService(region, [queue, dlq, rejects]);
     const port = this.aurora.writerEndpoint.get(region)?.port;
     const http = await RegionalHttp.start({
       sqs,
       regionUp: () => this.isUp(region),
+      gate: this.gateOf(site.processor),
       secret: {
         username: "postgres",
         password: "gameday-trust-auth",
@@ -363,6 +382,7 @@ export class World {
       queue,
       wiring: site.processor,
       invoke: (event) => processor.invoke(event),
+      mayReceive: this.receiverOf(site.processor, site.queue.arn),
       regionUp: () => this.isUp(region),
       pollIntervalMs: o.pollIntervalMs ?? 50,
       transitionMs: o.mappingTransitionMs,
@@ -404,6 +424,7 @@ export class World {
       queue: half.queue,
       wiring: site,
       invoke: (event) => forwarder.invoke(event),
+      mayReceive: this.receiverOf(site, half.queue.arn),
       regionUp: () => this.isUp(half.region),
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
       transitionMs: this.options.mappingTransitionMs,
@@ -432,19 +453,59 @@ export class World {
         [K.dbSsl]: "disable",
         [K.dbName]: LEDGER_DB,
         [K.tableName]: TABLE_NAME,
-        [K.rejectsQueueUrl]: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${rejectsQueueName(region)}`,
       },
-      [K.dbSecretArn, K.serviceName, K.metricsNamespace],
+      [K.dbSecretArn, K.serviceName, K.metricsNamespace, K.rejectsQueueUrl],
       [K.extraCaCerts],
     );
     return {
       ...env,
       ...runtimeEnv(region),
-      AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
+      AWS_ENDPOINT_URL_DYNAMODB: this.table.endpointAs(region, this.gateOf(site)),
       ...this.leaseEnv(),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: http,
       AWS_ENDPOINT_URL_SQS: http,
     };
+  }
+
+  /** The program's function behind `site`: its role and network are what its calls go through. */
+  private functionOf(site: ConsumerWiring) {
+    return this.access.functionNamed(site.functionName);
+  }
+
+  /** The gate of `site`'s function's own SDK calls (SQS, Secrets Manager, DynamoDB). */
+  private gateOf(site: ConsumerWiring) {
+    return this.access.requestGate(this.functionOf(site), (name) => this.programTableName(name));
+  }
+
+  /** Whether Lambda's pollers may receive from `queueArn` with `site`'s execution role. */
+  private receiverOf(site: ConsumerWiring, queueArn: string): () => Promise<boolean> {
+    const queue = this.access.queueByArn(queueArn);
+    if (!queue) throw new Error(`${site.functionName}: the program has no queue ${queueArn}`);
+    const fn = this.functionOf(site);
+    return async () => (await this.access.sqsAccess(fn, "sqs:ReceiveMessage", queue)).kind === "allowed";
+  }
+
+  /**
+   * `region`'s DynamoDB endpoint as the program's function of lambda/`bundle` reaches it (one per pair:
+   * the scenarios call it once per reconcile).
+   */
+  dynamoEndpointOf(bundle: string, region: string): string {
+    const key = `${bundle} ${region}`;
+    let url = this.dynamoEndpoints.get(key);
+    if (!url) {
+      const fn = this.access.functionOf(bundle);
+      url = this.table.endpointAs(
+        region,
+        this.access.requestGate(fn, (n) => this.programTableName(n)),
+      );
+      this.dynamoEndpoints.set(key, url);
+    }
+    return url;
+  }
+
+  /** The world's orders table under the program's name (its processors' TABLE_NAME), for IAM. */
+  programTableName(worldName: string): string {
+    return worldName === TABLE_NAME ? this.wiring.sites[0].processor.env[K.tableName] : worldName;
   }
 
   /** The lease keys as the infra sets them for the processor; none when this world deploys no lease. */
@@ -485,13 +546,50 @@ export class World {
 
   // --- AWS SDK clients answered by this world's control planes, per Region ---
 
-  rds(region: string): RDSClient {
-    return answeredBy(new RDSClient({ region }), (cmd, input) => this.aurora.handle(region, cmd, input));
+  /** `region`'s RDS API; `as` as for lambda(). */
+  rds(region: string, as?: FunctionModel): RDSClient {
+    return answeredBy(new RDSClient({ region }), async (cmd, input) => {
+      // RDS's AccessDeniedException is HTTP 400: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
+      if (as)
+        for (const arn of this.rdsResources(cmd, input))
+          await this.access.enforce(as, "rds", `rds:${cmd}`, arn);
+      return this.aurora.handle(region, cmd, input);
+    });
   }
 
-  lambda(region: string): LambdaClient {
+  /**
+   * The program's ARNs an RDS call names (the world's clusters carry their own names): the global cluster,
+   * and the member cluster by its Region. A switchover or failover needs both ("cluster*", "global-cluster*"
+   * in https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+   */
+  private rdsResources(cmd: string, input: Record<string, unknown>): string[] {
+    const { globalClusterArn, clusterArns } = this.wiring.aurora;
+    const member = (id: unknown) => clusterArns[String(id).split(":")[3]] ?? String(id);
+    switch (cmd) {
+      case "DescribeGlobalClusters":
+        return [globalClusterArn];
+      case "DescribeDBClusters":
+        return [member(input.DBClusterIdentifier)];
+      case "SwitchoverGlobalCluster":
+      case "FailoverGlobalCluster":
+        return [globalClusterArn, member(input.TargetDbClusterIdentifier)];
+      default:
+        throw new Error(`the game day does not know whom rds:${cmd} concerns`);
+    }
+  }
+
+  /**
+   * `region`'s Lambda API; `as`: the program's function calling it, whose role and network each call goes
+   * through (none: an operator with every right).
+   */
+  lambda(region: string, as?: FunctionModel): LambdaClient {
     return answeredBy(new LambdaClient({ region }), async (cmd, input) => {
       if (!this.isUp(region)) throw regionUnreachable(region, "lambda");
+      // ListEventSourceMappings is not resource-scoped: "*" (Service Authorization Reference, AWS Lambda).
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+      const mappingArn = `arn:aws:lambda:${region}:${this.access.model.account}:event-source-mapping:${String(input.UUID)}`;
+      const resource = cmd === "ListEventSourceMappings" ? "*" : mappingArn;
+      if (as) await this.access.enforce(as, "lambda", `lambda:${cmd}`, resource, 403);
       const { mapping, forwarding } = this.part(region);
       if (cmd === "ListEventSourceMappings") {
         const all = await Promise.all([mapping, forwarding].map((m) => m.handle(cmd, input)));
@@ -505,9 +603,14 @@ export class World {
     });
   }
 
-  sqs(region: string): SQSClient {
+  /** `region`'s SQS API; `as` as for lambda(). */
+  sqs(region: string, as?: FunctionModel): SQSClient {
     return answeredBy(new SQSClient({ region }), async (cmd, input) => {
       if (!this.isUp(region)) throw regionUnreachable(region, "sqs");
+      const queue = input.SourceArn
+        ? String(input.SourceArn)
+        : this.access.queueArnOfUrl(input.QueueUrl, region);
+      if (as) await this.access.enforce(as, "sqs", sqsAction(cmd), queue);
       return this.part(region).sqs.handle(cmd, input);
     });
   }
@@ -541,12 +644,15 @@ export class World {
   }
 
   orchestratorDeps(region: string, logger: Logger = quietLogger): OrchestratorDeps & ExtraDeps {
+    // The program deploys one failover function; whichever Region a scenario runs it in, its role is that one.
+    // Its SNS calls are not gated yet (the world's alert topic carries its own name).
+    const failover = this.access.functionOf("failover");
     return {
-      rds: this.rds(region),
-      rdsForRegion: (r) => this.rds(r),
+      rds: this.rds(region, failover),
+      rdsForRegion: (r) => this.rds(r, failover),
       sns: this.sns(region),
-      lambdaForRegion: (r) => this.lambda(r),
-      sqsForRegion: (r) => this.sqs(r),
+      lambdaForRegion: (r) => this.lambda(r, failover),
+      sqsForRegion: (r) => this.sqs(r, failover),
       writerLease: this.leaseFor(region),
       clock: realClock,
       random: Math.random,
@@ -555,15 +661,17 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    // Pollers stop first, then the endpoints: a call held for want of a network path (access.ts) ends
+    // with its connection, so the invocation waiting on it returns and its poller can finish.
+    const pollers = [...this.parts.values()].flatMap((p) => [p.mapping.stop(), p.forwarding.stop()]);
+    await Promise.all([...this.parts.values()].map((p) => p.http.stop()));
+    await Promise.all([...this.sqsRouters.values()].map((h) => h.stop()));
+    await Promise.all(pollers);
+    await this.table?.stop();
     for (const p of this.parts.values()) {
-      await p.mapping.stop();
-      await p.forwarding.stop();
       await p.processor.stop();
       await p.forwarder.stop();
-      await p.http.stop();
     }
-    await Promise.all([...this.sqsRouters.values()].map((h) => h.stop()));
-    await this.table?.stop();
     await this.aurora?.stop();
     if (this.root) rmSync(this.root, { recursive: true, force: true });
   }

@@ -42,11 +42,13 @@ export class ReconcileFunction extends pulumi.ComponentResource {
         Resource: l.secretArn,
       },
       { Sid: "DecryptSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: l.kmsKeyArn },
-      // Scan the window, write back what the table lacks: nothing else on the table.
+      // Scan the window, write back what the table lacks (putOrderState: a put refused by its condition
+      // reads the stored item's hash back with GetItem, lambda/order-processor/state.ts): nothing else.
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
       {
         Sid: "ReconcileOrderState",
         Effect: "Allow",
-        Action: ["dynamodb:Scan", "dynamodb:PutItem"],
+        Action: ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:GetItem"],
         Resource: l.tableArn,
       },
     ];

@@ -171,7 +171,12 @@ function processorStatements(args: OrderProcessorArgs): Statement[] {
     {
       Sid: "WriteOrderState",
       Effect: "Allow",
-      Action: "dynamodb:PutItem",
+      // A put refused by its condition (the item exists: a redelivery, or the other Region's replica) is
+      // followed by a consistent GetItem of the stored hash (lambda/order-processor/state.ts), which IAM
+      // authorizes as dynamodb:GetItem:
+      // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+      Action: ["dynamodb:PutItem", "dynamodb:GetItem"],
       Resource: args.tableArn,
     },
   ];

@@ -38,12 +38,18 @@ it("F2: the reconcile function runs in the secondary region, in its VPC, on the 
   expect(reconcile.inputs.timeout).toBe(110);
 });
 
-it("F2: it may read its secret, scan the window and write back, nothing else on the table", () => {
+it("F2: it may read its secret, scan the window and write back (reading back what a refused put met), nothing else on the table", () => {
   const actions = policyOf("tap-dev-failover-reconcile-fn")
     .flatMap((s) => s.Action)
     .filter((a) => !/^(logs|xray|ec2):/.test(a)); // NodeFunction's own logging, tracing and VPC access
   expect(actions.sort()).toEqual(
-    ["dynamodb:PutItem", "dynamodb:Scan", "kms:Decrypt", "secretsmanager:GetSecretValue"].sort(),
+    [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Scan",
+      "kms:Decrypt",
+      "secretsmanager:GetSecretValue",
+    ].sort(),
   );
 });
 
