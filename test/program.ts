@@ -4,7 +4,7 @@
  * once per Jest run (support/program-runs.ts shares it between files, support/run-cache.ts within one);
  * callers get their own copies of the arrays. Pulumi is loaded only by a file that runs the program.
  */
-import type { FakeAccount } from "../tooling/mocks/fake-aws";
+import { withAccountDefaults, type FakeAccount } from "../tooling/mocks/fake-aws";
 import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
 import { qualified, recordProgram, type RecordedRun } from "../tooling/mocks/program-run";
 import { sharedRun } from "./support/program-runs";
@@ -32,9 +32,18 @@ export async function runProgram(
   account: FakeAccount = {},
 ): Promise<ProgramRun> {
   const full = qualified(config);
-  const key = configKey(full, stack) + (account.aurora ? JSON.stringify(account) : "");
+  const key = runKey(config, stack, account);
   const shared = await once(key, () => sharedRun(key, () => recordProgram(full, stack, account)));
   return view({ ...shared.outputs }, [...shared.secretOutputs], [...shared.resources]);
+}
+
+/**
+ * What a run is shared under: the stack, the config with full keys in any order, and what AWS holds
+ * with its defaults spelled out (an account that leaves them out runs the same program).
+ */
+export function runKey(config: Record<string, string>, stack: string, account: FakeAccount): string {
+  const held = withAccountDefaults(account);
+  return configKey(qualified(config), stack) + (held.aurora ? JSON.stringify(held) : "");
 }
 
 function view(

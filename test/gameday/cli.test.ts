@@ -11,7 +11,7 @@ import type { ScenarioResult } from "../../gameday/play";
 import { EXPECTED_PROMOTIONS } from "../../gameday/report";
 import { SCENARIO_IDS } from "../../gameday/scenarios";
 import { verdict } from "../../gameday/verdict";
-import { runAsUser } from "../plan/helpers";
+import { runAsUser } from "../plan/as-typed";
 import { cleanCounts } from "./counts";
 import { runProgram } from "../program";
 

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { locateRuns, sampleRuns, samplesOf } from "../docs/samples";
 import { PRODUCTION_IDENTITY } from "../program";
-import { plan, PlanResult, ROOT } from "./helpers";
+import { ROOT } from "./as-typed";
+import { plan, PlanResult } from "./helpers";
 
 // The dev plan is read by two tests: planned once.
 let devPlan: Promise<PlanResult> | undefined;

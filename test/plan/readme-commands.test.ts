@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_KEYS } from "../../lib/stack-outputs";
 import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/report";
-import { readmePlanCommands, ROOT, runAsUser } from "./helpers";
+import { readmePlanCommands, ROOT, runAsUser } from "./as-typed";
 
 describe("the README's plan commands, run as the README writes them", () => {
   // The commands that redirect the plan into a file.

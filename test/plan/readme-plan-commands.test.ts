@@ -4,7 +4,7 @@
  * readme-commands.test.ts; a file each lets the two jest workers run them side by side. What the plan
  * prints in detail is tested in-process in cli.test.ts.
  */
-import { readmePlanCommands, runAsUser } from "./helpers";
+import { readmePlanCommands, runAsUser } from "./as-typed";
 
 const STACK_FILE_COMMANDS = ["npm run plan"];
 /** Pulumi.prod.yaml ships placeholder identity settings: its plan refuses until they are set (S5). */

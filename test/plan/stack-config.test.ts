@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../../lib/config";
 import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { withTempDir } from "../support/temp-dir";
-import { ROOT } from "./helpers";
+import { ROOT } from "./as-typed";
 
 describe("loadStackConfig", () => {
   it("dev: Pulumi.yaml defaults under the project namespace, stack values on top", () => {

@@ -4,7 +4,7 @@
  */
 import { BENCH_USAGE, FULL_PACE, parseBenchArgs, QUICK_PACE } from "../../scripts/bench-args";
 import { ownSources } from "../../scripts/bench";
-import { ROOT, runAsUser } from "../plan/helpers";
+import { ROOT, runAsUser } from "../plan/as-typed";
 
 it("O4: `npm run bench -- --quick` runs both reports to the end and exits 0", () => {
   const r = runAsUser("npm run --silent bench -- --quick");

@@ -1,8 +1,12 @@
 /** Program runs shared between test files (program-runs.ts): what is shared, and what never is. */
-import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { callResult, type FakeAccount } from "../../tooling/mocks/fake-aws";
 import { SecretValue } from "../../tooling/mocks/recorded";
 import { res } from "../policy/fixtures";
-import { decodeRun, encodeRun, RecordedRun, sharedRun } from "./program-runs";
+import { runKey } from "../program";
+import { decodeRun, encodeRun, RecordedRun, runFile, sharedRun } from "./program-runs";
 import { PROGRAM_RUNS_DIR_ENV } from "./run-env";
 import { withTempDirAsync } from "./temp-dir";
 
@@ -73,5 +77,98 @@ describe("program runs shared between test files", () => {
       expect(got).toEqual(run("x"));
       expect(got).not.toBe(run("x"));
     });
+  });
+
+  /** Another worker (a live process that is not this one) claims `key`; the claim goes when `release` runs. */
+  function claimedElsewhere(dir: string, key: string): () => void {
+    const claim = `${runFile(dir, key)}.claim`;
+    writeFileSync(claim, String(process.ppid));
+    return () => rmSync(claim);
+  }
+
+  it("a file that needs a run another file is recording waits for it, and never runs the program itself", async () => {
+    await inRunsDir(async (dir) => {
+      const release = claimedElsewhere(dir, '["dev",[]]');
+      const record = jest.fn(async () => run("second"));
+      const [got] = await Promise.all([
+        sharedRun('["dev",[]]', record),
+        sleep(300).then(() => {
+          writeFileSync(runFile(dir, '["dev",[]]'), encodeRun(run("first")));
+          release();
+        }),
+      ]);
+      expect(record).not.toHaveBeenCalled();
+      expect(got.resources[0].name).toBe("first");
+    });
+  });
+
+  it("a claim released without a run (that file's run failed) is taken over: the waiting file runs it", async () => {
+    await inRunsDir(async (dir) => {
+      const release = claimedElsewhere(dir, "k");
+      const record = jest.fn(async () => run("mine"));
+      const [got] = await Promise.all([sharedRun("k", record), sleep(300).then(release)]);
+      expect(record).toHaveBeenCalledTimes(1);
+      expect(got.resources[0].name).toBe("mine");
+      // Its own claim is gone with its run written.
+      expect(readdirSync(dir).filter((f) => !f.endsWith(".json"))).toEqual([]);
+    });
+  });
+
+  it("a claim left by a process that is gone, or by an earlier file of this worker, is not waited for", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    for (const holder of [gone, process.pid]) {
+      await inRunsDir(async (dir) => {
+        writeFileSync(`${runFile(dir, "k")}.claim`, String(holder));
+        const started = Date.now();
+        const got = await sharedRun("k", async () => run("mine"));
+        expect({ name: got.resources[0].name, quick: Date.now() - started < 5_000 }).toEqual({
+          name: "mine",
+          quick: true,
+        });
+        expect(existsSync(runFile(dir, "k"))).toBe(true);
+      });
+    }
+  });
+});
+
+describe("what a program run is shared under", () => {
+  const writerIn = (writer: "primary" | "secondary"): FakeAccount => ({ aurora: { writer } });
+  const spelledOut = (writer: "primary" | "secondary"): FakeAccount => ({
+    aurora: {
+      writer,
+      members: ["primary", "secondary"],
+      global: true,
+      regions: { secondary: "us-west-2", primary: "us-east-1" },
+    },
+  });
+
+  it("an account that spells out the fakes' defaults is the run of one that leaves them out", () => {
+    expect(runKey({}, "dev", spelledOut("secondary"))).toBe(runKey({}, "dev", writerIn("secondary")));
+    expect(runKey({ b: "1", a: "2" }, "dev", {})).toBe(runKey({ a: "2", "tap:b": "1" }, "dev", {}));
+  });
+
+  it("what the fakes answer differently is another run", () => {
+    const keys = [
+      runKey({}, "dev", {}),
+      runKey({}, "prod", {}),
+      runKey({}, "dev", writerIn("secondary")),
+      runKey({}, "dev", writerIn("primary")),
+      runKey({}, "dev", { aurora: { writer: "secondary", members: ["secondary"] } }),
+      runKey({}, "dev", { aurora: { writer: "secondary", global: false } }),
+      runKey({ processingRegion: "secondary" }, "dev", writerIn("secondary")),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("the fakes do answer alike for the two spellings (what makes sharing the run safe)", () => {
+    const ask = (account: FakeAccount) =>
+      callResult(
+        "aws:rds/getGlobalCluster:getGlobalCluster",
+        { identifier: "tap-dev-aurora-global" },
+        "us-east-1",
+        account,
+      );
+    expect(ask(spelledOut("secondary"))).toEqual(ask(writerIn("secondary")));
+    expect(ask(spelledOut("primary"))).toEqual(ask(writerIn("primary")));
   });
 });

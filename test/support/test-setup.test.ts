@@ -189,6 +189,24 @@ describe("the TypeScript compiler under Jest", () => {
   });
 });
 
+describe("test files that spawn the docs' commands", () => {
+  it("load no Pulumi module through the helpers they share (about half a second of CPU per file)", () => {
+    // A module mock outlives isolateModules: it goes in `finally`, or the later tests load the throwing one.
+    jest.doMock("@pulumi/pulumi", () => {
+      throw new Error("@pulumi/pulumi loaded");
+    });
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const asTyped = require("../plan/as-typed") as typeof import("../plan/as-typed");
+        expect(asTyped.readmePlanCommands()).toContain("npm run plan");
+      });
+    } finally {
+      jest.dontMock("@pulumi/pulumi");
+    }
+  });
+});
+
 describe("a failing program run", () => {
   it("still says where it failed", async () => {
     const { runProgram } = await import("../program");

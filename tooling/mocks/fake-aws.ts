@@ -245,6 +245,30 @@ export interface FakeAccount {
   };
 }
 
+/**
+ * `account` with every default above spelled out, in one key order: two accounts the fakes answer alike
+ * are equal, so test/program.ts runs the program once for both.
+ */
+export function withAccountDefaults(account: FakeAccount): {
+  readonly aurora?: Required<NonNullable<FakeAccount["aurora"]>>;
+} {
+  if (!account.aurora) return {};
+  const {
+    writer,
+    global = true,
+    members = ["primary", "secondary"],
+    regions = { primary: "us-east-1", secondary: "us-west-2" },
+  } = account.aurora;
+  return {
+    aurora: {
+      writer,
+      global,
+      members: [...members],
+      regions: { primary: regions.primary, secondary: regions.secondary },
+    },
+  };
+}
+
 export function callResult(
   token: string,
   inputs: Record<string, unknown>,
@@ -320,11 +344,7 @@ function globalCluster(identifier: string, region: string, account: FakeAccount)
   if (!account.aurora || account.aurora.global === false) {
     throw new Error(`reading RDS Global Cluster (${identifier}): couldn't find resource`);
   }
-  const {
-    writer,
-    members = ["primary", "secondary"],
-    regions = { primary: "us-east-1", secondary: "us-west-2" },
-  } = account.aurora;
+  const { writer, members, regions } = withAccountDefaults(account).aurora!;
   const ids = auroraIdsOfGlobal(identifier);
   const member = (role: "primary" | "secondary") => ({
     dbClusterArn: `arn:aws:rds:${regions[role]}:${ACCOUNT_ID}:cluster:${ids[role]}`,
