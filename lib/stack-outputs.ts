@@ -111,8 +111,14 @@ export const OUTPUT_SPEC = {
   operatorPolicy: "text",
 } as const satisfies Record<string, ValueKind>;
 
-/** Exported only when the stack has a failover DNS name (tap:hostedZoneName). */
-export const OPTIONAL_OUTPUT_SPEC = { apiUrl: "url" } as const satisfies Record<string, ValueKind>;
+/** Exported only when the stack has them: apiUrl with a failover DNS name (tap:hostedZoneName); the
+ *  writer lease's witness with tap:writerLease (X3: the drill moves the lease, the runbook reads it). */
+export const OPTIONAL_OUTPUT_SPEC = {
+  apiUrl: "url",
+  witnessTableName: "text",
+  witnessRegion: "region",
+  writerLeaseMs: "count",
+} as const satisfies Record<string, ValueKind>;
 
 type ValueOf<K extends ValueKind> = K extends "names"
   ? readonly string[]
@@ -189,6 +195,13 @@ export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues
     processingSites: stack.failover.processingSites,
     ...operatorOutputs(stack, cfg),
     ...(stack.apiUrl ? { apiUrl: stack.apiUrl } : {}),
+    ...(stack.witness
+      ? {
+          witnessTableName: stack.witness.tableName,
+          witnessRegion: stack.witness.region,
+          writerLeaseMs: stack.witness.leaseMs,
+        }
+      : {}),
   };
 }
 

@@ -19,8 +19,8 @@ import { intFromEnv, optionalEnv, type Env } from "./env";
 
 export const WRITER_LEASE_ENV = {
   /**
-   * The witness table's name; unset = no fencing. The infra does not deploy the witness yet (docs/runbook.md,
-   * "Fencing the old writer"): until it does, the runbook's manual stop-writes step is the fence.
+   * The witness table's name; unset = no fencing (tap:writerLease false: the runbook's manual stop-writes
+   * step is then the fence). lib/data/writer-witness.ts deploys the witness.
    */
   table: "WRITER_LEASE_TABLE",
   /** The witness table's Region: neither of the two processing Regions. */
@@ -34,6 +34,15 @@ export const WRITER_LEASE_ENV = {
    */
   reader: "WRITER_LEASE_READER",
 } as const;
+
+/** The keys each side is deployed with (lib/ writes them with toEnvironment): */
+const K = WRITER_LEASE_ENV;
+/** the failover orchestrator: it moves the lease and waits it out. */
+export const ORCHESTRATOR_LEASE_ENV = { table: K.table, region: K.region, leaseMs: K.leaseMs } as const;
+/** the lease reader: it reads the witness. */
+export const READER_LEASE_ENV = { table: K.table, region: K.region } as const;
+/** the order processor: it asks its reader and trusts a third of the lease. */
+export const PROCESSOR_LEASE_ENV = { reader: K.reader, leaseMs: K.leaseMs } as const;
 
 export const WRITER_LEASE_DEFAULTS = {
   /** 30 s: three confirmations per lease, each able to cover a ledger write of up to its 7 s timeout. */
