@@ -128,6 +128,7 @@ type ValueOf<K extends ValueKind> = K extends "names"
       ? boolean
       : string;
 export type OutputKey = keyof typeof OUTPUT_SPEC;
+export type OptionalOutputKey = keyof typeof OPTIONAL_OUTPUT_SPEC;
 export type StackOutputs = { readonly [K in OutputKey]: ValueOf<(typeof OUTPUT_SPEC)[K]> } & {
   readonly [K in keyof typeof OPTIONAL_OUTPUT_SPEC]?: ValueOf<(typeof OPTIONAL_OUTPUT_SPEC)[K]>;
 };
@@ -247,7 +248,7 @@ export interface OutputsCheck<K extends string> {
 }
 
 /** Checks the named keys of parsed outputs (default: every required key); reports every problem. */
-export function checkOutputs<K extends OutputKey>(
+export function checkOutputs<K extends OutputKey | OptionalOutputKey>(
   record: Record<string, unknown>,
   keys: readonly K[] = OUTPUT_KEYS as K[],
 ): OutputsCheck<K> {
@@ -262,7 +263,7 @@ export function checkOutputs<K extends OutputKey>(
       continue;
     }
     if (value === "[secret]") secretPlaceholder = true;
-    const problem = checkValue(OUTPUT_SPEC[key], value);
+    const problem = checkValue({ ...OUTPUT_SPEC, ...OPTIONAL_OUTPUT_SPEC }[key], value);
     if (problem) invalid.push(`${key}: ${problem}, got ${show(value)}`);
     else values[key] = typeof value === "string" ? value.trim() : value;
   }
