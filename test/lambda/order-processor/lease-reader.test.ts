@@ -22,6 +22,7 @@ import {
   type LeaseReading,
 } from "../../../lambda/shared/writer-lease";
 import { createWitness } from "../../../gameday/witness-table";
+import { invokeAnswer } from "../../../gameday/day-one/writer-lease";
 import { startDynamo, type TestDynamo } from "../../../tooling/stores/dynamodb";
 
 let dynamo: TestDynamo;
@@ -43,23 +44,12 @@ async function witness(holder: string): Promise<{ table: string; env: Record<str
 
 /** Lambda's synchronous Invoke of one function, running `handler` in-process. */
 function fakeLambda(handler: () => Promise<unknown>, seen: string[] = []) {
-  const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
   return {
     send: async (command: InvokeCommand): Promise<InvokeCommandOutput> => {
       const name = command.input.FunctionName ?? "";
       seen.push(name);
       if (name !== READER) throw new Error(`ResourceNotFoundException: Function not found: ${name}`);
-      try {
-        return { StatusCode: 200, Payload: encode(await handler()), $metadata: {} } as InvokeCommandOutput;
-      } catch (err) {
-        const e = err as Error;
-        return {
-          StatusCode: 200,
-          FunctionError: "Unhandled",
-          Payload: encode({ errorType: e.name, errorMessage: e.message }),
-          $metadata: {},
-        } as InvokeCommandOutput;
-      }
+      return invokeAnswer(handler);
     },
   };
 }
