@@ -32,6 +32,14 @@ const ALLOWED: Verdict = { kind: "allowed" };
 export type RequestGate = (target: string, input: Record<string, unknown>) => Promise<Verdict>;
 
 /**
+ * Lambda's Invoke is a REST call (no X-Amz-Target): the endpoint hands the gate this target with the
+ * input { FunctionName }, so it is checked like the JSON-protocol calls (lambda:InvokeFunction on the
+ * function's ARN, through the caller's network to Lambda's endpoint).
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
+export const LAMBDA_INVOKE_TARGET = "Lambda.Invoke";
+
+/**
  * The KMS call SQS makes for a caller of an encrypted queue: a data key to encrypt what it sends, a
  * decrypt of what it receives (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
  * "Configure KMS permissions for producers / consumers").
@@ -161,6 +169,10 @@ export class ProgramAccess {
         const name = table(String(input.TableName ?? ""));
         const arn = `arn:aws:dynamodb:${fn.region}:${this.model.account}:table/${name}`;
         return this.check(fn, "dynamodb", `dynamodb:${operation}`, arn);
+      }
+      if (target === LAMBDA_INVOKE_TARGET) {
+        const arn = `arn:aws:lambda:${fn.region}:${this.model.account}:function:${String(input.FunctionName)}`;
+        return this.check(fn, "lambda", "lambda:InvokeFunction", arn);
       }
       throw new Error(`${fn.name}: the game day does not know whom ${target} concerns`);
     };

@@ -2,16 +2,21 @@
  * The AWS endpoints a Lambda reaches over HTTP in one Region, for the processor's own SDK clients
  * (AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SQS point here): Secrets Manager
  * GetSecretValue (the database secret, as the infra stores it) and SQS's JSON protocol, answered by the
- * Region's SqsService. Both speak the AWS JSON protocol (X-Amz-Target). A Region that is down drops
+ * Region's SqsService. Both speak the AWS JSON protocol (X-Amz-Target). With `lambda`, also Lambda's
+ * synchronous Invoke (REST: POST /2015-03-31/functions/{name}/invocations; a function error is a 200
+ * with X-Amz-Function-Error, https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html): the
+ * processor's lease reader (X3, AWS_ENDPOINT_URL_LAMBDA points here too). A Region that is down drops
  * the connection. With a gate (access.ts), each request is first checked as its caller: no network path
  * holds it unanswered (the client's own timeout ends it), a denial is the service's
- * AccessDeniedException (HTTP 400 in the JSON protocol, which the SDK raises by that name):
+ * AccessDeniedException (HTTP 400 in the JSON protocol, which the SDK raises by that name; HTTP 403
+ * with x-amzn-ErrorType for Lambda's REST protocol):
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
  * https://docs.aws.amazon.com/secretsmanager/latest/apireference/CommonErrors.html
+ * https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RequestGate } from "./access";
+import { LAMBDA_INVOKE_TARGET, type RequestGate } from "./access";
 /** An SQS API: one Region's SqsService, or a router over several (sqs-router.ts). */
 export interface SqsApi {
   handle(command: string, input: Record<string, unknown>): Promise<object>;
@@ -38,11 +43,45 @@ export class RegionalHttp {
     readonly regionUp: (input: Record<string, unknown>) => boolean;
     /** The caller's IAM and network path; none: every request is answered. */
     readonly gate?: RequestGate;
+    /** Lambda Invoke of the named function in this Region: its result, or the error it threw. */
+    readonly lambda?: (
+      functionName: string,
+    ) => Promise<{ readonly result?: unknown; readonly error?: Error }>;
   }): Promise<RegionalHttp> {
     const server = createServer((req, res) => {
       let raw = "";
       req.on("data", (c: Buffer) => (raw += c.toString()));
       req.on("end", () => {
+        const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
+        if (invoke && opts.lambda) {
+          if (!opts.regionUp({})) {
+            req.socket.destroy();
+            return;
+          }
+          const name = decodeURIComponent(invoke[1]);
+          const lambda = opts.lambda;
+          void (opts.gate?.(LAMBDA_INVOKE_TARGET, { FunctionName: name }) ?? Promise.resolve(undefined)).then(
+            async (verdict) => {
+              if (verdict?.kind === "unreachable") return; // held: stop() closes it
+              if (verdict?.kind === "denied") {
+                res.writeHead(403, {
+                  "content-type": "application/json",
+                  "x-amzn-errortype": "AccessDeniedException",
+                });
+                res.end(JSON.stringify({ Type: "User", Message: verdict.reason }));
+                return;
+              }
+              const { result, error } = await lambda(name);
+              const headers: Record<string, string> = { "content-type": "application/json" };
+              if (error) headers["x-amz-function-error"] = "Unhandled";
+              res.writeHead(200, headers);
+              res.end(
+                JSON.stringify(error ? { errorType: error.name, errorMessage: error.message } : result),
+              );
+            },
+          );
+          return;
+        }
         const target = String(req.headers["x-amz-target"] ?? "");
         const input = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
         if (!opts.regionUp(input)) {

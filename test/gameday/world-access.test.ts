@@ -225,6 +225,30 @@ describe("the scenarios' world authorizes every call as the program's roles and 
     );
   }, 60_000);
 
+  it("D1/X3 break: the processor's lambda:InvokeFunction on its lease reader removed: the lease cannot be confirmed, nothing booked, nothing lost", async () => {
+    const r = editStatement(
+      resources,
+      policyWith("primary-service-processor", "ConfirmWriterLease"),
+      "ConfirmWriterLease",
+      () => undefined,
+    );
+    await withWorld(
+      r,
+      async (world) => {
+        for (let i = 0; i < 3; i++) world.sendOrder(PRIMARY, order(PRIMARY));
+        await until(() => world.batches.get(PRIMARY)!.invocations >= 2, 8_000);
+        const p = world.part(PRIMARY);
+        expect(world.batches.get(PRIMARY)!.invocations).toBeGreaterThanOrEqual(2);
+        expect(await booked(world)).toBe(0);
+        expect(p.queue.size + p.dlq.size).toBe(3);
+        expect(p.processor.logs.join("\n")).toMatch(
+          /LeaseUnconfirmedError[^"]*not authorized to perform: lambda:InvokeFunction/,
+        );
+      },
+      { warmUp: false },
+    );
+  }, 60_000);
+
   it("D1 break: the SQS endpoint removed from the primary's VPC: the processor's call to park a rejected order hangs, the order stays", async () => {
     const r = broken(
       resources,

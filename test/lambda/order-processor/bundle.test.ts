@@ -4,6 +4,8 @@
  * then loaded and run in a fresh Node process with nothing but environment variables, as Lambda would.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -108,6 +110,20 @@ describe("bundled Lambda artifacts", () => {
     });
     afterAll(() => stopStores({ pg, dynamo, db }));
 
+    /** The bundled processor on `event`, its stores these, its SQS endpoint one nothing listens on. */
+    const runProcessor = async (event: unknown, extra: Record<string, string> = {}) =>
+      run(
+        ["-e", INVOKE, join(out, "order-processor", "index.js")],
+        lambdaEnv({
+          DATABASE_URL: pg.url,
+          ORDERS_TABLE_NAME: table,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${await freePort()}`,
+          ...extra,
+        }),
+        JSON.stringify(event),
+      );
+
     it("P9/S1: the bundled order processor books a valid order and rejects a malformed one and a foreign account", async () => {
       const o = order();
       // As API Gateway's integration sends them: the principal may trade acct_1 (S1).
@@ -151,17 +167,8 @@ describe("bundled Lambda artifacts", () => {
           },
         ],
       };
-      const res = await run(
-        ["-e", INVOKE, join(out, "order-processor", "index.js")],
-        lambdaEnv({
-          DATABASE_URL: pg.url,
-          ORDERS_TABLE_NAME: table,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-          // Nothing listens here: expediting the rejected message fails, which must not matter.
-          AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${await freePort()}`,
-        }),
-        JSON.stringify(ev),
-      );
+      // Nothing listens on the SQS endpoint: expediting the rejected message fails, which must not matter.
+      const res = await runProcessor(ev);
       // The deployed wiring includes the entitlement check: the foreign account is refused (S1).
       expect(resultOf(res.stdout)).toEqual({
         batchItemFailures: [{ itemIdentifier: "m-foreign" }, { itemIdentifier: "m-bad" }],
@@ -180,6 +187,60 @@ describe("bundled Lambda artifacts", () => {
         .find((l) => l.messageId === "m-bad");
       expect(rejected).toMatchObject({ level: "ERROR", reason: expect.stringMatching(/Invalid JSON/) });
       expect(`${res.stdout}${res.stderr}`).toMatch(/could not change the visibility of failed messages/);
+    });
+
+    it("X3: the bundled processor confirms the lease by invoking its reader (Lambda's REST Invoke); a reader naming another Region, or none answering, refuses and counts LeaseRefusals", async () => {
+      const invoked: string[] = [];
+      let holder = "us-east-1";
+      const lambda = createServer((req, res) => {
+        invoked.push(`${req.method} ${req.url}`);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ holder, epoch: 3 }));
+      });
+      await new Promise<void>((r) => lambda.listen(0, "127.0.0.1", r));
+      const lambdaUrl = `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`;
+      const book = async (endpoint: string) => {
+        const o = order();
+        const ev = {
+          Records: [
+            {
+              messageId: `m-${uid()}`,
+              body: JSON.stringify(o),
+              attributes: { ApproximateReceiveCount: "1" },
+              // As API Gateway's integration sends them: the principal may trade acct_1 (S1).
+              messageAttributes: {
+                entitledAccounts: { stringValue: "acct_1", dataType: "String" },
+                principal: { stringValue: "trader-7", dataType: "String" },
+              },
+              eventSource: "aws:sqs",
+            },
+          ],
+        };
+        const res = await runProcessor(ev, {
+          AWS_ENDPOINT_URL_LAMBDA: endpoint,
+          WRITER_LEASE_READER: "tap-dev-primary-service-processor-lease-reader-fn-1234567",
+          WRITER_LEASE_MS: "30000",
+          POWERTOOLS_METRICS_DISABLED: "false",
+        });
+        const booked = (await ledgerRows(db, [o.orderId as string])).length;
+        const refusals = /"LeaseRefusals"/.test(res.stdout);
+        return { booked, refusals, output: `${res.stdout}${res.stderr}` };
+      };
+      try {
+        expect(await book(lambdaUrl)).toMatchObject({ booked: 1, refusals: false });
+        expect(invoked).toEqual([
+          "POST /2015-03-31/functions/tap-dev-primary-service-processor-lease-reader-fn-1234567/invocations",
+        ]);
+        holder = "us-west-2";
+        const moved = await book(lambdaUrl);
+        expect(moved).toMatchObject({ booked: 0, refusals: true });
+        expect(moved.output).toMatch(/the writer lease is held by us-west-2, not us-east-1: not booking/);
+        const silent = await book(`http://127.0.0.1:${await freePort()}`);
+        expect(silent).toMatchObject({ booked: 0, refusals: true });
+        expect(silent.output).toMatch(/the writer lease could not be confirmed for us-east-1/);
+      } finally {
+        await new Promise<void>((r) => lambda.close(() => r()));
+      }
     });
 
     it("P5: the bundled health handler reports each real dependency and answers 503 when one is down", async () => {
