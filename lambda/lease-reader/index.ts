@@ -14,7 +14,7 @@ import { readWitness } from "../shared/lease-witness";
 import { parseWriterLease, WRITER_LEASE_ENV, type LeaseReading } from "../shared/writer-lease";
 import type { Env } from "../shared/env";
 
-/** Two short attempts fit well inside the function's timeout (lib/data/writer-witness.ts) and the
+/** Two short attempts fit well inside the function's timeout (lib/orders/lease-reader.ts) and the
  *  processor's invoke timeout (lambda/order-processor/lease-source.ts). */
 export const READER_CLIENT = {
   maxAttempts: 2,
