@@ -9,8 +9,6 @@
 export const OUTPUTS_FILE_ENV = "TAP_OUTPUTS_FILE";
 import type * as pulumi from "@pulumi/pulumi";
 import { FAILOVER_ENV, parseProcessingSites } from "../lambda/failover/config";
-import type { TapConfig } from "./config";
-import type { TapStack } from "./tap-stack";
 
 /**
  *   region – an AWS region name (it selects SDK endpoints, so garbage must not reach the SDK)
@@ -137,105 +135,6 @@ export const OUTPUT_KEYS = Object.keys(OUTPUT_SPEC) as OutputKey[];
 type InputOf<T> = T extends readonly string[] ? pulumi.Input<string>[] : pulumi.Input<T>;
 /** What the program exports: the same keys, as Pulumi Inputs. */
 export type StackOutputValues = { readonly [K in keyof StackOutputs]: InputOf<StackOutputs[K]> };
-
-/** Every output of the stack, read off the components that own them. */
-export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues {
-  const { primary, secondary, services } = stack;
-  const { aurora, credentials, ordersTable, buckets } = stack.data;
-  const [p, s] = [services.primary, services.secondary];
-  return {
-    primaryRegion: cfg.primaryRegion,
-    secondaryRegion: cfg.secondaryRegion,
-    primaryVpcId: primary.vpc.vpcId,
-    secondaryVpcId: secondary.vpc.vpcId,
-    primaryKmsKeyArn: primary.key.arn,
-    secondaryKmsKeyArn: secondary.key.arn,
-    primarySnsTopicArn: primary.topic.arn,
-    secondarySnsTopicArn: secondary.topic.arn,
-    metricsSnsTopicArn: stack.metrics.topic.arn,
-    dbSecretArn: credentials.secretArn,
-    globalClusterId: aurora.globalClusterId,
-    globalWriterEndpoint: aurora.globalWriterEndpoint,
-    auroraPrimaryEndpoint: aurora.primaryWriterEndpoint,
-    auroraPrimaryReaderEndpoint: aurora.primaryReaderEndpoint,
-    auroraSecondaryEndpoint: aurora.secondaryReaderEndpoint,
-    primaryClusterArn: aurora.primaryClusterArn,
-    secondaryClusterArn: aurora.secondaryClusterArn,
-    dynamoTableName: ordersTable.tableName,
-    primaryBucketName: buckets.primaryBucketName,
-    secondaryBucketName: buckets.secondaryBucketName,
-    dbEngineVersion: cfg.dbEngineVersion,
-    primaryApiEndpoint: p.api.endpoint,
-    secondaryApiEndpoint: s.api.endpoint,
-    primaryHealthUrl: p.api.healthUrl,
-    secondaryHealthUrl: s.api.healthUrl,
-    primaryQueueUrl: p.queue.queueUrl,
-    secondaryQueueUrl: s.queue.queueUrl,
-    primaryDlqUrl: p.queue.dlqUrl,
-    secondaryDlqUrl: s.queue.dlqUrl,
-    primaryRejectsQueueUrl: p.queue.rejectsQueueUrl,
-    secondaryRejectsQueueUrl: s.queue.rejectsQueueUrl,
-    primaryOrderProcessorName: p.processor.functionName,
-    secondaryOrderProcessorName: s.processor.functionName,
-    primaryHealthCheckId: p.healthCheck.healthCheckId,
-    secondaryHealthCheckId: s.healthCheck.healthCheckId,
-    primaryHealthAlarmName: p.healthCheck.alarmName,
-    canaryNames: [p, s].flatMap((r) => [r.canary, ...(r.probe ? [r.probe] : [])]).map((c) => c.canaryName),
-    failoverFunctionArn: stack.failover.functionArn,
-    failoverFunctionName: stack.failover.functionName,
-    compositeAlarmName: stack.monitoring.compositeAlarmName,
-    dashboardName: stack.monitoring.dashboardName,
-    healthCheckIntervalSeconds: cfg.healthCheckIntervalSeconds,
-    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
-    metricsRegion: stack.providers.metricsRegion,
-    primaryCanaryName: p.canary.canaryName,
-    secondaryCanaryName: s.canary.canaryName,
-    probeCanaryName: probeOf(s).canaryName,
-    probeAlarmName: probeOf(s).alarmName,
-    production: cfg.production,
-    processingSites: stack.failover.processingSites,
-    ...operatorOutputs(stack, cfg),
-    ...(stack.apiUrl ? { apiUrl: stack.apiUrl } : {}),
-    ...(stack.witness
-      ? {
-          witnessTableName: stack.witness.tableName,
-          witnessRegion: stack.witness.region,
-          writerLeaseMs: stack.witness.leaseMs,
-        }
-      : {}),
-  };
-}
-
-/** What the runbook's commands need besides the outputs above (O3). */
-function operatorOutputs(stack: TapStack, cfg: TapConfig) {
-  const { aurora } = stack.data;
-  const [p, s] = [stack.services.primary, stack.services.secondary];
-  const reconcile = reconcileOf(stack.failover);
-  return {
-    primaryDlqArn: p.queue.dlqArn,
-    secondaryDlqArn: s.queue.dlqArn,
-    primaryClusterId: aurora.primaryClusterId,
-    secondaryClusterId: aurora.secondaryClusterId,
-    auroraRpoTargetSeconds: cfg.targets.auroraRpoSeconds,
-    reconcileFunctionName: reconcile.name,
-    ledgerSecretArn: s.ledgerAccess.secretArn,
-    ledgerTlsServerNames: [...stack.data.dbTlsServerNames],
-    operatorPolicy: stack.operatorPolicy,
-  };
-}
-
-/** TapStack always deploys the reconcile function next to the orchestrator. */
-export function reconcileOf(failover: TapStack["failover"]) {
-  if (!failover.reconcileFunctionName || !failover.reconcileFunctionArn)
-    throw new Error("the failover orchestrator has no reconcile function");
-  return { name: failover.reconcileFunctionName, arn: failover.reconcileFunctionArn };
-}
-
-/** The secondary watches the primary's API; TapStack always builds that probe. */
-function probeOf(service: TapStack["services"]["secondary"]) {
-  if (!service.probe) throw new Error("the secondary region's service has no probe canary");
-  return service.probe;
-}
 
 /** The outcome of checking `pulumi stack output --json` text against the contract. */
 export interface OutputsCheck<K extends string> {

@@ -16,7 +16,8 @@ import { Monitoring } from "./monitoring/monitoring";
 import { createProviders, Providers } from "./providers";
 import { RegionalService, regionalServiceName, Role } from "./service/regional-service";
 import { operatorPolicy } from "./operations/operator-policy";
-import { reconcileOf, stackOutputs, StackOutputValues } from "./stack-outputs";
+import { reconcileOf, stackOutputs, type StackParts } from "./stack-output-values";
+import type { StackOutputValues } from "./stack-outputs";
 
 const ROLES = ["primary", "secondary"] as const;
 
@@ -30,7 +31,7 @@ export interface TapStackArgs {
  * role, failover and monitoring. Components are built in dependency order and wired with explicit
  * `dependsOn` (R1–R3); alarms travel as data from the components that own them.
  */
-export class TapStack extends pulumi.ComponentResource {
+export class TapStack extends pulumi.ComponentResource implements StackParts {
   public readonly providers: Providers;
   public readonly primary: RegionalFoundation;
   public readonly secondary: RegionalFoundation;

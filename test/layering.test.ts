@@ -55,4 +55,23 @@ describe("layering: imports point down", () => {
     const files = [...sourceFiles("lib"), ...sourceFiles("lambda"), "index.ts"];
     expect(violations(files, (t) => !offLimits.some((inside) => inside(t)))).toEqual([]);
   });
+
+  test("no import cycle between lib/ modules, type-only imports included", () => {
+    const files = sourceFiles("lib");
+    const edges = new Map(files.map((f) => [f, localImports(f).filter(under("lib"))]));
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, path: readonly string[]): void => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        cycles.push([...path.slice(path.indexOf(f)), f].join(" -> "));
+        return;
+      }
+      state.set(f, "open");
+      for (const t of edges.get(f) ?? []) visit(t, [...path, f]);
+      state.set(f, "done");
+    };
+    for (const f of files) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
 });
