@@ -34,10 +34,24 @@ export const qualified = (config: Record<string, string>): Record<string, string
   Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]));
 
 /** `qualified`: config with full keys ("tap:production"); `account`: what AWS already holds. */
-export async function recordProgram(
+export function recordProgram(
   qualified: Record<string, string>,
   stack: string,
   account: FakeAccount = {},
+): Promise<RecordedRun> {
+  // Pulumi's runtime state and the mocks are process-wide: two runs at once would record into each
+  // other. Runs in one process take turns; a failed run does not block the next.
+  const run = lastRun.then(() => recordOnce(qualified, stack, account));
+  lastRun = run.catch(() => undefined);
+  return run;
+}
+
+let lastRun: Promise<unknown> = Promise.resolve();
+
+async function recordOnce(
+  qualified: Record<string, string>,
+  stack: string,
+  account: FakeAccount,
 ): Promise<RecordedRun> {
   const pulumi = await import("@pulumi/pulumi");
   const { installMocks, promiseOf, recorded, settle } = await import("./recorder");
