@@ -227,3 +227,18 @@ function parseOperatorArns(raw: string | undefined, problems: string[]): string[
     );
   return arns;
 }
+
+/**
+ * What a plan should say about a valid but surprising security setting. IAM mode with no entitled
+ * accounts is the safe default, and it means every order an IAM caller sends is accepted by the API and
+ * then parked by the processor as not entitled (lambda/order-processor/entitlement.ts), so a dev stack
+ * books nothing until someone sets the accounts.
+ */
+export function securityWarnings(security: Pick<SecurityConfig, "auth">): string[] {
+  const { auth } = security;
+  if (auth.mode !== "iam" || auth.entitledAccounts.length > 0) return [];
+  return [
+    "authMode iam with no iamEntitledAccounts: every order is accepted by the API and then parked as not " +
+      "entitled (OrdersNotEntitled); set tap:iamEntitledAccounts to the accounts IAM callers may trade",
+  ];
+}

@@ -12,11 +12,12 @@ const healthFunctions = (doc: { resources: { type: string; name: string; inputs:
     .filter((r) => r.type === "aws:lambda/function:Function" && r.name.endsWith("-service-api-health"))
     .map((r) => r.inputs.reservedConcurrentExecutions ?? null);
 
-it("S5: by default no function reserves concurrency and the plan warns of nothing", async () => {
+it("S5: by default no function reserves concurrency and the plan warns of no quota", async () => {
   const r = await plan("--stack", "dev", "--json");
   const doc = JSON.parse(r.stdout);
   expect(healthFunctions(doc)).toEqual([null, null]);
-  expect(doc.warnings).toEqual([]);
+  // No reservation, so no quota warning; the one warning is dev's IAM mode with no entitled accounts.
+  expect(doc.warnings).toEqual([expect.stringMatching(/^authMode iam with no iamEntitledAccounts/)]);
   expect(parse({}).healthReservedConcurrency).toBe(0);
 });
 

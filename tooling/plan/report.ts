@@ -3,6 +3,7 @@
  * budget and the policy results, plus whether the plan passes (no mandatory violation, budget kept).
  */
 import { reservationWarnings } from "../../lib/config/concurrency-quota";
+import { securityWarnings } from "../../lib/config/security";
 import { TapConfig } from "../../lib/config";
 import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
 import { asPreviewed, computedStrings } from "./known-values";
@@ -97,7 +98,10 @@ export async function buildReport(input: PlanInput): Promise<PlanReport> {
     summary: summarize(input.resources),
     budget,
     policy,
-    warnings: reservationWarnings(reservedByRegion(input.resources)),
+    warnings: [
+      ...reservationWarnings(reservedByRegion(input.resources)),
+      ...securityWarnings(input.config.security),
+    ],
     failures,
     ok: failures.length === 0,
   };
