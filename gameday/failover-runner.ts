@@ -14,6 +14,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { GLOBAL_CLUSTER_ID } from "./aurora";
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { gameDayFailoverEnv } from "./failover-wiring";
+import { ORCHESTRATOR_LEASE_ENV } from "../lambda/shared/writer-lease";
 import { reconcileFunction } from "./seams";
 import type { World } from "./world";
 
@@ -48,7 +49,7 @@ export interface RunnerOptions {
 
 /** The program's failover environment for `region`, with the world's stand-ins (failover-wiring.ts). */
 export function failoverEnv(world: World, region: string, opts: RunnerOptions = {}): Record<string, string> {
-  return gameDayFailoverEnv(world.wiring.failover, region, {
+  const env = gameDayFailoverEnv(world.wiring.failover, region, {
     alarmAction: opts.alarmAction,
     timeBudgetMs: opts.timeBudgetMs,
     paceScale: world.backoffScale,
@@ -61,6 +62,11 @@ export function failoverEnv(world: World, region: string, opts: RunnerOptions = 
       [K.processingSites]: formatProcessingSites(world.processingSites()),
     },
   });
+  // X3: a world started without the lease (the code before X3, or tap:writerLease false) has no witness:
+  // its function must not fall back to the program's witness in the real third Region (the processor's
+  // lease keys are removed the same way, World.leaseEnv).
+  if (!world.writerLease) for (const key of Object.values(ORCHESTRATOR_LEASE_ENV)) delete env[key];
+  return env;
 }
 
 /**
