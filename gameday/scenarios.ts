@@ -130,7 +130,8 @@ export const SCRIPTS: Record<string, Script> = {
     fault: async (ctx) => {
       await waitCaughtUp(ctx, 2_000);
       await primaryDatabaseFails(ctx);
-      await orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM));
+      // The reconcile function wired as production deploys it (lib/failover/failover-orchestrator.ts).
+      await orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
     },
   },
   "3-failover-rpo-window": {
@@ -152,16 +153,22 @@ export const SCRIPTS: Record<string, Script> = {
       );
       world.setRegionUp(world.primary, false);
       ctx.apiRegion = world.secondary;
-      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM));
+      // The reconcile function wired as production deploys it: the orchestrator reconciles after the
+      // data-losing promotion, before processing starts (lib/failover/failover-orchestrator.ts).
+      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
+      const step = ctx.results.at(-1)?.steps?.find((x) => x.step === "reconcile");
+      ctx.recoveredByReconcile = Number(step?.data?.rebookedIntoLedger ?? 0);
+      ctx.notes.push(`orchestrator's reconcile: ${step?.detail ?? "not run"}`);
     },
     after: async (ctx) => {
+      // The runbook's second pass (npm run reconcile) over the same window: what DynamoDB received late.
       const out = await reconcile(
         ctx.world,
         ctx.world.secondary,
         new Date(ctx.faultAt - ctx.timing.rpoWindowMs - 1_000),
       );
       if (out) ctx.notes.push(`reconcile re-booked ${out.rebooked}, rewrote ${out.rewritten}`);
-      ctx.recoveredByReconcile = out?.rebooked ?? 0;
+      ctx.recoveredByReconcile += out?.rebooked ?? 0;
     },
   },
   "4-old-primary-returns": {
@@ -196,9 +203,10 @@ export const SCRIPTS: Record<string, Script> = {
     fault: async (ctx) => {
       await waitCaughtUp(ctx, 2_000);
       await primaryDatabaseFails(ctx);
+      // Both with the reconcile function wired as production deploys it.
       await Promise.all([
-        orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM)),
-        orchestrate(ctx, ctx.world.secondary, alarm(ctx, CANARY_ALARM)),
+        orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true }),
+        orchestrate(ctx, ctx.world.secondary, alarm(ctx, CANARY_ALARM), { reconcile: true }),
       ]);
     },
   },

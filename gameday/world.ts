@@ -19,7 +19,13 @@ import { ORDER_PROCESSOR_ENV as K } from "../lambda/order-processor/env";
 import { ORDER_RETENTION_SECONDS, PARKED_RETENTION_SECONDS } from "../lambda/shared/order-queue-contract";
 import type { Clock, OrchestratorDeps } from "../lambda/failover/orchestrator";
 import type { WriterLease } from "../lambda/failover/lease-transfer";
-import { WRITER_LEASE_ENV, type WriterLeaseSettings } from "../lambda/shared/writer-lease";
+import {
+  PROCESSOR_LEASE_ENV,
+  READER_LEASE_ENV,
+  type LeaseReading,
+  type WriterLeaseSettings,
+} from "../lambda/shared/writer-lease";
+import { createLeaseReaderHandler } from "../lambda/lease-reader";
 import type { Log as Logger } from "../lambda/shared/log";
 import { AuroraGlobal } from "./aurora";
 import { intakeAttributes } from "./intake";
@@ -136,6 +142,9 @@ export class World {
   private root = "";
   /** The SQS endpoint of functions that call more than one Region's queues (the forwarders). */
   private readonly sqsRouters = new Map<string, RegionalHttp>();
+  /** X3: each Region's lease reader: its name (the program's) and handler, built on first invoke. */
+  private readonly readerNames = new Map<string, string>();
+  private readonly readers: Record<string, () => Promise<LeaseReading>> = {};
   /** The network between the two Regions is cut: each is up, but no call crosses (a partition). */
   private linkCut = false;
   /** The program's order path this world runs. */
@@ -340,6 +349,7 @@ export class World {
     const http = await RegionalHttp.start({
       sqs,
       regionUp: () => this.isUp(region),
+      lambda: (name) => this.invokeLeaseReader(region, name),
       secret: {
         username: "postgres",
         password: "gameday-trust-auth",
@@ -437,25 +447,61 @@ export class World {
       [K.dbSecretArn, K.serviceName, K.metricsNamespace],
       [K.extraCaCerts],
     );
+    const lease = this.leaseEnv(region, env); // removes the lease keys when this world deploys none
     return {
       ...env,
       ...runtimeEnv(region),
       AWS_ENDPOINT_URL_DYNAMODB: this.table.endpoint(region),
-      ...this.leaseEnv(),
+      ...lease,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: http,
       AWS_ENDPOINT_URL_SQS: http,
+      // X3: the processor's Lambda client (its lease reader) reaches this Region's Invoke here.
+      AWS_ENDPOINT_URL_LAMBDA: http,
     };
   }
 
-  /** The lease keys as the infra sets them for the processor; none when this world deploys no lease. */
-  private leaseEnv(): Record<string, string> {
+  /**
+   * X3: the lease keys as the program sets them for the processor (lib/orders/order-processor.ts): its
+   * Region's lease reader, by the name the program gives it, and this world's (scaled) lease. Without a
+   * lease (the code before X3, or tap:writerLease false) the keys are removed from `env`.
+   */
+  private leaseEnv(region: string, env: Record<string, string>): Record<string, string> {
     const lease = this.writerLease;
-    if (!lease) return {};
-    return {
-      [WRITER_LEASE_ENV.table]: lease.table,
-      [WRITER_LEASE_ENV.region]: lease.region,
-      [WRITER_LEASE_ENV.leaseMs]: String(lease.leaseMs),
-    };
+    if (!lease) {
+      delete env[PROCESSOR_LEASE_ENV.reader];
+      delete env[PROCESSOR_LEASE_ENV.leaseMs];
+      return {};
+    }
+    const reader = env[PROCESSOR_LEASE_ENV.reader];
+    if (!reader) throw new Error(`the program deploys no lease reader for the processor in ${region}`);
+    this.readerNames.set(region, reader);
+    return { [PROCESSOR_LEASE_ENV.leaseMs]: String(lease.leaseMs) };
+  }
+
+  /**
+   * X3: the Region's lease reader, as lib/orders/lease-reader.ts deploys it (outside any VPC, the witness
+   * in its environment): the real handler, its DynamoDB client going through this Region's network to the
+   * witness Region, as the failover function's does. Another name is not found, as in Lambda.
+   */
+  private async invokeLeaseReader(
+    region: string,
+    name: string,
+  ): Promise<{ result?: unknown; error?: Error }> {
+    const lease = this.writerLease;
+    if (!lease || name !== this.readerNames.get(region)) {
+      return {
+        error: Object.assign(new Error(`Function not found: ${name}`), { name: "ResourceNotFoundException" }),
+      };
+    }
+    this.readers[region] ??= createLeaseReaderHandler(
+      { [READER_LEASE_ENV.table]: lease.table, [READER_LEASE_ENV.region]: lease.region },
+      () => this.leaseFor(region)!.ddb,
+    );
+    try {
+      return { result: await this.readers[region]() };
+    } catch (err) {
+      return { error: err as Error };
+    }
   }
 
   /** The failover function's witness client: through its own Region's network to the witness Region. */

@@ -27,6 +27,8 @@ export interface Providers {
   readonly metricsRegion: Region;
   readonly metricsRole: MetricsRole;
   readonly random: random.Provider;
+  /** X3: the writer lease's witness Region (a third one); absent when tap:writerLease is false. */
+  readonly witness?: aws.Provider;
 }
 
 /**
@@ -49,5 +51,6 @@ export function createProviders(name: string, cfg: TapConfig, parent?: pulumi.Re
     metricsRegion: ROUTE53_METRICS_REGION,
     metricsRole: role,
     random: new random.Provider(`${name}-random`, {}, { parent }),
+    witness: cfg.witnessRegion && make("witness", cfg.witnessRegion),
   };
 }

@@ -111,8 +111,14 @@ export const OUTPUT_SPEC = {
   operatorPolicy: "text",
 } as const satisfies Record<string, ValueKind>;
 
-/** Exported only when the stack has a failover DNS name (tap:hostedZoneName). */
-export const OPTIONAL_OUTPUT_SPEC = { apiUrl: "url" } as const satisfies Record<string, ValueKind>;
+/** Exported only when the stack has them: apiUrl with a failover DNS name (tap:hostedZoneName); the
+ *  writer lease's witness with tap:writerLease (X3: the drill moves the lease, the runbook reads it). */
+export const OPTIONAL_OUTPUT_SPEC = {
+  apiUrl: "url",
+  witnessTableName: "text",
+  witnessRegion: "region",
+  writerLeaseMs: "count",
+} as const satisfies Record<string, ValueKind>;
 
 type ValueOf<K extends ValueKind> = K extends "names"
   ? readonly string[]
@@ -122,6 +128,7 @@ type ValueOf<K extends ValueKind> = K extends "names"
       ? boolean
       : string;
 export type OutputKey = keyof typeof OUTPUT_SPEC;
+export type OptionalOutputKey = keyof typeof OPTIONAL_OUTPUT_SPEC;
 export type StackOutputs = { readonly [K in OutputKey]: ValueOf<(typeof OUTPUT_SPEC)[K]> } & {
   readonly [K in keyof typeof OPTIONAL_OUTPUT_SPEC]?: ValueOf<(typeof OPTIONAL_OUTPUT_SPEC)[K]>;
 };
@@ -189,6 +196,13 @@ export function stackOutputs(stack: TapStack, cfg: TapConfig): StackOutputValues
     processingSites: stack.failover.processingSites,
     ...operatorOutputs(stack, cfg),
     ...(stack.apiUrl ? { apiUrl: stack.apiUrl } : {}),
+    ...(stack.witness
+      ? {
+          witnessTableName: stack.witness.tableName,
+          witnessRegion: stack.witness.region,
+          writerLeaseMs: stack.witness.leaseMs,
+        }
+      : {}),
   };
 }
 
@@ -234,7 +248,7 @@ export interface OutputsCheck<K extends string> {
 }
 
 /** Checks the named keys of parsed outputs (default: every required key); reports every problem. */
-export function checkOutputs<K extends OutputKey>(
+export function checkOutputs<K extends OutputKey | OptionalOutputKey>(
   record: Record<string, unknown>,
   keys: readonly K[] = OUTPUT_KEYS as K[],
 ): OutputsCheck<K> {
@@ -249,7 +263,7 @@ export function checkOutputs<K extends OutputKey>(
       continue;
     }
     if (value === "[secret]") secretPlaceholder = true;
-    const problem = checkValue(OUTPUT_SPEC[key], value);
+    const problem = checkValue({ ...OUTPUT_SPEC, ...OPTIONAL_OUTPUT_SPEC }[key], value);
     if (problem) invalid.push(`${key}: ${problem}, got ${show(value)}`);
     else values[key] = typeof value === "string" ? value.trim() : value;
   }

@@ -7,6 +7,7 @@ import { AURORA_PORT } from "./data/aurora-global-database";
 import { auroraClusterIds, auroraName } from "./data/aurora-names";
 import { AuroraRole, locateAuroraWriter, processingRegionFor } from "./data/aurora-writer";
 import { createDataTier, DATABASE_NAME, DataTier } from "./data/data-tier";
+import { WriterWitness } from "./data/writer-witness";
 import { ApiFailoverDns } from "./detection/api-failover-dns";
 import { FailoverOrchestrator } from "./failover/failover-orchestrator";
 import { AlertRelay } from "./foundation/alert-relay";
@@ -37,6 +38,8 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly metrics: RegionalFoundation;
   /** Aurora, DynamoDB and S3, shared by both regions. */
   public readonly data: DataTier;
+  /** X3: the writer lease's witness in a third Region; absent when tap:writerLease is false. */
+  public readonly witness?: WriterWitness;
   public readonly services: Record<Role, RegionalService>;
   /** Server access-log bucket per region (S2). */
   public readonly accessLogs: Record<Role, AccessLogBucket>;
@@ -50,6 +53,8 @@ export class TapStack extends pulumi.ComponentResource {
   public readonly processingRegion: Promise<AuroraRole>;
   /** The same, for the mappings: after a refusal it never settles, so none is declared with a guess. */
   private readonly bookingRegion: Promise<AuroraRole>;
+  /** The same as a Region name: the writer lease's first holder (X3). */
+  public readonly bookingRegionName: pulumi.Output<Region>;
   /** The on-call operator's least-privilege policy, built from this stack's resources (O3). */
   public readonly operatorPolicy: pulumi.Output<string>;
   public readonly outputs: StackOutputValues;
@@ -63,6 +68,9 @@ export class TapStack extends pulumi.ComponentResource {
       parent: this,
     }).then((found) => processingRegionFor(cfg.processingRegion, found));
     this.bookingRegion = this.processingRegion.catch(() => new Promise<never>(() => undefined));
+    this.bookingRegionName = pulumi
+      .output(this.bookingRegion)
+      .apply((role) => (role === "primary" ? cfg.primaryRegion : cfg.secondaryRegion));
     const accountId = aws
       .getCallerIdentityOutput({}, { parent: this, provider: p.primary })
       .apply((id) => id.accountId);
@@ -93,6 +101,7 @@ export class TapStack extends pulumi.ComponentResource {
     );
 
     const data = (this.data = createDataTier(name, cfg, this));
+    this.witness = writerWitness(name, cfg, this, accountId);
     this.services = regionalServices(name, cfg, this, this.bookingRegion);
     this.accessLogs = createAccessLogs(name, cfg, this);
     this.apiUrl = cfg.hostedZoneName ? failoverDns(name, cfg, this) : undefined;
@@ -126,7 +135,33 @@ export class TapStack extends pulumi.ComponentResource {
 
 type Stack = Pick<TapStack, "providers" | "primary" | "secondary" | "metrics">;
 
-type WithData = Stack & Pick<TapStack, "data"> & pulumi.Resource;
+type WithData = Stack & Pick<TapStack, "data" | "witness"> & pulumi.Resource;
+
+/**
+ * X3: the writer lease's witness, its lease first held by the Region where the Aurora writer is at deploy
+ * time (M2); the orchestrator moves it from then on.
+ */
+function writerWitness(
+  name: string,
+  cfg: TapConfig,
+  stack: Stack & Pick<TapStack, "bookingRegionName"> & pulumi.Resource,
+  accountId: pulumi.Input<string>,
+): WriterWitness | undefined {
+  const provider = stack.providers.witness;
+  if (!cfg.witnessRegion || !provider) return undefined;
+  return new WriterWitness(
+    `${name}-witness`,
+    {
+      region: cfg.witnessRegion,
+      provider,
+      accountId,
+      orderRegions: [cfg.primaryRegion, cfg.secondaryRegion],
+      firstHolder: stack.bookingRegionName,
+      production: cfg.production,
+    },
+    { parent: stack },
+  );
+}
 
 /** The same order flow in both regions (warm standby); the secondary also probes the primary's API.
  *  `bookingRegion`: where the Aurora writer is (M2). */
@@ -163,6 +198,12 @@ function regionalServices(
         processorAfter: [stack.data.ledger.migration],
         canaryName: canaryName(role === "primary" ? "p" : "s"),
         probe: probe && { target: probe.api, canaryName: canaryName("x") },
+        writerLease: stack.witness && {
+          tableName: stack.witness.tableName,
+          region: stack.witness.region,
+          leaseMs: stack.witness.leaseMs,
+          readStatements: stack.witness.readStatements,
+        },
       },
       { parent: stack },
     );
@@ -231,6 +272,7 @@ function failoverOrchestrator(name: string, cfg: TapConfig, stack: WithServices)
       logKeyArn: secondary.key.arn,
       logRetentionDays: cfg.logRetentionDays,
       convergeMinutes: cfg.convergence.convergeMinutes,
+      writerLease: stack.witness,
     },
     {
       parent: stack,

@@ -9,6 +9,9 @@
  * a failback is the same operation aimed the other way, X4; lambda/failover/aim.ts), with the same processing sites (the `processingSites` output is the
  * function's PROCESSING_SITES): after the writer moves, processing follows it and the DLQs are redriven.
  * An outputs file written before that output existed moves the database only, with a warning.
+ * X3: with the witness outputs (witnessTableName, witnessRegion, writerLeaseMs) it moves the writer lease
+ * before the promotion, as the function does, through a DynamoDB client in the witness Region; a stack
+ * deployed with the lease but an outputs file without them is warned about (the lease would not move).
  * Before the plan (and before asking for --yes) it prints the target's RPO lag from CloudWatch, against
  * the stack's auroraRpoTargetSeconds: the number a data-losing failover decision hangs on.
  * Without --yes nothing is changed: it prints the plan and exits 2.
@@ -19,6 +22,8 @@
  */
 import { readFileSync } from "node:fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -46,10 +51,18 @@ import {
 import { clusterIdOf, latestRpoLag, RPO_LAG_METRIC, RPO_LAG_WINDOW_MS } from "../lambda/failover/rpo-lag";
 import { cachedPerKey } from "../lambda/shared/client-cache";
 import type { Env } from "../lambda/shared/env";
+import type { WriterLease } from "../lambda/failover/lease-transfer";
+import type { WriterLeaseSettings } from "../lambda/shared/writer-lease";
 import type { Log } from "../lambda/shared/log";
 import { rdsClientCache } from "../lambda/shared/rds-clients";
 import { errorMessage } from "../lambda/shared/retry";
-import { checkOutputs, OUTPUTS_FILE_ENV, type OutputKey, type StackOutputs } from "../lib/stack-outputs";
+import {
+  checkOutputs,
+  OUTPUTS_FILE_ENV,
+  type OptionalOutputKey,
+  type OutputKey,
+  type StackOutputs,
+} from "../lib/stack-outputs";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -63,6 +76,8 @@ export interface DrillDeps {
   readonly sqsClient: (region: string) => SQSClient;
   /** CloudWatch in the target's Region, where Aurora publishes that secondary's RPO lag. */
   readonly cloudwatchClient: (region: string) => CloudWatchClient;
+  /** X3: the writer lease's witness, in its own Region. */
+  readonly witnessClient: (region: string) => WriterLease["ddb"];
   readonly clock: Clock;
   readonly random: () => number;
 }
@@ -80,6 +95,12 @@ export const SITES_OUTPUT_KEY = "processingSites" satisfies OutputKey;
 export const RPO_TARGET_OUTPUT_KEY = "auroraRpoTargetSeconds" satisfies OutputKey;
 /** Read when present: what a failback (--target-region <primary's Region>) promotes. */
 export const FAILBACK_OUTPUT_KEY = "primaryClusterArn" satisfies OutputKey;
+/** X3: read when present (a stack with tap:writerLease): the witness the orchestrator moves the lease in. */
+export const WITNESS_OUTPUT_KEYS = [
+  "witnessTableName",
+  "witnessRegion",
+  "writerLeaseMs",
+] as const satisfies readonly OptionalOutputKey[];
 export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[number]> & {
   /** The orchestrator's processing sites; undefined when the outputs file has none (database only). */
   readonly processingSites?: readonly ProcessingSite[];
@@ -87,6 +108,8 @@ export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[numb
   readonly auroraRpoTargetSeconds?: number;
   /** The original primary's cluster; undefined in an outputs file without it (no failback then). */
   readonly primaryClusterArn?: string;
+  /** X3: the writer lease's witness; undefined for a stack without one (or an older outputs file). */
+  readonly writerLease?: WriterLeaseSettings;
 };
 
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
@@ -233,12 +256,29 @@ export function loadOutputs(path: string, readFile: (p: string) => string): Dril
   const optional = checkOutputs(data, [RPO_TARGET_OUTPUT_KEY, FAILBACK_OUTPUT_KEY]);
   problems.push(...optional.invalid);
   const primaryClusterArn = optional.values[FAILBACK_OUTPUT_KEY] as string | undefined;
+  const writerLease = witnessOf(data, problems);
   if (problems.length > 0) throw new DrillUsageError(`${path}: ${problems.join("; ")}`);
   return {
     ...out,
     processingSites,
     auroraRpoTargetSeconds: optional.values[RPO_TARGET_OUTPUT_KEY] as number,
     ...(primaryClusterArn ? { primaryClusterArn } : {}),
+    ...(writerLease ? { writerLease } : {}),
+  };
+}
+
+/** X3: the witness, all three outputs or none (a half-written file is a problem, not "no lease"). */
+function witnessOf(data: Record<string, unknown>, problems: string[]): WriterLeaseSettings | undefined {
+  const { values, missing, invalid } = checkOutputs(data, WITNESS_OUTPUT_KEYS);
+  if (missing.length === WITNESS_OUTPUT_KEYS.length) return undefined;
+  if (missing.length > 0)
+    problems.push(`the writer lease's outputs are incomplete: ${missing.join(", ")} missing`);
+  problems.push(...invalid);
+  if (missing.length > 0 || invalid.length > 0) return undefined;
+  return {
+    table: values.witnessTableName as string,
+    region: values.witnessRegion as string,
+    leaseMs: values.writerLeaseMs as number,
   };
 }
 
@@ -300,6 +340,7 @@ export function defaultDeps(): DrillDeps {
     lambdaClient: (region) => new LambdaClient(drillClientConfig(region)),
     sqsClient: (region) => new SQSClient(drillClientConfig(region)),
     cloudwatchClient: (region) => new CloudWatchClient(drillClientConfig(region)),
+    witnessClient: (region) => DynamoDBDocumentClient.from(new DynamoDBClient(drillClientConfig(region))),
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     random: Math.random,
   };
@@ -346,7 +387,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   // The target's RPO lag is published there too (it is the secondary being promoted).
   const region = target.region;
   const cloudwatch = deps.cloudwatchClient(region);
-  const orchestratorDeps = drillOrchestratorDeps(deps, region, outputs.secondaryRegion, cloudwatch);
+  const orchestratorDeps = drillOrchestratorDeps(deps, region, outputs, cloudwatch);
   const { rds } = orchestratorDeps;
 
   out(`DR drill: mode=${args.mode} ${dryRun ? "DRY RUN (no change will be made)" : "REAL RUN"}`);
@@ -356,6 +397,7 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
   );
   out(`  notifications: ${outputs.secondarySnsTopicArn}`);
   printSites(deps, path, outputs.processingSites);
+  printWitness(deps, path, outputs.writerLease);
 
   out("Step 1/3: live state before");
   try {
@@ -409,9 +451,11 @@ export async function main(argv: readonly string[], overrides: Partial<DrillDeps
 function drillOrchestratorDeps(
   deps: DrillDeps,
   region: string,
-  topicRegion: string,
+  outputs: DrillOutputs,
   cloudwatch: CloudWatchClient,
 ): OrchestratorDeps {
+  const topicRegion = outputs.secondaryRegion;
+  const lease = outputs.writerLease;
   const rdsFor = rdsClientCache((r) => deps.rdsClient(r));
   const rds = rdsFor(region);
   const { out } = deps;
@@ -431,7 +475,21 @@ function drillOrchestratorDeps(
     clock: deps.clock,
     random: deps.random,
     logger,
+    writerLease: lease && { settings: lease, ddb: deps.witnessClient(lease.region) },
   };
+}
+
+/** X3: where the lease moves, or why it will not. */
+function printWitness(deps: DrillDeps, path: string, lease: WriterLeaseSettings | undefined): void {
+  if (lease) {
+    deps.out(`  writer lease: ${lease.table} in ${lease.region} (moved to the target before the promotion)`);
+    return;
+  }
+  deps.err(
+    `drill: warning: ${path} has no writer lease outputs (${WITNESS_OUTPUT_KEYS.join(", ")}): the lease will not ` +
+      "move. If the stack has tap:writerLease (the default), write the outputs again: the new writer's " +
+      "processor books nothing until the lease is moved (docs/runbook.md, Fencing the old writer).",
+  );
 }
 
 /**

@@ -46,6 +46,24 @@ describe("P1: typed, validated config", () => {
     ]);
   });
 
+  it("X3: the writer lease is on by default, its witness in us-east-2; off, there is no witness Region", () => {
+    expect(parse({}).witnessRegion).toBe("us-east-2");
+    expect(parse({ writerLease: "false" }).witnessRegion).toBeUndefined();
+    expect(parse({ witnessRegion: "eu-west-1" }).witnessRegion).toBe("eu-west-1");
+  });
+
+  it("X3: a witness in an order Region, or an unknown one, is rejected with the other problems", () => {
+    expect(problemsOf({ primaryRegion: "us-east-2", writerLease: "yes" })).toEqual([
+      'writerLease: expected true or false, got "yes"',
+      'witnessRegion: "us-east-2" is an order Region; the writer lease\'s witness needs a third Region (X3), or set tap:writerLease false to deploy without fencing',
+    ]);
+    expect(problemsOf({ witnessRegion: "us-west-2" })).toHaveLength(1);
+    expect(problemsOf({ witnessRegion: "mars-1" })[0]).toMatch(
+      /^witnessRegion: "mars-1" is not one of us-east-1, /,
+    );
+    expect(parse({ primaryRegion: "us-east-2", writerLease: "false" }).witnessRegion).toBeUndefined();
+  });
+
   it("P1: an unknown region is rejected", () => {
     const problems = problemsOf({ primaryRegion: "us-east-9" });
     expect(problems).toHaveLength(1);

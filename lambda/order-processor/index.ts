@@ -7,6 +7,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -17,10 +18,12 @@ import { orderProcessorService, parseOrderProcessorEnv } from "./env";
 import { createEntitlementCheck } from "./entitlement";
 import { createVisibilityChanger } from "./expedite";
 import { createLeaseGate } from "./lease-gate";
+import { invokeLeaseReader, READER_INVOKE_CLIENT } from "./lease-source";
 import { insertOrders } from "./ledger";
 import { createRejectParker } from "./park";
 import { putOrderState } from "./state";
-import { parseWriterLease, type WriterLeaseSettings } from "../shared/writer-lease";
+import { readWitness } from "../shared/lease-witness";
+import { LEASE_METRIC, parseLeaseSource, type LeaseSource } from "../shared/writer-lease";
 
 const { serviceName, namespace } = orderProcessorService(process.env);
 const logger = new Logger({ serviceName });
@@ -40,17 +43,35 @@ const sqs = new SQSClient({
 
 let batchHandler: OrderBatchHandler | undefined;
 
-/** X3: the witness in its own Region; absent settings (local runs) = no gate. */
-function leaseGate(lease: WriterLeaseSettings | undefined, region: string): () => Promise<void> {
-  if (!lease) return async () => undefined;
+/**
+ * X3: the lease gate over its source. Deployed: the Region's lease reader, invoked through the VPC's Lambda
+ * endpoint (lease-source.ts). The game day and local runs name the witness table directly. No source
+ * (fencing turned off, tap:writerLease false) = no gate. Every refusal is counted (LEASE_METRIC).
+ */
+function leaseGate(source: LeaseSource | undefined, region: string): () => Promise<void> {
+  if (!source) return async () => undefined;
+  const readLease =
+    source.kind === "reader"
+      ? invokeLeaseReader(new LambdaClient(READER_INVOKE_CLIENT), source.functionName)
+      : directRead(source.settings.region, source.settings.table);
+  const leaseMs = source.kind === "reader" ? source.leaseMs : source.settings.leaseMs;
+  const gate = createLeaseGate({ readLease, leaseMs, region });
+  return () =>
+    gate().catch((err: unknown) => {
+      metrics.addMetric(LEASE_METRIC, MetricUnit.Count, 1);
+      throw err;
+    });
+}
+
+function directRead(witnessRegion: string, table: string) {
   const witness = DynamoDBDocumentClient.from(
     new DynamoDBClient({
-      region: lease.region,
+      region: witnessRegion,
       maxAttempts: 2,
       requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
     }),
   );
-  return createLeaseGate({ ddb: witness, settings: lease, region });
+  return () => readWitness(witness, table);
 }
 
 function init(): OrderBatchHandler {
@@ -62,7 +83,7 @@ function init(): OrderBatchHandler {
     queueVisibilitySeconds,
   } = parseOrderProcessorEnv(process.env);
   const db = new Database(settings, { logger, secrets });
-  const holdsLease = leaseGate(parseWriterLease(process.env), region);
+  const holdsLease = leaseGate(parseLeaseSource(process.env), region);
   return createOrderBatchHandler({
     region,
     logger,

@@ -19,20 +19,41 @@ import { intFromEnv, optionalEnv, type Env } from "./env";
 
 export const WRITER_LEASE_ENV = {
   /**
-   * The witness table's name; unset = no fencing. The infra does not deploy the witness yet (docs/runbook.md,
-   * "Fencing the old writer"): until it does, the runbook's manual stop-writes step is the fence.
+   * The witness table's name; unset = no fencing (tap:writerLease false: the runbook's manual stop-writes
+   * step is then the fence). lib/data/writer-witness.ts deploys the witness.
    */
   table: "WRITER_LEASE_TABLE",
   /** The witness table's Region: neither of the two processing Regions. */
   region: "WRITER_LEASE_REGION",
   /** How long a lease outlives its last confirmation, ms. */
   leaseMs: "WRITER_LEASE_MS",
+  /**
+   * The order processor's: the name of its Region's lease reader (lambda/lease-reader), which reads the
+   * witness for it. The processor runs in a VPC with no path to another Region's DynamoDB, so it never
+   * gets the table keys in a deploy (lib/data/writer-witness.ts says why).
+   */
+  reader: "WRITER_LEASE_READER",
 } as const;
+
+/** The keys each side is deployed with (lib/ writes them with toEnvironment): */
+const K = WRITER_LEASE_ENV;
+/** the failover orchestrator: it moves the lease and waits it out. */
+export const ORCHESTRATOR_LEASE_ENV = { table: K.table, region: K.region, leaseMs: K.leaseMs } as const;
+/** the lease reader: it reads the witness. */
+export const READER_LEASE_ENV = { table: K.table, region: K.region } as const;
+/** the order processor: it asks its reader and trusts a third of the lease. */
+export const PROCESSOR_LEASE_ENV = { reader: K.reader, leaseMs: K.leaseMs } as const;
 
 export const WRITER_LEASE_DEFAULTS = {
   /** 30 s: three confirmations per lease, each able to cover a ledger write of up to its 7 s timeout. */
   leaseMs: 30_000,
 } as const;
+
+/**
+ * The processor's count of ledger writes it refused for the lease (not the holder, or not confirmed),
+ * under its metrics namespace and service (lib/orders/order-processor.ts alarms on it).
+ */
+export const LEASE_METRIC = "LeaseRefusals";
 
 /** The witness item's key attribute and value, and the attributes the two sides read and write. */
 export const LEASE_KEY = { name: "lease", value: "order-writer" } as const;
@@ -50,8 +71,35 @@ export function parseWriterLease(env: Env): WriterLeaseSettings | undefined {
   if (!table) return undefined;
   const region = optionalEnv(env, WRITER_LEASE_ENV.region);
   if (!region) throw new Error(`${WRITER_LEASE_ENV.region} is not set (${WRITER_LEASE_ENV.table} is)`);
-  const leaseMs = intFromEnv(env, WRITER_LEASE_ENV.leaseMs, WRITER_LEASE_DEFAULTS.leaseMs, 300, 300_000);
-  return { table, region, leaseMs };
+  return { table, region, leaseMs: parseLeaseMs(env) };
+}
+
+/** What the lease reader answers: the witness item's holder and epoch, null when there is no item. */
+export interface LeaseReading {
+  readonly holder: string | null;
+  readonly epoch: number | null;
+}
+
+/** Where the processor confirms the lease: through its Region's reader function, or (the game day,
+ *  local runs) straight from the witness table. */
+export type LeaseSource =
+  | { readonly kind: "reader"; readonly functionName: string; readonly leaseMs: number }
+  | { readonly kind: "witness"; readonly settings: WriterLeaseSettings };
+
+/** The processor's lease source, or undefined when fencing is not configured; bad values throw. */
+export function parseLeaseSource(env: Env): LeaseSource | undefined {
+  const functionName = optionalEnv(env, WRITER_LEASE_ENV.reader);
+  const direct = parseWriterLease(env);
+  if (functionName && direct) {
+    throw new Error(`set ${WRITER_LEASE_ENV.reader} or ${WRITER_LEASE_ENV.table}, not both`);
+  }
+  if (direct) return { kind: "witness", settings: direct };
+  if (!functionName) return undefined;
+  return { kind: "reader", functionName, leaseMs: parseLeaseMs(env) };
+}
+
+function parseLeaseMs(env: Env): number {
+  return intFromEnv(env, WRITER_LEASE_ENV.leaseMs, WRITER_LEASE_DEFAULTS.leaseMs, 300, 300_000);
 }
 
 /** How long a processor trusts a confirmation, counted from the start of the read that gave it. */

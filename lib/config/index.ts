@@ -67,6 +67,11 @@ export interface TapConfig {
   readonly costCenter: string;
   readonly primaryRegion: Region;
   readonly secondaryRegion: Region;
+  /**
+   * X3: the writer lease's witness (lib/data/writer-witness.ts), in a third Region; undefined when
+   * tap:writerLease is false (no fencing: the runbook's manual stop-writes step is then the fence).
+   */
+  readonly witnessRegion?: Region;
   readonly primaryVpcCidr: string;
   readonly secondaryVpcCidr: string;
   readonly alertEmail?: string;
@@ -123,6 +128,10 @@ export const CONFIG_DEFAULTS = {
   costCenter: "trading-platform",
   primaryRegion: "us-east-1",
   secondaryRegion: "us-west-2",
+  // X3: the writer lease on, its witness in a Region that is neither default order Region. us-east-2 is a
+  // default (not opt-in) Region with DynamoDB and Lambda. https://docs.aws.amazon.com/general/latest/gr/ddb.html
+  writerLease: true,
+  witnessRegion: "us-east-2",
   primaryVpcCidr: "10.10.0.0/16",
   secondaryVpcCidr: "10.20.0.0/16",
   logRetentionDays: 30,
@@ -277,7 +286,7 @@ function parseEnvironmentSuffix(r: ConfigReaders, problems: string[]): string {
 function parseRegions(
   r: ConfigReaders,
   problems: string[],
-): Pick<TapConfig, "primaryRegion" | "secondaryRegion"> {
+): Pick<TapConfig, "primaryRegion" | "secondaryRegion" | "witnessRegion"> {
   const d = CONFIG_DEFAULTS;
   const regions = (SUPPORTED_REGIONS as readonly string[]).slice();
   const primaryRegion = r.str("primaryRegion", d.primaryRegion);
@@ -287,7 +296,23 @@ function parseRegions(
   if (primaryRegion === secondaryRegion) {
     problems.push(`primaryRegion and secondaryRegion are both "${primaryRegion}"; DR needs two regions`);
   }
-  return { primaryRegion: primaryRegion as Region, secondaryRegion: secondaryRegion as Region };
+  const writerLease = r.bool("writerLease", d.writerLease);
+  const witnessRegion = r.str("witnessRegion", d.witnessRegion);
+  if (writerLease) {
+    r.oneOf("witnessRegion", witnessRegion, regions);
+    // The witness must outlive the loss of either order Region, or a partition would take it with the writer.
+    if (witnessRegion === primaryRegion || witnessRegion === secondaryRegion) {
+      problems.push(
+        `witnessRegion: "${witnessRegion}" is an order Region; the writer lease's witness needs a third ` +
+          "Region (X3), or set tap:writerLease false to deploy without fencing",
+      );
+    }
+  }
+  return {
+    primaryRegion: primaryRegion as Region,
+    secondaryRegion: secondaryRegion as Region,
+    witnessRegion: writerLease ? (witnessRegion as Region) : undefined,
+  };
 }
 
 function parseVpcCidrs(

@@ -9,6 +9,7 @@ import {
 import { formatProcessingSites } from "../../lambda/failover/env-keys";
 import { CONVERGE_EVENT } from "../../lambda/failover/events";
 import { toEnvironment } from "../../lambda/shared/env";
+import { ORCHESTRATOR_LEASE_ENV } from "../../lambda/shared/writer-lease";
 import { NodeFunction } from "../compute/node-function";
 import { Statement } from "../policy-documents";
 import { Region } from "../config";
@@ -66,6 +67,17 @@ export interface FailoverOrchestratorArgs {
    * X1/X6). Default CONVERGENCE_DEFAULTS.convergeMinutes (5).
    */
   readonly convergeMinutes?: number;
+  /**
+   * X3: the writer lease's witness (lib/data/writer-witness.ts): the function moves the lease before any
+   * promotion and waits it out before a data-losing one. Not in a VPC, it reaches the witness Region
+   * directly. Default: none (no fencing).
+   */
+  readonly writerLease?: {
+    readonly tableName: pulumi.Input<string>;
+    readonly region: Region;
+    readonly leaseMs: number;
+    readonly moveStatements: Statement[];
+  };
 }
 
 export function checkFailoverOrchestratorArgs(args: FailoverOrchestratorArgs): void {
@@ -239,6 +251,23 @@ function orchestratorEnvironment(
   triggers: readonly AlarmInfo[],
   reconcile: ReconcileFunction | undefined,
 ): Record<string, pulumi.Input<string>> {
+  const lease = args.writerLease;
+  const leaseEnv = lease
+    ? toEnvironment(ORCHESTRATOR_LEASE_ENV, {
+        table: lease.tableName,
+        region: lease.region,
+        leaseMs: String(lease.leaseMs),
+      })
+    : {};
+  return { ...leaseEnv, ...failoverEnvironment(args, processingSites, triggers, reconcile) };
+}
+
+function failoverEnvironment(
+  args: FailoverOrchestratorArgs,
+  processingSites: pulumi.Output<string>,
+  triggers: readonly AlarmInfo[],
+  reconcile: ReconcileFunction | undefined,
+): Record<string, pulumi.Input<string>> {
   return toEnvironment(FAILOVER_ENV, {
     globalClusterId: args.globalClusterId,
     targetClusterArn: args.secondaryClusterArn,
@@ -335,5 +364,6 @@ function orchestratorStatements(
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: args.kmsKeyArns,
     },
+    ...(args.writerLease?.moveStatements ?? []),
   ];
 }

@@ -264,6 +264,15 @@ function processorAlarms(r: MonitoredRegion): AlarmSpec[] {
  * acknowledged and not booked for `strandedMinutes` (X1). SQS counts a message's age from its enqueue
  * time, which a move back from the DLQ resets.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+ * Blind spot: on a standard queue a message received three or more times and not deleted is moved to the
+ * back and left out of ApproximateAgeOfOldestMessage ("poison-pill messages ... are excluded from this
+ * metric until successfully processed"), which then shows the next message under the threshold.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ * So an order every batch refuses (the ledger down, or X3's lease not held) stops counting here after
+ * its third receive, and is seen again only in the DLQ after MAX_RECEIVE_COUNT (5) receives; a re-queued
+ * order (the forwarder's, the DLQ redrive's) is a new message whose age starts again. What covers the gap:
+ * the processor's error alarm (a failed batch is a function error), the lease-refusal alarm (X3,
+ * lib/orders/order-processor.ts) and the DLQ alarm below.
  */
 function queueAlarms(r: MonitoredRegion, strandedMinutes: number): AlarmSpec[] {
   return [

@@ -21,6 +21,9 @@ export const OPERATOR_COMMANDS = {
   "rds switchover-global-cluster": { actions: ["rds:SwitchoverGlobalCluster"] },
   "rds describe-db-cluster-snapshots": { actions: ["rds:DescribeDBClusterSnapshots"] },
   "rds copy-db-cluster-snapshot": { actions: ["rds:CopyDBClusterSnapshot"] },
+  // X3: reading and moving the writer lease by hand (docs/runbook.md, "Fencing the old writer").
+  "dynamodb get-item": { actions: ["dynamodb:GetItem"] },
+  "dynamodb update-item": { actions: ["dynamodb:UpdateItem"] },
   "lambda invoke": { actions: ["lambda:InvokeFunction"] },
   "lambda list-event-source-mappings": { actions: ["lambda:ListEventSourceMappings"] },
   "lambda update-event-source-mapping": { actions: ["lambda:UpdateEventSourceMapping"] },

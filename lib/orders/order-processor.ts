@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORDER_PROCESSOR_DEFAULTS, ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { toEnvironment } from "../../lambda/shared/env";
+import { LEASE_METRIC, PROCESSOR_LEASE_ENV } from "../../lambda/shared/writer-lease";
+import { LeaseReader, WitnessForReader } from "./lease-reader";
 import { NodeFunction } from "../compute/node-function";
 import { LedgerAccess } from "../data/ledger-access";
 import { Region } from "../config";
@@ -37,6 +39,11 @@ export interface OrderProcessorArgs extends LedgerAccess {
   /** What the function's error alarm means to the stack. Default: `{ id: "<name>-fn-errors" }`, not
    *  critical. */
   readonly errorAlarmRole?: AlarmRole;
+  /**
+   * X3: the writer lease's witness (lib/data/writer-witness.ts): the processor books only while its Region
+   * holds the lease, confirmed through a lease reader deployed beside it. Default: none (no fencing).
+   */
+  readonly writerLease?: WitnessForReader & { readonly leaseMs: number };
 }
 
 /** Metric namespace and service dimension the processor publishes under (Powertools Metrics). */
@@ -57,9 +64,26 @@ export class OrderProcessor extends pulumi.ComponentResource {
   /** The function's error alarm and the conflict alarm, as data. */
   public readonly alarms: AlarmInfo[];
 
+  /** X3: the function that reads the writer lease for this processor; absent without a lease. */
+  public readonly leaseReader?: LeaseReader;
+
   constructor(name: string, args: OrderProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tap:orders:OrderProcessor", name, {}, opts);
 
+    this.leaseReader =
+      args.writerLease &&
+      new LeaseReader(
+        `${name}-lease-reader`,
+        {
+          provider: args.provider,
+          region: args.region,
+          witness: args.writerLease,
+          logKeyArn: args.kmsKeyArn,
+          logRetentionDays: args.logRetentionDays,
+          alarmTopicArn: args.alarmTopicArn,
+        },
+        { parent: this },
+      );
     const fn = this.processorFunction(name, args);
     const mapping = queueConsumer(
       name,
@@ -79,7 +103,11 @@ export class OrderProcessor extends pulumi.ComponentResource {
     this.mappingUuid = mapping.uuid;
     this.mappingArn = mapping.arn;
     this.conflictAlarmName = conflicts.name;
-    this.alarms = [...fn.alarms, conflicts];
+    this.alarms = [
+      ...fn.alarms,
+      conflicts,
+      ...(this.leaseReader ? [...this.leaseReader.alarms, this.leaseRefusalAlarm(name, args)] : []),
+    ];
     this.registerOutputs({
       functionArn: this.functionArn,
       functionName: this.functionName,
@@ -98,28 +126,82 @@ export class OrderProcessor extends pulumi.ComponentResource {
         timeout: ORDER_PROCESSOR_TIMEOUT,
         memorySize: 512,
         vpc: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        environment: toEnvironment(ORDER_PROCESSOR_ENV, {
-          dbSecretArn: args.secretArn,
-          dbHost: args.dbHost,
-          dbPort: String(args.dbPort),
-          dbName: args.dbName,
-          dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
-          dbTlsServerNames: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
-          extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
-          tableName: args.tableName,
-          rejectsQueueUrl: args.rejectsQueue.url,
-          // X1: tells crash-type poison apart (lambda/order-processor/crash-suspect.ts).
-          queueVisibilitySeconds: String(visibilityTimeoutFor(ORDER_PROCESSOR_TIMEOUT)),
-          serviceName: ORDER_PROCESSOR_SERVICE,
-          metricsNamespace: ORDER_METRICS_NAMESPACE,
-        }),
-        statements: processorStatements(args),
+        environment: {
+          ...this.leaseEnvironment(args),
+          ...toEnvironment(ORDER_PROCESSOR_ENV, {
+            dbSecretArn: args.secretArn,
+            dbHost: args.dbHost,
+            dbPort: String(args.dbPort),
+            dbName: args.dbName,
+            dbSsl: ORDER_PROCESSOR_DEFAULTS.dbSsl,
+            dbTlsServerNames: pulumi.output(args.dbTlsServerNames).apply((names) => names.join(",")),
+            extraCaCerts: ORDER_PROCESSOR_DEFAULTS.extraCaCerts,
+            tableName: args.tableName,
+            rejectsQueueUrl: args.rejectsQueue.url,
+            // X1: tells crash-type poison apart (lambda/order-processor/crash-suspect.ts).
+            queueVisibilitySeconds: String(visibilityTimeoutFor(ORDER_PROCESSOR_TIMEOUT)),
+            serviceName: ORDER_PROCESSOR_SERVICE,
+            metricsNamespace: ORDER_METRICS_NAMESPACE,
+          }),
+        },
+        statements: [...processorStatements(args), ...this.leaseStatements()],
         logKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         errorAlarmTopicArn: args.alarmTopicArn,
         errorAlarmRole: args.errorAlarmRole,
       },
       { parent: this },
+    );
+  }
+
+  /** X3: the reader to ask and the lease to trust a third of; nothing without a lease. */
+  private leaseEnvironment(args: OrderProcessorArgs): Record<string, pulumi.Input<string>> {
+    if (!this.leaseReader || !args.writerLease) return {};
+    return toEnvironment(PROCESSOR_LEASE_ENV, {
+      reader: this.leaseReader.functionName,
+      leaseMs: String(args.writerLease.leaseMs),
+    });
+  }
+
+  /** X3: invoking its own Region's reader, and nothing else. */
+  private leaseStatements(): Statement[] {
+    if (!this.leaseReader) return [];
+    return [
+      {
+        Sid: "ConfirmWriterLease",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: this.leaseReader.functionArn,
+      },
+    ];
+  }
+
+  /**
+   * X3: the processor refused a ledger write for the lease (not the holder, or the reader or witness
+   * failing) within 5 minutes. Only a Region whose mapping is enabled processes, so this is a consuming
+   * Region that is not booking: the witness is unreachable, or the lease moved and the mapping has not
+   * followed yet. A failover shows it too (the old writer's batches are refused until its mapping is
+   * disabled), and says so in the description. Refused messages retry with a growing backoff
+   * (expedite.ts), so minute periods could skip; one 5-minute period does not. The processor publishes
+   * the count only when it refuses: missing data is not breaching (countAlarm).
+   */
+  private leaseRefusalAlarm(name: string, args: OrderProcessorArgs): AlarmInfo {
+    return countAlarm(
+      `${name}-lease-refusals`,
+      { region: args.region, topicArn: args.alarmTopicArn, provider: args.provider },
+      {
+        description:
+          "The order processor refused to book: its Region does not hold the writer lease, or cannot confirm it. Expected during a failover; otherwise see docs/runbook.md, Fencing the old writer (X3)",
+        namespace: ORDER_METRICS_NAMESPACE,
+        metricName: LEASE_METRIC,
+        dimensions: { service: ORDER_PROCESSOR_SERVICE },
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparison: "GreaterThanThreshold",
+      },
+      { id: `${name}-lease-refusals` },
+      this,
     );
   }
 

@@ -9,7 +9,7 @@ import { AlarmInfo, AlarmRole } from "../monitoring/alarm";
 import { MonitoredRegion } from "../monitoring/monitoring";
 import { OrderApi } from "../orders/order-api";
 import { OrderForwarder } from "../orders/order-forwarder";
-import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor } from "../orders/order-processor";
+import { ORDER_PROCESSOR_TIMEOUT, OrderProcessor, OrderProcessorArgs } from "../orders/order-processor";
 import { OrderQueue } from "../orders/order-queue";
 import { OrderQueueAccess } from "../orders/queue-writers";
 import { ProcessingSiteArgs } from "../failover/failover-orchestrator";
@@ -78,6 +78,9 @@ export interface RegionalServiceArgs {
   /** Another region's API that this region also watches, e.g. the secondary watching the primary.
    *  Its alarm starts a failover. Default: none. */
   readonly probe?: { readonly target: OrderApi; readonly canaryName: string };
+  /** X3: the writer lease's witness; the processor books only while this Region holds the lease.
+   *  Default: none (no fencing). */
+  readonly writerLease?: OrderProcessorArgs["writerLease"];
 }
 
 /**
@@ -288,6 +291,7 @@ export class RegionalService extends pulumi.ComponentResource {
         region: f.region,
         // Processing errors in the primary region feed its composite alarm (R19).
         errorAlarmRole: { id: `${role}-processor-errors`, critical: role === "primary" },
+        writerLease: this.args.writerLease,
       },
       { parent: this, dependsOn: [...this.args.stores, this.queue, ...(this.args.processorAfter ?? [])] },
     );

@@ -2,6 +2,12 @@
  * P9: every deployed function's handler string names an export of the bundle its code points at.
  * The bundles are loaded in a fresh Node process, as Lambda would, so module-level clients start clean.
  */
+import {
+  ORCHESTRATOR_LEASE_ENV,
+  parseLeaseSource,
+  parseWriterLease,
+  PROCESSOR_LEASE_ENV,
+} from "../../lambda/shared/writer-lease";
 import { ORDER_FORWARDER_ENV, parseOrderForwarderEnv } from "../../lambda/order-forwarder/env";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -39,9 +45,11 @@ it("P9: each Lambda's code is a bundle under dist/lambda whose file exports the 
       "tap-dev-primary-service-api-health",
       "tap-dev-primary-service-forwarder-fn",
       "tap-dev-primary-service-processor-fn",
+      "tap-dev-primary-service-processor-lease-reader-fn",
       "tap-dev-secondary-service-api-health",
       "tap-dev-secondary-service-forwarder-fn",
       "tap-dev-secondary-service-processor-fn",
+      "tap-dev-secondary-service-processor-lease-reader-fn",
     ].sort(),
   );
   for (const fn of functions) {
@@ -87,7 +95,11 @@ function deployedEnv(suffix: string): Record<string, string> {
 describe("P9: each function's environment is written and read through one contract module", () => {
   it("order processor: lib writes exactly the contract's keys and the Lambda parses them back", () => {
     const env = deployedEnv("primary-service-processor-fn");
-    expect(Object.keys(env).sort()).toEqual(Object.values(ORDER_PROCESSOR_ENV).sort());
+    // X3: plus the lease keys, from their own contract (lambda/shared/writer-lease.ts).
+    expect(Object.keys(env).sort()).toEqual(
+      [...Object.values(ORDER_PROCESSOR_ENV), ...Object.values(PROCESSOR_LEASE_ENV)].sort(),
+    );
+    expect(parseLeaseSource(env)).toMatchObject({ kind: "reader", leaseMs: 30_000 });
     const parsed = parseOrderProcessorEnv({ ...env, AWS_REGION: "us-east-1" });
     expect(parsed).toMatchObject({
       region: "us-east-1",
@@ -128,7 +140,15 @@ describe("P9: each function's environment is written and read through one contra
 
   it("failover: the deployed tuning equals the parser's defaults and passes its own validation", () => {
     const env = deployedEnv("failover-fn");
-    expect(Object.keys(env).sort()).toEqual(Object.values(FAILOVER_ENV).sort());
+    // X3: plus the witness, from its own contract (lambda/shared/writer-lease.ts).
+    expect(Object.keys(env).sort()).toEqual(
+      [...Object.values(FAILOVER_ENV), ...Object.values(ORCHESTRATOR_LEASE_ENV)].sort(),
+    );
+    expect(parseWriterLease(env)).toEqual({
+      table: run.outputs.witnessTableName,
+      region: "us-east-2",
+      leaseMs: 30_000,
+    });
     const config = loadFailoverConfig({ ...env, AWS_REGION: String(run.outputs.secondaryRegion) });
     expect(config).toMatchObject({
       timeBudgetMs: DEFAULTS.timeBudgetMs,

@@ -26,6 +26,13 @@ function helpers(run: ProgramRun) {
   return { of, named, keyArn, dataBuckets };
 }
 
+/** The orders table among the stack's tables (the other is the writer lease's witness, X3). */
+const orders = (tables: RecordedResource[]) => {
+  const t = tables.find((x) => x.name === "tap-dev-orders-table" || x.name === "tap-prod-orders-table");
+  if (!t) throw new Error("no orders table");
+  return t;
+};
+
 describe("data tier, dev stack", () => {
   let run: ProgramRun;
   let h: ReturnType<typeof helpers>;
@@ -221,14 +228,14 @@ describe("data tier, dev stack", () => {
       auroraPrimaryEndpoint: primary().state.endpoint,
       auroraPrimaryReaderEndpoint: primary().state.readerEndpoint,
       auroraSecondaryEndpoint: secondary().state.readerEndpoint,
-      dynamoTableName: h.of(T.table)[0].state.name,
+      dynamoTableName: orders(h.of(T.table)).state.name,
       dbSecretArn: h.of(T.secret)[0].state.arn,
     });
     expect(String(run.outputs.auroraSecondaryEndpoint)).toContain(".us-west-2.rds.amazonaws.com");
   });
 
   it("R14: the orders table is an on-demand global table with PITR on the table and on every replica", () => {
-    const t = h.of(T.table)[0];
+    const t = orders(h.of(T.table));
     expect(t.region).toBe("us-east-1");
     expect(t.inputs).toMatchObject({
       billingMode: "PAY_PER_REQUEST",
@@ -352,8 +359,12 @@ describe("data tier, production", () => {
     expect(String(primary.inputs.finalSnapshotIdentifier)).toMatch(/^[a-z][a-z0-9-]{0,254}[a-z0-9]$/);
     expect(String(primary.inputs.finalSnapshotIdentifier)).not.toContain("--");
     expect(of(T.global)[0].inputs.deletionProtection).toBe(true);
-    expect(of(T.table)[0].inputs.deletionProtectionEnabled).toBe(true);
-    expect((of(T.table)[0].inputs.replicas as any[])[0].deletionProtectionEnabled).toBe(true);
+    expect(orders(of(T.table)).inputs.deletionProtectionEnabled).toBe(true);
+    expect((orders(of(T.table)).inputs.replicas as any[])[0].deletionProtectionEnabled).toBe(true);
+    // X3: the writer lease's witness too.
+    expect(of(T.table).find((t) => t.name.endsWith("writer-lease"))?.inputs.deletionProtectionEnabled).toBe(
+      true,
+    );
   });
 
   it("P8: production protects every stateful resource from pulumi destroy", () => {
@@ -361,10 +372,10 @@ describe("data tier, production", () => {
       [T.global, 1],
       [T.cluster, 2],
       [T.instance, 3],
-      [T.table, 1],
+      [T.table, 2], // the orders table and the writer lease's witness (X3)
       [T.bucket, 2],
       [T.secret, 2], // the master's and the processor role's (L6)
-      [T.key, 2],
+      [T.key, 3], // one per order Region and the witness Region's
     ];
     for (const [type, count] of mustProtect) {
       // Canary artifact buckets are disposable; the data buckets are what must survive.

@@ -210,6 +210,7 @@ describe("docs/runbook.md: every command is checked (O3)", () => {
   it("O3: a command naming one Region's resource is sent to that Region (global-cluster calls are checked below)", () => {
     const regionOf = (name: string): string | undefined => {
       if (name === "failoverFunctionName" || name === "reconcileFunctionName") return "<secondaryRegion>";
+      if (name === "witnessTableName") return "<witnessRegion>";
       if (/^primary(?!Region)/.test(name) && !/HealthCheckId$/.test(name)) return "<primaryRegion>";
       if (/^secondary(?!Region)/.test(name) && !/HealthCheckId$/.test(name)) return "<secondaryRegion>";
       return undefined;

@@ -38,6 +38,17 @@ describe("M1: updates leave run-time owned attributes alone", () => {
     expect(ignoredBy(MAPPING)).toEqual([JSON.stringify(["enabled"])]);
   });
 
+  it("X3: the writer lease item leaves its body (the holder) to the orchestrator after it is created", () => {
+    const items = run.of("aws:dynamodb/tableItem:TableItem");
+    expect(items).toHaveLength(1);
+    expect(ignoredBy("aws:dynamodb/tableItem:TableItem")).toEqual([JSON.stringify(["item"])]);
+    expect(JSON.parse(items[0].inputs.item as string)).toEqual({
+      lease: { S: "order-writer" },
+      holder: { S: "us-east-1" },
+      epoch: { N: "1" },
+    });
+  });
+
   it("M1: both health checks leave inversion and disabling to the operator, and start neither", () => {
     const checks = run.of(HEALTH_CHECK);
     expect(checks).toHaveLength(2);

@@ -26,10 +26,20 @@ describe("foundation, default dev stack", () => {
     expect(custom.length).toBeGreaterThan(50);
     const noProvider = custom.filter((r) => !r.providerUrn || r.providerUrn.includes("default_"));
     expect(noProvider.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    // X3: the writer lease's witness is the one thing in a third Region (tap:witnessRegion).
+    const witness = (r: RecordedResource) =>
+      r.name.startsWith("tap-dev-witness-") && r.region === "us-east-2";
     const misplaced = custom.filter(
-      (r) => r.type.startsWith("aws:") && !["us-east-1", "us-west-2"].includes(String(r.region)),
+      (r) =>
+        r.type.startsWith("aws:") && !["us-east-1", "us-west-2"].includes(String(r.region)) && !witness(r),
     );
     expect(misplaced.map((r) => `${r.type} ${r.name} ${r.region}`)).toEqual([]);
+    expect(custom.filter(witness).map((r) => r.type)).toEqual([
+      "aws:kms/key:Key",
+      "aws:kms/alias:Alias",
+      "aws:dynamodb/table:Table",
+      "aws:dynamodb/tableItem:TableItem",
+    ]);
   });
 
   it("P3: only the explicit providers exist, each pinned to its region", () => {
@@ -37,6 +47,7 @@ describe("foundation, default dev stack", () => {
     expect(providers.map((p) => [p.name, p.inputs.region]).sort()).toEqual([
       ["tap-dev-primary", "us-east-1"],
       ["tap-dev-secondary", "us-west-2"],
+      ["tap-dev-witness", "us-east-2"],
     ]);
   });
 
@@ -162,7 +173,7 @@ describe("foundation, default dev stack", () => {
 
   it("keys: one customer-managed key per region, rotated, aliased", () => {
     const keys = run.of("aws:kms/key:Key");
-    expect(keys.map((k) => k.region).sort()).toEqual(["us-east-1", "us-west-2"]);
+    expect(keys.map((k) => k.region).sort()).toEqual(["us-east-1", "us-east-2", "us-west-2"]); // us-east-2: X3's witness
     for (const k of keys) {
       expect(k.inputs.enableKeyRotation).toBe(true);
       expect(k.inputs.deletionWindowInDays).toBe(7);
@@ -172,7 +183,7 @@ describe("foundation, default dev stack", () => {
         .of("aws:kms/alias:Alias")
         .map((a) => a.inputs.name)
         .sort(),
-    ).toEqual(["alias/tap-dev-primary-kms", "alias/tap-dev-secondary-kms"]);
+    ).toEqual(["alias/tap-dev-primary-kms", "alias/tap-dev-secondary-kms", "alias/tap-dev-witness-key"]);
   });
 
   it("keys: the policy allows use only through the stack's services, logs of its region and alarm publishing", () => {
@@ -293,7 +304,7 @@ describe("foundation, other configurations", () => {
     const providers = run.resources
       .filter((r) => r.type === "pulumi:providers:aws")
       .map((p) => p.inputs.region);
-    expect(providers.sort()).toEqual(["eu-central-1", "eu-west-1", "us-east-1"]);
+    expect(providers.sort()).toEqual(["eu-central-1", "eu-west-1", "us-east-1", "us-east-2"]); // us-east-2: X3's witness
     const topics = run.resources.filter((r) => r.type === "aws:sns/topic:Topic").map((t) => t.region);
     expect(topics.sort()).toEqual(["eu-central-1", "eu-west-1", "us-east-1"]);
     const relaySubs = run.resources.filter(

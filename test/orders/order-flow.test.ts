@@ -88,7 +88,7 @@ describe("order processor infrastructure", () => {
     (role, region) => {
       const statements = policyOf(`tap-dev-${role}-service-processor-fn`);
       const queue = named("aws:sqs/queue:Queue", `tap-dev-${role}-service-orders`);
-      const table = of("aws:dynamodb/table:Table")[0];
+      const table = named("aws:dynamodb/table:Table", "tap-dev-orders-table");
       expect(statements.find((s) => s.Sid === "ConsumeQueue").Resource).toBe(queue.state.arn);
       expect(statements.find((s) => s.Sid === "WriteOrderState").Resource).toBe(
         `arn:aws:dynamodb:${region}:123456789012:table/${table.state.name}`,

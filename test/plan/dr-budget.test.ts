@@ -72,17 +72,12 @@ describe("default dev stack", () => {
     expect(report.ok).toBe(true);
   });
 
-  it("X3: the wait for the writer lease counts only once a witness is declared, then 33 s on the promotion path", () => {
-    expect(term(budget, "recovery.fencing")).toMatchObject({ seconds: 0, formula: "0 s" });
-    const witness = {
-      type: BUDGET_SOURCES.writerLease.type,
-      name: "tap-dev-writer-lease",
-      inputs: {},
-    } as unknown as PlanResource;
-    const fenced = computeDrBudget([...dev.resources, witness], dev.config);
-    expect(term(fenced, "recovery.fencing")).toMatchObject({ seconds: 33, formula: "33 s" });
-    expect(term(fenced, "recovery.fencing").source).toContain("tap-dev-writer-lease");
-    expect(fenced.rto.seconds).toBe(budget.rto.seconds + 33);
+  it("X3: the wait for the writer lease counts once a witness is declared: 33 s on the promotion path, the deployed witness named", () => {
+    expect(term(budget, "recovery.fencing")).toMatchObject({ seconds: 33, formula: "33 s" });
+    expect(term(budget, "recovery.fencing").source).toContain("tap-dev-witness-writer-lease");
+    const unfenced = computeDrBudget(without(dev.resources, BUDGET_SOURCES.writerLease), dev.config);
+    expect(term(unfenced, "recovery.fencing")).toMatchObject({ seconds: 0, formula: "0 s" });
+    expect(budget.rto.seconds).toBe(unfenced.rto.seconds + 33);
   });
 
   it("F4/F5: the alarm term counts M bad periods (datapointsToAlarm) and the post-promotion steps have their own figures", () => {

@@ -32,7 +32,9 @@ describe("the README's plan commands, run as the README writes them", () => {
           const doc = JSON.parse(text);
           expect(doc).toMatchObject({ schemaVersion: PLAN_JSON_SCHEMA_VERSION, stack: "dev", ok: true });
           // index.ts exports the program's outputs, key for key (the tests call the program directly).
-          expect(Object.keys(doc.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
+          // The default stack adds the writer lease's optional outputs (X3).
+          const lease = ["witnessRegion", "witnessTableName", "writerLeaseMs"];
+          expect(Object.keys(doc.outputs).sort()).toEqual([...OUTPUT_KEYS, ...lease].sort());
         } else {
           expect(text.startsWith("graph TD\n")).toBe(true);
           expect(text).toMatch(/^ {2}subgraph r\d+\["us-east-1"\]$/m);

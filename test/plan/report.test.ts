@@ -111,7 +111,9 @@ it("the tree shows the settings a reviewer checks, and the replicas under their 
   expect(tree).toMatch(
     /aws:lambda\/function:Function {2}tap-dev-primary-service-processor-fn {2}\[us-east-1\] {2}\{runtime nodejs22\.x, timeout \d+s/,
   );
-  const table = tree.split("\n").findIndex((l) => l.includes("aws:dynamodb/table:Table"));
+  const table = tree
+    .split("\n")
+    .findIndex((l) => l.includes("aws:dynamodb/table:Table  tap-dev-orders-table"));
   expect(tree.split("\n")[table + 1]).toMatch(/↳ DynamoDB replica {2}\[us-west-2\]$/);
   const secret = tree.split("\n").findIndex((l) => l.includes("aws:secretsmanager/secret:Secret "));
   expect(tree.split("\n")[secret + 1]).toMatch(/↳ Secrets Manager replica {2}\[us-west-2\]$/);

@@ -2,7 +2,14 @@ import { RDSClient, SwitchoverGlobalClusterCommand, FailoverGlobalClusterCommand
 import { createServer, type Server } from "node:net";
 import { DescribeGlobalClustersCommand } from "@aws-sdk/client-rds";
 import { formatProcessingSites } from "../../lambda/failover/env-keys";
-import { defaultDeps, drillClientConfig, DRILL_HTTP_TIMEOUTS, main, parseArgs } from "../../scripts/drill";
+import {
+  defaultDeps,
+  drillClientConfig,
+  DRILL_HTTP_TIMEOUTS,
+  main,
+  parseArgs,
+  type DrillDeps,
+} from "../../scripts/drill";
 import {
   FakeIntake,
   PRIMARY_REGION,
@@ -20,6 +27,10 @@ import {
 } from "../lambda/failover/fakes";
 import { OUTPUTS_FILE_ENV } from "../../lib/stack-outputs";
 import { FakeRpoLagMetric } from "./fake-cloudwatch";
+import { createWitness } from "../../gameday/witness-table";
+import { readWitness } from "../../lambda/shared/lease-witness";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { startDynamo, type TestDynamo } from "../../tooling/stores/dynamodb";
 
 const OUTPUTS = {
   globalClusterId: "tap-global-dev",
@@ -30,6 +41,13 @@ const OUTPUTS = {
 };
 /** The same file from a stack that exports its processing sites (the orchestrator's PROCESSING_SITES). */
 const WITH_SITES = { ...OUTPUTS, processingSites: formatProcessingSites(SITES) };
+/** What a file without the writer lease's outputs (tap:writerLease false, or written before X3) warns. */
+const NO_LEASE_WARNING = (file: string) =>
+  expect.stringMatching(
+    new RegExp(
+      `^drill: warning: ${file.replace(".", "\\.")} has no writer lease outputs .*the lease will not move`,
+    ),
+  );
 
 let h: Harness;
 const T0 = Date.UTC(2025, 0, 1);
@@ -52,6 +70,7 @@ function run(
   fake = new FakeGlobalCluster(1),
   env: Record<string, string> = {},
   setup: (h: Harness) => void = () => undefined,
+  extra: Partial<DrillDeps> = {},
 ) {
   h = harness(fake, () => 0.5, new FakeIntake());
   setup(h);
@@ -71,6 +90,7 @@ function run(
     ...drillClients(h),
     cloudwatchClient: (region) => cw.client(region),
     clock: new FakeClock(T0),
+    ...extra,
   });
   return { code, out, err, files };
 }
@@ -365,7 +385,7 @@ describe("scripts/drill.ts: the drill finishes the job like the Lambda (F2)", ()
     expect(text).toMatch(/step follow-writer: ok: orders are processed in us-west-2/);
     expect(text).toMatch(/step redrive: ok: moving about 3 message\(s\)/);
     expect(text).toMatch(/step redrive-standby: ok: us-east-1: moving about 2 message\(s\)/);
-    expect(r.err).toEqual([]);
+    expect(r.err).toEqual([NO_LEASE_WARNING("outputs.json")]);
   });
 
   it("F2: a failover with the primary Region down still moves processing to the secondary; the primary is best effort", async () => {
@@ -418,6 +438,7 @@ describe("scripts/drill.ts: the drill finishes the job like the Lambda (F2)", ()
       expect.stringMatching(
         /^drill: warning: old\.json has no processingSites output .*moves the database only; processing does not follow and no DLQ is redriven/,
       ),
+      NO_LEASE_WARNING("old.json"),
     ]);
     expect(h.intake.switches).toEqual([]);
     expect(r.out.join("\n")).toMatch(/step follow-writer: NEEDS ATTENTION: .*by hand/);
@@ -455,4 +476,94 @@ describe("scripts/drill.ts: the drill finishes the job like the Lambda (F2)", ()
       expect(h.intake.switches).toEqual([]);
     },
   );
+});
+
+describe("X3: the drill moves the writer lease like the function", () => {
+  let dynamo: TestDynamo;
+  let n = 0;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+  });
+  afterAll(() => dynamo?.stop());
+
+  /** A witness whose lease the primary holds, the outputs file naming it, and the drill's witness client. */
+  async function witnessed() {
+    const table = `drill-lease-${++n}`;
+    await createWitness(dynamo.client, table, PRIMARY_REGION);
+    const regions: string[] = [];
+    const extra: Partial<DrillDeps> = {
+      witnessClient: (region) => {
+        regions.push(region);
+        return dynamo.doc;
+      },
+    };
+    const outputs = {
+      ...WITH_SITES,
+      witnessTableName: table,
+      witnessRegion: "us-east-2",
+      writerLeaseMs: 30_000,
+    };
+    const holder = async () => readWitness(dynamo.doc, table);
+    return { outputs, extra, regions, holder };
+  }
+
+  it("X3: a confirmed switchover moves the lease to the target through a client in the witness Region, with no wait", async () => {
+    const w = await witnessed();
+    const clock = new FakeClock(T0);
+    const r = run(["--mode", "switchover", "--yes"], w.outputs, undefined, {}, undefined, {
+      ...w.extra,
+      clock,
+    });
+    expect(await r.code).toBe(0);
+    expect(await w.holder()).toEqual({ holder: SECONDARY_REGION, epoch: 2 });
+    expect(w.regions).toEqual(["us-east-2"]);
+    expect(r.out.join("\n")).toMatch(
+      /writer lease: drill-lease-\d+ in us-east-2 \(moved to the target before the promotion\)/,
+    );
+    expect(r.out.join("\n")).toMatch(/writer lease moved; waiting it out before the promotion/);
+    expect(clock.sleeps).not.toContain(33_000);
+    expect(r.err).toEqual([]);
+  });
+
+  it("X3: a confirmed failover waits out the lease (33 s) before it promotes", async () => {
+    const w = await witnessed();
+    const clock = new FakeClock(T0);
+    const r = run(["--mode", "failover", "--yes"], w.outputs, undefined, {}, undefined, {
+      ...w.extra,
+      clock,
+    });
+    expect(await r.code).toBe(0);
+    expect(h.fake.writer).toBe(SECONDARY_ARN);
+    expect(await w.holder()).toEqual({ holder: SECONDARY_REGION, epoch: 2 });
+    expect(clock.sleeps).toContain(33_000);
+  });
+
+  it("X3: a dry run leaves the lease where it is", async () => {
+    const w = await witnessed();
+    const r = run(["--mode", "switchover", "--dry-run"], w.outputs, undefined, {}, undefined, w.extra);
+    expect(await r.code).toBe(0);
+    expect(await w.holder()).toEqual({ holder: PRIMARY_REGION, epoch: 1 });
+  });
+
+  it("X3: half the witness outputs is an outputs error, before any AWS call", async () => {
+    const w = await witnessed();
+    const half: Record<string, unknown> = { ...w.outputs };
+    delete half.writerLeaseMs;
+    const r = run(["--mode", "switchover", "--yes"], half, undefined, {}, undefined, w.extra);
+    expect(await r.code).toBe(2);
+    expect(r.err[0]).toMatch(/the writer lease's outputs are incomplete: writerLeaseMs missing/);
+    expect(h.rdsCommands()).toEqual([]);
+    expect(await w.holder()).toEqual({ holder: PRIMARY_REGION, epoch: 1 });
+  });
+
+  it("X3: the drill's witness client is in the witness Region with the drill's timeouts and one attempt", async () => {
+    const client = defaultDeps().witnessClient("us-east-2") as DynamoDBDocumentClient;
+    expect(await client.config.region()).toBe("us-east-2");
+    expect(await client.config.maxAttempts()).toBe(1);
+    const handler = client.config.requestHandler as unknown as {
+      configProvider: Promise<Record<string, unknown>>;
+    };
+    expect(await handler.configProvider).toMatchObject(DRILL_HTTP_TIMEOUTS);
+    client.destroy();
+  });
 });

@@ -130,7 +130,7 @@ describe("replica keys (S2)", () => {
     const key = run.of(T.key).find((k) => k.region === "us-west-2")!;
     const secret = run.of("aws:secretsmanager/secret:Secret")[0];
     expect(secret.inputs.replicas).toEqual([{ region: "us-west-2", kmsKeyId: key.state.arn }]);
-    const table = run.of("aws:dynamodb/table:Table")[0];
+    const table = run.named("aws:dynamodb/table:Table", "tap-dev-orders-table");
     expect((table.inputs.replicas as any[]).map((r) => [r.regionName, r.kmsKeyArn])).toEqual([
       ["us-west-2", key.state.arn],
     ]);

@@ -5,7 +5,12 @@
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { moveLease } from "../../../lambda/failover/lease-transfer";
 import { DB_DEFAULTS } from "../../../lambda/order-processor/db";
-import { createLeaseGate, NotLeaseHolderError } from "../../../lambda/order-processor/lease-gate";
+import {
+  createLeaseGate,
+  LeaseUnconfirmedError,
+  NotLeaseHolderError,
+} from "../../../lambda/order-processor/lease-gate";
+import { readWitness } from "../../../lambda/shared/lease-witness";
 import {
   parseWriterLease,
   revocationWaitMs,
@@ -33,13 +38,20 @@ async function witness(holder: string): Promise<WriterLeaseSettings> {
   return { table, region: "us-east-2", leaseMs: LEASE_MS };
 }
 
+/** The gate reading the witness directly (the game day's source). */
+const gate = (settings: WriterLeaseSettings, region: string, now?: () => number) =>
+  createLeaseGate({
+    readLease: () => readWitness(dynamo.doc, settings.table),
+    leaseMs: settings.leaseMs,
+    region,
+    now,
+  });
+
 describe("X3: the processor's lease gate", () => {
   it("X3: the holder's Region may book; another Region is refused with the holder named", async () => {
     const settings = await witness("us-east-1");
-    await expect(
-      createLeaseGate({ ddb: dynamo.doc, settings, region: "us-east-1" })(),
-    ).resolves.toBeUndefined();
-    const other = createLeaseGate({ ddb: dynamo.doc, settings, region: "us-west-2" })();
+    await expect(gate(settings, "us-east-1")()).resolves.toBeUndefined();
+    const other = gate(settings, "us-west-2")();
     await expect(other).rejects.toThrow(NotLeaseHolderError);
     await expect(other).rejects.toThrow("the writer lease is held by us-east-1, not us-west-2: not booking");
   });
@@ -48,8 +60,8 @@ describe("X3: the processor's lease gate", () => {
     const settings = await witness("us-east-1");
     let t = 1_000_000;
     const now = () => t;
-    const oldGate = createLeaseGate({ ddb: dynamo.doc, settings, region: "us-east-1", now });
-    const newGate = createLeaseGate({ ddb: dynamo.doc, settings, region: "us-west-2", now });
+    const oldGate = gate(settings, "us-east-1", now);
+    const newGate = gate(settings, "us-west-2", now);
     await oldGate();
     expect(await moveLease({ settings, ddb: dynamo.doc }, "us-west-2", t)).toBe(2);
     t += trustMs(LEASE_MS) - 1; // still inside the confirmation it read before the move
@@ -62,14 +74,20 @@ describe("X3: the processor's lease gate", () => {
   it("X3: a witness that cannot be read refuses the booking (fail closed), and a missing lease item too", async () => {
     const settings = await witness("us-east-1");
     const unreachable = { send: () => Promise.reject(new Error("connect ETIMEDOUT")) };
-    await expect(createLeaseGate({ ddb: unreachable, settings, region: "us-east-1" })()).rejects.toThrow(
-      "connect ETIMEDOUT",
+    const cut = createLeaseGate({
+      readLease: () => readWitness(unreachable, settings.table),
+      leaseMs: LEASE_MS,
+      region: "us-east-1",
+    })();
+    await expect(cut).rejects.toThrow(LeaseUnconfirmedError);
+    await expect(cut).rejects.toThrow(
+      "the writer lease could not be confirmed for us-east-1 (connect ETIMEDOUT): not booking",
     );
     const empty = { ...settings, table: `lease-empty-${++n}` };
     await dynamo.client.send(new CreateTableCommand(witnessTableInput(empty.table)));
-    await expect(
-      createLeaseGate({ ddb: dynamo.doc, settings: empty, region: "us-east-1" })(),
-    ).rejects.toThrow("the writer lease is held by nobody, not us-east-1");
+    await expect(gate(empty, "us-east-1")()).rejects.toThrow(
+      "the writer lease is held by nobody, not us-east-1",
+    );
   });
 
   // Every ledger write the old holder starts inside its last confirmation has ended (client query timeout)
