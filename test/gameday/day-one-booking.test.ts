@@ -1,0 +1,98 @@
+/**
+ * Issue 21 on day one, deliberately broken: the order processor's bundle books what the API queued
+ * (gameday/day-one/world.ts with ledger stores), so a break of its wiring keeps the order from being
+ * booked where AWS would, and loses nothing: the order stays queued and is retried after the backoff
+ * the processor sets (lambda/order-processor/expedite.ts). Prod stack (its JWT callers are entitled to
+ * accounts; dev's IAM callers are not, see day-one.test.ts). One ledger and dynalite for the file.
+ */
+import { LedgerStores } from "../../gameday/day-one/ledger-stores";
+import { programModel } from "../../gameday/day-one/model";
+import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
+import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
+import type { RecordedResource } from "../../tooling/mocks/recorded";
+import { PRODUCTION_CONFIG, runProgram } from "../program";
+import { broken, editStatement, named, order } from "./day-one-support";
+
+const POLICY = "aws:iam/rolePolicy:RolePolicy";
+const PROCESSOR = "tap-prod-primary-service-processor-fn";
+
+let resources: RecordedResource[];
+let stores: LedgerStores;
+beforeAll(async () => {
+  [resources, stores] = await Promise.all([
+    runProgram(PRODUCTION_CONFIG, "prod").then((r) => r.resources),
+    LedgerStores.start(),
+  ]);
+}, 120_000);
+afterAll(async () => stores?.stop());
+
+/** Builds the world from `changed`, queues order `id` with a valid token, runs `minutes`, stops. */
+async function booking(
+  changed: RecordedResource[],
+  id: string,
+  minutes: number,
+): Promise<{ report: DayOneReport; queued: string[]; attempts: number[]; runMs: number }> {
+  const world = await DayOneWorld.build(changed, [], { stores });
+  try {
+    const api = world.model.apis.find((a) => a.region === "us-east-1")!;
+    const token = await world.token("trader-1", ["ACC-1"]);
+    const r = await world.request(api.host, {
+      method: "POST",
+      path: "/v1/orders",
+      headers: { authorization: `Bearer ${token}` },
+      body: order(id, "ACC-1", world.now),
+    });
+    expect(r.status).toBe(202);
+    const started = performance.now();
+    const report = await world.run(minutes);
+    const runMs = performance.now() - started;
+    const queued = world.queued.map((q) => JSON.parse(q.body).orderId as string);
+    const attempts = report.batches.map((b) => b.retried.length);
+    return { report, queued, attempts, runMs };
+  } finally {
+    await world.stop();
+  }
+}
+
+describe("day one: the processor's wiring broken (prod)", () => {
+  it("D1 break: the processor's ReadDbSecret grant removed: GetSecretValue is denied, nothing is booked, the order stays queued and is retried after the processor's 30 s backoff", async () => {
+    const changed = broken(resources, named(POLICY, `${PROCESSOR}-policy`), (r) =>
+      editStatement(r, "ReadDbSecret", () => undefined),
+    );
+    const { report, queued, attempts } = await booking(changed, "no-secret-1", 1);
+    // Received at 0 s, hidden 30 s by the processor's ChangeMessageVisibility, received again at 30 s.
+    expect(report.batches.map((b) => b.at - report.batches[0].at)).toEqual([0, 30_000]);
+    expect(attempts).toEqual([1, 1]);
+    expect(report.batches.map((b) => b.error)).toEqual([
+      expect.stringMatching(/^FullBatchFailureError/),
+      expect.stringMatching(/^FullBatchFailureError/),
+    ]);
+    expect(queued).toEqual(["no-secret-1"]);
+    expect(await stores.booked("no-secret-1")).toEqual([]);
+  }, 120_000);
+
+  it("D1 break: the DynamoDB gateway endpoint removed from the primary VPC: the order-state write hangs until the SDK's request timeouts, the batch fails, the order stays queued for a retry; its ledger row is written (idempotent on the retry), its order state is not", async () => {
+    const changed = broken(
+      resources,
+      (r) =>
+        r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
+        r.inputs.serviceName === "com.amazonaws.us-east-1.dynamodb",
+      () => "remove",
+    );
+    const { report, queued, attempts, runMs } = await booking(changed, "no-ddb-1", 0);
+    expect(attempts).toEqual([1]);
+    expect(report.batches.map((b) => b.error)).toEqual([expect.stringMatching(/^FullBatchFailureError/)]);
+    expect(queued).toEqual(["no-ddb-1"]);
+    // At least the processor's 3 s requestTimeout per attempt (lambda/order-processor/index.ts), far
+    // less than the function's 300 s timeout (which it took before throwOnRequestTimeout).
+    expect(runMs).toBeGreaterThan(3_000);
+    expect(runMs).toBeLessThan(60_000);
+    expect(await stores.booked("no-ddb-1")).toEqual([
+      { region: "us-east-1", account: "ACC-1", quantity: "10" },
+    ]);
+    const processor = programModel(resources).functions.find((f) => f.name === PROCESSOR)!;
+    const table = processor.env[ORDER_PROCESSOR_ENV.tableName];
+    expect(table).toMatch(/^tap-prod-/);
+    expect(await stores.state(table, "no-ddb-1")).toBeUndefined();
+  }, 120_000);
+});
