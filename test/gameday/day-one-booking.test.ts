@@ -11,7 +11,7 @@ import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { PRODUCTION_CONFIG, runProgram } from "../program";
-import { broken, editStatement, named, order } from "./day-one-support";
+import { broken, CLIENT, editStatement, named, order, signedBy } from "./day-one-support";
 
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PROCESSOR = "tap-prod-primary-service-processor-fn";
@@ -94,5 +94,37 @@ describe("day one: the processor's wiring broken (prod)", () => {
     const table = processor.env[ORDER_PROCESSOR_ENV.tableName];
     expect(table).toMatch(/^tap-prod-/);
     expect(await stores.state(table, "no-ddb-1")).toBeUndefined();
+  }, 120_000);
+});
+
+describe("day one: a dev stack that entitles its IAM callers", () => {
+  it("D3: with tap:iamEntitledAccounts naming ACC-1, the signed order is booked in the ledger and its order state written (the default dev stack entitles no account and parks it)", async () => {
+    const dev = (await runProgram({ iamEntitledAccounts: "ACC-1" })).resources;
+    const world = await DayOneWorld.build(dev, [CLIENT], { stores });
+    try {
+      const api = world.model.apis.find((a) => a.region === "us-east-1")!;
+      const r = await world.request(api.host, {
+        method: "POST",
+        path: `/${api.stage}/orders`,
+        headers: signedBy(CLIENT),
+        body: order("dev-entitled-1", "ACC-1", world.now),
+      });
+      expect(r.status).toBe(202);
+      expect(world.queued.map((q) => q.attributes.entitledAccounts)).toEqual(["ACC-1"]);
+      const report = await world.run(0);
+      expect(report.batches.map((b) => [b.retried, b.error])).toEqual([[[], undefined]]);
+      expect(world.queued).toEqual([]);
+      expect(await stores.booked("dev-entitled-1")).toEqual([
+        { region: "us-east-1", account: "ACC-1", quantity: "10" },
+      ]);
+      const processor = world.model.functions.find((f) => f.name === "tap-dev-primary-service-processor-fn")!;
+      expect(
+        await stores.state(processor.env[ORDER_PROCESSOR_ENV.tableName], "dev-entitled-1"),
+      ).toMatchObject({
+        status: { S: "ACCEPTED" },
+      });
+    } finally {
+      await world.stop();
+    }
   }, 120_000);
 });
