@@ -253,7 +253,11 @@ function processorStatements(args: OrderProcessorArgs): Statement[] {
     {
       Sid: "WriteOrderState",
       Effect: "Allow",
-      Action: "dynamodb:PutItem",
+      // GetItem: when its conditional put finds the order already written (a client's retry, a redelivery),
+      // the processor reads the stored content hash to tell a duplicate from a conflict (state.ts). Without
+      // it the duplicate's batch fails on every receive until the DLQ.
+      // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+      Action: ["dynamodb:PutItem", "dynamodb:GetItem"],
       Resource: args.tableArn,
     },
   ];

@@ -97,6 +97,36 @@ describe("day one: the processor's wiring broken (prod)", () => {
   }, 120_000);
 });
 
+describe("day one: a client's retry of the same order (prod)", () => {
+  it("D3: the same order sent twice is booked once, and the second message is consumed as a duplicate (the processor reads the stored item after its conditional put fails)", async () => {
+    const world = await DayOneWorld.build(resources, [], { stores });
+    try {
+      const api = world.model.apis.find((a) => a.region === "us-east-1")!;
+      const headers = { authorization: `Bearer ${await world.token("trader-1", ["ACC-1"])}` };
+      const body = order("twice-1", "ACC-1", world.now);
+      for (let i = 0; i < 2; i++) {
+        expect(
+          (await world.request(api.host, { method: "POST", path: "/v1/orders", headers, body })).status,
+        ).toBe(202);
+        await world.run(0);
+      }
+      const processor = world.model.functions.find((f) => f.name === PROCESSOR)!;
+      const byProcessor = world.calls.filter(
+        (c) => c.caller === processor.roleArn && c.action.startsWith("dynamodb:"),
+      );
+      expect(byProcessor.map((c) => `${c.action} ${c.outcome}`)).toEqual([
+        "dynamodb:PutItem ok",
+        "dynamodb:PutItem ok",
+        "dynamodb:GetItem ok",
+      ]);
+      expect(world.queued).toEqual([]);
+      expect(await stores.booked("twice-1")).toHaveLength(1);
+    } finally {
+      await world.stop();
+    }
+  }, 120_000);
+});
+
 describe("day one: a dev stack that entitles its IAM callers", () => {
   it("D3: with tap:iamEntitledAccounts naming ACC-1, the signed order is booked in the ledger and its order state written (the default dev stack entitles no account and parks it)", async () => {
     const dev = (await runProgram({ iamEntitledAccounts: "ACC-1" })).resources;
