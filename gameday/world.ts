@@ -43,6 +43,7 @@ import { EventSourceMapping, FORWARDER_FUNCTION_NAME, FUNCTION_NAME } from "./ev
 import { answeredBy, regionUnreachable } from "./fake-client";
 import { LEDGER_DB, PgTemplate, scratchDir } from "./postgres-server";
 import { FunctionHost } from "./function-host";
+import { localEnv } from "./local-env";
 import { devWiring } from "./program-wiring";
 import { RegionalHttp } from "./regional-http";
 import { REPLICATION_DELAY_MS } from "./realism";
@@ -418,7 +419,10 @@ export class World {
    */
   private buildForwarder(half: RegionHalf): Pick<RegionParts, "forwarding" | "forwarder"> {
     const site = siteIn(this.wiring, half.region).forwarder;
-    const env = localEnv(site, {}, [ORDER_FORWARDER_ENV.peerQueueUrl, ORDER_FORWARDER_ENV.peerRegion]);
+    const env = localEnv(site.functionName, site.env, {}, [
+      ORDER_FORWARDER_ENV.peerQueueUrl,
+      ORDER_FORWARDER_ENV.peerRegion,
+    ]);
     const forwarder = FunctionHost.start(
       {
         ...env,
@@ -456,7 +460,8 @@ export class World {
     writerPort: number,
   ): Record<string, string> {
     const env = localEnv(
-      site,
+      site.functionName,
+      site.env,
       {
         [K.dbHost]: "127.0.0.1",
         [K.dbPort]: String(writerPort),
@@ -726,25 +731,6 @@ export class World {
 export interface ExtraDeps {
   readonly lambdaForRegion: (region: string) => LambdaClient;
   readonly sqsForRegion: (region: string) => SQSClient;
-}
-
-/**
- * A function's environment as the program sets it, with `local` values in place of the program's: every
- * key of `local`, `kept` and `dropped` must be one the program sets, so a key renamed or dropped in lib/
- * stops the world instead of being filled in here.
- */
-function localEnv(
-  site: ConsumerWiring,
-  local: Readonly<Record<string, string>>,
-  kept: readonly string[],
-  dropped: readonly string[] = [],
-): Record<string, string> {
-  const missing = [...Object.keys(local), ...kept, ...dropped].filter((k) => !(k in site.env));
-  if (missing.length)
-    throw new Error(`${site.functionName}: the program sets no ${missing.join(", ")} in its environment`);
-  const env: Record<string, string> = { ...site.env, ...local };
-  for (const k of dropped) delete env[k];
-  return env;
 }
 
 /** What Lambda's runtime gives every function, and the game day's quiet Powertools. */

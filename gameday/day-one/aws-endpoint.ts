@@ -8,9 +8,20 @@
  *  - Lambda GetEventSourceMapping (REST): https://docs.aws.amazon.com/lambda/latest/api/API_GetEventSourceMapping.html
  * A denial is the service's AccessDeniedException (HTTP 400 for the JSON protocols, 403 for Lambda's
  * REST protocol), which the SDK raises with that name.
+ * With `booking` (the order processor run here, world.ts), also what the processor calls:
+ *  - Secrets Manager GetSecretValue: the role's policies, then the secret's KMS key, which Secrets Manager
+ *    uses on the caller's behalf (kms:Decrypt via secretsmanager, so the role and the key policy must
+ *    allow it): https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+ *    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
+ *  - DynamoDB PutItem (and GetItem, which a refused conditional put leads to), carried out by a dynalite
+ *    once allowed: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+ *  - Lambda Invoke (the lease reader, writer-lease.ts), a function error being a 200 with
+ *    X-Amz-Function-Error: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ *  - SQS's other calls (parking, visibility), answered by the world with its queues.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { recorded, type CallRecord } from "./iam";
 import type { ProgramModel } from "./model";
 
@@ -21,7 +32,24 @@ export interface Caller {
   readonly roleArn: string;
 }
 
-type Reply = { status: number; body: object; headers?: Record<string, string> };
+export type Reply = { status: number; body: object; headers?: Record<string, string> };
+
+export interface EndpointState {
+  readonly mappingEnabled: (uuid: string) => boolean | undefined;
+  /** The order processor's backends, when the world runs it. */
+  readonly booking?: BookingBackends;
+}
+
+export interface BookingBackends {
+  /** What the secret holds in this world (the local ledger's credentials). */
+  secretString(arn: string): string;
+  /** The dynalite that carries out an allowed DynamoDB call. */
+  readonly dynamoEndpoint: string;
+  /** Lambda Invoke by this caller (its network and IAM checked there). */
+  invoke(functionName: string): Promise<InvokeCommandOutput>;
+  /** SQS calls other than GetQueueAttributes, authorized and answered with the world's queues. */
+  sqs(command: string, input: Record<string, unknown>): Promise<Reply>;
+}
 
 export class AwsEndpoint {
   private constructor(
@@ -33,7 +61,7 @@ export class AwsEndpoint {
     model: ProgramModel,
     caller: Caller,
     calls: CallRecord[],
-    state: { mappingEnabled: (uuid: string) => boolean | undefined },
+    state: EndpointState,
   ): Promise<AwsEndpoint> {
     const api = new Api(model, caller, calls, state);
     const server = createServer((req, res) => {
@@ -66,7 +94,7 @@ class Api {
     private readonly model: ProgramModel,
     private readonly caller: Caller,
     private readonly calls: CallRecord[],
-    private readonly state: { mappingEnabled: (uuid: string) => boolean | undefined },
+    private readonly state: EndpointState,
   ) {}
 
   async answer(req: IncomingMessage, raw: string): Promise<Reply> {
@@ -74,6 +102,15 @@ class Api {
     const input = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
     if (target === "AmazonSQS.GetQueueAttributes") return this.getQueueAttributes(input);
     if (target === "DynamoDB_20120810.DescribeTable") return this.describeTable(input);
+    const booking = this.state.booking;
+    if (booking) {
+      if (target === "secretsmanager.GetSecretValue") return this.getSecretValue(input, booking);
+      const item = /^DynamoDB_20120810\.(PutItem|GetItem)$/.exec(target);
+      if (item) return this.itemCall(`dynamodb:${item[1]}`, req, raw, input, booking);
+      if (target.startsWith("AmazonSQS.")) return booking.sqs(target.slice("AmazonSQS.".length), input);
+      const fn = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
+      if (req.method === "POST" && fn) return this.invoke(decodeURIComponent(fn[1]), booking);
+    }
     const esm = /^\/2015-03-31\/event-source-mappings\/([^/?]+)/.exec(req.url ?? "");
     if (req.method === "GET" && esm) return this.getEventSourceMapping(decodeURIComponent(esm[1]));
     return jsonError(
@@ -87,6 +124,7 @@ class Api {
     action: string,
     resource: string,
     resourcePolicy?: object,
+    context?: Record<string, string>,
   ): Promise<Reply | undefined> {
     const decision = await recorded(
       {
@@ -96,6 +134,7 @@ class Api {
         account: this.model.account,
         identityPolicies: this.model.rolePolicies[this.caller.roleArn] ?? [],
         resourcePolicy: resourcePolicy as never,
+        context,
       },
       this.calls,
     );
@@ -138,6 +177,70 @@ class Api {
     );
   }
 
+  private async getSecretValue(input: Record<string, unknown>, booking: BookingBackends): Promise<Reply> {
+    const id = String(input.SecretId ?? "");
+    const secret = this.model.secrets.find((s) => s.arn === id && s.region === this.caller.region);
+    if (!secret)
+      return jsonError(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    const denied = await this.authorize("secretsmanager:GetSecretValue", secret.arn);
+    if (denied) return denied;
+    if (secret.kmsKeyArn) {
+      const key = await this.authorize(
+        "kms:Decrypt",
+        secret.kmsKeyArn,
+        this.model.keyPolicies[secret.kmsKeyArn],
+        viaService("secretsmanager", this.caller.region, this.model.account),
+      );
+      // Secrets Manager reports the key's refusal as its own AccessDeniedException.
+      if (key) return key;
+    }
+    return {
+      status: 200,
+      body: {
+        ARN: secret.arn,
+        Name: secret.arn.split(":").pop(),
+        SecretString: booking.secretString(secret.arn),
+      },
+    };
+  }
+
+  private async itemCall(
+    action: string,
+    req: IncomingMessage,
+    raw: string,
+    input: Record<string, unknown>,
+    booking: BookingBackends,
+  ): Promise<Reply> {
+    const name = String(input.TableName ?? "");
+    const table = this.model.tables.find((t) => t.name === name && t.regions.includes(this.caller.region));
+    if (!table)
+      return jsonError(400, "ResourceNotFoundException", `Requested resource not found: Table: ${name}`);
+    const denied = await this.authorize(
+      action,
+      `arn:aws:dynamodb:${this.caller.region}:${this.model.account}:table/${name}`,
+    );
+    if (denied) return denied;
+    const headers: Record<string, string> = {};
+    for (const h of ["x-amz-target", "content-type", "authorization", "x-amz-date"])
+      if (req.headers[h]) headers[h] = String(req.headers[h]);
+    const res = await fetch(booking.dynamoEndpoint, { method: "POST", headers, body: raw });
+    return { status: res.status, body: (await res.json()) as object };
+  }
+
+  private async invoke(name: string, booking: BookingBackends): Promise<Reply> {
+    try {
+      const out = await booking.invoke(name);
+      const payload = JSON.parse(new TextDecoder().decode(out.Payload)) as object;
+      const headers: Record<string, string> = out.FunctionError
+        ? { "x-amz-function-error": out.FunctionError }
+        : {};
+      return { status: out.StatusCode ?? 200, body: payload, headers };
+    } catch (err) {
+      const e = err as Error;
+      return restError(e.name === "ResourceNotFoundException" ? 404 : 403, e.name, e.message);
+    }
+  }
+
   private async getEventSourceMapping(uuid: string): Promise<Reply> {
     const mapping = this.model.mappings.find((m) => m.uuid === uuid && m.region === this.caller.region);
     if (!mapping)
@@ -146,6 +249,19 @@ class Api {
     const enabled = this.state.mappingEnabled(uuid) ?? mapping.enabled;
     return denied ?? { status: 200, body: { UUID: uuid, State: enabled ? "Enabled" : "Disabled" } };
   }
+}
+
+/**
+ * A service using a KMS key on the caller's behalf: a forward access session, the caller's own principal
+ * with kms:ViaService naming the service. https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+ */
+export function viaService(service: string, region: string, account: string): Record<string, string> {
+  return {
+    "kms:ViaService": `${service}.${region}.amazonaws.com`,
+    "kms:CallerAccount": account,
+    "aws:ViaAWSService": "true",
+  };
 }
 
 function jsonError(status: number, type: string, message: string): Reply {

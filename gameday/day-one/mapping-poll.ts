@@ -11,6 +11,7 @@
  * function's VPC (its endpoints) does not stand between the mapping and its queue; only the calls the
  * function's code makes go through its network (network.ts).
  */
+import { viaService } from "./aws-endpoint";
 import { recorded, type CallRecord } from "./iam";
 import type { MappingModel, ProgramModel } from "./model";
 
@@ -42,11 +43,7 @@ export async function mappingMayPoll(
       resource: queue.kmsKeyArn,
       resourcePolicy: model.keyPolicies[queue.kmsKeyArn],
       // A forward access session, as for the sender (world.ts): the role's own principal, via SQS.
-      context: {
-        "kms:ViaService": `sqs.${queue.region}.amazonaws.com`,
-        "kms:CallerAccount": model.account,
-        "aws:ViaAWSService": "true",
-      },
+      context: viaService("sqs", queue.region, model.account),
     },
     calls,
   );

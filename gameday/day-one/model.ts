@@ -172,6 +172,15 @@ export interface ProgramModel {
   readonly tables: readonly { name: string; regions: string[] }[];
   readonly topics: readonly TopicModel[];
   readonly globalClusters: readonly GlobalClusterModel[];
+  /** Secrets Manager secrets, one per Region they are readable in (the primary and each replica). */
+  readonly secrets: readonly SecretModel[];
+}
+
+/** A secret as one Region serves it: a replica has the primary's name, its own ARN and its own key. */
+export interface SecretModel {
+  readonly arn: string;
+  readonly region: string;
+  readonly kmsKeyArn?: string;
 }
 
 const T = {
@@ -206,6 +215,7 @@ const T = {
   topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
   globalCluster: "aws:rds/globalCluster:GlobalCluster",
   cluster: "aws:rds/cluster:Cluster",
+  secret: "aws:secretsmanager/secret:Secret",
 } as const;
 
 const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
@@ -296,6 +306,7 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
         .filter((c) => c.inputs.globalClusterIdentifier === (g.inputs.globalClusterIdentifier ?? g.id))
         .map((c) => ({ arn: str(c.state.arn), region: str(c.region) })),
     })),
+    secrets: of(T.secret).flatMap(secretModels),
     tables: of(T.table).map((t) => ({
       name: t.id,
       regions: [
@@ -304,6 +315,25 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
       ],
     })),
   };
+}
+
+/**
+ * A replica secret keeps the primary's ARN but for its Region, and is encrypted with its own key.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
+ */
+function secretModels(s: RecordedResource): SecretModel[] {
+  const arn = str(s.state.arn ?? s.id);
+  const region = str(s.region);
+  const replicas = (s.inputs.replicas as { region: string; kmsKeyId?: string }[] | undefined) ?? [];
+  const key = (k: unknown) => (k ? str(k) : undefined);
+  return [
+    { arn, region, kmsKeyArn: key(s.inputs.kmsKeyId) },
+    ...replicas.map((r) => ({
+      arn: arn.replace(`:secretsmanager:${region}:`, `:secretsmanager:${r.region}:`),
+      region: r.region,
+      kmsKeyArn: key(r.kmsKeyId),
+    })),
+  ];
 }
 
 function redriveOf(policy: unknown): QueueModel["redrive"] {

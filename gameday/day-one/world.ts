@@ -7,20 +7,26 @@
  *
  * Translated, not decided here: host names the world cannot resolve (the database writer endpoint, the
  * issuer's JWKS URL) point at local stand-ins; every AWS API a function reaches is this world's, through
- * AWS_ENDPOINT_URL_*; the order queues keep what they are sent. Not modelled: the order processor and
- * forwarder (the other scenarios run them), security groups, throttling, SigV4 signatures.
+ * AWS_ENDPOINT_URL_*; the order queues keep what they are sent. Given ledger stores (ledger-stores.ts),
+ * it also runs the order processor's bundle on each enabled mapping as Lambda's poller does (batch size,
+ * partial batch responses, the queue's visibility timeout), its calls answered through IAM and its
+ * VPC's endpoints, its lease confirmed through the lease reader (writer-lease.ts). Not modelled: the
+ * forwarder (the other scenarios run it), the redrive to the DLQ, security groups, throttling, SigV4.
  */
+import { createHash, randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
+import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { ALERT_RELAY_ENV } from "../../lambda/alert-relay/env";
 import { HEALTH_ENV } from "../../lambda/health/env";
 import { AUTHORIZER_ENV } from "../../lambda/order-authorizer/contract";
+import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { SERVICE_ENDPOINT_ENV } from "../../tooling/aws/sdk-services";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { FunctionHost } from "../function-host";
 import { ApiGateway, type ApiRequest, type ApiResponse, type Invocation } from "./api-gateway";
-import { AwsEndpoint, type CallRecord } from "./aws-endpoint";
+import { AwsEndpoint, viaService, type BookingBackends, type CallRecord, type Reply } from "./aws-endpoint";
 import { CanaryRunner, type CanaryRun } from "./canary-runner";
 import { AlarmEvaluator, HealthCheckState, MetricStore, passesFilter, type AlarmState } from "./detection";
 import { alarmEvent } from "../alarm";
@@ -28,16 +34,27 @@ import { DayOneFailover, type FailoverOutcome, type Published } from "./failover
 import { evaluate, recorded } from "./iam";
 import { mappingMayPoll } from "./mapping-poll";
 import { alarmMayPublish, roleMayPublish } from "./publish";
-import { programModel, type FunctionModel, type PolicyDocument, type ProgramModel } from "./model";
+import {
+  programModel,
+  type FunctionModel,
+  type MappingModel,
+  type PolicyDocument,
+  type ProgramModel,
+} from "./model";
 import { BlackHole, endpointEnv } from "./network";
+import type { LedgerStores } from "./ledger-stores";
+import { DayOneLease } from "./writer-lease";
+import { localEnv } from "../local-env";
 
-/** The functions the day-one world runs from their bundles. */
+/** The functions the day-one world runs from their bundles (the processor only when given stores). */
 const RUN_BUNDLES = new Set(["health", "order-authorizer"]);
+const PROCESSOR_BUNDLE = "order-processor";
 /** Route 53 fails a check whose answer takes longer than this. */
 const ROUTE53_RESPONSE_MS = 2_000;
 const TICK_SECONDS = 10;
 
 export interface QueuedMessage {
+  readonly messageId: string;
   readonly queueArn: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
@@ -56,6 +73,17 @@ export interface DayOneReport {
    * The function is not run (the order processor runs in the scenarios' world): messages stay queued.
    */
   readonly polls: { mappingUuid: string; queueArn: string; functionArn: string; refused?: string }[];
+  /**
+   * Each batch Lambda's poller handed the processor (when the world runs it): the messages, those that
+   * stay queued for a retry after the visibility timeout, and the invocation's error, if any.
+   */
+  readonly batches: {
+    functionArn: string;
+    at: number;
+    messageIds: string[];
+    retried: string[];
+    error?: string;
+  }[];
   /** Publishes SNS refused (topic or key policy): the alarm's notification never left CloudWatch. */
   readonly undelivered: { alarm: string; state: string; topicArn: string; reason: string }[];
 }
@@ -83,8 +111,13 @@ export class DayOneWorld {
     delivered: [],
     failoverRuns: [],
     polls: [],
+    batches: [],
     undelivered: [],
   };
+  /** Per queued message: how often it was received, when it is visible again, when it was sent. */
+  private readonly receipts = new Map<string, { receives: number; visibleAt: number; sentAt: number }>();
+  private stores?: LedgerStores;
+  private lease?: DayOneLease;
   private readonly lastCheck = new Map<string, boolean>();
   private failover?: DayOneFailover;
   private hole?: BlackHole;
@@ -102,10 +135,18 @@ export class DayOneWorld {
   private constructor(readonly model: ProgramModel) {}
 
   /** The world a program run describes; `signers` are the IAM callers of AWS_IAM methods. */
-  static async build(resources: readonly RecordedResource[], signers: Signer[] = []): Promise<DayOneWorld> {
+  static async build(
+    resources: readonly RecordedResource[],
+    signers: Signer[] = [],
+    options: { readonly stores?: LedgerStores } = {},
+  ): Promise<DayOneWorld> {
     const w = new DayOneWorld(programModel(resources));
     for (const s of signers) w.signers.set(s.accessKeyId, s);
     try {
+      if (options.stores) {
+        w.stores = options.stores;
+        w.lease = await DayOneLease.build(resources, w.calls);
+      }
       await w.open();
     } catch (e) {
       await w.stop();
@@ -124,6 +165,9 @@ export class DayOneWorld {
     await this.openJwks();
     for (const fn of this.model.functions.filter((f) => RUN_BUNDLES.has(f.bundle)))
       await this.startFunction(fn);
+    if (this.stores)
+      for (const fn of this.model.functions.filter((f) => f.bundle === PROCESSOR_BUNDLE))
+        await this.startFunction(fn);
     for (const api of this.model.apis) {
       this.apis.set(
         api.host,
@@ -185,18 +229,19 @@ export class DayOneWorld {
   }
 
   private async startFunction(fn: FunctionModel): Promise<void> {
+    const processor = fn.bundle === PROCESSOR_BUNDLE;
     const endpoint = await AwsEndpoint.open(
       this.model,
       { region: fn.region, roleArn: fn.roleArn },
       this.calls,
       {
         mappingEnabled: () => undefined,
+        booking: processor ? await this.bookingFor(fn) : undefined,
       },
     );
     const views = endpointEnv(this.model, fn, endpoint.url, this.hole!.url);
     const env: Record<string, string> = {
-      ...fn.env,
-      ...this.translated(fn, views),
+      ...(processor ? this.processorEnv(fn) : { ...fn.env, ...this.translated(fn, views) }),
       ...views,
       AWS_REGION: fn.region,
       AWS_ACCESS_KEY_ID: "day-one",
@@ -206,6 +251,123 @@ export class DayOneWorld {
       POWERTOOLS_LOG_LEVEL: "ERROR",
     };
     this.hosts.set(fn.arn, { fn, host: FunctionHost.start(env, fn.bundle, fn.timeoutSeconds), endpoint });
+  }
+
+  /**
+   * The processor's environment as the program sets it, with only the values naming the database's
+   * place replaced (each a key the program sets, local-env.ts): the ledger's host, port and database,
+   * without TLS (the local server has none), and no RDS CA bundle (a path in Lambda's runtime only).
+   * Its secret, table, queues and lease reader keep the program's names: this world answers for them.
+   */
+  private processorEnv(fn: FunctionModel): Record<string, string> {
+    const K = ORDER_PROCESSOR_ENV;
+    const ledger = this.stores!.ledger;
+    return localEnv(
+      fn.name,
+      fn.env,
+      {
+        [K.dbHost]: ledger.host,
+        [K.dbPort]: String(ledger.port),
+        [K.dbName]: ledger.database,
+        [K.dbSsl]: "disable",
+      },
+      [K.dbSecretArn, K.tableName],
+      [K.extraCaCerts],
+    );
+  }
+
+  /** What the processor's calls reach: the stores, the lease reader, the world's queues. */
+  private async bookingFor(fn: FunctionModel): Promise<BookingBackends> {
+    const stores = this.stores!;
+    await stores.ensureTable(fn.env[ORDER_PROCESSOR_ENV.tableName]);
+    return {
+      secretString: () => stores.secretString(),
+      dynamoEndpoint: stores.dynamoEndpoint,
+      invoke: (name) => {
+        if (!this.lease) throw new Error("this program deploys no writer lease");
+        return this.lease.invoke(fn, name);
+      },
+      sqs: (command, input) => this.processorSqs(fn, command, input),
+    };
+  }
+
+  /**
+   * The processor's own SQS calls (useQueueUrlAsEndpoint false: its Region's endpoint): parking rejects
+   * (SendMessageBatch, each entry as SendMessage: role, queue and key policies) and retry backoff
+   * (ChangeMessageVisibilityBatch, counted from the call).
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html
+   */
+  private async processorSqs(
+    fn: FunctionModel,
+    command: string,
+    input: Record<string, unknown>,
+  ): Promise<Reply> {
+    const path = new URL(String(input.QueueUrl ?? ""), "http://x").pathname;
+    const queue = this.model.queues.find((q) => new URL(q.url).pathname === path && q.region === fn.region);
+    if (!queue)
+      return {
+        status: 400,
+        body: { __type: "QueueDoesNotExist", message: "The specified queue does not exist." },
+      };
+    if (command === "SendMessageBatch") {
+      const entries = (input.Entries ?? []) as {
+        Id: string;
+        MessageBody: string;
+        MessageAttributes?: Record<string, { StringValue?: string }>;
+      }[];
+      const Successful: object[] = [];
+      const Failed: object[] = [];
+      for (const e of entries) {
+        const form = new URLSearchParams({ MessageBody: e.MessageBody });
+        Object.entries(e.MessageAttributes ?? {}).forEach(([name, v], i) => {
+          form.set(`MessageAttribute.${i + 1}.Name`, name);
+          form.set(`MessageAttribute.${i + 1}.Value.StringValue`, v.StringValue ?? "");
+        });
+        const status = await this.sendMessage(fn.roleArn, path.slice(1), form);
+        if (status === 200)
+          Successful.push({
+            Id: e.Id,
+            MessageId: this.queued.at(-1)!.messageId,
+            MD5OfMessageBody: md5(e.MessageBody),
+          });
+        else
+          Failed.push({
+            Id: e.Id,
+            Code: status === 403 ? "AccessDenied" : "KMS.AccessDeniedException",
+            SenderFault: true,
+          });
+      }
+      return { status: 200, body: { Successful, Failed } };
+    }
+    if (command === "ChangeMessageVisibilityBatch") {
+      const allowed = await recorded(
+        {
+          principal: fn.roleArn,
+          action: "sqs:ChangeMessageVisibility",
+          resource: queue.arn,
+          account: this.model.account,
+          identityPolicies: this.model.rolePolicies[fn.roleArn] ?? [],
+          resourcePolicy: queue.policy,
+        },
+        this.calls,
+      );
+      if (!allowed.allowed) return { status: 400, body: { __type: "AccessDenied", message: allowed.reason } };
+      const entries = (input.Entries ?? []) as {
+        Id: string;
+        ReceiptHandle: string;
+        VisibilityTimeout: number;
+      }[];
+      for (const e of entries) {
+        const r = this.receipts.get(e.ReceiptHandle.split("#")[0]);
+        if (r) r.visibleAt = this.now + e.VisibilityTimeout * 1000;
+      }
+      return { status: 200, body: { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] } };
+    }
+    return {
+      status: 400,
+      body: { __type: "UnknownOperationException", message: `the day-one world does not answer ${command}` },
+    };
   }
 
   /** Host names that resolve only inside AWS, pointed at the world's stand-ins. */
@@ -277,11 +439,7 @@ export class DayOneWorld {
           action: "kms:GenerateDataKey",
           resource: queue.kmsKeyArn,
           resourcePolicy: this.model.keyPolicies[queue.kmsKeyArn],
-          context: {
-            "kms:ViaService": `sqs.${queue.region}.amazonaws.com`,
-            "kms:CallerAccount": this.model.account,
-            "aws:ViaAWSService": "true",
-          },
+          context: viaService("sqs", queue.region, this.model.account),
         },
         this.calls,
       );
@@ -292,7 +450,9 @@ export class DayOneWorld {
       attributes[form.get(`MessageAttribute.${n}.Name`)!] =
         form.get(`MessageAttribute.${n}.Value.StringValue`) ?? "";
     }
-    this.queued.push({ queueArn: queue.arn, body: form.get("MessageBody") ?? "", attributes });
+    const messageId = randomUUID();
+    this.queued.push({ messageId, queueArn: queue.arn, body: form.get("MessageBody") ?? "", attributes });
+    this.receipts.set(messageId, { receives: 0, visibleAt: this.now, sentAt: this.now });
     return 200;
   }
 
@@ -338,19 +498,65 @@ export class DayOneWorld {
     return this.report;
   }
 
-  /** Lambda's pollers: each enabled mapping of a queue that holds a message is authorized once. */
+  /**
+   * Lambda's pollers: each enabled mapping of a queue that holds a message is authorized once; when the
+   * world runs its function, the visible messages are handed to it in batches of the mapping's size.
+   */
   private async pollMappings(): Promise<void> {
     for (const m of this.model.mappings) {
       if (!m.enabled || !this.queued.some((q) => q.queueArn === m.queueArn)) continue;
-      if (this.report.polls.some((p) => p.mappingUuid === m.uuid)) continue;
-      const refused = await mappingMayPoll(this.model, m, this.calls);
-      this.report.polls.push({
-        mappingUuid: m.uuid,
-        queueArn: m.queueArn,
-        functionArn: m.functionArn,
-        ...(refused ? { refused } : {}),
-      });
+      let poll = this.report.polls.find((p) => p.mappingUuid === m.uuid);
+      if (!poll) {
+        const refused = await mappingMayPoll(this.model, m, this.calls);
+        poll = {
+          mappingUuid: m.uuid,
+          queueArn: m.queueArn,
+          functionArn: m.functionArn,
+          ...(refused ? { refused } : {}),
+        };
+        this.report.polls.push(poll);
+      }
+      if (poll.refused || !this.hosts.has(m.functionArn)) continue;
+      const visible = this.queued.filter(
+        (q) => q.queueArn === m.queueArn && this.receipts.get(q.messageId)!.visibleAt <= this.now,
+      );
+      for (let i = 0; i < visible.length; i += m.batchSize)
+        await this.deliver(m, visible.slice(i, i + m.batchSize));
     }
+  }
+
+  /**
+   * One batch, as Lambda's SQS poller delivers it: each message received (its receive count up, hidden
+   * for the queue's visibility timeout), then deleted when the function returns, except those it lists
+   * in batchItemFailures when the mapping reports them; an error or timeout leaves the whole batch.
+   * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+   */
+  private async deliver(m: MappingModel, messages: QueuedMessage[]): Promise<void> {
+    const queue = this.model.queues.find((q) => q.arn === m.queueArn)!;
+    const records = messages.map((q) => {
+      const r = this.receipts.get(q.messageId)!;
+      r.receives += 1;
+      r.visibleAt = this.now + queue.visibilityTimeoutSeconds * 1000;
+      return sqsRecord(q, r, queue.region, this.model.account);
+    });
+    const out = await this.invoke(m.functionArn, { Records: records });
+    const ids = messages.map((q) => q.messageId);
+    const retried =
+      "error" in out
+        ? ids
+        : m.reportsBatchItemFailures
+          ? (out.result as SQSBatchResponse).batchItemFailures.map((f) => f.itemIdentifier)
+          : [];
+    const done = new Set(ids.filter((id) => !retried.includes(id)));
+    for (let i = this.queued.length - 1; i >= 0; i--)
+      if (done.has(this.queued[i].messageId)) this.queued.splice(i, 1);
+    this.report.batches.push({
+      functionArn: m.functionArn,
+      at: this.now,
+      messageIds: ids,
+      retried,
+      ...("error" in out ? { error: out.error } : {}),
+    });
   }
 
   private async check(state: HealthCheckState): Promise<void> {
@@ -443,6 +649,11 @@ export class DayOneWorld {
     return this.failover?.published ?? [];
   }
 
+  /** The last log lines of a function the world runs (for a failing test's message). */
+  functionLogs(arn: string): readonly string[] {
+    return this.hosts.get(arn)?.host.logs.slice(-10) ?? [];
+  }
+
   /** The API whose host name is `host`. */
   api(host: string): ApiGateway | undefined {
     return this.apis.get(host);
@@ -459,6 +670,7 @@ export class DayOneWorld {
     }
     for (const c of this.canaries) c.dispose();
     await this.hole?.close();
+    await this.lease?.stop();
     for (const s of [this.db, this.jwks, this.front]) {
       if (!s) continue;
       if ("closeAllConnections" in s) (s as HttpServer).closeAllConnections();
@@ -466,6 +678,38 @@ export class DayOneWorld {
     }
   }
 }
+
+/** An SQS event record as Lambda builds it. https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html */
+function sqsRecord(
+  q: QueuedMessage,
+  r: { receives: number; sentAt: number },
+  region: string,
+  account: string,
+): SQSRecord {
+  return {
+    messageId: q.messageId,
+    receiptHandle: `${q.messageId}#${r.receives}`,
+    body: q.body,
+    attributes: {
+      ApproximateReceiveCount: String(r.receives),
+      SentTimestamp: String(r.sentAt),
+      SenderId: account,
+      ApproximateFirstReceiveTimestamp: String(r.sentAt),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(q.attributes).map(([k, v]) => [
+        k,
+        { stringValue: v, dataType: "String", stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
+    md5OfBody: md5(q.body),
+    eventSource: "aws:sqs",
+    eventSourceARN: q.queueArn,
+    awsRegion: region,
+  };
+}
+
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 async function listen<S extends Server | HttpServer>(server: S): Promise<S> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

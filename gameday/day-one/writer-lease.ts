@@ -45,16 +45,18 @@ interface Witness {
 }
 
 export class DayOneLease {
-  readonly calls: CallRecord[] = [];
-
   private constructor(
     private readonly model: ProgramModel,
     private readonly witness: Witness,
     private readonly dynamo: TestDynamo,
+    readonly calls: CallRecord[],
   ) {}
 
-  /** The witness of a program run, seeded with its recorded lease item; throws when it deploys none. */
-  static async build(resources: readonly RecordedResource[]): Promise<DayOneLease> {
+  /**
+   * The witness of a program run, seeded with its recorded lease item; throws when it deploys none.
+   * `calls` records every authorization (the world passes its own).
+   */
+  static async build(resources: readonly RecordedResource[], calls: CallRecord[] = []): Promise<DayOneLease> {
     const item = resources.find((r) => r.type === ITEM);
     const table = resources.find((r) => r.type === TABLE && r.id === item?.inputs.tableName);
     if (!item || !table) throw new Error("this program deploys no writer lease (tap:writerLease false?)");
@@ -73,7 +75,7 @@ export class DayOneLease {
       await dynamo.stop();
       throw e;
     }
-    return new DayOneLease(programModel(resources), witness, dynamo);
+    return new DayOneLease(programModel(resources), witness, dynamo, calls);
   }
 
   /** The order processor of `region`: the one function that names a lease reader. */
@@ -91,6 +93,11 @@ export class DayOneLease {
       leaseMs: Number(processor.env[PROCESSOR_LEASE_ENV.leaseMs]),
       region,
     });
+  }
+
+  /** Lambda's Invoke of `functionName` by `caller` (the processor's bundle, through the world's endpoint). */
+  invoke(caller: FunctionModel, functionName: string): Promise<InvokeCommandOutput> {
+    return this.lambdaFor(caller).send({ input: { FunctionName: functionName } } as InvokeCommand);
   }
 
   /** Lambda's Invoke as `caller` reaches it: its network, its role, the function named. */

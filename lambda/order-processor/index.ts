@@ -29,8 +29,14 @@ const { serviceName, namespace } = orderProcessorService(process.env);
 const logger = new Logger({ serviceName });
 const metrics = new Metrics({ namespace, serviceName });
 
+// Without throwOnRequestTimeout the Node handler only logs a warning when requestTimeout passes
+// (@smithy/types HttpHandlerInitialization), so a DynamoDB that never answers (no gateway endpoint in the
+// VPC) would hold the batch to the function's 300 s timeout instead of failing it after three attempts.
 const ddb = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
+  new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
+  }),
 );
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
 // Every queue it calls is in its own Region, whose endpoint the client resolves: not following the
@@ -68,7 +74,7 @@ function directRead(witnessRegion: string, table: string) {
     new DynamoDBClient({
       region: witnessRegion,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
     }),
   );
   return () => readWitness(witness, table);

@@ -4,7 +4,8 @@ import type { RecordedResource } from "../../tooling/mocks/recorded";
 /** The day-one scenario's IAM client of the dev stack's AWS_IAM POST /orders, and its SigV4 header. */
 export { DAY_ONE_CLIENT as CLIENT, signedBy } from "../../gameday/day-one/scenario";
 
-export function order(id: string, account = "ACC-1"): string {
+/** An order body; `at` (ms) is its clientTimestamp, which the processor holds to the intake time. */
+export function order(id: string, account = "ACC-1", at = Date.UTC(2026, 11, 7)): string {
   return JSON.stringify({
     orderId: id,
     account,
@@ -12,7 +13,7 @@ export function order(id: string, account = "ACC-1"): string {
     side: "BUY",
     quantity: "10",
     orderType: "MARKET",
-    clientTimestamp: "2026-12-07T00:00:00Z",
+    clientTimestamp: new Date(at).toISOString(),
   });
 }
 

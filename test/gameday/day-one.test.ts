@@ -3,9 +3,17 @@
  * Route 53 checks and canary runs on a healthy deploy raise nothing. An order with valid credentials is
  * queued with the attributes the mapping template sets; one without is refused with API Gateway's status.
  */
+import { LedgerStores } from "../../gameday/day-one/ledger-stores";
+import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import { PRODUCTION_CONFIG, runProgram } from "../program";
 import { CLIENT, order, signedBy } from "./day-one-support";
+
+let stores: LedgerStores;
+beforeAll(async () => {
+  stores = await LedgerStores.start();
+}, 60_000);
+afterAll(async () => stores?.stop());
 
 describe.each([
   ["dev", {}],
@@ -15,7 +23,7 @@ describe.each([
   let report: DayOneReport;
   beforeAll(async () => {
     const run = await runProgram(config, stack);
-    world = await DayOneWorld.build(run.resources, [CLIENT]);
+    world = await DayOneWorld.build(run.resources, [CLIENT], { stores });
     report = await world.run(30);
   }, 180_000);
   afterAll(async () => world?.stop());
@@ -93,7 +101,7 @@ describe.each([
       method: "POST",
       path: "/v1/orders",
       headers,
-      body: order("ok-1"),
+      body: order(`ok-${stack}`, "ACC-1", world.now),
     });
     expect(r.status).toBe(202);
     expect(JSON.parse(r.body)).toMatchObject({ status: "accepted" });
@@ -101,7 +109,7 @@ describe.each([
     expect(sent.queueArn).toMatch(
       new RegExp(`^arn:aws:sqs:us-east-1:123456789012:tap-${stack}-primary-service-orders-`),
     );
-    expect(JSON.parse(sent.body)).toEqual(JSON.parse(order("ok-1")));
+    expect(JSON.parse(sent.body)).toEqual(JSON.parse(order(`ok-${stack}`, "ACC-1", world.now)));
     expect(sent.attributes).toMatchObject(
       stack === "dev"
         ? { principal: CLIENT.arn, entitledAccounts: "(none)" }
@@ -110,16 +118,47 @@ describe.each([
     expect(Number(sent.attributes.acceptedAt)).toBe(world.now);
   });
 
-  // Known gap (issue 21, item 3): the day-one world does not run the order processor, so an accepted
-  // order stays in the queue; the scenarios' world books orders. Passes once the processor runs here.
-  it.failing(
-    "D3: the accepted order leaves the queue, consumed by the processor's mapping and booked",
-    async () => {
-      expect(world.queued.some((q) => JSON.parse(q.body).orderId === "ok-1")).toBe(true);
-      await world.run(0);
-      expect(world.queued.filter((q) => JSON.parse(q.body).orderId === "ok-1")).toEqual([]);
-    },
-  );
+  it("D3: the accepted order is consumed by the writer's processor: booked in the ledger and in DynamoDB (prod); in dev, whose IAM callers are entitled to no account, parked as not entitled", async () => {
+    const id = `ok-${stack}`;
+    expect(world.queued.filter((q) => JSON.parse(q.body).orderId === id).length).toBe(1);
+    const report = await world.run(0);
+
+    const primary = world.model.functions.find(
+      (f) => f.name === `tap-${stack}-primary-service-processor-fn`,
+    )!;
+    expect(report.batches.map((b) => [b.functionArn, b.retried, b.error])).toEqual([
+      [primary.arn, [], undefined],
+    ]);
+    const table = primary.env[ORDER_PROCESSOR_ENV.tableName];
+    const orders = world.queued.filter((q) => /-orders-[0-9a-f]+$/.test(q.queueArn));
+    expect(orders.map((q) => q.body)).toEqual([]);
+    if (stack === "prod") {
+      expect(await stores.booked(id)).toEqual([{ region: "us-east-1", account: "ACC-1", quantity: "10" }]);
+      expect(await stores.state(table, id)).toMatchObject({ orderId: { S: id }, status: { S: "ACCEPTED" } });
+      // Every call it made was allowed: its secret (and its key via Secrets Manager), its lease through
+      // the reader (whose own GetItem is the reader role's), its order state.
+      const reader = world.model.functions.find(
+        (f) => f.arn.includes("processor-lease-reader") && f.region === "us-east-1",
+      )!;
+      const byBooking = world.calls.filter(
+        (c) => c.caller === primary.roleArn || c.caller === reader.roleArn,
+      );
+      expect(byBooking.map((c) => `${c.action} ${c.outcome}`)).toEqual(
+        [
+          ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "kms:Decrypt"], // the poller
+          "lambda:InvokeFunction", // the lease gate, before the ledger write
+          "dynamodb:GetItem", // the reader, on the witness
+          "secretsmanager:GetSecretValue",
+          "kms:Decrypt", // the secret's key, via Secrets Manager
+          "dynamodb:PutItem",
+        ].map((a) => `${a} ok`),
+      );
+    } else {
+      expect(await stores.booked(id)).toEqual([]);
+      const parked = world.queued.filter((q) => /-rejects/.test(q.queueArn));
+      expect(parked.map((q) => JSON.parse(q.body).orderId ?? q.body)).toEqual([id]);
+    }
+  });
 
   it("D3: a body that fails the Order model is refused 400 by the validator, and nothing is queued", async () => {
     const api = world.model.apis[0];
