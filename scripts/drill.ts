@@ -63,6 +63,7 @@ import {
   type OutputKey,
   type StackOutputs,
 } from "../lib/stack-outputs";
+import { httpTimeouts } from "../lambda/shared/http-timeouts";
 
 export interface DrillDeps {
   readonly readFile: (path: string) => string;
@@ -115,16 +116,8 @@ export type DrillOutputs = Pick<StackOutputs, (typeof REQUIRED_OUTPUT_KEYS)[numb
 /** A hand-run drill is not bound by the Lambda timeout; switchovers commonly take a few minutes. */
 const DRILL_TIME_BUDGET_MS = 900_000;
 
-/**
- * Bounds on every AWS call the drill makes: a Region that does not answer fails the call, not the operator.
- * The SDK's Node handler only logs a warning when requestTimeout passes unless throwOnRequestTimeout is
- * set (documented on the option in @smithy/types HttpHandlerInitialization), hence the flag.
- */
-export const DRILL_HTTP_TIMEOUTS = {
-  connectionTimeout: 5_000,
-  requestTimeout: 20_000,
-  throwOnRequestTimeout: true,
-} as const;
+/** Bounds on every AWS call the drill makes: a Region that does not answer fails the call, not the operator. */
+export const DRILL_HTTP_TIMEOUTS = httpTimeouts(5_000, 20_000);
 
 /** Client settings for every AWS client the drill builds; retries are the orchestrator's (MAX_ATTEMPTS). */
 export function drillClientConfig(region: string) {

@@ -57,6 +57,7 @@ import {
   type OrchestratorDeps,
   type ReconcileCounts,
 } from "./orchestrator";
+import { httpTimeouts } from "../shared/http-timeouts";
 
 /** Leaves room for the final SNS publish before Lambda's hard timeout. */
 const CONTEXT_SAFETY_MS = 10_000;
@@ -72,9 +73,8 @@ export const jsonLogger: Log = {
 const opts = (region: string, requestTimeout: number) => ({
   region,
   maxAttempts: 1,
-  // Without throwOnRequestTimeout the Node handler only logs a warning when requestTimeout passes
-  // (@smithy/types HttpHandlerInitialization), and a silent Region would hold the function to its timeout.
-  requestHandler: { connectionTimeout: 3_000, requestTimeout, throwOnRequestTimeout: true },
+  // A silent Region fails the call instead of holding the function to its timeout (http-timeouts.ts).
+  requestHandler: httpTimeouts(3_000, requestTimeout),
 });
 // The other Region may be the one that is down: calls there fail fast instead of eating the budget.
 const localRds = cachedPerKey((region) => new RDSClient(opts(region, 20_000)));

@@ -13,12 +13,13 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { readWitness } from "../shared/lease-witness";
 import { parseWriterLease, WRITER_LEASE_ENV, type LeaseReading } from "../shared/writer-lease";
 import type { Env } from "../shared/env";
+import { httpTimeouts } from "../shared/http-timeouts";
 
 /** Two short attempts fit well inside the function's timeout (lib/orders/lease-reader.ts) and the
  *  processor's invoke timeout (lambda/order-processor/lease-source.ts). */
 export const READER_CLIENT = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+  requestHandler: httpTimeouts(1_000, 1_500),
 } as const;
 
 type Witness = Pick<DynamoDBDocumentClient, "send">;

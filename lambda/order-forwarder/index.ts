@@ -12,6 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createVisibilityChanger } from "../order-processor/expedite";
 import { orderForwarderService, parseOrderForwarderEnv } from "./env";
 import { forwardBatch, type ForwarderDeps } from "./forward";
+import { httpTimeouts } from "../shared/http-timeouts";
 
 const { serviceName, namespace } = orderForwarderService(process.env);
 const logger = new Logger({ serviceName });
@@ -28,7 +29,7 @@ function init(): ForwarderDeps {
     // Built for the peer's Region, whose endpoint is the queue URL's host; not following the URL keeps
     // a configured endpoint (AWS_ENDPOINT_URL_SQS, as the game day sets) in force.
     useQueueUrlAsEndpoint: false,
-    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    requestHandler: httpTimeouts(2000, 5000),
   });
   // Its own queue (visibility of what was not forwarded, re-queues) is in its own Region.
   const own = new SQSClient({

@@ -24,18 +24,18 @@ import { createRejectParker } from "./park";
 import { putOrderState } from "./state";
 import { readWitness } from "../shared/lease-witness";
 import { LEASE_METRIC, parseLeaseSource, type LeaseSource } from "../shared/writer-lease";
+import { httpTimeouts } from "../shared/http-timeouts";
 
 const { serviceName, namespace } = orderProcessorService(process.env);
 const logger = new Logger({ serviceName });
 const metrics = new Metrics({ namespace, serviceName });
 
-// Without throwOnRequestTimeout the Node handler only logs a warning when requestTimeout passes
-// (@smithy/types HttpHandlerInitialization), so a DynamoDB that never answers (no gateway endpoint in the
-// VPC) would hold the batch to the function's 300 s timeout instead of failing it after three attempts.
+// A DynamoDB that never answers (no gateway endpoint in the VPC) fails the batch after three attempts
+// instead of holding it to the function's 300 s timeout (http-timeouts.ts).
 const ddb = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
+    requestHandler: httpTimeouts(1000, 3000),
   }),
 );
 const secrets = new SecretsManagerClient({ maxAttempts: 3 });
@@ -74,7 +74,7 @@ function directRead(witnessRegion: string, table: string) {
     new DynamoDBClient({
       region: witnessRegion,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+      requestHandler: httpTimeouts(1000, 2000),
     }),
   );
   return () => readWitness(witness, table);

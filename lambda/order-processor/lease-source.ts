@@ -12,11 +12,12 @@
  */
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { LeaseReading } from "../shared/writer-lease";
+import { httpTimeouts } from "../shared/http-timeouts";
 
 /** One attempt; the reader's own two witness attempts (lambda/lease-reader) fit in the request cap. */
 export const READER_INVOKE_CLIENT = {
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+  requestHandler: httpTimeouts(1_000, 5_000),
 } as const;
 
 export function invokeLeaseReader(

@@ -3,6 +3,7 @@
  * execution environment so warm invocations reuse connections. Used by the failover Lambda and the drill.
  */
 import { RDSClient } from "@aws-sdk/client-rds";
+import { httpTimeouts } from "./http-timeouts";
 
 export type RdsClientFactory = (region: string, remote: boolean) => RDSClient;
 
@@ -12,9 +13,7 @@ export const lambdaRdsClient: RdsClientFactory = (region, remote) =>
     region,
     maxAttempts: 1,
     // The other Region may be the one that is down: fail fast there instead of eating the budget.
-    requestHandler: remote
-      ? { connectionTimeout: 3_000, requestTimeout: 5_000 }
-      : { connectionTimeout: 5_000, requestTimeout: 20_000 },
+    requestHandler: remote ? httpTimeouts(3_000, 5_000) : httpTimeouts(5_000, 20_000),
   });
 
 /** Returns `clientFor(region, remote)`, creating each client once. */
