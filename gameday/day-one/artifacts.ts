@@ -77,11 +77,14 @@ async function upload(
     calls,
   );
   if (!locate.allowed) return keys.map((key) => ({ key, refused: `AccessDenied: ${locate.reason}` }));
-  // The artifactConfig's key, else the bucket's default encryption.
-  const kmsKeyArn = canary.artifactKmsKeyArn ?? bucket.kmsKeyArn;
+  // Only SSE_KMS names a customer managed key, which the role must be allowed to use. SSE_S3 uses no KMS
+  // key; with no artifactConfig, Synthetics encrypts with the AWS managed key, which needs no permission.
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_artifact_encryption.html
+  const sse = canary.artifactEncryptionMode === "SSE_S3" ? "AES256" : "aws:kms";
+  const kmsKeyArn = canary.artifactEncryptionMode === "SSE_KMS" ? canary.artifactKmsKeyArn : undefined;
   const out: ArtifactUpload[] = [];
   for (const key of keys) {
-    const decision = await putObject(model, as, bucket, key, kmsKeyArn, calls);
+    const decision = await putObject(model, as, bucket, key, { sse, kmsKeyArn }, calls);
     out.push(decision.allowed ? { key } : { key, refused: `AccessDenied: ${decision.reason}` });
   }
   return out;
@@ -92,7 +95,7 @@ async function putObject(
   as: { principal: string; account: string; identityPolicies: ProgramModel["rolePolicies"][string] },
   bucket: BucketModel,
   key: string,
-  kmsKeyArn: string | undefined,
+  { sse, kmsKeyArn }: { sse: string; kmsKeyArn?: string },
   calls: CallRecord[],
 ): Promise<IamDecision> {
   const objectArn = `${bucket.arn}/${key}`;
@@ -102,12 +105,10 @@ async function putObject(
       action: "s3:PutObject",
       resource: objectArn,
       resourcePolicy: bucket.policy,
-      context: kmsKeyArn
-        ? {
-            "s3:x-amz-server-side-encryption": "aws:kms",
-            "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn,
-          }
-        : {},
+      context: {
+        "s3:x-amz-server-side-encryption": sse,
+        ...(kmsKeyArn ? { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } : {}),
+      },
     },
     calls,
   );

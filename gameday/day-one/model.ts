@@ -103,18 +103,18 @@ export interface CanaryModel {
   readonly executionRoleArn: string;
   /** s3://bucket/prefix/ where each run's artifacts go. */
   readonly artifactS3Location: string;
+  /** The artifactConfig's encryption mode (SSE_S3 or SSE_KMS), when the canary sets one. */
+  readonly artifactEncryptionMode?: string;
   /** The artifactConfig's SSE-KMS key, when the canary names one. */
   readonly artifactKmsKeyArn?: string;
 }
 
-/** A general purpose bucket: its policy and default encryption. */
+/** A general purpose bucket: its policy, and whether its default encryption uses an S3 Bucket Key. */
 export interface BucketModel {
   readonly name: string;
   readonly arn: string;
   readonly region: string;
   readonly policy?: PolicyDocument;
-  /** The default SSE-KMS key, when the bucket's default encryption is aws:kms. */
-  readonly kmsKeyArn?: string;
   readonly bucketKeyEnabled: boolean;
 }
 
@@ -477,6 +477,7 @@ function canaryModel(c: RecordedResource, objects: RecordedResource[]): CanaryMo
     handler: str(c.inputs.handler),
     executionRoleArn: str(c.inputs.executionRoleArn),
     artifactS3Location: str(c.inputs.artifactS3Location),
+    artifactEncryptionMode: sse?.encryptionMode,
     artifactKmsKeyArn: sse?.encryptionMode === "SSE_KMS" && sse.kmsKeyArn ? sse.kmsKeyArn : undefined,
   };
 }
@@ -489,19 +490,13 @@ function bucketModel(
 ): BucketModel {
   const name = str(b.state.bucket ?? b.id);
   const policy = policies.find((p) => p.inputs.bucket === name || p.inputs.bucket === b.id)?.inputs.policy;
-  const rules = (encryption.find((e) => e.inputs.bucket === name || e.inputs.bucket === b.id)?.inputs.rules ??
-    []) as {
-    applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: string };
-    bucketKeyEnabled?: boolean;
-  }[];
-  const rule = rules[0];
-  const kms = rule?.applyServerSideEncryptionByDefault?.sseAlgorithm === "aws:kms";
+  const sse = encryption.find((e) => e.inputs.bucket === name || e.inputs.bucket === b.id);
+  const rule = ((sse?.inputs.rules ?? []) as { bucketKeyEnabled?: boolean }[])[0];
   return {
     name,
     arn: str(b.state.arn),
     region: str(b.region),
     policy: policy ? json<PolicyDocument>(policy) : undefined,
-    kmsKeyArn: kms ? str(rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId) || undefined : undefined,
     bucketKeyEnabled: rule?.bucketKeyEnabled === true,
   };
 }

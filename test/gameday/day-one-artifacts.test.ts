@@ -24,6 +24,19 @@ describe.each([
     resources = (await runProgram(config, stack)).resources;
   }, 120_000);
 
+  const CANARY = "aws:synthetics/canary:Canary";
+  const noS3InKeyPolicy = (from: RecordedResource[]) =>
+    broken(from, named(KEY_POLICY, `tap-${stack}-primary-service-orders-key-policy`), (r) =>
+      editStatement(r, "UseThroughStackServices", (s) => {
+        const cond = s.Condition as { StringEquals: Record<string, string[]> };
+        expect(cond.StringEquals["kms:ViaService"]).toContain("s3.us-east-1.amazonaws.com");
+        cond.StringEquals["kms:ViaService"] = cond.StringEquals["kms:ViaService"].filter(
+          (v) => !v.startsWith("s3."),
+        );
+        return s;
+      }),
+    );
+
   /** 11 simulated minutes: three runs of each canary, enough for the 2-of-3 canary alarm. */
   async function brokenRuns(changed: RecordedResource[]) {
     const { report, world } = await dayOne(changed, 11);
@@ -109,21 +122,47 @@ describe.each([
   }, 180_000);
 
   it("D3: the artifacts key's policy no longer allows use through S3: GenerateDataKey via s3 is refused, runs fail, alarm", async () => {
-    const changed = broken(
-      resources,
-      named(KEY_POLICY, `tap-${stack}-primary-service-orders-key-policy`),
-      (r) =>
-        editStatement(r, "UseThroughStackServices", (s) => {
-          const cond = s.Condition as { StringEquals: Record<string, string | string[]> };
-          const via = cond.StringEquals["kms:ViaService"] as string[];
-          expect(via).toContain("s3.us-east-1.amazonaws.com");
-          cond.StringEquals["kms:ViaService"] = via.filter((v) => !v.startsWith("s3."));
-          return s;
-        }),
-    );
+    const changed = noS3InKeyPolicy(resources);
     const { reason } = await brokenRuns(changed);
     expect(reason).toMatch(
       /is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:\d{12}:key\//,
     );
   }, 180_000);
+
+  it.each([
+    ["SSE_S3", { s3Encryption: { encryptionMode: "SSE_S3" } }],
+    ["no artifactConfig (the AWS managed key)", undefined],
+  ])(
+    "D1: artifacts encrypted with %s ask KMS nothing of the role: the same key policy break leaves every run passing",
+    async (_mode, artifactConfig) => {
+      const changed = broken(
+        noS3InKeyPolicy(resources),
+        named(CANARY, `tap-${stack}-primary-service-canary`),
+        (r) => {
+          if (artifactConfig) r.inputs.artifactConfig = artifactConfig;
+          else delete r.inputs.artifactConfig;
+        },
+      );
+      const { report, world } = await dayOne(changed, 0);
+      expect(primaryRuns(report).map((r) => [r.passed, r.artifacts?.length])).toEqual([[true, 3]]);
+      const role = world.model.canaries.find((c) => c.name === `tap-${primary}`)!.executionRoleArn;
+      expect(world.calls.filter((c) => c.caller === role).map((c) => `${c.action} ${c.outcome}`)).toEqual([
+        "s3:GetBucketLocation ok",
+        "s3:PutObject ok",
+        "s3:PutObject ok",
+        "s3:PutObject ok",
+      ]);
+    },
+    120_000,
+  );
+
+  it("D3: the canary's artifacts location names a bucket the program does not create: NoSuchBucket, the run fails", async () => {
+    const changed = broken(resources, named(CANARY, `tap-${stack}-primary-service-canary`), (r) => {
+      r.inputs.artifactS3Location = "s3://no-such-artifacts-bucket/results/";
+    });
+    const { report } = await dayOne(changed, 0);
+    expect(primaryRuns(report).map((r) => [r.passed, r.reasonCode, r.reason])).toEqual([
+      [false, "EXECUTION_FAILURE", "NoSuchBucket: s3://no-such-artifacts-bucket/results/"],
+    ]);
+  }, 120_000);
 });
