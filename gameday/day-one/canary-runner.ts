@@ -48,6 +48,10 @@ Promise.resolve(require(file)[fn]()).then(
 export interface CanaryRun {
   readonly passed: boolean;
   readonly reason?: string;
+  /** Why a FAILED run failed: its script (CANARY_FAILURE) or Synthetics, e.g. saving artifacts (artifacts.ts). */
+  readonly reasonCode?: "CANARY_FAILURE" | "EXECUTION_FAILURE";
+  /** The artifacts the run uploaded (artifacts.ts), each with S3's refusal when it was refused. */
+  readonly artifacts?: readonly { readonly key: string; readonly refused?: string }[];
 }
 
 /** A canary's code package unpacked once, run as often as its schedule asks. */

@@ -99,6 +99,23 @@ export interface CanaryModel {
   readonly packagePath: string;
   readonly sourceFile: string;
   readonly handler: string;
+  /** The role each run executes as (and uploads its artifacts as). */
+  readonly executionRoleArn: string;
+  /** s3://bucket/prefix/ where each run's artifacts go. */
+  readonly artifactS3Location: string;
+  /** The artifactConfig's encryption mode (SSE_S3 or SSE_KMS), when the canary sets one. */
+  readonly artifactEncryptionMode?: string;
+  /** The artifactConfig's SSE-KMS key, when the canary names one. */
+  readonly artifactKmsKeyArn?: string;
+}
+
+/** A general purpose bucket: its policy, and whether its default encryption uses an S3 Bucket Key. */
+export interface BucketModel {
+  readonly name: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly policy?: PolicyDocument;
+  readonly bucketKeyEnabled: boolean;
 }
 
 export interface SubscriptionModel {
@@ -164,6 +181,7 @@ export interface ProgramModel {
   readonly healthChecks: readonly HealthCheckModel[];
   readonly alarms: readonly AlarmModel[];
   readonly canaries: readonly CanaryModel[];
+  readonly buckets: readonly BucketModel[];
   readonly subscriptions: readonly SubscriptionModel[];
   readonly queues: readonly QueueModel[];
   readonly endpoints: readonly EndpointModel[];
@@ -203,6 +221,9 @@ const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   canary: "aws:synthetics/canary:Canary",
   bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   subscription: "aws:sns/topicSubscription:TopicSubscription",
   queue: "aws:sqs/queue:Queue",
   queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
@@ -250,6 +271,7 @@ export function programModel(resources: readonly RecordedResource[]): ProgramMod
     })),
     alarms: of(T.alarm).map(alarmModel),
     canaries: of(T.canary).map((c) => canaryModel(c, of(T.bucketObject))),
+    buckets: of(T.bucket).map((b) => bucketModel(b, of(T.bucketPolicy), of(T.bucketSse))),
     subscriptions: of(T.subscription).map((s) => ({
       topicArn: str(s.inputs.topic),
       protocol: str(s.inputs.protocol),
@@ -470,6 +492,8 @@ function canaryModel(c: RecordedResource, objects: RecordedResource[]): CanaryMo
   const assets = ((code?.inputs.source as { assets?: Record<string, { path?: string }> } | undefined)
     ?.assets ?? {}) as Record<string, { path?: string }>;
   const [packagePath, asset] = Object.entries(assets)[0] ?? ["", {}];
+  const sse = (c.inputs.artifactConfig as { s3Encryption?: { encryptionMode?: string; kmsKeyArn?: string } })
+    ?.s3Encryption;
   const rate = /^rate\((\d+) minutes?\)$/.exec(
     str((c.inputs.schedule as { expression?: string })?.expression),
   );
@@ -481,6 +505,29 @@ function canaryModel(c: RecordedResource, objects: RecordedResource[]): CanaryMo
     packagePath,
     sourceFile: str(asset.path),
     handler: str(c.inputs.handler),
+    executionRoleArn: str(c.inputs.executionRoleArn),
+    artifactS3Location: str(c.inputs.artifactS3Location),
+    artifactEncryptionMode: sse?.encryptionMode,
+    artifactKmsKeyArn: sse?.encryptionMode === "SSE_KMS" && sse.kmsKeyArn ? sse.kmsKeyArn : undefined,
+  };
+}
+
+/** A bucket's policy and default encryption are resources of their own, naming it by its id (its name). */
+function bucketModel(
+  b: RecordedResource,
+  policies: RecordedResource[],
+  encryption: RecordedResource[],
+): BucketModel {
+  const name = str(b.state.bucket ?? b.id);
+  const policy = policies.find((p) => p.inputs.bucket === name || p.inputs.bucket === b.id)?.inputs.policy;
+  const sse = encryption.find((e) => e.inputs.bucket === name || e.inputs.bucket === b.id);
+  const rule = ((sse?.inputs.rules ?? []) as { bucketKeyEnabled?: boolean }[])[0];
+  return {
+    name,
+    arn: str(b.state.arn),
+    region: str(b.region),
+    policy: policy ? json<PolicyDocument>(policy) : undefined,
+    bucketKeyEnabled: rule?.bucketKeyEnabled === true,
   };
 }
 

@@ -26,6 +26,7 @@ import { SERVICE_ENDPOINT_ENV } from "../../tooling/aws/sdk-services";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { FunctionHost } from "../function-host";
 import { ApiGateway, type ApiRequest, type ApiResponse, type Invocation } from "./api-gateway";
+import { storeArtifacts } from "./artifacts";
 import { AwsEndpoint, viaService, type BookingBackends, type CallRecord, type Reply } from "./aws-endpoint";
 import { CanaryRunner, type CanaryRun } from "./canary-runner";
 import { AlarmEvaluator, HealthCheckState, MetricStore, passesFilter, type AlarmState } from "./detection";
@@ -579,7 +580,7 @@ export class DayOneWorld {
 
   private async runCanary(c: CanaryRunner): Promise<void> {
     const at = this.now;
-    const run = await c.run(this.frontUrl);
+    const run = await storeArtifacts(this.model, c.model, at, await c.run(this.frontUrl), this.calls);
     this.report.canaryRuns.push({ canary: c.model.name, at, ...run });
     this.metrics.put(
       MetricStore.key("CloudWatchSynthetics", "SuccessPercent", { CanaryName: c.model.name }),

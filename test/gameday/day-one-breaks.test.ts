@@ -5,7 +5,7 @@
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { runProgram } from "../program";
-import { broken, CLIENT, editStatement, named, order, signedBy } from "./day-one-support";
+import { alarmed, broken, CLIENT, dayOne, editStatement, named, order, signedBy } from "./day-one-support";
 
 const FN = "aws:lambda/function:Function";
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -19,28 +19,10 @@ beforeAll(async () => {
   resources = (await runProgram()).resources;
 });
 
-/** Builds the world from `broken`, runs it for `minutes`, and stops it. */
-async function dayOne(
-  changed: RecordedResource[],
-  minutes: number,
-  then?: (w: DayOneWorld) => Promise<void>,
-): Promise<{ report: DayOneReport; world: DayOneWorld }> {
-  const world = await DayOneWorld.build(changed, [CLIENT]);
-  try {
-    const report = await world.run(minutes);
-    await then?.(world);
-    return { report, world };
-  } finally {
-    await world.stop();
-  }
-}
-
 const primaryHealth = (r: DayOneReport) =>
   r.health
     .filter((h) => h.fqdn.includes("us-east-1"))
     .map((h) => JSON.parse(h.body) as { checks: Record<string, { error?: string }> });
-const alarmed = (r: DayOneReport) =>
-  r.alarmChanges.filter((c) => c.to === "ALARM").map((c) => c.alarm.replace(/-[0-9a-f]{7}$/, ""));
 const failoverGot = (r: DayOneReport) =>
   r.delivered
     .filter((d) => d.bundle === "failover")

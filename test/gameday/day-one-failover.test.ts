@@ -4,11 +4,11 @@
  * alarm notifications pass the topic's and the key's policies before SNS delivers them
  * (gameday/day-one/publish.ts). Each break is made on the recorded resources.
  */
-import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
+import type { DayOneWorld } from "../../gameday/day-one/world";
 import { FAILOVER_ENV as K } from "../../lambda/failover/env-keys";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { runProgram } from "../program";
-import { broken, CLIENT, editStatement, named } from "./day-one-support";
+import { broken, dayOne, editStatement, named } from "./day-one-support";
 
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
@@ -21,18 +21,6 @@ const HEALTH_ALARM = /^tap-dev-primary-service-health-alarm-/;
 /** The health role loses GetEventSourceMapping: /health answers 503 and the primary health alarm fires. */
 const unhealthy = (resources: RecordedResource[]) =>
   broken(resources, named(POLICY, HEALTH_POLICY), (r) => editStatement(r, "ReadRole", () => undefined));
-
-async function dayOne(
-  changed: RecordedResource[],
-  minutes = 5,
-): Promise<{ report: DayOneReport; world: DayOneWorld }> {
-  const world = await DayOneWorld.build(changed, [CLIENT]);
-  try {
-    return { report: await world.run(minutes), world };
-  } finally {
-    await world.stop();
-  }
-}
 
 const failoverCalls = (world: DayOneWorld) =>
   world.calls.filter((c) => /role\/tap-dev-failover-fn-role-/.test(c.caller));

@@ -1,4 +1,6 @@
 /** Shared by the day-one game-day tests: program runs, a client identity, and orders. */
+import { DAY_ONE_CLIENT } from "../../gameday/day-one/scenario";
+import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 
 /** The day-one scenario's IAM client of the dev stack's AWS_IAM POST /orders, and its SigV4 header. */
@@ -48,3 +50,23 @@ export function editStatement(
     : doc.Statement.filter((_, j) => j !== i);
   r.inputs[key] = JSON.stringify(doc);
 }
+
+/** Builds the world from `changed` (with the day-one client), runs it for `minutes`, and stops it. */
+export async function dayOne(
+  changed: readonly RecordedResource[],
+  minutes = 5,
+  then?: (w: DayOneWorld) => Promise<void>,
+): Promise<{ report: DayOneReport; world: DayOneWorld }> {
+  const world = await DayOneWorld.build(changed, [DAY_ONE_CLIENT]);
+  try {
+    const report = await world.run(minutes);
+    await then?.(world);
+    return { report, world };
+  } finally {
+    await world.stop();
+  }
+}
+
+/** The alarms that went to ALARM, by name without Pulumi's suffix. */
+export const alarmed = (r: DayOneReport) =>
+  r.alarmChanges.filter((c) => c.to === "ALARM").map((c) => c.alarm.replace(/-[0-9a-f]{7}$/, ""));
