@@ -666,10 +666,16 @@ export class World {
     });
   }
 
-  sns(region: string): SNSClient {
+  /**
+   * `region`'s SNS as `caller` reaches it (none: ungated): Publish is authorized against the caller's role
+   * on the topic the request names (access.ts), as SNS does; the topic's own policy is the day-one world's
+   * (gameday/day-one/publish.ts).
+   */
+  sns(region: string, caller?: FunctionModel): SNSClient {
     return answeredBy(new SNSClient({ region }), async (cmd, input) => {
       if (!this.isUp(region)) throw regionUnreachable(region, "sns");
       if (cmd !== "Publish") throw new Error(`the game day's SNS does not answer ${cmd}`);
+      if (caller) await this.access.enforce(caller, "sns", "sns:Publish", String(input.TopicArn));
       this.part(region).published.push({
         subject: String(input.Subject ?? ""),
         message: String(input.Message ?? ""),
@@ -696,12 +702,11 @@ export class World {
 
   orchestratorDeps(region: string, logger: Logger = quietLogger): OrchestratorDeps & ExtraDeps {
     // The program deploys one failover function; whichever Region a scenario runs it in, its role is that one.
-    // Its SNS calls are not gated yet (the world's alert topic carries its own name).
     const failover = this.access.functionOf("failover");
     return {
       rds: this.rds(region, failover),
       rdsForRegion: (r) => this.rds(r, failover),
-      sns: this.sns(region),
+      sns: this.sns(region, failover),
       lambdaForRegion: (r) => this.lambda(r, failover),
       sqsForRegion: (r) => this.sqs(r, failover),
       writerLease: this.leaseFor(region),

@@ -190,18 +190,13 @@ describe("the scenarios' world authorizes every call as the program's roles and 
     });
   }, 60_000);
 
-  // Known gap (docs/gameday.md): the orchestrator's SNS Publish is not gated yet, so its alert still lands.
-  it.failing(
-    "D1 break: the orchestrator's sns:Publish removed: its alert is refused and never published",
-    async () => {
-      const r = editStatement(resources, policyWith("failover-fn", "Notify"), "Notify", () => undefined);
-      await withWorld(r, async (world) => {
-        await switchoverToSecondary(world);
-        expect(world.regions.map((x) => world.part(x).published.length)).toEqual([0, 0]);
-      });
-    },
-    60_000,
-  );
+  it("D1 break: the orchestrator's sns:Publish removed: its alert is refused and never published", async () => {
+    const r = editStatement(resources, policyWith("failover-fn", "Notify"), "Notify", () => undefined);
+    await withWorld(r, async (world) => {
+      await switchoverToSecondary(world);
+      expect(world.regions.map((x) => world.part(x).published.length)).toEqual([0, 0]);
+    });
+  }, 60_000);
 
   it("D1 break: the processor's secretsmanager:GetSecretValue removed: nothing booked, nothing lost", async () => {
     const r = editStatement(
