@@ -189,23 +189,42 @@ describe("the TypeScript compiler under Jest", () => {
   });
 });
 
-describe("test files that spawn the docs' commands", () => {
+/** Requires `load()` with @pulumi/pulumi (which @pulumi/aws and @pulumi/random load too) throwing. */
+function withoutPulumi(load: () => void): void {
+  // A module mock outlives isolateModules: it goes in `finally`, or the later tests load the throwing one.
+  jest.doMock("@pulumi/pulumi", () => {
+    throw new Error("@pulumi/pulumi loaded");
+  });
+  try {
+    jest.isolateModules(load);
+  } finally {
+    jest.dontMock("@pulumi/pulumi");
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+describe("test files that spawn the docs' commands or read one constant", () => {
   it("load no Pulumi module through the helpers they share (about half a second of CPU per file)", () => {
-    // A module mock outlives isolateModules: it goes in `finally`, or the later tests load the throwing one.
-    jest.doMock("@pulumi/pulumi", () => {
-      throw new Error("@pulumi/pulumi loaded");
+    withoutPulumi(() => {
+      const asTyped = require("../plan/as-typed") as typeof import("../plan/as-typed");
+      expect(asTyped.readmePlanCommands()).toContain("npm run plan");
     });
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const asTyped = require("../plan/as-typed") as typeof import("../plan/as-typed");
-        expect(asTyped.readmePlanCommands()).toContain("npm run plan");
-      });
-    } finally {
-      jest.dontMock("@pulumi/pulumi");
-    }
+  });
+
+  it("load no Pulumi module for the run-time owned attributes, the bundles' folder or the plan's schema version", () => {
+    withoutPulumi(() => {
+      const owned = require("../../lib/run-time-owned") as typeof import("../../lib/run-time-owned");
+      expect(owned.QUEUE_CONSUMER_RUNTIME_OWNED).toEqual(["enabled"]);
+      const bundles =
+        require("../../lib/compute/bundle-root") as typeof import("../../lib/compute/bundle-root");
+      expect(bundles.BUNDLE_ROOT).toBe(path.join(ROOT, "dist", "lambda"));
+      const schema =
+        require("../../tooling/plan/schema-version") as typeof import("../../tooling/plan/schema-version");
+      expect(schema.PLAN_JSON_SCHEMA_VERSION).toBe(2);
+    });
   });
 });
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 describe("a failing program run", () => {
   it("still says where it failed", async () => {
