@@ -4,9 +4,16 @@
  * once per Jest run (support/program-runs.ts shares it between files, support/run-cache.ts within one);
  * callers get their own copies of the arrays. Pulumi is loaded only by a file that runs the program.
  */
+import * as path from "node:path";
 import { withAccountDefaults, type FakeAccount } from "../tooling/mocks/fake-aws";
 import { RecordedResource, waitsFor } from "../tooling/mocks/recorded";
-import { qualified, recordProgram, type RecordedRun } from "../tooling/mocks/program-run";
+import {
+  MOCK_CONFIG_DEFAULTS,
+  qualified,
+  recordProgram,
+  type RecordedRun,
+} from "../tooling/mocks/program-run";
+import { projectDefaults } from "../tooling/plan/stack-config";
 import { sharedRun } from "./support/program-runs";
 import { configKey, once } from "./support/run-cache";
 
@@ -43,7 +50,19 @@ export async function runProgram(
  */
 export function runKey(config: Record<string, string>, stack: string, account: FakeAccount): string {
   const held = withAccountDefaults(account);
-  return configKey(qualified(config), stack) + (held.aurora ? JSON.stringify(held) : "");
+  return configKey(withoutDefaults(qualified(config)), stack) + (held.aurora ? JSON.stringify(held) : "");
+}
+
+let defaults: Readonly<Record<string, string>> | undefined;
+
+/**
+ * `config` without the values the program gets anyway when a key is left out: Pulumi.yaml's defaults
+ * (the loader's own: test/config.test.ts P1 keeps them equal) and the mocks' own. A plan's spelled-out stack
+ * config and a test's `{}` are one run.
+ */
+function withoutDefaults(config: Record<string, string>): Record<string, string> {
+  defaults ??= { ...projectDefaults(path.join(__dirname, "..")).values, ...MOCK_CONFIG_DEFAULTS };
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => defaults?.[k] !== v));
 }
 
 function view(

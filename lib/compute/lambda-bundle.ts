@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-
-/** Where `npm run bundle` (scripts/bundle.mjs) writes dist/lambda/<name>/index.js, one folder per Lambda. */
-export const BUNDLE_ROOT = path.join(__dirname, "..", "..", "dist", "lambda");
+import { BUNDLE_ROOT } from "./bundle-root";
 
 /** The bundled code of one Lambda. Fails early, with the fix, when the bundle is missing. */
 export function lambdaBundle(name: string): pulumi.asset.FileArchive {

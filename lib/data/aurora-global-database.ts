@@ -4,38 +4,13 @@ import * as random from "@pulumi/random";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo } from "../monitoring/alarm";
 import { auroraClusterIds } from "./aurora-names";
+import { MEMBER_CLUSTER_RUNTIME_OWNED, MEMBER_INSTANCE_RUNTIME_OWNED } from "../run-time-owned";
 
 /** Child names the DR budget finds resources by: `${name}-<part>`. */
 export const AURORA_PARTS = {
   lagAlarm: "replication-lag",
   primaryLagAlarm: "primary-replication-lag",
 } as const;
-
-/**
- * What a member cluster leaves to AWS once it exists (M1, docs/ownership.md). Roles swap at run time, and
- * an update must never promote, detach or re-point a member, or replace it:
- * - replicationSourceIdentifier: AWS sets it on a secondary and moves it when roles swap; the provider
- *   promotes a cluster whose value goes to "" (PromoteReadReplicaDBCluster).
- *   https://github.com/hashicorp/terraform-provider-aws/pull/40921
- * - globalClusterIdentifier: read back as "" while a cluster is no member (the old primary after a
- *   failover, until Aurora adds it back); the provider then refuses the update, and a change to ""
- *   calls RemoveFromGlobalCluster (detach).
- *   https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go
- *   https://github.com/cloudposse/terraform-aws-rds-cluster/issues/281
- * - engineVersion: the global cluster owns it and upgrades its members; the provider's own docs ask the
- *   members to ignore it. https://www.pulumi.com/registry/packages/aws/api-docs/rds/globalcluster/
- * - masterUsername: ForceNew, read back from DescribeDBClusters; it is the global database's, fixed at
- *   creation, and a read-back difference must never plan a replacement of a member.
- */
-export const MEMBER_CLUSTER_RUNTIME_OWNED = [
-  "replicationSourceIdentifier",
-  "globalClusterIdentifier",
-  "engineVersion",
-  "masterUsername",
-];
-
-/** The global cluster upgrades member instances with their cluster, so they leave the version alone too. */
-export const MEMBER_INSTANCE_RUNTIME_OWNED = ["engineVersion"];
 
 export const AURORA_ENGINE = "aurora-postgresql";
 export const AURORA_PORT = 5432;

@@ -2,18 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "../config";
 import { AlarmInfo, alarmInfo, AlarmRole } from "../monitoring/alarm";
+import { HEALTH_CHECK_OPERATOR_OWNED } from "../run-time-owned";
 
 /** Child names: `${name}-check` and `${name}-alarm` (the DR budget finds them by these). */
 export const HEALTH_CHECK_PARTS = { check: "check", alarm: "alarm" } as const;
-
-/**
- * Set at creation only (M1): an operator inverts the primary's check after a switchover to steer
- * clients to the secondary, and an update after a refresh must not revert it. Disabled stays false:
- * Route 53 treats a disabled check as healthy.
- * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html
- * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
- */
-export const HEALTH_CHECK_OPERATOR_OWNED = ["invertHealthcheck", "disabled"];
 
 /** M out of N one-minute periods before the health alarm (a failover trigger) fires (F4). */
 export const HEALTH_ALARM_EVALUATION = { datapoints: 2, periods: 3 } as const;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORDER_FORWARDER_DEFAULTS } from "../../lambda/order-forwarder/env";
 import { Statement } from "../policy-documents";
+import { QUEUE_CONSUMER_RUNTIME_OWNED } from "../run-time-owned";
 
 /**
  * How a function consumes an order queue, the same for the processor and the forwarder: batches of 10
@@ -24,9 +25,6 @@ export interface QueueConsumerArgs {
   /** Concurrent pollers at most, 2..1000. */
   readonly maxConcurrency: number;
 }
-
-/** Properties of a consumer that belong to the failover orchestrator once it exists (M1). */
-export const QUEUE_CONSUMER_RUNTIME_OWNED = ["enabled"];
 
 /**
  * The SQS event source mapping `${name}-sqs`. `enabled` is set at creation only: an update after a

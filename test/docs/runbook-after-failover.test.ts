@@ -5,9 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { MEMBER_CLUSTER_RUNTIME_OWNED } from "../../lib/data/aurora-global-database";
-import { HEALTH_CHECK_OPERATOR_OWNED } from "../../lib/detection/health-check";
-import { QUEUE_CONSUMER_RUNTIME_OWNED } from "../../lib/orders/queue-consumer";
+import {
+  HEALTH_CHECK_OPERATOR_OWNED,
+  MEMBER_CLUSTER_RUNTIME_OWNED,
+  QUEUE_CONSUMER_RUNTIME_OWNED,
+} from "../../lib/run-time-owned";
 
 const runbook = readFileSync(path.join(__dirname, "../../docs/runbook.md"), "utf8");
 const TITLE = "## After a failover: running Pulumi again";

@@ -4,12 +4,12 @@
  * exactly as the README writes each command, is tested in readme-commands.test.ts and
  * readme-plan-commands.test.ts.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { locateRuns, sampleRuns, samplesOf } from "../docs/samples";
 import { PRODUCTION_IDENTITY } from "../program";
 import { ROOT } from "./as-typed";
-import { plan, PlanResult } from "./helpers";
+import { BUDGET_ONLY_KEYS, plan, PlanResult, programConfig } from "./helpers";
 
 // The dev plan is read by two tests: planned once.
 let devPlan: Promise<PlanResult> | undefined;
@@ -113,4 +113,32 @@ it("O4: every plan sample in the README and docs/plan.md is lines of this dev pl
     }
     expect(at).not.toContain(-1);
   }
+});
+
+describe("plans that differ only in the DR budget's targets share one program run", () => {
+  it("the program runs with the stack file's value of each budget-only key, whatever the plan was given", () => {
+    const given = { "tap:rtoTargetSeconds": "60", "tap:alarmFailoverAction": "failover" };
+    expect(programConfig("dev", "tap", given)).toEqual({
+      "tap:rtoTargetSeconds": "900",
+      "tap:alarmFailoverAction": "failover",
+    });
+  });
+
+  it("lib/ reads no budget-only key outside lib/config (what makes sharing the run safe)", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory()
+          ? files(path.join(dir, d.name))
+          : d.name.endsWith(".ts")
+            ? [path.join(dir, d.name)]
+            : [],
+      );
+    const lib = path.join(ROOT, "lib");
+    // TapConfig's field for rtoTargetSeconds is rtoSeconds (lib/config/index.ts).
+    const names = [...BUDGET_ONLY_KEYS, "rtoSeconds"];
+    const readers = files(lib)
+      .filter((f) => !f.startsWith(path.join(lib, "config")))
+      .filter((f) => names.some((n) => new RegExp(`\\b${n}\\b`).test(readFileSync(f, "utf8"))));
+    expect(readers).toEqual([]);
+  });
 });

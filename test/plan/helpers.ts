@@ -23,9 +23,26 @@ export async function planStack(
   return { resources: run.resources, outputs: run.outputs, config, values };
 }
 
+/**
+ * Config only the plan's DR budget reads (tooling/plan/dr-budget.ts): the program itself never does (a
+ * test in cli.test.ts keeps lib/ from reading it), so plans that differ only in these share one run.
+ */
+export const BUDGET_ONLY_KEYS = ["rtoTargetSeconds"];
+
+/** The config the program runs with for a plan's `config`: the budget-only keys at the stack file's value. */
+export function programConfig(
+  stack: string,
+  project: string,
+  config: Record<string, string>,
+): Record<string, string> {
+  const stackFile = loadStackConfig(ROOT, stack, {}).values;
+  const keys = BUDGET_ONLY_KEYS.map((k) => `${project}:${k}`);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, keys.includes(k) ? stackFile[k] : v]));
+}
+
 /** The plan's program runner under jest: test/program.ts, so each configuration runs once per file. */
-export const runUnderJest: PlanProgramRunner = async (stack, _project, config) => {
-  const run = await runProgram(config, stack);
+export const runUnderJest: PlanProgramRunner = async (stack, project, config) => {
+  const run = await runProgram(programConfig(stack, project, config), stack);
   const secret = new Set(run.secretOutputs);
   const outputs = Object.fromEntries(
     Object.entries(run.outputs).map(([k, value]) => [k, { value, secret: secret.has(k) }]),

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_KEYS } from "../../lib/stack-outputs";
-import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/report";
+import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/schema-version";
 import { readmePlanCommands, ROOT, runAsUser } from "./as-typed";
 
 describe("the README's plan commands, run as the README writes them", () => {

@@ -1,9 +1,10 @@
 /** B1: the tree, summary, outputs, JSON and mermaid renderings of a plan. */
-import { MEMBER_CLUSTER_RUNTIME_OWNED } from "../../lib/data/aurora-global-database";
+import { MEMBER_CLUSTER_RUNTIME_OWNED } from "../../lib/run-time-owned";
 import { REDACTED } from "../../tooling/plan/model";
 import { renderMermaid, renderText, renderTree } from "../../tooling/plan/render";
 import { KNOWN_AFTER_DEPLOY } from "../../tooling/plan/known-values";
-import { buildReport, PLAN_JSON_SCHEMA_VERSION, PlanReport, reportToJson } from "../../tooling/plan/report";
+import { buildReport, PlanReport, reportToJson } from "../../tooling/plan/report";
+import { PLAN_JSON_SCHEMA_VERSION } from "../../tooling/plan/schema-version";
 import { SecretValue } from "../../tooling/mocks/recorded";
 import { planStack, PlannedStack } from "./helpers";
 

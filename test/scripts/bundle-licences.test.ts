@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_ROOT } from "../../lib/compute/lambda-bundle";
+import { BUNDLE_ROOT } from "../../lib/compute/bundle-root";
 
 it("D3: no Lambda bundle includes the AGPL policy evaluator or the game day", () => {
   const stamps = readdirSync(BUNDLE_ROOT).filter((f) => f.endsWith(".stamp.json"));

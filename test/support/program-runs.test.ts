@@ -1,9 +1,11 @@
 /** Program runs shared between test files (program-runs.ts): what is shared, and what never is. */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { callResult, type FakeAccount } from "../../tooling/mocks/fake-aws";
 import { SecretValue } from "../../tooling/mocks/recorded";
+import { loadStackConfig } from "../../tooling/plan/stack-config";
 import { res } from "../policy/fixtures";
 import { runKey } from "../program";
 import { decodeRun, encodeRun, RecordedRun, runFile, sharedRun } from "./program-runs";
@@ -145,6 +147,17 @@ describe("what a program run is shared under", () => {
   it("an account that spells out the fakes' defaults is the run of one that leaves them out", () => {
     expect(runKey({}, "dev", spelledOut("secondary"))).toBe(runKey({}, "dev", writerIn("secondary")));
     expect(runKey({ b: "1", a: "2" }, "dev", {})).toBe(runKey({ a: "2", "tap:b": "1" }, "dev", {}));
+  });
+
+  it("a plan's spelled-out stack config (Pulumi.yaml's defaults, the mocks' own) is the run of `{}`; a value off the default is another", () => {
+    const dev = loadStackConfig(path.join(__dirname, "..", ".."), "dev").values;
+    expect(dev["tap:alarmFailoverAction"]).toBe("notify");
+    expect(dev["pulumi:disable-default-providers"]).toBe('["*"]');
+    expect(runKey(dev, "dev", {})).toBe(runKey({}, "dev", {}));
+    const failover = { ...dev, "tap:alarmFailoverAction": "failover" };
+    expect(runKey(failover, "dev", {})).toBe(runKey({ alarmFailoverAction: "failover" }, "dev", {}));
+    expect(runKey(failover, "dev", {})).not.toBe(runKey({}, "dev", {}));
+    expect(runKey({ "pulumi:disable-default-providers": "[]" }, "dev", {})).not.toBe(runKey({}, "dev", {}));
   });
 
   it("what the fakes answer differently is another run", () => {

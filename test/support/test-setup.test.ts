@@ -189,23 +189,60 @@ describe("the TypeScript compiler under Jest", () => {
   });
 });
 
-describe("test files that spawn the docs' commands", () => {
-  it("load no Pulumi module through the helpers they share (about half a second of CPU per file)", () => {
-    // A module mock outlives isolateModules: it goes in `finally`, or the later tests load the throwing one.
-    jest.doMock("@pulumi/pulumi", () => {
-      throw new Error("@pulumi/pulumi loaded");
+/** Requires `load()` with @pulumi/pulumi (which @pulumi/aws and @pulumi/random load too) throwing. */
+async function withoutPulumi(load: () => void | Promise<void>): Promise<void> {
+  // A module mock outlives isolateModules: it goes in `finally`, or the later tests load the throwing one.
+  jest.doMock("@pulumi/pulumi", () => {
+    throw new Error("@pulumi/pulumi loaded");
+  });
+  try {
+    await jest.isolateModulesAsync(async () => load());
+  } finally {
+    jest.dontMock("@pulumi/pulumi");
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+describe("test files that spawn the docs' commands or read one constant", () => {
+  it("load no Pulumi module through the helpers they share (about half a second of CPU per file)", async () => {
+    await withoutPulumi(() => {
+      const asTyped = require("../plan/as-typed") as typeof import("../plan/as-typed");
+      expect(asTyped.readmePlanCommands()).toContain("npm run plan");
     });
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const asTyped = require("../plan/as-typed") as typeof import("../plan/as-typed");
-        expect(asTyped.readmePlanCommands()).toContain("npm run plan");
+  });
+
+  it("load no Pulumi module for the run-time owned attributes, the bundles' folder or the plan's schema version", async () => {
+    await withoutPulumi(() => {
+      const owned = require("../../lib/run-time-owned") as typeof import("../../lib/run-time-owned");
+      expect(owned.QUEUE_CONSUMER_RUNTIME_OWNED).toEqual(["enabled"]);
+      const bundles =
+        require("../../lib/compute/bundle-root") as typeof import("../../lib/compute/bundle-root");
+      expect(bundles.BUNDLE_ROOT).toBe(path.join(ROOT, "dist", "lambda"));
+      const schema =
+        require("../../tooling/plan/schema-version") as typeof import("../../tooling/plan/schema-version");
+      expect(schema.PLAN_JSON_SCHEMA_VERSION).toBe(2);
+    });
+  });
+
+  it("S5: `npm run plan -- --stack prod` refuses its placeholder identity settings before loading any Pulumi module", async () => {
+    await withoutPulumi(async () => {
+      const { runPlan } =
+        require("../../tooling/plan/run-plan") as typeof import("../../tooling/plan/run-plan");
+      const err: string[] = [];
+      const code = await runPlan(["--stack", "prod"], {
+        stdout: () => undefined,
+        stderr: (t) => err.push(t),
       });
-    } finally {
-      jest.dontMock("@pulumi/pulumi");
-    }
+      expect({ code, err: err.join("") }).toEqual({
+        code: 2,
+        err: expect.stringMatching(
+          /^plan prod: Invalid stack configuration \(1 problem\(s\)\):\n *- authIssuer and authJwksUrl: production needs /,
+        ),
+      });
+    });
   });
 });
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 describe("a failing program run", () => {
   it("still says where it failed", async () => {

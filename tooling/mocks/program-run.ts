@@ -29,6 +29,14 @@ export const PRODUCTION_CONFIG: Record<string, string> = {
   ...PRODUCTION_IDENTITY,
 };
 
+/**
+ * Config the mocks set when a run leaves it out: no default providers, as Pulumi.<stack>.yaml sets, so
+ * every resource takes an explicit provider (tooling/mocks/recorder.ts installs it).
+ */
+export const MOCK_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
+  "pulumi:disable-default-providers": '["*"]',
+};
+
 /** Config with full keys: `tap:` in front of every key that has no namespace. */
 export const qualified = (config: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `tap:${k}`, v]));

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { callResult, fakeState, type FakeAccount } from "./fake-aws";
 
+import { MOCK_CONFIG_DEFAULTS } from "./program-run";
 import { RecordedResource, SecretValue } from "./recorded";
 
 export { ACCOUNT_ID, fakeState } from "./fake-aws";
@@ -74,10 +75,7 @@ export async function installMocks(opts: MockOptions = {}): Promise<void> {
   providerRegions.clear();
   const project = opts.project ?? "tap";
   const stack = opts.stack ?? "dev";
-  const config = {
-    "pulumi:disable-default-providers": '["*"]',
-    ...opts.config,
-  };
+  const config = { ...MOCK_CONFIG_DEFAULTS, ...opts.config };
   pulumi.runtime.setAllConfig(config);
 
   const regionOf = (providerRef: string | undefined, inputs: Record<string, unknown>) => {

@@ -9,6 +9,7 @@ import { budgetToJson, computeDrBudget, DrBudget } from "./dr-budget";
 import { asPreviewed, computedStrings } from "./known-values";
 import { PlanResource, REDACTED, redactSecrets, ResourceGraph, serviceOf } from "./model";
 import { PolicyRun, runPolicies } from "./policy-check";
+import { PLAN_JSON_SCHEMA_VERSION } from "./schema-version";
 
 export interface ResolvedOutput {
   readonly value: unknown;
@@ -118,9 +119,6 @@ export function reservedByRegion(resources: readonly PlanResource[]): Record<str
   }
   return out;
 }
-
-/** Version of the `--json` document's shape (docs/plan.md, "The JSON document"); bump it when a field changes meaning. */
-export const PLAN_JSON_SCHEMA_VERSION = 2;
 
 /** The `--json` document. */
 export function reportToJson(

@@ -8,16 +8,13 @@
  * Lambda bundles must exist first (`npm run plan` builds them), as for `pulumi up`. Only the document
  * asked for goes to stdout; progress and verdicts go to stderr.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { ConfigError, parseConfig, TapConfig } from "../../lib/config";
-import { renderMermaid, renderText } from "./render";
-import { buildReport, reportToJson, ResolvedOutput } from "./report";
+import type { ResolvedOutput } from "./report";
 import { loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
-import { installMocks, promiseOf, recorded, RecordedResource, settle } from "../mocks/recorder";
-import { withoutPulumiStacks } from "../mocks/pulumi-stacks";
+import type { RecordedResource } from "../mocks/recorded";
 
-const ROOT = path.join(__dirname, "..", "..");
+export const ROOT = path.join(__dirname, "..", "..");
 
 const USAGE = `usage: npm run plan -- [--stack dev|prod] [--json] [--mermaid] [--config key=value ...]
   --stack    stack whose Pulumi.<stack>.yaml is used (default: dev)
@@ -81,29 +78,12 @@ function parseArgs(argv: string[]): Args {
 const isConfigError = (e: unknown): e is ConfigError =>
   e instanceof ConfigError || (e instanceof Error && e.name === "ConfigError");
 
-async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, ResolvedOutput>> {
-  const out: Record<string, ResolvedOutput> = {};
-  for (const [k, v] of Object.entries(exported)) {
-    if (k === "__esModule") continue;
-    const o = pulumi.output(v);
-    out[k] = { value: await promiseOf(o), secret: await pulumi.isSecret(o) };
-  }
-  return out;
-}
-
-/** Installs the mocks and requires index.ts, as `pulumi preview` would run it: once per process. */
-export const runIndexUnderMocks: PlanProgramRunner = async (stack, project, config) => {
-  await installMocks({ config, stack, project });
-  return withoutPulumiStacks(async () => {
-    // index.ts exports the program as a function, which Pulumi calls and awaits (lib/program.ts).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(path.join(ROOT, "index")) as () => Promise<Record<string, unknown>>;
-    const exported = await program();
-    const outputs = await resolveOutputs(exported);
-    await settle();
-    return { resources: recorded(), outputs };
-  });
-};
+/**
+ * Runs index.ts under the mocks (./run-index.ts), loaded only now: a refusal (bad arguments or config,
+ * such as Pulumi.prod.yaml's placeholder identity settings) returns before any Pulumi module loads.
+ */
+const runIndexWhenNeeded: PlanProgramRunner = async (...args) =>
+  (await import("./run-index")).runIndexUnderMocks(...args);
 
 async function plan(args: Args, io: PlanIo, runProgram: PlanProgramRunner): Promise<number> {
   const started = Date.now();
@@ -116,6 +96,10 @@ async function plan(args: Args, io: PlanIo, runProgram: PlanProgramRunner): Prom
   // check sees what the CLI would.
   const config = { "pulumi:disable-default-providers": "[]", ...stackConfig.values };
   const { resources, outputs } = await runProgram(args.stack, stackConfig.project, config);
+  const [{ buildReport, reportToJson }, { renderMermaid, renderText }] = await Promise.all([
+    import("./report"),
+    import("./render"),
+  ]);
 
   const report = await buildReport({
     project: stackConfig.project,
@@ -153,7 +137,7 @@ async function plan(args: Args, io: PlanIo, runProgram: PlanProgramRunner): Prom
 export async function runPlan(
   argv: string[],
   io: PlanIo,
-  runProgram: PlanProgramRunner = runIndexUnderMocks,
+  runProgram: PlanProgramRunner = runIndexWhenNeeded,
 ): Promise<number> {
   let args: Args;
   try {

@@ -65,25 +65,14 @@ function checkStackDocument(doc: Record<string, unknown>, fileName: string): voi
   }
 }
 
-export function loadStackConfig(
-  root: string,
-  stack: string,
-  overrides: Readonly<Record<string, string>> = {},
-): StackConfig {
+/** Pulumi.yaml's project name and the default of every key it declares (full keys, as strings). */
+export function projectDefaults(root: string): { project: string; values: Record<string, string> } {
   const projectFile = path.join(root, "Pulumi.yaml");
   if (!existsSync(projectFile)) throw new StackConfigError(`no Pulumi.yaml in ${root}`);
   const projectDoc = readYaml(projectFile);
   const project = String(projectDoc.name ?? "");
   if (!project) throw new StackConfigError("Pulumi.yaml has no project name");
-
-  const stackFileName = `Pulumi.${stack}.yaml`;
-  const stackFile = path.join(root, stackFileName);
-  if (!existsSync(stackFile)) {
-    throw new StackConfigError(`no stack file ${stackFileName}: pick a stack that exists (e.g. dev, prod)`);
-  }
-
   const values: Record<string, string> = {};
-  const origins: Record<string, ConfigOrigin> = {};
   const declared = (projectDoc.config ?? {}) as Record<string, unknown>;
   for (const [key, spec] of Object.entries(declared)) {
     // Declared keys may be `key: {type, default, ...}` or the short form `key: value`.
@@ -93,8 +82,27 @@ export function loadStackConfig(
       : spec;
     if (value === undefined) continue;
     values[qualify(key, project)] = asConfigString(value);
-    origins[qualify(key, project)] = "Pulumi.yaml default";
   }
+  return { project, values };
+}
+
+export function loadStackConfig(
+  root: string,
+  stack: string,
+  overrides: Readonly<Record<string, string>> = {},
+): StackConfig {
+  const { project, values: defaults } = projectDefaults(root);
+
+  const stackFileName = `Pulumi.${stack}.yaml`;
+  const stackFile = path.join(root, stackFileName);
+  if (!existsSync(stackFile)) {
+    throw new StackConfigError(`no stack file ${stackFileName}: pick a stack that exists (e.g. dev, prod)`);
+  }
+
+  const values: Record<string, string> = { ...defaults };
+  const origins: Record<string, ConfigOrigin> = Object.fromEntries(
+    Object.keys(defaults).map((k) => [k, "Pulumi.yaml default" as const]),
+  );
 
   const stackDoc = readYaml(stackFile);
   checkStackDocument(stackDoc, stackFileName);
