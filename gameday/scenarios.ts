@@ -113,6 +113,18 @@ function alarmOf(
 }
 const alarm = (ctx: Ctx, which: Which) => alarmOf(ctx, which);
 
+/**
+ * The primary's alarm run by the secondary's orchestrator with the reconcile function wired as production
+ * deploys it: after a data-losing promotion it reconciles before processing starts
+ * (lib/failover/failover-orchestrator.ts); what it re-booked and said go into the run's result and notes.
+ */
+async function failOverReconciling(ctx: Ctx): Promise<void> {
+  await orchestrate(ctx, ctx.world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
+  const step = ctx.results.at(-1)?.steps?.find((x) => x.step === "reconcile");
+  ctx.recoveredByReconcile = Number(step?.data?.rebookedIntoLedger ?? 0);
+  ctx.notes.push(`orchestrator's reconcile: ${step?.detail ?? "not run"}`);
+}
+
 export const SCRIPTS: Record<string, Script> = {
   "1-switchover": {
     id: "1-switchover",
@@ -153,12 +165,7 @@ export const SCRIPTS: Record<string, Script> = {
       );
       world.setRegionUp(world.primary, false);
       ctx.apiRegion = world.secondary;
-      // The reconcile function wired as production deploys it: the orchestrator reconciles after the
-      // data-losing promotion, before processing starts (lib/failover/failover-orchestrator.ts).
-      await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
-      const step = ctx.results.at(-1)?.steps?.find((x) => x.step === "reconcile");
-      ctx.recoveredByReconcile = Number(step?.data?.rebookedIntoLedger ?? 0);
-      ctx.notes.push(`orchestrator's reconcile: ${step?.detail ?? "not run"}`);
+      await failOverReconciling(ctx);
     },
     after: async (ctx) => {
       // The runbook's second pass (npm run reconcile) over the same window: what DynamoDB received late.
@@ -381,11 +388,7 @@ SCRIPTS["10-conflict-rpo-window"] = {
     await world.table.settle(2_000);
     world.setRegionUp(world.primary, false);
     ctx.apiRegion = world.secondary;
-    // The orchestrator with the reconcile function wired as production deploys it.
-    await orchestrate(ctx, world.secondary, alarm(ctx, PRIMARY_ALARM), { reconcile: true });
-    const step = ctx.results.at(-1)?.steps?.find((x) => x.step === "reconcile");
-    ctx.recoveredByReconcile = Number(step?.data?.rebookedIntoLedger ?? 0);
-    ctx.notes.push(`orchestrator's reconcile: ${step?.detail ?? "not run"}`);
+    await failOverReconciling(ctx);
     // Version B: accepted after the failover, by the new writer's Region.
     ctx.notes.push(`version B acknowledged by ${ctx.stream.send(orderId, CONFLICT_VERSIONS.b) ?? "nobody"}`);
   },

@@ -11,7 +11,7 @@ import { ORDER_PROCESSOR_ENV } from "../../lambda/order-processor/env";
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { PRODUCTION_CONFIG, runProgram } from "../program";
-import { broken, CLIENT, editStatement, named, order, signedBy } from "./day-one-support";
+import { broken, CLIENT, editStatement, named, order, signedBy, withoutEndpoint } from "./day-one-support";
 
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PROCESSOR = "tap-prod-primary-service-processor-fn";
@@ -72,13 +72,7 @@ describe("day one: the processor's wiring broken (prod)", () => {
   }, 120_000);
 
   it("D1 break: the DynamoDB gateway endpoint removed from the primary VPC: the order-state write hangs until the SDK's request timeouts, the batch fails, the order stays queued for a retry; its ledger row is written (idempotent on the retry), its order state is not", async () => {
-    const changed = broken(
-      resources,
-      (r) =>
-        r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
-        r.inputs.serviceName === "com.amazonaws.us-east-1.dynamodb",
-      () => "remove",
-    );
+    const changed = withoutEndpoint(resources, "dynamodb");
     const { report, queued, attempts, runMs } = await booking(changed, "no-ddb-1", 0);
     expect(attempts).toEqual([1]);
     expect(report.batches.map((b) => b.error)).toEqual([expect.stringMatching(/^FullBatchFailureError/)]);

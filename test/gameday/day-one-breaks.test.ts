@@ -5,7 +5,17 @@
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { runProgram } from "../program";
-import { alarmed, broken, CLIENT, dayOne, editStatement, named, order, signedBy } from "./day-one-support";
+import {
+  alarmed,
+  broken,
+  CLIENT,
+  dayOne,
+  editStatement,
+  named,
+  order,
+  signedBy,
+  withoutEndpoint,
+} from "./day-one-support";
 
 const FN = "aws:lambda/function:Function";
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -30,13 +40,7 @@ const failoverGot = (r: DayOneReport) =>
 
 describe("day one, deliberately broken (dev)", () => {
   it("D3: the Lambda endpoint removed from the primary VPC: the role check hangs until its budget, /health answers 503, the primary health alarm fires and reaches the failover function", async () => {
-    const changed = broken(
-      resources,
-      (r) =>
-        r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
-        r.inputs.serviceName === "com.amazonaws.us-east-1.lambda",
-      () => "remove",
-    );
+    const changed = withoutEndpoint(resources, "lambda");
     const { report } = await dayOne(changed, 5);
     expect(primaryHealth(report).map((b) => b.checks.role.error)).toEqual(
       primaryHealth(report).map(() => "timeout"),

@@ -6,7 +6,7 @@
 import { DayOneLease } from "../../gameday/day-one/writer-lease";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { runProgram } from "../program";
-import { broken, editStatement, named } from "./day-one-support";
+import { broken, editStatement, named, withoutEndpoint } from "./day-one-support";
 
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const READER_POLICY = "tap-dev-primary-service-processor-lease-reader-fn-policy";
@@ -77,13 +77,7 @@ describe("X3: the writer lease on day one", () => {
   });
 
   it("X3: the Lambda endpoint removed from the primary VPC: the processor cannot reach its reader and refuses to book", async () => {
-    const changed = broken(
-      resources,
-      (r) =>
-        r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
-        r.inputs.serviceName === "com.amazonaws.us-east-1.lambda",
-      () => "remove",
-    );
+    const changed = withoutEndpoint(resources, "lambda");
     await withLease(changed, async (l) => {
       expect(await outcome(l.gate("us-east-1"))).toBe(
         "LeaseUnconfirmedError: the writer lease could not be confirmed for us-east-1 (connect ETIMEDOUT: no route to Lambda from the VPC): not booking",

@@ -7,7 +7,7 @@
 import { DayOneWorld, type DayOneReport } from "../../gameday/day-one/world";
 import type { RecordedResource } from "../../tooling/mocks/recorded";
 import { runProgram } from "../program";
-import { broken, CLIENT, editStatement, named, order, signedBy } from "./day-one-support";
+import { broken, CLIENT, editStatement, named, order, signedBy, withoutEndpoint } from "./day-one-support";
 
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PROCESSOR_POLICY = "tap-dev-primary-service-processor-fn-policy";
@@ -84,13 +84,7 @@ describe("day one: Lambda polls the queue the order was sent to (dev)", () => {
   }, 60_000);
 
   it("D1: the SQS interface endpoint removed from the primary VPC does not stop the poller (it is Lambda's, not the function's network)", async () => {
-    const changed = broken(
-      resources,
-      (r) =>
-        r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
-        r.inputs.serviceName === "com.amazonaws.us-east-1.sqs",
-      () => "remove",
-    );
+    const changed = withoutEndpoint(resources, "sqs");
     const { report } = await withOrder(changed);
     expect(report.polls.map((p) => p.refused)).toEqual([undefined]);
   }, 60_000);

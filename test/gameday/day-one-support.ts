@@ -31,6 +31,20 @@ export function broken(
   return edit(targets[0]) === "remove" ? copy.filter((r) => r !== targets[0]) : copy;
 }
 
+/** The program without its `service` VPC endpoint (e.g. "lambda", "sqs") in `region`'s VPC. */
+export const withoutEndpoint = (
+  resources: readonly RecordedResource[],
+  service: string,
+  region = "us-east-1",
+): RecordedResource[] =>
+  broken(
+    resources,
+    (r) =>
+      r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
+      r.inputs.serviceName === `com.amazonaws.${region}.${service}`,
+    () => "remove",
+  );
+
 export const named = (type: string, name: string) => (r: RecordedResource) =>
   r.type === type && r.name === name;
 
